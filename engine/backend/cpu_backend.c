@@ -125,5 +125,6 @@ t2v_status t2v_cpu_backend_open(int threads, t2v_backend **out)
     be->device = T2V_DEVICE_CPU;
     strcpy(be->name, "cpu");
     be->impl = c;
+    *out = be;
     return T2V_OK;
 }

@@ -80,14 +80,16 @@ t2v_status t2v_pool_create(int threads, t2v_pool **out)
     }
     for (int i = 1; i < threads; i++) {
         worker_arg *wa = malloc(sizeof *wa);
+        if (wa) {
+            wa->p = p;
+            wa->idx = i;
+        }
         if (!wa || pthread_create(&p->threads[i - 1], NULL, worker_main, wa) != 0) {
             free(wa);
             p->size = i; /* only the started workers get joined */
             t2v_pool_destroy(p);
             return t2v_fail(T2V_ERR_NOMEM, "cannot start worker thread %d", i);
         }
-        wa->p = p;
-        wa->idx = i;
     }
     *out = p;
     return T2V_OK;

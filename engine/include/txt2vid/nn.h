@@ -241,7 +241,8 @@ struct t2v_kernels {
     /* y (N, C, L) = v (N, C) repeated over L; backward: dv += sum over L */
     void (*tile_forward)(t2v_backend *be, float *y, const float *v, int N, int C, int64_t L);
     void (*tile_backward)(t2v_backend *be, float *dv, const float *dy, int N, int C, int64_t L);
-    /* general permutation of up to 5 axes: y[perm applied] = x; dims of x */
+    /* y = x.permute(perm) as in PyTorch: x has `shape` (ndim <= 5 axes) and
+     * axis i of y is axis perm[i] of x; y is contiguous */
     void (*permute)(t2v_backend *be, float *y, const float *x, int ndim,
                     const int64_t *shape, const int *perm);
     /* x (N, C, T, H, W) -> y (N, C, T-1, H, W) = x[:, :, t+1] - x[:, :, t];

@@ -1,0 +1,75 @@
+/* Parameter sets <-> weights files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "io/params_io.h"
+
+static t2v_status add_one(t2v_backend *be, t2v_weights_writer *wr, const char *name,
+                          const t2v_tensor *t, const float *src)
+{
+    int64_t n = t2v_tensor_numel(t);
+    float *host = malloc((size_t)n * sizeof *host);
+    if (!host)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory saving %s", name);
+    t2v_status s = t2v_backend_download(be, host, src, (size_t)n * sizeof *host);
+    if (s == T2V_OK)
+        s = t2v_weights_writer_add_tensor(wr, name, t->ndim, t->shape, host);
+    free(host);
+    return s;
+}
+
+t2v_status t2v_params_add_to_writer(t2v_params *ps, t2v_weights_writer *wr, int with_moments)
+{
+    for (int i = 0; i < ps->count; i++) {
+        t2v_param *p = &ps->items[i];
+        t2v_status s = add_one(ps->be, wr, p->name, &p->t, p->t.data);
+        if (s == T2V_OK && with_moments && p->adam_m) {
+            char name[128];
+            snprintf(name, sizeof name, "%s@m", p->name);
+            s = add_one(ps->be, wr, name, &p->t, p->adam_m);
+            snprintf(name, sizeof name, "%s@v", p->name);
+            if (s == T2V_OK)
+                s = add_one(ps->be, wr, name, &p->t, p->adam_v);
+        }
+        if (s != T2V_OK)
+            return s;
+    }
+    return T2V_OK;
+}
+
+static t2v_status load_one(t2v_backend *be, const t2v_weights *w, const char *name,
+                           const t2v_tensor *t, float *dst)
+{
+    t2v_weights_tensor wt;
+    if (t2v_weights_find_tensor(w, name, &wt) != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tensor %s is missing", t2v_weights_path(w), name);
+    int same = wt.ndim == t->ndim;
+    for (int d = 0; same && d < t->ndim; d++)
+        same = wt.shape[d] == t->shape[d];
+    if (!same)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tensor %s has the wrong shape", t2v_weights_path(w),
+                        name);
+    return t2v_backend_upload(be, dst, wt.data, (size_t)wt.numel * sizeof(float));
+}
+
+t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_moments)
+{
+    for (int i = 0; i < ps->count; i++) {
+        t2v_param *p = &ps->items[i];
+        t2v_status s = load_one(ps->be, w, p->name, &p->t, p->t.data);
+        if (s == T2V_OK && with_moments && p->adam_m) {
+            char name[128];
+            snprintf(name, sizeof name, "%s@m", p->name);
+            s = load_one(ps->be, w, name, &p->t, p->adam_m);
+            snprintf(name, sizeof name, "%s@v", p->name);
+            if (s == T2V_OK)
+                s = load_one(ps->be, w, name, &p->t, p->adam_v);
+        }
+        if (s != T2V_OK)
+            return s;
+    }
+    return T2V_OK;
+}

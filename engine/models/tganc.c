@@ -1,0 +1,294 @@
+/* TGANs-C generator: written once, run by the plugins, trained by train/. */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "models/tganc.h"
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
+
+t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
+{
+    if (c->z_dim < 1 || c->c0 < 1 || c->n_stages < 0 || c->n_stages > T2V_TGANC_MAX_STAGES ||
+        (c->channels != 1 && c->channels != 3))
+        return t2v_fail(T2V_ERR_INVALID, "bad TGANs-C sizes (z %d, c0 %d, stages %d, channels %d)",
+                        c->z_dim, c->c0, c->n_stages, c->channels);
+    int dims[3] = {c->base[0], c->base[1], c->base[2]};
+    int cin = c->c0;
+    for (int i = 0; i < c->n_stages; i++) {
+        t2v_conv_geom g = {.n = 1, .c_in = cin, .c_out = c->stage[i].c_out, .transposed = 1};
+        for (int d = 0; d < 3; d++) {
+            g.in[d] = dims[d];
+            g.k[d] = c->stage[i].k[d];
+            g.stride[d] = c->stage[i].s[d];
+            g.pad[d] = c->stage[i].p[d];
+        }
+        if (g.c_out < 1 || t2v_conv_geom_init(&g) != T2V_OK)
+            return t2v_fail(T2V_ERR_INVALID, "TGANs-C stage %d has impossible sizes", i);
+        for (int d = 0; d < 3; d++)
+            dims[d] = g.out[d];
+        cin = g.c_out;
+    }
+    c->frames = dims[0];
+    c->height = dims[1];
+    c->width = dims[2];
+    if (c->frames < 1 || c->height < 1 || c->width < 1 || c->frames > 1024 ||
+        c->height > 4096 || c->width > 4096)
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C output %dx%dx%d is out of range", c->frames,
+                        c->height, c->width);
+    return T2V_OK;
+}
+
+t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params *ps,
+                             t2v_params *bufs)
+{
+    memset(g, 0, sizeof *g);
+    g->cfg = *cfg;
+    t2v_status st = t2v_tganc_check(&g->cfg);
+    if (st != T2V_OK)
+        return st;
+    const t2v_tganc_cfg *c = &g->cfg;
+    st = t2v_encoder_declare(&g->text, &c->text, ps, "gen.text");
+    if (st != T2V_OK)
+        return st;
+    int D = c->text.sent;
+    int dims[3] = {c->base[0], c->base[1], c->base[2]};
+    for (int i = 0; i <= c->n_stages; i++) {
+        t2v_tganc_layer *l = &g->layer[i];
+        char pre[32];
+        snprintf(pre, sizeof pre, "gen.l%d", i);
+        if (i == 0) {
+            l->C = c->c0;
+            int64_t ws[2] = {(int64_t)c->c0 * dims[0] * dims[1] * dims[2], c->z_dim + D};
+            l->w = t2v_declare(ps, &st, pre, "fc.weight", 2, ws, 0);
+        } else {
+            const t2v_tganc_stage *s = &c->stage[i - 1];
+            t2v_conv_geom *cg = &l->geom;
+            *cg = (t2v_conv_geom){.n = 1, .c_in = g->layer[i - 1].C, .c_out = s->c_out, .transposed = 1};
+            for (int d = 0; d < 3; d++) {
+                cg->in[d] = dims[d];
+                cg->k[d] = s->k[d];
+                cg->stride[d] = s->s[d];
+                cg->pad[d] = s->p[d];
+            }
+            t2v_conv_geom_init(cg);
+            for (int d = 0; d < 3; d++)
+                dims[d] = cg->out[d];
+            l->C = s->c_out;
+            int64_t ws[5] = {cg->c_in, cg->c_out, s->k[0], s->k[1], s->k[2]};
+            l->w = t2v_declare(ps, &st, pre, "convt.weight", 5, ws, 0);
+        }
+        l->L = (int64_t)dims[0] * dims[1] * dims[2];
+        int64_t cs[1] = {l->C};
+        if (c->cond_bn) {
+            int64_t mw[2] = {l->C, D};
+            l->mod[0] = t2v_declare(ps, &st, pre, "bn_gamma.weight", 2, mw, 0);
+            l->mod[1] = t2v_declare(ps, &st, pre, "bn_gamma.bias", 1, cs, 1);
+            l->mod[2] = t2v_declare(ps, &st, pre, "bn_beta.weight", 2, mw, 0);
+            l->mod[3] = t2v_declare(ps, &st, pre, "bn_beta.bias", 1, cs, 1);
+        } else {
+            l->bn_g = t2v_declare(ps, &st, pre, "bn.weight", 1, cs, 1);
+            l->bn_b = t2v_declare(ps, &st, pre, "bn.bias", 1, cs, 1);
+        }
+        l->run_mean = t2v_declare(bufs, &st, pre, "bn.running_mean", 1, cs, 1);
+        l->run_var = t2v_declare(bufs, &st, pre, "bn.running_var", 1, cs, 1);
+    }
+    t2v_conv_geom *og = &g->out_geom;
+    *og = (t2v_conv_geom){.n = 1, .c_in = g->layer[c->n_stages].C, .c_out = c->channels};
+    for (int d = 0; d < 3; d++) {
+        og->in[d] = dims[d];
+        og->k[d] = 3;
+        og->stride[d] = 1;
+        og->pad[d] = 1;
+    }
+    t2v_conv_geom_init(og);
+    int64_t ow[5] = {c->channels, og->c_in, 3, 3, 3}, ob[1] = {c->channels};
+    g->out_w = t2v_declare(ps, &st, "gen.out", "conv.weight", 5, ow, 0);
+    g->out_b = t2v_declare(ps, &st, "gen.out", "conv.bias", 1, ob, 1);
+    return st;
+}
+
+void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
+{
+    const t2v_tganc_cfg *c = &g->cfg;
+    size_t N = (size_t)p->N;
+    g->N = p->N;
+    t2v_encoder_plan(&g->text, p);
+    int Z = c->z_dim, D = c->text.sent;
+    g->z = t2v_plan_floats(p, N * Z);
+    g->zs = t2v_plan_floats(p, N * (Z + D));
+    size_t ws = 0;
+    for (int i = 0; i <= c->n_stages; i++) {
+        t2v_tganc_layer *l = &g->layer[i];
+        size_t n = N * (size_t)l->C * (size_t)l->L;
+        if (i > 0) {
+            l->geom.n = p->N;
+            size_t w = t2v_conv_ws_floats(be, &l->geom);
+            ws = w > ws ? w : ws;
+        }
+        l->pre = t2v_plan_floats(p, n);
+        l->xhat = c->cond_bn ? t2v_plan_floats(p, n) : NULL;
+        l->a = t2v_plan_floats(p, n);
+        l->gamma = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
+        l->beta = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
+        l->save_mean = t2v_plan_floats(p, (size_t)l->C);
+        l->save_invstd = t2v_plan_floats(p, (size_t)l->C);
+        l->da = t2v_plan_grad(p, n);
+        l->dxhat = c->cond_bn ? t2v_plan_grad(p, n) : NULL;
+        l->dpre = t2v_plan_grad(p, n);
+        l->dgamma = c->cond_bn ? t2v_plan_grad(p, N * l->C) : NULL;
+        l->dbeta = c->cond_bn ? t2v_plan_grad(p, N * l->C) : NULL;
+    }
+    g->out_geom.n = p->N;
+    size_t w = t2v_conv_ws_floats(be, &g->out_geom);
+    ws = w > ws ? w : ws;
+    g->ws = t2v_plan_floats(p, ws);
+    size_t clip = N * (size_t)c->channels * c->frames * c->height * c->width;
+    g->out_pre = t2v_plan_floats(p, clip);
+    g->clip = t2v_plan_floats(p, clip);
+    g->dclip = t2v_plan_grad(p, clip);
+    g->dout_pre = t2v_plan_grad(p, clip);
+    g->dzs = t2v_plan_grad(p, N * (Z + D));
+    g->dz = t2v_plan_grad(p, N * Z);
+    g->dS = t2v_plan_grad(p, N * D);
+    g->dS_tmp = t2v_plan_grad(p, N * D);
+}
+
+t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                          uint64_t seed)
+{
+    const t2v_tganc_cfg *c = &g->cfg;
+    t2v_status s = t2v_encoder_init(&g->text, be, ps, seed, 100);
+    uint64_t stream = 200;
+    for (int i = 0; i <= c->n_stages && s == T2V_OK; i++) {
+        t2v_tganc_layer *l = &g->layer[i];
+        t2v_param *w = &ps->items[l->w];
+        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed, stream++);
+        if (c->cond_bn) {
+            for (int k = 0; k < 4 && s == T2V_OK; k++) {
+                t2v_param *m = &ps->items[l->mod[k]];
+                int64_t n = t2v_tensor_numel(&m->t);
+                s = (k & 1) ? t2v_init_const(be, m->t.data, n, k == 1 ? 1.0f : 0.0f)
+                            : t2v_init_normal(be, m->t.data, n, 0.0f, 0.02f, seed, stream++);
+            }
+        } else if (s == T2V_OK) {
+            s = t2v_init_normal(be, t2v_pdata(ps, l->bn_g), l->C, 1.0f, 0.02f, seed, stream++);
+            if (s == T2V_OK)
+                s = t2v_init_const(be, t2v_pdata(ps, l->bn_b), l->C, 0.0f);
+        }
+        if (s == T2V_OK)
+            s = t2v_init_const(be, t2v_pdata(bufs, l->run_mean), l->C, 0.0f);
+        if (s == T2V_OK)
+            s = t2v_init_const(be, t2v_pdata(bufs, l->run_var), l->C, 1.0f);
+    }
+    if (s == T2V_OK) {
+        t2v_param *w = &ps->items[g->out_w];
+        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed, stream++);
+    }
+    if (s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(ps, g->out_b), c->channels, 0.0f);
+    return s;
+}
+
+/* pre -> BN (-> modulate by S) -> ReLU -> a */
+static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                             t2v_tganc_layer *l, const float *S, int training)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, D = g->cfg.text.sent;
+    if (g->cfg.cond_bn) {
+        k->batchnorm_forward(be, l->xhat, l->pre, NULL, NULL, t2v_pdata(bufs, l->run_mean),
+                             t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->C,
+                             l->L, BN_MOMENTUM, BN_EPS, training);
+        t2v_linear_forward(be, l->gamma, S, t2v_pdata(ps, l->mod[0]), t2v_pdata(ps, l->mod[1]), N,
+                           D, l->C);
+        t2v_linear_forward(be, l->beta, S, t2v_pdata(ps, l->mod[2]), t2v_pdata(ps, l->mod[3]), N,
+                           D, l->C);
+        k->modulate(be, l->a, l->xhat, l->gamma, l->beta, N, l->C, l->L);
+    } else {
+        k->batchnorm_forward(be, l->a, l->pre, t2v_pdata(ps, l->bn_g), t2v_pdata(ps, l->bn_b),
+                             t2v_pdata(bufs, l->run_mean), t2v_pdata(bufs, l->run_var),
+                             l->save_mean, l->save_invstd, N, l->C, l->L, BN_MOMENTUM, BN_EPS,
+                             training);
+    }
+    k->act_forward(be, T2V_ACT_RELU, 0.0f, l->a, l->a, (int64_t)N * l->C * l->L);
+}
+
+void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                       const float *S, int training)
+{
+    const t2v_kernels *k = be->k;
+    const t2v_tganc_cfg *c = &g->cfg;
+    int N = g->N, Z = c->z_dim, D = c->text.sent;
+    // zs: (N, Z + D)
+    k->concat_forward(be, g->zs, g->z, S, N, Z, D, 1);
+    t2v_tganc_layer *l0 = &g->layer[0];
+    t2v_linear_forward(be, l0->pre, g->zs, t2v_pdata(ps, l0->w), NULL, N, Z + D,
+                       (int)(l0->C * l0->L));
+    norm_act_forward(g, be, ps, bufs, l0, S, training);
+    for (int i = 1; i <= c->n_stages; i++) {
+        t2v_tganc_layer *l = &g->layer[i];
+        t2v_conv_forward(be, &l->geom, l->pre, g->layer[i - 1].a, t2v_pdata(ps, l->w), NULL,
+                         g->ws);
+        norm_act_forward(g, be, ps, bufs, l, S, training);
+    }
+    t2v_conv_forward(be, &g->out_geom, g->out_pre, g->layer[c->n_stages].a,
+                     t2v_pdata(ps, g->out_w), t2v_pdata(ps, g->out_b), g->ws);
+    int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, n);
+}
+
+/* da -> dpre, and dS accumulates the modulation's share */
+static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
+                              t2v_tganc_layer *l, const float *S)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, D = g->cfg.text.sent;
+    int64_t n = (int64_t)N * l->C * l->L;
+    k->act_backward(be, T2V_ACT_RELU, 0.0f, l->da, l->da, l->a, n);
+    if (g->cfg.cond_bn) {
+        k->fill(be, l->dgamma, 0.0f, (int64_t)N * l->C);
+        k->fill(be, l->dbeta, 0.0f, (int64_t)N * l->C);
+        k->modulate_backward(be, l->dxhat, l->dgamma, l->dbeta, l->da, l->xhat, l->gamma, N, l->C,
+                             l->L);
+        k->batchnorm_backward(be, l->dpre, NULL, NULL, l->dxhat, l->pre, NULL, l->save_mean,
+                              l->save_invstd, N, l->C, l->L);
+        t2v_linear_backward(be, g->dS_tmp, t2v_pgrad(ps, l->mod[0]), t2v_pgrad(ps, l->mod[1]),
+                            l->dgamma, S, t2v_pdata(ps, l->mod[0]), N, D, l->C);
+        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+        t2v_linear_backward(be, g->dS_tmp, t2v_pgrad(ps, l->mod[2]), t2v_pgrad(ps, l->mod[3]),
+                            l->dbeta, S, t2v_pdata(ps, l->mod[2]), N, D, l->C);
+        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+    } else {
+        k->batchnorm_backward(be, l->dpre, t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b), l->da,
+                              l->pre, t2v_pdata(ps, l->bn_g), l->save_mean, l->save_invstd, N,
+                              l->C, l->L);
+    }
+}
+
+void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const float *S)
+{
+    const t2v_kernels *k = be->k;
+    const t2v_tganc_cfg *c = &g->cfg;
+    int N = g->N, Z = c->z_dim, D = c->text.sent;
+    int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
+    k->fill(be, g->dS, 0.0f, (int64_t)N * D);
+    k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, g->dclip, g->clip, n);
+    t2v_tganc_layer *last = &g->layer[c->n_stages];
+    t2v_conv_backward(be, &g->out_geom, last->da, t2v_pgrad(ps, g->out_w),
+                      t2v_pgrad(ps, g->out_b), g->dout_pre, last->a, t2v_pdata(ps, g->out_w),
+                      g->ws);
+    for (int i = c->n_stages; i >= 1; i--) {
+        t2v_tganc_layer *l = &g->layer[i];
+        norm_act_backward(g, be, ps, l, S);
+        t2v_conv_backward(be, &l->geom, g->layer[i - 1].da, t2v_pgrad(ps, l->w), NULL, l->dpre,
+                          g->layer[i - 1].a, t2v_pdata(ps, l->w), g->ws);
+    }
+    t2v_tganc_layer *l0 = &g->layer[0];
+    norm_act_backward(g, be, ps, l0, S);
+    t2v_linear_backward(be, g->dzs, t2v_pgrad(ps, l0->w), NULL, l0->dpre, g->zs,
+                        t2v_pdata(ps, l0->w), N, Z + D, (int)(l0->C * l0->L));
+    k->concat_backward(be, g->dz, g->dS_tmp, g->dzs, N, Z, D, 1);
+    k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+}

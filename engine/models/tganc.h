@@ -1,0 +1,80 @@
+/* The TGANs-C generator: concat(z, S) -> FC -> 3D transposed convolutions
+ * with batch normalisation -> a clip in [-1, 1].
+ *
+ *   zs (N, Z + D) -> fc -> (N, C0, T0, H0, W0) -> BN -> ReLU
+ *     -> [ConvT3d -> BN -> ReLU] x stages -> Conv3d 3x3x3 + bias -> tanh
+ *     -> clip (N, channels, frames, height, width)
+ *
+ * BN is either the paper's affine batch norm or, with cond_bn, a batch norm
+ * whose scale and shift are linear functions of S at every stage, so the
+ * sentence conditions each resolution and not only the input. */
+#ifndef T2V_TGANC_H
+#define T2V_TGANC_H
+
+#include "text/encoder.h"
+
+#define T2V_TGANC_MAX_STAGES 6
+
+typedef struct t2v_tganc_stage {
+    int c_out;
+    int k[3], s[3], p[3];   /* (T, H, W) kernel, stride, padding of ConvT3d */
+} t2v_tganc_stage;
+
+typedef struct t2v_tganc_cfg {
+    int z_dim;
+    int c0, base[3];        /* FC output: c0 channels at base (T0, H0, W0) */
+    int n_stages;
+    t2v_tganc_stage stage[T2V_TGANC_MAX_STAGES];
+    int channels;           /* 1 grey, 3 RGB */
+    int cond_bn;            /* 1: sentence-modulated BN at every stage */
+    t2v_encoder_cfg text;
+    /* derived by t2v_tganc_check: output size */
+    int frames, height, width;
+} t2v_tganc_cfg;
+
+/* Validates sizes and derives frames/height/width. */
+t2v_status t2v_tganc_check(t2v_tganc_cfg *cfg);
+
+typedef struct t2v_tganc_layer {
+    int C;                  /* channels */
+    int64_t L;              /* T*H*W */
+    int w;                  /* conv / fc weight index */
+    int bn_g, bn_b;         /* affine BN (paper) */
+    int mod[4];             /* cond BN: gamma.weight, gamma.bias, beta.weight, beta.bias */
+    int run_mean, run_var;  /* buffers */
+    t2v_conv_geom geom;     /* stages >= 1: the ConvT3d into this layer */
+    float *pre, *xhat, *a;  /* BN input, normalised, activated output (N, C, L) */
+    float *gamma, *beta;    /* (N, C) */
+    float *save_mean, *save_invstd;
+    float *da, *dxhat, *dpre, *dgamma, *dbeta;
+} t2v_tganc_layer;
+
+typedef struct t2v_tganc {
+    t2v_tganc_cfg cfg;
+    t2v_encoder text;
+    t2v_tganc_layer layer[T2V_TGANC_MAX_STAGES + 1];
+    int out_w, out_b;
+    t2v_conv_geom out_geom;
+    int N;
+    float *z;               /* (N, Z) filled by the caller */
+    float *zs;              /* (N, Z + D) */
+    float *out_pre, *clip;  /* (N, channels, frames, H, W) */
+    float *ws;              /* convolution workspace */
+    float *dclip, *dout_pre, *dzs, *dz, *dS, *dS_tmp;
+} t2v_tganc;
+
+/* Parameters go to ps ("gen.*"), batch-norm running statistics to bufs. */
+t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params *ps,
+                             t2v_params *bufs);
+void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p);
+t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                          uint64_t seed);
+/* S (N, D) from the encoder (g->text.S, or another encoder's), z in g->z.
+ * training: batch statistics (and running averages updated); else the
+ * running statistics. Leaves g->clip. */
+void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                       const float *S, int training);
+/* dclip in g->dclip; parameter gradients accumulate; leaves dS (N, D). */
+void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const float *S);
+
+#endif

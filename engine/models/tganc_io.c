@@ -1,0 +1,104 @@
+/* TGANs-C hyperparameters <-> weights-file metadata ("tganc.*"). */
+#include <string.h>
+
+#include "core/status_internal.h"
+#include "models/tganc.h"
+#include "models/tganc_io.h"
+
+#define STAGE_INTS 10 /* c_out, k[3], s[3], p[3] */
+
+t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
+{
+    int32_t stages[T2V_TGANC_MAX_STAGES * STAGE_INTS];
+    for (int i = 0; i < c->n_stages; i++) {
+        const t2v_tganc_stage *s = &c->stage[i];
+        int32_t *o = stages + i * STAGE_INTS;
+        o[0] = s->c_out;
+        for (int d = 0; d < 3; d++) {
+            o[1 + d] = s->k[d];
+            o[4 + d] = s->s[d];
+            o[7 + d] = s->p[d];
+        }
+    }
+    int32_t base[3] = {c->base[0], c->base[1], c->base[2]};
+    t2v_status s = t2v_weights_writer_add_u32(wr, "tganc.z_dim", (uint32_t)c->z_dim);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.c0", (uint32_t)c->c0);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i32_array(wr, "tganc.base", base, 3);
+    if (s == T2V_OK && c->n_stages > 0)
+        s = t2v_weights_writer_add_i32_array(wr, "tganc.stages", stages,
+                                             (size_t)c->n_stages * STAGE_INTS);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.channels", (uint32_t)c->channels);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.cond_bn", c->cond_bn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.embed", (uint32_t)c->text.embed);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.hidden", (uint32_t)c->text.hidden);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.sent", (uint32_t)c->text.sent);
+    if (s == T2V_OK)
+        s = t2v_weights_writer_add_u32(wr, "tganc.text.max_words", (uint32_t)c->text.max_words);
+    return s;
+}
+
+static t2v_status get_int(const t2v_weights *w, const char *key, int lo, int hi, int *out)
+{
+    uint32_t v;
+    t2v_status s = t2v_weights_get_u32(w, key, &v);
+    if (s != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", t2v_weights_path(w), t2v_last_error());
+    if (v < (uint32_t)lo || v > (uint32_t)hi)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: %s = %u is outside %d..%d", t2v_weights_path(w), key,
+                        v, lo, hi);
+    *out = (int)v;
+    return T2V_OK;
+}
+
+t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *path = t2v_weights_path(w);
+    t2v_status s = get_int(w, "tganc.z_dim", 1, 4096, &c->z_dim);
+    if (s == T2V_OK) s = get_int(w, "tganc.c0", 1, 8192, &c->c0);
+    if (s == T2V_OK) s = get_int(w, "tganc.channels", 1, 3, &c->channels);
+    if (s == T2V_OK) s = get_int(w, "tganc.text.embed", 1, 4096, &c->text.embed);
+    if (s == T2V_OK) s = get_int(w, "tganc.text.hidden", 1, 4096, &c->text.hidden);
+    if (s == T2V_OK) s = get_int(w, "tganc.text.sent", 1, 4096, &c->text.sent);
+    if (s == T2V_OK) s = get_int(w, "tganc.text.max_words", 1, 256, &c->text.max_words);
+    if (s != T2V_OK)
+        return s;
+    int cond = 0;
+    if (t2v_weights_get_bool(w, "tganc.cond_bn", &cond) != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", path, t2v_last_error());
+    c->cond_bn = cond;
+    const int32_t *base, *st;
+    size_t nb, ns = 0;
+    if (t2v_weights_get_i32_array(w, "tganc.base", &base, &nb) != T2V_OK || nb != 3)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.base must be 3 integers", path);
+    for (int d = 0; d < 3; d++) {
+        if (base[d] < 1 || base[d] > 64)
+            return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.base[%d] = %d is out of range", path, d,
+                            (int)base[d]);
+        c->base[d] = base[d];
+    }
+    if (t2v_weights_has_key(w, "tganc.stages") &&
+        (t2v_weights_get_i32_array(w, "tganc.stages", &st, &ns) != T2V_OK ||
+         ns % STAGE_INTS != 0 || ns / STAGE_INTS > T2V_TGANC_MAX_STAGES))
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.stages must hold up to %d stages of %d integers",
+                        path, T2V_TGANC_MAX_STAGES, STAGE_INTS);
+    c->n_stages = (int)(ns / STAGE_INTS);
+    for (int i = 0; i < c->n_stages; i++) {
+        const int32_t *o = st + i * STAGE_INTS;
+        for (int j = 0; j < STAGE_INTS; j++)
+            if (o[j] < (j >= 7 ? 0 : 1) || o[j] > 8192)
+                return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.stages[%d] value %d is out of range",
+                                path, i, (int)o[j]);
+        c->stage[i].c_out = o[0];
+        for (int d = 0; d < 3; d++) {
+            c->stage[i].k[d] = o[1 + d];
+            c->stage[i].s[d] = o[4 + d];
+            c->stage[i].p[d] = o[7 + d];
+        }
+    }
+    c->text.vocab = vocab_size;
+    s = t2v_tganc_check(c);
+    if (s != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", path, t2v_last_error());
+    return T2V_OK;
+}

@@ -1,0 +1,52 @@
+/* The sentence encoder of TGANs-C: word embeddings -> bi-LSTM (contextual
+ * word features) -> LSTM whose state after the last word is the sentence
+ * vector S. Used by the generators and, with its own weights, by the
+ * discriminators in train/. */
+#ifndef T2V_ENCODER_H
+#define T2V_ENCODER_H
+
+#include "models/net.h"
+
+typedef struct t2v_encoder_cfg {
+    int vocab;      /* V */
+    int embed;      /* E */
+    int hidden;     /* H, per direction of the bi-LSTM */
+    int sent;       /* D, the sentence vector */
+    int max_words;  /* T */
+} t2v_encoder_cfg;
+
+typedef struct t2v_encoder {
+    t2v_encoder_cfg cfg;
+    /* parameter indices */
+    int emb;
+    int lstm[3][4];              /* fwd, bwd, sentence x (w_ih, w_hh, b_ih, b_hh) */
+    /* activations, for a batch of N */
+    int N;
+    int32_t *ids;                /* (N, T) on the backend */
+    float *mask;                 /* (N, T) */
+    float *x;                    /* (N, T, E) embedded words */
+    float *hf, *hb;              /* (N, T, H) each direction */
+    float *hc;                   /* (N, T, 2H) */
+    float *hs;                   /* (N, T, D) */
+    float *hs_tm;                /* (T, N, D) time-major copy */
+    float *S;                    /* (N, D): hs_tm's last slice */
+    float *state[3];             /* LSTM states kept for backward */
+    /* gradients (training only) */
+    float *dx, *dx2, *dhf, *dhb, *dhc, *dhs, *dhs_tm, *scratch;
+} t2v_encoder;
+
+t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_params *ps,
+                               const char *prefix);
+void t2v_encoder_plan(t2v_encoder *e, t2v_plan *p);
+/* Initialises embeddings N(0, 1) and LSTM weights U(-1/sqrt(H), 1/sqrt(H))
+ * as PyTorch does, from (seed, stream). */
+t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                            uint64_t stream);
+/* ids_host (N, T) with T2V_TOK_PAD after each caption's end; lengths >= 1.
+ * Leaves S (N, D). */
+t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
+                               const int32_t *ids_host, const int *lengths);
+/* dS (N, D) in; parameter gradients accumulate. */
+void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS);
+
+#endif

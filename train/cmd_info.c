@@ -1,0 +1,46 @@
+/* txt2vid info: what a weights file holds. */
+#include <stdio.h>
+#include <string.h>
+
+#include "train/cli.h"
+#include "txt2vid/weights.h"
+
+int t2v_cmd_info(int argc, char **argv)
+{
+    if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fprintf(argc == 2 ? stdout : stderr, "usage: txt2vid info FILE\n");
+        return argc == 2 ? 0 : 2;
+    }
+    t2v_weights *w;
+    if (t2v_weights_open(argv[1], &w) != T2V_OK) {
+        fprintf(stderr, "txt2vid info: %s\n", t2v_last_error());
+        return 1;
+    }
+    size_t nkv = t2v_weights_kv_count(w), nt = t2v_weights_tensor_count(w);
+    printf("%s: GGUF v%d, %zu metadata keys, %zu tensors\n\n", argv[1], T2V_GGUF_VERSION, nkv, nt);
+    for (size_t i = 0; i < nkv; i++) {
+        t2v_weights_kv kv;
+        char value[400];
+        if (t2v_weights_kv_at(w, i, &kv) == T2V_OK &&
+            t2v_weights_format_value(w, i, value, sizeof value) == T2V_OK)
+            printf("  %-32s %s\n", kv.key, value);
+    }
+    printf("\n");
+    int64_t total = 0;
+    for (size_t i = 0; i < nt; i++) {
+        t2v_weights_tensor t;
+        if (t2v_weights_tensor_at(w, i, &t) != T2V_OK)
+            continue;
+        char shape[128];
+        size_t used = 0;
+        shape[0] = '\0';
+        for (int d = 0; d < t.ndim && used < sizeof shape; d++)
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%lld", d ? ", " : "",
+                                     (long long)t.shape[d]);
+        printf("  %-40s (%s)\n", t.name, shape);
+        total += t.numel;
+    }
+    printf("\n%lld parameters in %zu tensors\n", (long long)total, nt);
+    t2v_weights_close(w);
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* txt2vid: train, sample, evaluate and inspect text-to-video models. */
+#include <stdio.h>
+#include <string.h>
+
+#include "train/cli.h"
+#include "txt2vid/txt2vid.h"
+
+static char command_line[2048];
+
+const char *t2v_cli_command_line(void) { return command_line; }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: txt2vid <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  dataset   build the data caches, preview data sets\n"
+            "  train     train a model (TGANs-C text to video)\n"
+            "  sample    generate clips for captions from a model file\n"
+            "  eval      score a model with the project's evaluation\n"
+            "  info      print what a weights file holds\n"
+            "\n"
+            "'txt2vid <command> --help' describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t used = 0;
+    for (int i = 0; i < argc && used + 2 < sizeof command_line; i++) {
+        int n = snprintf(command_line + used, sizeof command_line - used, "%s%s", i ? " " : "",
+                         argv[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+        if (used >= sizeof command_line)
+            used = sizeof command_line - 1;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("txt2vid %s\n", T2V_VERSION_STRING);
+        return 0;
+    }
+    if (!strcmp(cmd, "dataset"))
+        return t2v_cmd_dataset(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train"))
+        return t2v_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sample"))
+        return t2v_cmd_sample(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return t2v_cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "txt2vid: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

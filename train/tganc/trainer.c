@@ -1,0 +1,1014 @@
+/* The TGANs-C trainer: matching-aware video, frame and motion
+ * discriminators against the engine's generator.
+ *
+ * Randomness is counter-based: the batch of step s, its mismatched
+ * captions and its noise are Philox streams indexed by (seed, s), so a run
+ * resumed from a checkpoint takes exactly the steps it would have taken. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "io/params_io.h"
+#include "models/tganc_io.h"
+#include "train/tganc/trainer.h"
+
+enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
+
+#define TRAIN_FORMAT "txt2vid-tganc-checkpoint"
+
+/* One discriminator family (video or frame) with its runs. */
+typedef struct disc_set {
+    int on;
+    t2v_disc d;
+    t2v_head head;
+    t2v_trunk_run real, fake;
+    t2v_head_run run[3];       /* real+match, real+mismatch, fake+match */
+} disc_set;
+
+/* The motion head over adjacent frame-feature differences. */
+typedef struct motion_set {
+    int on;
+    t2v_head head;
+    t2v_head_run run[3];
+    /* per trunk run (0 real, 1 fake): (N, C, T, hw) time-major features,
+     * (N, C, T-1, hw) differences, (N*(T-1), C, hw) items, and gradients */
+    float *tm[2], *diff[2], *items[2];
+    float *ditems, *ddiff, *dtm, *dback;
+} motion_set;
+
+struct t2v_tganc_trainer {
+    t2v_tganc_recipe rc;
+    t2v_backend *be;
+    t2v_dataset *ds;
+    t2v_data_info di;
+    t2v_vocab vocab;
+    int32_t *cap_ids;          /* (n_caps, T) */
+    int *cap_len;
+    long n_caps;
+    t2v_params gps, gbufs, dps, dbufs;
+    t2v_tganc gen;
+    t2v_encoder denc;          /* the discriminators' own sentence encoder, batch 2N */
+    disc_set video, frame;
+    motion_set motion;
+    t2v_arena arena;
+    float *head_ws;
+    float *real;               /* (N, C, T, H, W) */
+    float *ones, *zeros;       /* targets, max items */
+    float *loss_dev, *dS_d, *dclip, *tc_diff, *scalar;
+    float *loss_host;
+    float *clip_host;
+    int32_t *ids_host;
+    int *len_host;
+    int max_items;
+    t2v_adam opt_g, opt_d;
+    int64_t step;
+    double seconds;
+};
+
+const char *t2v_temporal_name(t2v_temporal t)
+{
+    return t == T2V_TEMPORAL_CONSTRAINT ? "constraint"
+           : t == T2V_TEMPORAL_ADVERSARIAL ? "adversarial" : "none";
+}
+
+const char *t2v_loss_name(t2v_gan_loss l) { return l == T2V_LOSS_HINGE ? "hinge" : "bce"; }
+
+static void set_stage(t2v_tganc_stage *s, int c, int kt, int st, int pt)
+{
+    *s = (t2v_tganc_stage){.c_out = c, .k = {kt, 4, 4}, .s = {st, 2, 2}, .p = {pt, 1, 1}};
+}
+
+t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->preset, sizeof r->preset, "%s", name);
+    snprintf(r->data, sizeof r->data, "sbmg");
+    t2v_tganc_cfg *g = &r->gen;
+    g->channels = 1;
+    g->base[0] = 2;
+    g->base[1] = g->base[2] = 4;
+    g->n_stages = 4;
+    r->beta1 = 0.5f;
+    r->beta2 = 0.999f;
+    r->seed = 1;
+    r->fps = 8;
+    r->lambda_tc = 0.1f;
+    r->d_layers = 4;
+    r->d_concat = 32;
+    if (strcmp(name, "tiny") == 0) {
+        g->z_dim = 8;
+        g->c0 = 16;
+        set_stage(&g->stage[0], 8, 4, 2, 1);
+        set_stage(&g->stage[1], 8, 4, 2, 1);
+        set_stage(&g->stage[2], 4, 4, 2, 1);
+        set_stage(&g->stage[3], 4, 1, 1, 0);
+        g->cond_bn = 1;
+        g->text = (t2v_encoder_cfg){.embed = 8, .hidden = 8, .sent = 8, .max_words = 24};
+        r->d_width = 4;
+        r->d_concat = 8;
+        r->head = T2V_HEAD_PROJECTION;
+        r->sn = 1;
+        r->loss = T2V_LOSS_HINGE;
+        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
+        r->batch = 4;
+        r->lr_g = 1e-4f;
+        r->lr_d = 4e-4f;
+        r->beta1 = 0.0f;
+        r->beta2 = 0.9f;
+        r->steps = 20;
+        r->train_count = 200;
+    } else if (strcmp(name, "small") == 0) {
+        g->z_dim = 64;
+        g->c0 = 128;
+        set_stage(&g->stage[0], 64, 4, 2, 1);
+        set_stage(&g->stage[1], 32, 4, 2, 1);
+        set_stage(&g->stage[2], 16, 4, 2, 1);
+        set_stage(&g->stage[3], 8, 1, 1, 0);
+        g->cond_bn = 1;
+        g->text = (t2v_encoder_cfg){.embed = 32, .hidden = 32, .sent = 64, .max_words = 24};
+        r->d_width = 16;
+        r->head = T2V_HEAD_PROJECTION;
+        r->sn = 1;
+        r->loss = T2V_LOSS_HINGE;
+        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
+        r->batch = 16;
+        r->lr_g = 1e-4f;
+        r->lr_d = 4e-4f;
+        r->beta1 = 0.0f;
+        r->beta2 = 0.9f;
+        r->steps = 20000;
+    } else if (strcmp(name, "paper") == 0) {
+        g->z_dim = 100;
+        g->c0 = 512;
+        set_stage(&g->stage[0], 256, 4, 2, 1);
+        set_stage(&g->stage[1], 128, 4, 2, 1);
+        set_stage(&g->stage[2], 64, 4, 2, 1);
+        set_stage(&g->stage[3], 32, 1, 1, 0);
+        g->cond_bn = 0;
+        g->text = (t2v_encoder_cfg){.embed = 256, .hidden = 256, .sent = 256, .max_words = 24};
+        r->d_width = 64;
+        r->d_concat = 128;
+        r->head = T2V_HEAD_CONCAT;
+        r->sn = 0;
+        r->d_bn = 1;
+        r->loss = T2V_LOSS_BCE;
+        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
+        r->batch = 64;
+        r->lr_g = 2e-4f;
+        r->lr_d = 2e-4f;
+        r->steps = 60000;
+    } else {
+        return t2v_fail(T2V_ERR_INVALID, "unknown preset '%s' (tiny, small, paper)", name);
+    }
+    g->stage[3].k[0] = 1;
+    return T2V_OK;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
+
+static int add_word(void *p, const char *word, size_t len)
+{
+    (void)len;
+    vocab_ctx *c = p;
+    int id;
+    c->s = t2v_vocab_add(c->v, word, &id);
+    return c->s != T2V_OK;
+}
+
+static t2v_status build_captions(t2v_tganc_trainer *tr, int build_vocab)
+{
+    tr->n_caps = tr->di.n_captions;
+    int T = tr->rc.gen.text.max_words;
+    if (tr->n_caps < 1)
+        return t2v_fail(T2V_ERR_INVALID, "data set %s has no captions", tr->rc.data);
+    if (build_vocab) {
+        t2v_status s = t2v_vocab_init(&tr->vocab);
+        for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
+            vocab_ctx c = {&tr->vocab, T2V_OK};
+            s = t2v_tokenize(t2v_data_caption_at(tr->ds, k), add_word, &c);
+            if (s == T2V_OK)
+                s = c.s;
+        }
+        if (s != T2V_OK)
+            return s;
+    }
+    tr->cap_ids = calloc((size_t)tr->n_caps * T, sizeof *tr->cap_ids);
+    tr->cap_len = calloc((size_t)tr->n_caps, sizeof *tr->cap_len);
+    if (!tr->cap_ids || !tr->cap_len)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory encoding captions");
+    for (long k = 0; k < tr->n_caps; k++) {
+        t2v_encoded_caption enc;
+        t2v_status s = t2v_caption_encode(&tr->vocab, t2v_data_caption_at(tr->ds, k), T, &enc,
+                                          NULL, 0);
+        if (s != T2V_OK)
+            return s;
+        memcpy(tr->cap_ids + (size_t)k * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
+        tr->cap_len[k] = enc.length;
+    }
+    return T2V_OK;
+}
+
+static t2v_status declare_all(t2v_tganc_trainer *tr)
+{
+    t2v_tganc_recipe *rc = &tr->rc;
+    rc->gen.text.vocab = tr->vocab.count;
+    t2v_status s = t2v_tganc_declare(&tr->gen, &rc->gen, &tr->gps, &tr->gbufs);
+    if (s != T2V_OK)
+        return s;
+    t2v_encoder_cfg dtext = rc->gen.text;
+    s = t2v_encoder_declare(&tr->denc, &dtext, &tr->dps, "disc.text");
+    int Dsent = dtext.sent;
+    t2v_disc_cfg dc = {.channels = rc->gen.channels, .frames = tr->gen.cfg.frames,
+                       .height = tr->gen.cfg.height, .width = tr->gen.cfg.width,
+                       .width0 = rc->d_width, .layers = rc->d_layers, .sent = Dsent,
+                       .head = rc->head, .sn = rc->sn, .bn = rc->d_bn,
+                       .concat_dim = rc->d_concat};
+    tr->video.on = tr->frame.on = 1;
+    tr->motion.on = rc->temporal == T2V_TEMPORAL_ADVERSARIAL;
+    if (s == T2V_OK) {
+        dc.frame_level = 0;
+        s = t2v_disc_declare(&tr->video.d, &dc, &tr->dps, &tr->dbufs, "disc.video");
+    }
+    if (s == T2V_OK)
+        s = t2v_head_declare(&tr->video.head, rc->head, tr->video.d.feat_c, tr->video.d.feat_dims,
+                             Dsent, rc->d_concat, rc->sn, &tr->dps, &tr->dbufs, "disc.video.head");
+    if (s == T2V_OK) {
+        dc.frame_level = 1;
+        s = t2v_disc_declare(&tr->frame.d, &dc, &tr->dps, &tr->dbufs, "disc.frame");
+    }
+    if (s == T2V_OK)
+        s = t2v_head_declare(&tr->frame.head, rc->head, tr->frame.d.feat_c, tr->frame.d.feat_dims,
+                             Dsent, rc->d_concat, rc->sn, &tr->dps, &tr->dbufs, "disc.frame.head");
+    if (s == T2V_OK && tr->motion.on)
+        s = t2v_head_declare(&tr->motion.head, rc->head, tr->frame.d.feat_c,
+                             tr->frame.d.feat_dims, Dsent, rc->d_concat, rc->sn, &tr->dps,
+                             &tr->dbufs, "disc.motion.head");
+    return s;
+}
+
+static void plan_all(t2v_tganc_trainer *tr, t2v_plan *p)
+{
+    int N = tr->rc.batch, T = tr->gen.cfg.frames;
+    t2v_backend *be = tr->be;
+    t2v_tganc_plan(&tr->gen, be, p);
+    t2v_plan p2 = *p;
+    p2.N = 2 * N;
+    t2v_encoder_plan(&tr->denc, &p2);
+    if (p2.status != T2V_OK && p->status == T2V_OK)
+        p->status = p2.status;
+    size_t ws = 0;
+    disc_set *sets[2] = {&tr->video, &tr->frame};
+    for (int i = 0; i < 2; i++) {
+        disc_set *d = sets[i];
+        t2v_disc_plan(&d->d, be, p, N);
+        t2v_trunk_plan(&d->d, p, &d->real);
+        t2v_trunk_plan(&d->d, p, &d->fake);
+        t2v_head_plan(&d->head, be, p, N, i == 0 ? 1 : T, &ws);
+        for (int r = 0; r < 3; r++)
+            t2v_head_run_plan(&d->head, p, N, &d->run[r]);
+    }
+    motion_set *m = &tr->motion;
+    if (m->on) {
+        t2v_head_plan(&m->head, be, p, N, T - 1, &ws);
+        for (int r = 0; r < 3; r++)
+            t2v_head_run_plan(&m->head, p, N, &m->run[r]);
+        size_t C = (size_t)tr->frame.d.feat_c, hw = (size_t)tr->frame.d.feat_l;
+        size_t full = (size_t)N * C * T * hw, less = (size_t)N * C * (T - 1) * hw;
+        for (int r = 0; r < 2; r++) {
+            m->tm[r] = t2v_plan_floats(p, full);
+            m->diff[r] = t2v_plan_floats(p, less);
+            m->items[r] = t2v_plan_floats(p, less);
+        }
+        m->ditems = t2v_plan_floats(p, less);
+        m->ddiff = t2v_plan_floats(p, less);
+        m->dtm = t2v_plan_floats(p, full);
+        m->dback = t2v_plan_floats(p, full);
+    }
+    tr->head_ws = t2v_plan_floats(p, ws);
+    size_t clip = (size_t)N * tr->gen.cfg.channels * T * tr->gen.cfg.height * tr->gen.cfg.width;
+    tr->real = t2v_plan_floats(p, clip);
+    tr->dclip = t2v_plan_floats(p, clip);
+    tr->tc_diff = t2v_plan_floats(p, 2 * clip); /* differences, then their gradient */
+    tr->max_items = N * T;
+    tr->ones = t2v_plan_floats(p, (size_t)tr->max_items);
+    tr->zeros = t2v_plan_floats(p, (size_t)tr->max_items);
+    tr->loss_dev = t2v_plan_floats(p, (size_t)tr->max_items);
+    tr->scalar = t2v_plan_floats(p, 1);
+    tr->dS_d = t2v_plan_floats(p, (size_t)2 * N * tr->denc.cfg.sent);
+}
+
+static t2v_status init_weights(t2v_tganc_trainer *tr)
+{
+    uint64_t seed = tr->rc.seed;
+    t2v_status s = t2v_tganc_init(&tr->gen, tr->be, &tr->gps, &tr->gbufs, seed ^ 0x9E37u);
+    if (s == T2V_OK)
+        s = t2v_encoder_init(&tr->denc, tr->be, &tr->dps, seed ^ 0xD15Cu, 100);
+    if (s == T2V_OK)
+        s = t2v_disc_init(&tr->video.d, tr->be, &tr->dps, &tr->dbufs, seed, 1000);
+    if (s == T2V_OK)
+        s = t2v_head_init(&tr->video.head, tr->be, &tr->dps, &tr->dbufs, seed, 1100);
+    if (s == T2V_OK)
+        s = t2v_disc_init(&tr->frame.d, tr->be, &tr->dps, &tr->dbufs, seed, 2000);
+    if (s == T2V_OK)
+        s = t2v_head_init(&tr->frame.head, tr->be, &tr->dps, &tr->dbufs, seed, 2100);
+    if (s == T2V_OK && tr->motion.on)
+        s = t2v_head_init(&tr->motion.head, tr->be, &tr->dps, &tr->dbufs, seed, 3100);
+    return s;
+}
+
+/* ---- recipe <-> file ------------------------------------------------------ */
+
+static t2v_status write_recipe(const t2v_tganc_recipe *r, t2v_weights_writer *wr)
+{
+    t2v_status s = t2v_weights_writer_add_str(wr, "train.preset", r->preset);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.data", r->data);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width", (uint32_t)r->d_width);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_layers", (uint32_t)r->d_layers);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_concat", (uint32_t)r->d_concat);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.head", (uint32_t)r->head);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.sn", r->sn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.d_bn", r->d_bn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.loss", (uint32_t)r->loss);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.temporal", (uint32_t)r->temporal);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lambda_tc", r->lambda_tc);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.batch", (uint32_t)r->batch);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_g", r->lr_g);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_d", r->lr_d);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta1", r->beta1);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta2", r->beta2);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "train.seed", r->seed);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps", r->steps);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.fps", (uint32_t)r->fps);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.train_count", r->train_count);
+    return s;
+}
+
+static t2v_status read_recipe(const t2v_weights *w, t2v_tganc_recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *preset, *data;
+    uint32_t u[9];
+    int sn, bn;
+    int64_t steps, count;
+    static const char *ukeys[9] = {"train.d_width", "train.d_layers", "train.d_concat",
+                                   "train.head",    "train.loss",     "train.temporal",
+                                   "train.batch",   "train.fps",      "tganc.z_dim"};
+    t2v_status s = t2v_weights_get_str(w, "train.preset", &preset);
+    if (s == T2V_OK) s = t2v_weights_get_str(w, "train.data", &data);
+    for (int i = 0; i < 9 && s == T2V_OK; i++)
+        s = t2v_weights_get_u32(w, ukeys[i], &u[i]);
+    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.sn", &sn);
+    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.d_bn", &bn);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lambda_tc", &r->lambda_tc);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_g", &r->lr_g);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_d", &r->lr_d);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta1", &r->beta1);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta2", &r->beta2);
+    if (s == T2V_OK) s = t2v_weights_get_u64(w, "train.seed", &r->seed);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps", &steps);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.train_count", &count);
+    if (s != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: not a TGANs-C checkpoint: %s", t2v_weights_path(w),
+                        t2v_last_error());
+    if (u[1] < 1 || u[1] > T2V_DISC_MAX_LAYERS || u[0] < 1 || u[0] > 4096 || u[2] < 1 ||
+        u[2] > 4096 || u[3] > 1 || u[4] > 1 || u[5] > 2 || u[6] < 1 || u[6] > 4096 || u[7] < 1 ||
+        u[7] > 240)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: training recipe values out of range",
+                        t2v_weights_path(w));
+    snprintf(r->preset, sizeof r->preset, "%s", preset);
+    snprintf(r->data, sizeof r->data, "%s", data);
+    r->d_width = (int)u[0];
+    r->d_layers = (int)u[1];
+    r->d_concat = (int)u[2];
+    r->head = (t2v_head_kind)u[3];
+    r->loss = (t2v_gan_loss)u[4];
+    r->temporal = (t2v_temporal)u[5];
+    r->batch = (int)u[6];
+    r->fps = (int)u[7];
+    r->sn = sn;
+    r->d_bn = bn;
+    r->steps = steps;
+    r->train_count = (long)count;
+    return T2V_OK;
+}
+
+static t2v_status read_vocab_from(const t2v_weights *w, t2v_vocab *v)
+{
+    const char *const *words;
+    size_t n;
+    if (t2v_weights_get_str_array(w, T2V_KEY_VOCAB, &words, &n) != T2V_OK || n < 2)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: no vocabulary", t2v_weights_path(w));
+    t2v_status s = t2v_vocab_init(v);
+    for (size_t i = 2; i < n && s == T2V_OK; i++) {
+        int id;
+        s = t2v_vocab_add(v, words[i], &id);
+    }
+    return s;
+}
+
+/* ---- construction --------------------------------------------------------- */
+
+static t2v_status open_data(t2v_tganc_trainer *tr, t2v_data_warn_fn warn, void *warn_user)
+{
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = tr->rc.data;
+    o.split = T2V_SPLIT_TRAIN;
+    o.frames = tr->gen.cfg.frames ? tr->gen.cfg.frames : 16;
+    o.channels = tr->rc.gen.channels;
+    o.seed = tr->rc.seed;
+    o.count = tr->rc.train_count;
+    o.warn = warn;
+    o.warn_user = warn_user;
+    t2v_status s = t2v_data_open(&o, &tr->ds);
+    if (s != T2V_OK)
+        return t2v_fail(s, "%s", t2v_data_last_error());
+    t2v_data_get_info(tr->ds, &tr->di);
+    return T2V_OK;
+}
+
+t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
+                                 int threads, t2v_data_warn_fn warn, void *warn_user,
+                                 t2v_tganc_trainer **out)
+{
+    *out = NULL;
+    t2v_tganc_trainer *tr = calloc(1, sizeof *tr);
+    if (!tr)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    t2v_weights *ck = NULL;
+    t2v_status s = T2V_OK;
+    if (resume_path) {
+        if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK)
+            goto fail;
+        if ((s = read_recipe(ck, &tr->rc)) != T2V_OK)
+            goto fail;
+        if ((s = read_vocab_from(ck, &tr->vocab)) != T2V_OK)
+            goto fail;
+        if ((s = t2v_tganc_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
+            goto fail;
+    } else {
+        tr->rc = *recipe;
+        if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
+            goto fail;
+    }
+    tr->gen.cfg = tr->rc.gen;
+    t2v_tganc_check(&tr->gen.cfg);
+    if (tr->rc.batch < 1 || tr->gen.cfg.frames < 2)
+        return t2v_fail(T2V_ERR_INVALID, "batch must be >= 1 and clips at least 2 frames");
+    if ((s = open_data(tr, warn, warn_user)) != T2V_OK)
+        goto fail;
+    if (tr->di.channels != tr->rc.gen.channels || tr->di.frames != tr->gen.cfg.frames ||
+        tr->di.height != tr->gen.cfg.height || tr->di.width != tr->gen.cfg.width) {
+        s = t2v_fail(T2V_ERR_INVALID,
+                     "data set clips are %dx%dx%dx%d but the generator makes %dx%dx%dx%d",
+                     tr->di.channels, tr->di.frames, tr->di.height, tr->di.width,
+                     tr->gen.cfg.channels, tr->gen.cfg.frames, tr->gen.cfg.height,
+                     tr->gen.cfg.width);
+        goto fail;
+    }
+    if ((s = build_captions(tr, ck == NULL)) != T2V_OK)
+        goto fail;
+    if ((s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK)
+        goto fail;
+    t2v_params_init(&tr->gps, tr->be);
+    t2v_params_init(&tr->gbufs, tr->be);
+    t2v_params_init(&tr->dps, tr->be);
+    t2v_params_init(&tr->dbufs, tr->be);
+    if ((s = declare_all(tr)) != T2V_OK)
+        goto fail;
+    if ((s = t2v_params_allocate(&tr->gps, 1)) != T2V_OK ||
+        (s = t2v_params_allocate(&tr->gbufs, 0)) != T2V_OK ||
+        (s = t2v_params_allocate(&tr->dps, 1)) != T2V_OK ||
+        (s = t2v_params_allocate(&tr->dbufs, 0)) != T2V_OK)
+        goto fail;
+    t2v_plan p = {.arena = &tr->arena, .N = tr->rc.batch, .training = 1};
+    t2v_arena_measure(&tr->arena, tr->be);
+    plan_all(tr, &p);
+    if (p.status == T2V_OK)
+        p.status = t2v_arena_commit(&tr->arena);
+    if (p.status == T2V_OK)
+        plan_all(tr, &p);
+    if ((s = p.status) != T2V_OK)
+        goto fail;
+    t2v_backend *be = tr->be;
+    be->k->fill(be, tr->ones, 1.0f, tr->max_items);
+    be->k->fill(be, tr->zeros, 0.0f, tr->max_items);
+    size_t clip = (size_t)tr->rc.batch * tr->gen.cfg.channels * tr->gen.cfg.frames *
+                  tr->gen.cfg.height * tr->gen.cfg.width;
+    tr->clip_host = malloc(clip * sizeof(float));
+    tr->loss_host = malloc((size_t)tr->max_items * sizeof(float));
+    tr->ids_host = calloc((size_t)2 * tr->rc.batch * tr->rc.gen.text.max_words, sizeof(int32_t));
+    tr->len_host = calloc((size_t)2 * tr->rc.batch, sizeof(int));
+    if (!tr->clip_host || !tr->loss_host || !tr->ids_host || !tr->len_host) {
+        s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    tr->opt_g = (t2v_adam){.lr = tr->rc.lr_g, .beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2,
+                           .eps = 1e-8f};
+    tr->opt_d = (t2v_adam){.lr = tr->rc.lr_d, .beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2,
+                           .eps = 1e-8f};
+    if (ck) {
+        int64_t step;
+        double secs = 0.0;
+        if ((s = t2v_weights_get_i64(ck, "train.step", &step)) != T2V_OK || step < 0) {
+            s = t2v_fail(T2V_ERR_FORMAT, "%s: no train.step", resume_path);
+            goto fail;
+        }
+        t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &secs);
+        tr->step = step;
+        tr->seconds = secs;
+        tr->opt_g.step = tr->opt_d.step = step;
+        if ((s = t2v_params_load_from(&tr->gps, ck, 1)) != T2V_OK ||
+            (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
+            (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
+            (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
+            goto fail;
+        t2v_weights_close(ck);
+        ck = NULL;
+    } else if ((s = init_weights(tr)) != T2V_OK) {
+        goto fail;
+    }
+    *out = tr;
+    return T2V_OK;
+fail:
+    t2v_weights_close(ck);
+    t2v_tganc_trainer_free(tr);
+    return s;
+}
+
+void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
+{
+    if (!tr)
+        return;
+    t2v_arena_release(&tr->arena);
+    t2v_params_free(&tr->gps);
+    t2v_params_free(&tr->gbufs);
+    t2v_params_free(&tr->dps);
+    t2v_params_free(&tr->dbufs);
+    t2v_backend_close(tr->be);
+    t2v_data_close(tr->ds);
+    t2v_vocab_free(&tr->vocab);
+    free(tr->cap_ids);
+    free(tr->cap_len);
+    free(tr->clip_host);
+    free(tr->loss_host);
+    free(tr->ids_host);
+    free(tr->len_host);
+    free(tr);
+}
+
+const t2v_tganc_recipe *t2v_tganc_trainer_recipe(const t2v_tganc_trainer *tr) { return &tr->rc; }
+int64_t t2v_tganc_trainer_step_count(const t2v_tganc_trainer *tr) { return tr->step; }
+double t2v_tganc_trainer_seconds(const t2v_tganc_trainer *tr) { return tr->seconds; }
+void t2v_tganc_trainer_add_seconds(t2v_tganc_trainer *tr, double s) { tr->seconds += s; }
+
+/* ---- one step ------------------------------------------------------------ */
+
+/* Loads the batch of `step`: real clips, matching and mismatching captions. */
+static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
+{
+    int N = tr->rc.batch, T = tr->rc.gen.text.max_words;
+    long count = tr->di.count;
+    size_t clip = tr->di.channels * (size_t)tr->di.frames * tr->di.height * tr->di.width;
+    float u[2];
+    uint64_t epoch = (uint64_t)step * (uint64_t)N / (uint64_t)count;
+    for (int n = 0; n < N; n++) {
+        t2v_rng_uniform_host(u, 2, tr->rc.seed, STREAM_BATCH, ((uint64_t)step * N + n) * 2);
+        long i = (long)((double)u[0] * count);
+        if (i >= count)
+            i = count - 1;
+        t2v_status s = t2v_data_get(tr->ds, i, epoch, tr->clip_host + n * clip, NULL);
+        if (s != T2V_OK)
+            return t2v_fail(s, "%s", t2v_data_last_error());
+        long km = t2v_data_caption_index(tr->ds, i, epoch);
+        long kx = t2v_data_mismatched_caption(tr->ds, i, epoch, (uint64_t)step * N + n);
+        if (km < 0 || km >= tr->n_caps)
+            return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
+        if (kx < 0 || kx >= tr->n_caps)
+            kx = (km + 1) % tr->n_caps;
+        memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)km * T, T * sizeof(int32_t));
+        memcpy(tr->ids_host + (size_t)(N + n) * T, tr->cap_ids + (size_t)kx * T,
+               T * sizeof(int32_t));
+        tr->len_host[n] = tr->cap_len[km];
+        tr->len_host[N + n] = tr->cap_len[kx];
+    }
+    return t2v_backend_upload(tr->be, tr->real, tr->clip_host, N * clip * sizeof(float));
+}
+
+/* The adversarial loss of M logits toward `target` (+1 real, -1 fake, 0 the
+ * generator's view of its fakes), gradient weight/M into dlogit; returns the
+ * weighted mean loss. */
+static float gan_term(t2v_tganc_trainer *tr, const float *logit, float *dlogit, int M,
+                      int target, float weight)
+{
+    t2v_backend *be = tr->be;
+    float scale = weight / (float)M;
+    if (tr->rc.loss == T2V_LOSS_HINGE)
+        be->k->hinge(be, tr->loss_dev, dlogit, logit, (float)target, M, scale);
+    else
+        be->k->bce_logits(be, tr->loss_dev, dlogit, logit, target < 0 ? tr->zeros : tr->ones, M,
+                          scale);
+    t2v_backend_download(be, tr->loss_host, tr->loss_dev, (size_t)M * sizeof(float));
+    double sum = 0.0;
+    for (int i = 0; i < M; i++)
+        sum += tr->loss_host[i];
+    return (float)(sum * scale);
+}
+
+/* Frame features (N*T, C, hw) -> motion items (N*(T-1), C, hw). */
+static void motion_forward(t2v_tganc_trainer *tr, int r, const float *feat)
+{
+    motion_set *m = &tr->motion;
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, T = tr->gen.cfg.frames, C = tr->frame.d.feat_c;
+    int64_t hw = tr->frame.d.feat_l;
+    int64_t s1[4] = {N, T, C, hw};
+    int p1[4] = {0, 2, 1, 3};
+    be->k->permute(be, m->tm[r], feat, 4, s1, p1);
+    be->k->frame_diff_forward(be, m->diff[r], m->tm[r], N, C, T, hw);
+    int64_t s2[4] = {N, C, T - 1, hw};
+    be->k->permute(be, m->items[r], m->diff[r], 4, s2, p1);
+}
+
+/* ditems -> added into the frame trunk's last-layer gradient dfeat. */
+static void motion_backward(t2v_tganc_trainer *tr, float *dfeat)
+{
+    motion_set *m = &tr->motion;
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, T = tr->gen.cfg.frames, C = tr->frame.d.feat_c;
+    int64_t hw = tr->frame.d.feat_l;
+    int64_t s1[4] = {N, T - 1, C, hw};
+    int p1[4] = {0, 2, 1, 3};
+    be->k->permute(be, m->ddiff, m->ditems, 4, s1, p1);
+    be->k->frame_diff_backward(be, m->dtm, m->ddiff, N, C, T, hw);
+    int64_t s2[4] = {N, C, T, hw};
+    be->k->permute(be, m->dback, m->dtm, 4, s2, p1);
+    be->k->add(be, dfeat, dfeat, m->dback, (int64_t)N * T * C * hw);
+}
+
+/* A head's three matching-aware terms for D. Adds head gradients into
+ * dfeat_real / dfeat_fake and the sentence gradients into dS_d. */
+static float d_head_terms(t2v_tganc_trainer *tr, t2v_head *h, t2v_head_run *run,
+                          const float *feat_r, const float *feat_f, float *dfeat_r,
+                          float *dfeat_f)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, D = tr->denc.cfg.sent, M = h->M;
+    const float *S_match = tr->denc.S, *S_mis = tr->denc.S + (size_t)N * D;
+    int64_t fl = (int64_t)M * h->C * h->L;
+    t2v_head_forward(h, be, &tr->dps, &run[0], feat_r, S_match, N, tr->head_ws);
+    t2v_head_forward(h, be, &tr->dps, &run[1], feat_r, S_mis, N, tr->head_ws);
+    t2v_head_forward(h, be, &tr->dps, &run[2], feat_f, S_match, N, tr->head_ws);
+    float loss = gan_term(tr, run[0].logit, run[0].dlogit, M, +1, 1.0f);
+    loss += gan_term(tr, run[1].logit, run[1].dlogit, M, -1, 0.5f);
+    loss += gan_term(tr, run[2].logit, run[2].dlogit, M, -1, 0.5f);
+    t2v_head_backward(h, be, &tr->dps, &run[0], feat_r, S_match, N, tr->head_ws);
+    be->k->add(be, dfeat_r, dfeat_r, run[0].dfeat, fl);
+    be->k->add(be, tr->dS_d, tr->dS_d, run[0].dS, (int64_t)N * D);
+    t2v_head_backward(h, be, &tr->dps, &run[1], feat_r, S_mis, N, tr->head_ws);
+    be->k->add(be, dfeat_r, dfeat_r, run[1].dfeat, fl);
+    be->k->add(be, tr->dS_d + (size_t)N * D, tr->dS_d + (size_t)N * D, run[1].dS, (int64_t)N * D);
+    t2v_head_backward(h, be, &tr->dps, &run[2], feat_f, S_match, N, tr->head_ws);
+    be->k->add(be, dfeat_f, dfeat_f, run[2].dfeat, fl);
+    be->k->add(be, tr->dS_d, tr->dS_d, run[2].dS, (int64_t)N * D);
+    return loss;
+}
+
+static int64_t last_size(const disc_set *d)
+{
+    return (int64_t)d->d.M * d->d.feat_c * d->d.feat_l;
+}
+
+static t2v_status refresh_d(t2v_tganc_trainer *tr, int update_u)
+{
+    t2v_backend *be = tr->be;
+    t2v_disc_refresh(&tr->video.d, be, &tr->dps, &tr->dbufs, update_u);
+    t2v_head_refresh(&tr->video.head, be, &tr->dps, &tr->dbufs, update_u);
+    t2v_disc_refresh(&tr->frame.d, be, &tr->dps, &tr->dbufs, update_u);
+    t2v_head_refresh(&tr->frame.head, be, &tr->dps, &tr->dbufs, update_u);
+    if (tr->motion.on)
+        t2v_head_refresh(&tr->motion.head, be, &tr->dps, &tr->dbufs, update_u);
+    return T2V_OK;
+}
+
+static void fold_d(t2v_tganc_trainer *tr)
+{
+    t2v_backend *be = tr->be;
+    t2v_disc_fold_grads(&tr->video.d, be, &tr->dps);
+    t2v_head_fold_grads(&tr->video.head, be, &tr->dps);
+    t2v_disc_fold_grads(&tr->frame.d, be, &tr->dps);
+    t2v_head_fold_grads(&tr->frame.head, be, &tr->dps);
+    if (tr->motion.on)
+        t2v_head_fold_grads(&tr->motion.head, be, &tr->dps);
+}
+
+/* D's forward and backward on the current batch (real, tr->gen.clip).
+ * Leaves gradients in dps; returns the loss parts. */
+static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
+{
+    t2v_backend *be = tr->be;
+    const t2v_kernels *k = be->k;
+    int N = tr->rc.batch;
+    const float *fake = tr->gen.clip;
+    k->fill(be, tr->dS_d, 0.0f, (int64_t)2 * N * tr->denc.cfg.sent);
+    disc_set *sets[2] = {&tr->video, &tr->frame};
+    float parts[3] = {0, 0, 0};
+    for (int i = 0; i < 2; i++) {
+        disc_set *d = sets[i];
+        int last = d->d.cfg.layers - 1;
+        t2v_trunk_forward(&d->d, be, &tr->dps, &tr->dbufs, &d->real, tr->real, N, 1);
+        t2v_trunk_forward(&d->d, be, &tr->dps, &tr->dbufs, &d->fake, fake, N, 1);
+        float *dr = d->real.dact[last], *df = d->fake.dact[last];
+        k->fill(be, dr, 0.0f, last_size(d));
+        k->fill(be, df, 0.0f, last_size(d));
+        const float *fr = d->real.act[last], *ff = d->fake.act[last];
+        parts[i] = d_head_terms(tr, &d->head, d->run, fr, ff, dr, df);
+        if (i == 1 && tr->motion.on) {
+            motion_set *m = &tr->motion;
+            motion_forward(tr, 0, fr);
+            motion_forward(tr, 1, ff);
+            int64_t ml = (int64_t)m->head.M * m->head.C * m->head.L;
+            /* runs 0 and 1 score the real items, run 2 the fake ones */
+            t2v_head *h = &m->head;
+            const float *S_match = tr->denc.S;
+            const float *S_mis = tr->denc.S + (size_t)N * tr->denc.cfg.sent;
+            t2v_head_forward(h, be, &tr->dps, &m->run[0], m->items[0], S_match, N, tr->head_ws);
+            t2v_head_forward(h, be, &tr->dps, &m->run[1], m->items[0], S_mis, N, tr->head_ws);
+            t2v_head_forward(h, be, &tr->dps, &m->run[2], m->items[1], S_match, N, tr->head_ws);
+            float loss = gan_term(tr, m->run[0].logit, m->run[0].dlogit, h->M, +1, 1.0f);
+            loss += gan_term(tr, m->run[1].logit, m->run[1].dlogit, h->M, -1, 0.5f);
+            loss += gan_term(tr, m->run[2].logit, m->run[2].dlogit, h->M, -1, 0.5f);
+            size_t ND = (size_t)N * tr->denc.cfg.sent;
+            for (int r = 0; r < 3; r++) {
+                t2v_head_backward(h, be, &tr->dps, &m->run[r], m->items[r == 2], r == 1 ? S_mis
+                                  : S_match, N, tr->head_ws);
+                float *dS = tr->dS_d + (r == 1 ? ND : 0);
+                k->add(be, dS, dS, m->run[r].dS, (int64_t)ND);
+            }
+            k->add(be, m->ditems, m->run[0].dfeat, m->run[1].dfeat, ml);
+            motion_backward(tr, dr);
+            k->copy(be, m->ditems, m->run[2].dfeat, ml);
+            motion_backward(tr, df);
+            parts[2] = loss;
+        }
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->real, N, 0);
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 0);
+    }
+    t2v_encoder_backward(&tr->denc, be, &tr->dps, tr->dS_d);
+    st->d_video = parts[0];
+    st->d_frame = parts[1];
+    st->d_motion = parts[2];
+    st->d_loss = parts[0] + parts[1] + parts[2];
+}
+
+/* G's adversarial terms on its fakes; leaves dclip (N, C, T, H, W). */
+static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
+{
+    t2v_backend *be = tr->be;
+    const t2v_kernels *k = be->k;
+    int N = tr->rc.batch;
+    const float *fake = tr->gen.clip;
+    const t2v_tganc_cfg *gc = &tr->gen.cfg;
+    int64_t clip = (int64_t)N * gc->channels * gc->frames * gc->height * gc->width;
+    k->fill(be, tr->dclip, 0.0f, clip);
+    disc_set *sets[2] = {&tr->video, &tr->frame};
+    float parts[3] = {0, 0, 0};
+    const float *S_match = tr->denc.S;
+    for (int i = 0; i < 2; i++) {
+        disc_set *d = sets[i];
+        int last = d->d.cfg.layers - 1;
+        t2v_trunk_forward(&d->d, be, &tr->dps, &tr->dbufs, &d->fake, fake, N, 1);
+        const float *ff = d->fake.act[last];
+        float *df = d->fake.dact[last];
+        t2v_head *h = &d->head;
+        t2v_head_forward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws);
+        parts[i] = gan_term(tr, d->run[2].logit, d->run[2].dlogit, h->M, 0, 1.0f);
+        t2v_head_backward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws);
+        k->copy(be, df, d->run[2].dfeat, last_size(d));
+        if (i == 1 && tr->motion.on) {
+            motion_set *m = &tr->motion;
+            motion_forward(tr, 1, ff);
+            t2v_head_forward(&m->head, be, &tr->dps, &m->run[2], m->items[1], S_match, N,
+                             tr->head_ws);
+            parts[2] = gan_term(tr, m->run[2].logit, m->run[2].dlogit, m->head.M, 0, 1.0f);
+            t2v_head_backward(&m->head, be, &tr->dps, &m->run[2], m->items[1], S_match, N,
+                              tr->head_ws);
+            k->copy(be, m->ditems, m->run[2].dfeat,
+                    (int64_t)m->head.M * m->head.C * m->head.L);
+            motion_backward(tr, df);
+        }
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 1);
+        k->add(be, tr->dclip, tr->dclip, d->fake.dinput, clip);
+    }
+    st->g_video = parts[0];
+    st->g_frame = parts[1];
+    st->g_motion = parts[2];
+    st->tc = 0.0f;
+    if (tr->rc.temporal == T2V_TEMPORAL_CONSTRAINT) {
+        /* lambda / N * sum_t |f_t - f_{t-1}|^2, gradient 2 lambda / N diff */
+        int C = gc->channels, T = gc->frames;
+        int64_t hw = (int64_t)gc->height * gc->width, nd = (int64_t)N * C * (T - 1) * hw;
+        float lam = tr->rc.lambda_tc / (float)N;
+        k->frame_diff_forward(be, tr->tc_diff, fake, N, C, T, hw);
+        k->row_dot(be, tr->scalar, tr->tc_diff, tr->tc_diff, 1, nd, 1.0f);
+        float sq;
+        t2v_backend_download(be, &sq, tr->scalar, sizeof sq);
+        st->tc = lam * sq;
+        k->scale(be, tr->tc_diff, tr->tc_diff, 2.0f * lam, nd);
+        k->frame_diff_backward(be, tr->tc_diff + nd, tr->tc_diff, N, C, T, hw);
+        k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
+    }
+    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc;
+}
+
+static void forward_batch(t2v_tganc_trainer *tr, int64_t step)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, Z = tr->gen.cfg.z_dim;
+    be->k->rng_normal(be, tr->gen.z, (int64_t)N * Z, tr->rc.seed, STREAM_Z,
+                      (uint64_t)step * N * Z);
+    t2v_tganc_forward(&tr->gen, be, &tr->gps, &tr->gbufs, tr->gen.text.S, 1);
+}
+
+t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch;
+    t2v_status s = load_batch(tr, tr->step);
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(&tr->denc, be, &tr->dps, tr->ids_host, tr->len_host);
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    (void)N;
+    forward_batch(tr, tr->step);
+    /* D step */
+    t2v_params_zero_grad(&tr->dps);
+    refresh_d(tr, 1);
+    d_pass(tr, st);
+    fold_d(tr);
+    t2v_adam_step(&tr->opt_d, &tr->dps);
+    /* G step: the same fakes against the updated D */
+    t2v_params_zero_grad(&tr->gps);
+    refresh_d(tr, 0);
+    s = t2v_encoder_forward(&tr->denc, be, &tr->dps, tr->ids_host, tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    g_pass(tr, st);
+    be->k->copy(be, tr->gen.dclip, tr->dclip,
+                (int64_t)N * tr->gen.cfg.channels * tr->gen.cfg.frames * tr->gen.cfg.height *
+                    tr->gen.cfg.width);
+    t2v_tganc_backward(&tr->gen, be, &tr->gps, tr->gen.text.S);
+    t2v_encoder_backward(&tr->gen.text, be, &tr->gps, tr->gen.dS);
+    t2v_adam_step(&tr->opt_g, &tr->gps);
+    tr->step++;
+    if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
+        return t2v_fail(T2V_ERR_BACKEND, "training diverged at step %lld (d %g, g %g)",
+                        (long long)tr->step, st->d_loss, st->g_loss);
+    return T2V_OK;
+}
+
+t2v_status t2v_tganc_d_loss_on(t2v_tganc_trainer *tr, int64_t at_step, float *d_loss)
+{
+    t2v_backend *be = tr->be;
+    t2v_status s = load_batch(tr, at_step);
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(&tr->denc, be, &tr->dps, tr->ids_host, tr->len_host);
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    forward_batch(tr, at_step);
+    t2v_params_zero_grad(&tr->dps);
+    refresh_d(tr, 0);
+    t2v_step_stats st;
+    memset(&st, 0, sizeof st);
+    d_pass(tr, &st);
+    t2v_params_zero_grad(&tr->dps);
+    *d_loss = st.d_loss;
+    return T2V_OK;
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static t2v_status add_common(t2v_tganc_trainer *tr, t2v_weights_writer *wr, const char *command)
+{
+    const char *const *words = (const char *const *)tr->vocab.words;
+    t2v_status s = t2v_weights_writer_add_str(wr, T2V_KEY_ARCHITECTURE, "tganc");
+    char name[96];
+    snprintf(name, sizeof name, "%s-%s", tr->di.name, tr->rc.preset);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_NAME, name);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, T2V_KEY_FORMAT_VERSION,
+                                                    T2V_WEIGHTS_FORMAT_VERSION);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_KIND, "video");
+    if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, T2V_KEY_VOCAB, words,
+                                                          (size_t)tr->vocab.count);
+    if (s == T2V_OK) s = t2v_tganc_cfg_write(&tr->rc.gen, wr);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "txt2vid.fps", (uint32_t)tr->rc.fps);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, tr->rc.data);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_PRESET, tr->rc.preset);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS, (uint64_t)tr->step);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, tr->rc.seed);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, tr->seconds);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND,
+                                                    command ? command : "");
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.loss",
+                                                    t2v_loss_name(tr->rc.loss));
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.temporal",
+                                                    t2v_temporal_name(tr->rc.temporal));
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps, wr, 0);
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gbufs, wr, 0);
+    return s;
+}
+
+t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, const char *command)
+{
+    t2v_weights_writer *wr;
+    t2v_status s = t2v_weights_writer_new(&wr);
+    if (s != T2V_OK)
+        return s;
+    s = add_common(tr, wr, command);
+    if (s == T2V_OK) s = write_recipe(&tr->rc, wr);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.format", TRAIN_FORMAT);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step", tr->step);
+    /* moments of G: the data tensors are already in; add only @m/@v */
+    for (int i = 0; i < tr->gps.count && s == T2V_OK; i++) {
+        t2v_param *p = &tr->gps.items[i];
+        char name[128];
+        float *tmp = malloc((size_t)t2v_tensor_numel(&p->t) * sizeof(float));
+        if (!tmp)
+            s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
+        for (int mv = 0; mv < 2 && s == T2V_OK; mv++) {
+            snprintf(name, sizeof name, "%s@%c", p->name, mv ? 'v' : 'm');
+            s = t2v_backend_download(tr->be, tmp, mv ? p->adam_v : p->adam_m,
+                                     (size_t)t2v_tensor_numel(&p->t) * sizeof(float));
+            if (s == T2V_OK)
+                s = t2v_weights_writer_add_tensor(wr, name, p->t.ndim, p->t.shape, tmp);
+        }
+        free(tmp);
+    }
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
+    if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
+    t2v_weights_writer_free(wr);
+    return s;
+}
+
+t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char *command,
+                            const char *const *extra_keys, const char *const *extra_values,
+                            int n_extra)
+{
+    t2v_weights_writer *wr;
+    t2v_status s = t2v_weights_writer_new(&wr);
+    if (s != T2V_OK)
+        return s;
+    s = add_common(tr, wr, command);
+    for (int i = 0; i < n_extra && s == T2V_OK; i++)
+        s = t2v_weights_writer_add_str(wr, extra_keys[i], extra_values[i]);
+    if (s == T2V_OK)
+        s = t2v_weights_writer_write(wr, path);
+    t2v_weights_writer_free(wr);
+    return s;
+}
+
+t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,
+                                    uint64_t seed, float *out)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, T = tr->rc.gen.text.max_words, Z = tr->gen.cfg.z_dim;
+    size_t clip = (size_t)tr->gen.cfg.channels * tr->gen.cfg.frames * tr->gen.cfg.height *
+                  tr->gen.cfg.width;
+    for (int base = 0; base < n; base += N) {
+        memset(tr->ids_host, 0, (size_t)N * T * sizeof(int32_t));
+        for (int j = 0; j < N; j++) {
+            int c = base + j < n ? base + j : n - 1;
+            t2v_encoded_caption enc;
+            t2v_status s = t2v_caption_encode(&tr->vocab, captions[c], T, &enc, NULL, 0);
+            if (s != T2V_OK)
+                return s;
+            memcpy(tr->ids_host + (size_t)j * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
+            tr->len_host[j] = enc.length;
+        }
+        t2v_status s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        /* clip j uses the same noise as generation: Philox (seed, clip 0) */
+        for (int j = 0; j < N; j++)
+            be->k->rng_normal(be, tr->gen.z + (size_t)j * Z, Z, seed, (uint64_t)(base + j), 0);
+        t2v_tganc_forward(&tr->gen, be, &tr->gps, &tr->gbufs, tr->gen.text.S, 0);
+        int take = n - base < N ? n - base : N;
+        s = t2v_backend_download(be, out + (size_t)base * clip, tr->gen.clip,
+                                 (size_t)take * clip * sizeof(float));
+        if (s != T2V_OK)
+            return s;
+    }
+    return T2V_OK;
+}

@@ -1,0 +1,84 @@
+/* Training TGANs-C: the recipe (sizes, losses, optimiser), the trainer
+ * state, one step, checkpoints and the exported model. */
+#ifndef T2V_TGANC_TRAINER_H
+#define T2V_TGANC_TRAINER_H
+
+#include "models/tganc.h"
+#include "text/tokenizer.h"
+#include "train/data/dataset.h"
+#include "train/tganc/disc.h"
+#include "txt2vid/weights.h"
+
+typedef enum t2v_gan_loss { T2V_LOSS_BCE = 0, T2V_LOSS_HINGE = 1 } t2v_gan_loss;
+
+typedef enum t2v_temporal {
+    T2V_TEMPORAL_NONE = 0,        /* video and frame D only */
+    T2V_TEMPORAL_CONSTRAINT = 1,  /* TGANs-C-C: L2 between consecutive frames in G's loss */
+    T2V_TEMPORAL_ADVERSARIAL = 2, /* TGANs-C-A: the motion discriminator */
+} t2v_temporal;
+
+typedef struct t2v_tganc_recipe {
+    char preset[32];
+    char data[512];
+    t2v_tganc_cfg gen;
+    int d_width, d_layers, d_concat;
+    t2v_head_kind head;
+    int sn, d_bn;
+    t2v_gan_loss loss;
+    t2v_temporal temporal;
+    float lambda_tc;
+    int batch;
+    float lr_g, lr_d, beta1, beta2;
+    uint64_t seed;
+    int64_t steps;
+    int fps;
+    long train_count;      /* clips in the training split (0: data set default) */
+} t2v_tganc_recipe;
+
+/* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
+ * "paper" (the published sizes and losses, for a GPU). */
+t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r);
+const char *t2v_temporal_name(t2v_temporal t);
+const char *t2v_loss_name(t2v_gan_loss l);
+
+typedef struct t2v_step_stats {
+    float d_loss, g_loss;
+    float d_video, d_frame, d_motion;
+    float g_video, g_frame, g_motion, tc;
+} t2v_step_stats;
+
+typedef struct t2v_tganc_trainer t2v_tganc_trainer;
+
+/* Builds everything for training from a recipe (fresh weights), or from a
+ * checkpoint file when resume_path is set (the recipe is then read from
+ * it). warn receives data-set warnings. */
+t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
+                                 int threads, t2v_data_warn_fn warn, void *warn_user,
+                                 t2v_tganc_trainer **out);
+void t2v_tganc_trainer_free(t2v_tganc_trainer *tr);
+const t2v_tganc_recipe *t2v_tganc_trainer_recipe(const t2v_tganc_trainer *tr);
+int64_t t2v_tganc_trainer_step_count(const t2v_tganc_trainer *tr);
+double t2v_tganc_trainer_seconds(const t2v_tganc_trainer *tr);
+void t2v_tganc_trainer_add_seconds(t2v_tganc_trainer *tr, double s);
+
+/* One D update and one G update. */
+t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *stats);
+
+/* The discriminator's loss on the batch of step `at_step`, without
+ * updating anything (for tests: D's loss on a fixed batch). */
+t2v_status t2v_tganc_d_loss_on(t2v_tganc_trainer *tr, int64_t at_step, float *d_loss);
+
+/* Everything needed to resume exactly (weights, moments, buffers, step). */
+t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path,
+                                     const char *command);
+/* The model both plugins load: the generator, its vocabulary and sizes. */
+t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char *command,
+                            const char *const *extra_keys, const char *const *extra_values,
+                            int n_extra);
+
+/* Generates clips for captions with the trainer's generator in inference
+ * mode (running statistics): out (n, C, T, H, W) on the host. */
+t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,
+                                    uint64_t seed, float *out);
+
+#endif
