@@ -67,6 +67,7 @@ case $libdir_rel in
 esac
 
 # What the project's pipelines and tests need, and nothing else.
+# shellcheck disable=SC2054  # the commas are inside --enable-X=a,b,c values
 configure_flags=(
     --disable-everything --disable-doc --disable-network --disable-autodetect
     --disable-ffplay --disable-debug

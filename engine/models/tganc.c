@@ -11,7 +11,8 @@
 t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
 {
     if (c->z_dim < 1 || c->c0 < 1 || c->n_stages < 0 || c->n_stages > T2V_TGANC_MAX_STAGES ||
-        (c->channels != 1 && c->channels != 3))
+        (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
+        c->act > T2V_ACT_SIGMOID)
         return t2v_fail(T2V_ERR_INVALID, "bad TGANs-C sizes (z %d, c0 %d, stages %d, channels %d)",
                         c->z_dim, c->c0, c->n_stages, c->channels);
     int dims[3] = {c->base[0], c->base[1], c->base[2]};
@@ -212,7 +213,7 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
                              l->save_mean, l->save_invstd, N, l->C, l->L, BN_MOMENTUM, BN_EPS,
                              training);
     }
-    k->act_forward(be, T2V_ACT_RELU, 0.0f, l->a, l->a, (int64_t)N * l->C * l->L);
+    k->act_forward(be, g->cfg.act, 0.2f, l->a, l->a, (int64_t)N * l->C * l->L);
 }
 
 void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
@@ -246,7 +247,7 @@ static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
     const t2v_kernels *k = be->k;
     int N = g->N, D = g->cfg.text.sent;
     int64_t n = (int64_t)N * l->C * l->L;
-    k->act_backward(be, T2V_ACT_RELU, 0.0f, l->da, l->da, l->a, n);
+    k->act_backward(be, g->cfg.act, 0.2f, l->da, l->da, l->a, n);
     if (g->cfg.cond_bn) {
         k->fill(be, l->dgamma, 0.0f, (int64_t)N * l->C);
         k->fill(be, l->dbeta, 0.0f, (int64_t)N * l->C);

@@ -27,6 +27,7 @@ typedef struct t2v_tganc_cfg {
     t2v_tganc_stage stage[T2V_TGANC_MAX_STAGES];
     int channels;           /* 1 grey, 3 RGB */
     int cond_bn;            /* 1: sentence-modulated BN at every stage */
+    t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
     int frames, height, width;

@@ -29,6 +29,7 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
                                              (size_t)c->n_stages * STAGE_INTS);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.channels", (uint32_t)c->channels);
     if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.cond_bn", c->cond_bn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.act", (uint32_t)c->act);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.embed", (uint32_t)c->text.embed);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.hidden", (uint32_t)c->text.hidden);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.sent", (uint32_t)c->text.sent);
@@ -42,7 +43,7 @@ static t2v_status get_int(const t2v_weights *w, const char *key, int lo, int hi,
     uint32_t v;
     t2v_status s = t2v_weights_get_u32(w, key, &v);
     if (s != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", t2v_weights_path(w), t2v_last_error());
+        return T2V_ERR_FORMAT; /* the reader's message names the key and the file */
     if (v < (uint32_t)lo || v > (uint32_t)hi)
         return t2v_fail(T2V_ERR_FORMAT, "%s: %s = %u is outside %d..%d", t2v_weights_path(w), key,
                         v, lo, hi);
@@ -65,8 +66,15 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
         return s;
     int cond = 0;
     if (t2v_weights_get_bool(w, "tganc.cond_bn", &cond) != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", path, t2v_last_error());
+        return T2V_ERR_FORMAT;
     c->cond_bn = cond;
+    c->act = T2V_ACT_RELU;
+    if (t2v_weights_has_key(w, "tganc.act")) {
+        int act;
+        if ((s = get_int(w, "tganc.act", T2V_ACT_RELU, T2V_ACT_SIGMOID, &act)) != T2V_OK)
+            return s;
+        c->act = (t2v_act)act;
+    }
     const int32_t *base, *st;
     size_t nb, ns = 0;
     if (t2v_weights_get_i32_array(w, "tganc.base", &base, &nb) != T2V_OK || nb != 3)
@@ -97,8 +105,7 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
         }
     }
     c->text.vocab = vocab_size;
-    s = t2v_tganc_check(c);
-    if (s != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: %s", path, t2v_last_error());
+    if (t2v_tganc_check(c) != T2V_OK)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: the TGANs-C sizes do not form a network", path);
     return T2V_OK;
 }

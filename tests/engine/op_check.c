@@ -1,4 +1,4 @@
-/* Helpers shared by the op tests (see op_check.h). */
+/* Routines shared by the op tests (see op_check.h). */
 #include "op_check.h"
 
 #include <float.h>

@@ -1,4 +1,4 @@
-/* Helpers shared by the op tests of every backend: backend buffers with
+/* Routines shared by the op tests of every backend: backend buffers with
  * sentinel guards, host/backend transfers, seeded random inputs, array
  * comparison and central finite-difference gradient checks.
  *

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the FFmpeg tests (sourced, not run): one "ok - ..." or
 # "FAIL - ..." line per check, "skip - ..." for what cannot run here, and a
 # closing "# N passed, N failed" line.

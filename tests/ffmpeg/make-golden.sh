@@ -10,6 +10,7 @@
 # TXT2VID_TEST_CAPTION overrides the caption, as in the test.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/ffmpeg/checks.sh
 . "$here/checks.sh"
 
 [[ $# -eq 2 ]] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

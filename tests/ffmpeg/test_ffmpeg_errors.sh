@@ -7,6 +7,7 @@
 #   test_ffmpeg_errors.sh TXT2VID_FFMPEG
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/ffmpeg/checks.sh
 . "$here/checks.sh"
 
 ffmpeg=$1

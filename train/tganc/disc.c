@@ -268,7 +268,7 @@ void t2v_trunk_forward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_params 
                                  t2v_pdata(bufs, l->rv), r->mean[i], r->invstd[i], d->M,
                                  l->g.c_out, L, BN_MOMENTUM, BN_EPS, training);
         }
-        k->act_forward(be, T2V_ACT_LRELU, LRELU, r->act[i], r->act[i], n);
+        k->act_forward(be, c->act, LRELU, r->act[i], r->act[i], n);
         x = r->act[i];
     }
 }
@@ -281,7 +281,7 @@ void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_
     for (int i = c->layers - 1; i >= 0; i--) {
         t2v_disc_layer *l = &d->layer[i];
         int64_t n = (int64_t)layer_out(d, i), L = n / ((int64_t)d->M * l->g.c_out);
-        k->act_backward(be, T2V_ACT_LRELU, LRELU, r->dact[i], r->dact[i], r->act[i], n);
+        k->act_backward(be, c->act, LRELU, r->dact[i], r->dact[i], r->act[i], n);
         const float *dy = r->dact[i];
         if (l->b < 0) {
             k->batchnorm_backward(be, r->dbn_x[i], t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b),
@@ -309,8 +309,8 @@ void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_
 /* ---- heads ------------------------------------------------------------ */
 
 t2v_status t2v_head_declare(t2v_head *h, t2v_head_kind kind, int C, const int dims[3], int sent,
-                            int concat_dim, int sn, t2v_params *ps, t2v_params *bufs,
-                            const char *prefix)
+                            int concat_dim, int sn, t2v_act act, t2v_params *ps,
+                            t2v_params *bufs, const char *prefix)
 {
     memset(h, 0, sizeof *h);
     h->kind = kind;
@@ -320,6 +320,7 @@ t2v_status t2v_head_declare(t2v_head *h, t2v_head_kind kind, int C, const int di
     h->sent = sent;
     h->concat_dim = concat_dim;
     h->sn = sn;
+    h->act = act;
     t2v_status st = T2V_OK;
     int64_t one[1] = {1};
     if (kind == T2V_HEAD_CONCAT) {
@@ -480,12 +481,12 @@ void t2v_head_forward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_run
     if (h->kind == T2V_HEAD_CONCAT) {
         int E = h->concat_dim;
         t2v_linear_forward(be, r->e, S, h->fc.eff, t2v_pdata(ps, h->fc_b), N, h->sent, E);
-        k->act_forward(be, T2V_ACT_LRELU, LRELU, r->e, r->e, (int64_t)N * E);
+        k->act_forward(be, h->act, LRELU, r->e, r->e, (int64_t)N * E);
         spread(h, be, r->et, r->e, N, E, r->tmp);
         k->tile_forward(be, r->tiled, r->et, M, E, L);
         k->concat_forward(be, r->cat, feat, r->tiled, M, C, E, L);
         t2v_conv_forward(be, &h->g1, r->h1, r->cat, h->conv1.eff, t2v_pdata(ps, h->conv1_b), ws);
-        k->act_forward(be, T2V_ACT_LRELU, LRELU, r->h1, r->h1, (int64_t)M * C * L);
+        k->act_forward(be, h->act, LRELU, r->h1, r->h1, (int64_t)M * C * L);
         t2v_conv_forward(be, &h->gfin, r->logit, r->h1, h->fin.eff, t2v_pdata(ps, h->fin_b), ws);
     } else {
         // pooled (M, C) = sum over the grid; logit = lin(pooled) + <P S, pooled>
@@ -509,14 +510,14 @@ void t2v_head_backward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_ru
         int E = h->concat_dim;
         t2v_conv_backward(be, &h->gfin, r->dh1, h->fin.geff, t2v_pgrad(ps, h->fin_b), r->dlogit,
                           r->h1, h->fin.eff, ws);
-        k->act_backward(be, T2V_ACT_LRELU, LRELU, r->dh1, r->dh1, r->h1, (int64_t)M * C * L);
+        k->act_backward(be, h->act, LRELU, r->dh1, r->dh1, r->h1, (int64_t)M * C * L);
         t2v_conv_backward(be, &h->g1, r->dcat, h->conv1.geff, t2v_pgrad(ps, h->conv1_b), r->dh1,
                           r->cat, h->conv1.eff, ws);
         k->concat_backward(be, r->dfeat, r->dtiled, r->dcat, M, C, E, L);
         k->fill(be, r->det, 0.0f, (int64_t)M * E);
         k->tile_backward(be, r->det, r->dtiled, M, E, L);
         spread_backward(h, be, r->de, r->det, N, E, r->tmp);
-        k->act_backward(be, T2V_ACT_LRELU, LRELU, r->de, r->de, r->e, (int64_t)N * E);
+        k->act_backward(be, h->act, LRELU, r->de, r->de, r->e, (int64_t)N * E);
         t2v_linear_backward(be, r->dS, h->fc.geff, t2v_pgrad(ps, h->fc_b), r->de, S, h->fc.eff, N,
                             h->sent, E);
     } else {

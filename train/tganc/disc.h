@@ -39,6 +39,7 @@ typedef struct t2v_disc_cfg {
     t2v_head_kind head;
     int sn, bn;
     int concat_dim;      /* concat head: FC(S) size */
+    t2v_act act;         /* hidden activation, LeakyReLU 0.2 in the papers */
 } t2v_disc_cfg;
 
 typedef struct t2v_disc_layer {
@@ -87,6 +88,7 @@ typedef struct t2v_head {
     int fc_b, conv1_b, fin_b, lin_b;
     t2v_conv_geom g1, gfin;
     int sn;
+    t2v_act act;
 } t2v_head;
 
 /* Activations of one head run. */
@@ -121,8 +123,8 @@ void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_
                         int want_dclip);
 
 t2v_status t2v_head_declare(t2v_head *h, t2v_head_kind kind, int C, const int dims[3], int sent,
-                            int concat_dim, int sn, t2v_params *ps, t2v_params *bufs,
-                            const char *prefix);
+                            int concat_dim, int sn, t2v_act act, t2v_params *ps,
+                            t2v_params *bufs, const char *prefix);
 /* Once per plan: sizes for N clips, effective weights, workspace need. */
 void t2v_head_plan(t2v_head *h, t2v_backend *be, t2v_plan *p, int N, int per_clip,
                    size_t *ws_floats);

@@ -99,6 +99,7 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
     r->lambda_tc = 0.1f;
     r->d_layers = 4;
     r->d_concat = 32;
+    g->act = T2V_ACT_RELU;
     if (strcmp(name, "tiny") == 0) {
         g->z_dim = 8;
         g->c0 = 16;
@@ -228,7 +229,7 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
                        .height = tr->gen.cfg.height, .width = tr->gen.cfg.width,
                        .width0 = rc->d_width, .layers = rc->d_layers, .sent = Dsent,
                        .head = rc->head, .sn = rc->sn, .bn = rc->d_bn,
-                       .concat_dim = rc->d_concat};
+                       .concat_dim = rc->d_concat, .act = T2V_ACT_LRELU};
     tr->video.on = tr->frame.on = 1;
     tr->motion.on = rc->temporal == T2V_TEMPORAL_ADVERSARIAL;
     if (s == T2V_OK) {
@@ -237,17 +238,17 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     }
     if (s == T2V_OK)
         s = t2v_head_declare(&tr->video.head, rc->head, tr->video.d.feat_c, tr->video.d.feat_dims,
-                             Dsent, rc->d_concat, rc->sn, &tr->dps, &tr->dbufs, "disc.video.head");
+                             Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs, "disc.video.head");
     if (s == T2V_OK) {
         dc.frame_level = 1;
         s = t2v_disc_declare(&tr->frame.d, &dc, &tr->dps, &tr->dbufs, "disc.frame");
     }
     if (s == T2V_OK)
         s = t2v_head_declare(&tr->frame.head, rc->head, tr->frame.d.feat_c, tr->frame.d.feat_dims,
-                             Dsent, rc->d_concat, rc->sn, &tr->dps, &tr->dbufs, "disc.frame.head");
+                             Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs, "disc.frame.head");
     if (s == T2V_OK && tr->motion.on)
         s = t2v_head_declare(&tr->motion.head, rc->head, tr->frame.d.feat_c,
-                             tr->frame.d.feat_dims, Dsent, rc->d_concat, rc->sn, &tr->dps,
+                             tr->frame.d.feat_dims, Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps,
                              &tr->dbufs, "disc.motion.head");
     return s;
 }
@@ -374,8 +375,7 @@ static t2v_status read_recipe(const t2v_weights *w, t2v_tganc_recipe *r)
     if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps", &steps);
     if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.train_count", &count);
     if (s != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: not a TGANs-C checkpoint: %s", t2v_weights_path(w),
-                        t2v_last_error());
+        return T2V_ERR_FORMAT; /* the reader named the missing key and the file */
     if (u[1] < 1 || u[1] > T2V_DISC_MAX_LAYERS || u[0] < 1 || u[0] > 4096 || u[2] < 1 ||
         u[2] > 4096 || u[3] > 1 || u[4] > 1 || u[5] > 2 || u[6] < 1 || u[6] > 4096 || u[7] < 1 ||
         u[7] > 240)

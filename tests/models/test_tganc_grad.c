@@ -1,0 +1,432 @@
+/* Gradients of the TGANs-C networks against central finite differences:
+ * the generator with its sentence encoder (both batch-norm kinds), and the
+ * discriminator trunks with both head kinds; spectral normalisation's sigma
+ * against a double-precision power iteration. Each network is checked
+ * strictly with a smooth hidden activation (tanh), and statistically with
+ * the piecewise-linear one it trains with. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "models/tganc.h"
+#include "t2v_test.h"
+#include "train/tganc/disc.h"
+
+#define EPS 2e-3
+
+static t2v_backend *be;
+
+static void upload(float *dev, const float *host, size_t n)
+{
+    t2v_backend_upload(be, dev, host, n * sizeof(float));
+}
+
+static void download(float *host, const float *dev, size_t n)
+{
+    t2v_backend_download(be, host, dev, n * sizeof(float));
+}
+
+static double weighted(const float *dev, const float *w, size_t n, float *tmp)
+{
+    download(tmp, dev, n);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)w[i] * tmp[i];
+    return s;
+}
+
+static void plan_twice(t2v_arena *a, void (*fn)(void *, t2v_plan *), void *ctx, int N)
+{
+    t2v_plan p = {.arena = a, .N = N, .training = 1};
+    t2v_arena_measure(a, be);
+    fn(ctx, &p);
+    t2v_arena_commit(a);
+    fn(ctx, &p);
+}
+
+/* Compares analytic gradients (already in ps grads) with finite differences
+ * of loss() for a few entries of every parameter. */
+typedef double (*loss_fn)(void *ctx);
+
+static double central(float *ptr, float orig, double eps, loss_fn loss, void *ctx)
+{
+    float v = orig + (float)eps;
+    upload(ptr, &v, 1);
+    double lp = loss(ctx);
+    v = orig - (float)eps;
+    upload(ptr, &v, 1);
+    double lm = loss(ctx);
+    upload(ptr, &orig, 1);
+    return (lp - lm) / (2 * eps);
+}
+
+/* Compares analytic gradients (already in ps grads) with central
+ * differences of loss() for a few entries of every parameter.
+ *
+ * These networks are piecewise linear (ReLU, LeakyReLU) with batch
+ * statistics: with thousands of activations, any perturbation large enough
+ * to rise above float32 noise crosses some kinks, and the difference
+ * quotient then measures a smoothed slope. With such activations the check
+ * is statistical: the median error must be small (a wrong gradient is wrong
+ * almost everywhere) and at most a fifth of the entries may miss the
+ * 5% + ATOL band. With smooth activations (smooth = 1) every entry must be
+ * inside the band. ATOL is the float32 noise floor of the quotient. */
+#define ATOL 3e-3
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *what, int smooth)
+{
+    int bad = 0, checked = 0;
+    double rel[1024];
+    double worst = 0.0;
+    const char *worst_name = "";
+    for (int i = 0; i < ps->count; i++) {
+        t2v_param *p = &ps->items[i];
+        int64_t n = t2v_tensor_numel(&p->t);
+        float *g = malloc((size_t)n * sizeof *g);
+        download(g, p->t.grad, (size_t)n);
+        for (int k = 0; k < 3 && checked < 1024; k++) {
+            int64_t j = (int64_t)((uint64_t)(i * 7919 + k * 104729) % (uint64_t)n);
+            float orig;
+            download(&orig, p->t.data + j, 1);
+            double num = central(p->t.data + j, orig, EPS, loss, ctx), ana = g[j];
+            double err = fabs(num - ana);
+            rel[checked++] = err / (ATOL + fabs(num));
+            if (err > ATOL + 0.05 * fabs(num)) {
+                bad++;
+                if (bad <= 3)
+                    printf("#   %s[%lld]: analytic %.6g numeric %.6g\n", p->name, (long long)j,
+                           ana, num);
+            }
+            if (err / (ATOL + fabs(num)) > worst) {
+                worst = err / (ATOL + fabs(num));
+                worst_name = p->name;
+            }
+        }
+        free(g);
+    }
+    qsort(rel, (size_t)checked, sizeof rel[0], cmp_double);
+    double median = checked ? rel[checked / 2] : 1.0;
+    if (smooth) /* no kinks: every entry must be inside the band */
+        return T2V_CHECK(bad == 0, "%s: all %d parameter entries match central differences "
+                                   "(median relative error %.4f, worst %.3f in %s)",
+                         what, checked, median, worst, worst_name);
+    return T2V_CHECK(median < 0.02 && bad * 5 <= checked,
+                     "%s: %d parameter entries against central differences: median relative "
+                     "error %.4f, %d outside 5%%, worst %.3f (%s)",
+                     what, checked, median, bad, worst, worst_name);
+}
+
+/* ---- generator ----------------------------------------------------------- */
+
+typedef struct gen_case {
+    t2v_tganc g;
+    t2v_params ps, bufs;
+    t2v_arena arena;
+    int32_t ids[2 * 6];
+    int len[2];
+    float *w, *tmp;
+    size_t clip;
+} gen_case;
+
+static void gen_plan(void *c, t2v_plan *p) { t2v_tganc_plan(&((gen_case *)c)->g, be, p); }
+
+static double gen_loss(void *ctx)
+{
+    gen_case *c = ctx;
+    t2v_encoder_forward(&c->g.text, be, &c->ps, c->ids, c->len);
+    t2v_tganc_forward(&c->g, be, &c->ps, &c->bufs, c->g.text.S, 1);
+    return weighted(c->g.clip, c->w, c->clip, c->tmp);
+}
+
+static void check_generator(int cond_bn, t2v_act act)
+{
+    gen_case c;
+    memset(&c, 0, sizeof c);
+    t2v_tganc_cfg cfg = {.z_dim = 3, .c0 = 4, .base = {1, 2, 2}, .n_stages = 2, .channels = 1,
+                         .cond_bn = cond_bn, .act = act,
+                         .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5, .max_words = 6}};
+    cfg.stage[0] = (t2v_tganc_stage){.c_out = 3, .k = {2, 4, 4}, .s = {2, 2, 2}, .p = {0, 1, 1}};
+    cfg.stage[1] = (t2v_tganc_stage){.c_out = 2, .k = {4, 4, 4}, .s = {2, 2, 2}, .p = {1, 1, 1}};
+    t2v_params_init(&c.ps, be);
+    t2v_params_init(&c.bufs, be);
+    T2V_CHECK(t2v_tganc_declare(&c.g, &cfg, &c.ps, &c.bufs) == T2V_OK,
+              "generator declares (%s)", t2v_last_error());
+    t2v_params_allocate(&c.ps, 0);
+    t2v_params_allocate(&c.bufs, 0);
+    T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
+              "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
+              c.g.cfg.width);
+    plan_twice(&c.arena, gen_plan, &c, 2);
+    t2v_tganc_init(&c.g, be, &c.ps, &c.bufs, 5);
+    /* larger weights than the GAN init, so every path carries signal */
+    for (int i = 0; i < c.ps.count; i++) {
+        t2v_param *p = &c.ps.items[i];
+        if (strstr(p->name, "bias") || strstr(p->name, "bn."))
+            continue;
+        t2v_init_normal(be, p->t.data, t2v_tensor_numel(&p->t), 0.0f, 0.3f, 11, (uint64_t)i);
+    }
+    int32_t ids[12] = {2, 3, 4, 5, 6, 7, 8, 2, 3, 0, 0, 0};
+    memcpy(c.ids, ids, sizeof ids);
+    c.len[0] = 6;
+    c.len[1] = 3; /* padding after the third word */
+    c.clip = (size_t)2 * 4 * 8 * 8;
+    c.w = malloc(c.clip * sizeof(float));
+    c.tmp = malloc(c.clip * sizeof(float));
+    t2v_rng_uniform_host(c.w, c.clip, 3, 0, 0);
+    for (size_t i = 0; i < c.clip; i++)
+        c.w[i] = 2.0f * c.w[i] - 1.0f;
+    float z[6];
+    t2v_rng_normal_host(z, 6, 9, 0, 0);
+    upload(c.g.z, z, 6);
+    /* analytic */
+    t2v_params_zero_grad(&c.ps);
+    gen_loss(&c);
+    upload(c.g.dclip, c.w, c.clip);
+    t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
+    t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
+    char what[128];
+    snprintf(what, sizeof what, "generator (%s BN, %s) + encoder",
+             cond_bn ? "sentence-modulated" : "affine", act == T2V_ACT_RELU ? "ReLU" : "tanh");
+    check_params(&c.ps, gen_loss, &c, what, act != T2V_ACT_RELU);
+    free(c.w);
+    free(c.tmp);
+    t2v_arena_release(&c.arena);
+    t2v_params_free(&c.ps);
+    t2v_params_free(&c.bufs);
+}
+
+/* ---- discriminator --------------------------------------------------------- */
+
+typedef struct disc_case {
+    t2v_disc d;
+    t2v_head h;
+    t2v_params ps, bufs;
+    t2v_arena arena;
+    t2v_trunk_run run;
+    t2v_head_run hr;
+    size_t ws;
+    float *head_ws, *clip, *S;
+    float *w, *tmp;
+    int N, per_clip;
+    size_t clip_n;
+} disc_case;
+
+static void disc_plan(void *ctx, t2v_plan *p)
+{
+    disc_case *c = ctx;
+    t2v_disc_plan(&c->d, be, p, c->N);
+    t2v_trunk_plan(&c->d, p, &c->run);
+    c->ws = 0;
+    t2v_head_plan(&c->h, be, p, c->N, c->per_clip, &c->ws);
+    t2v_head_run_plan(&c->h, p, c->N, &c->hr);
+    c->head_ws = t2v_plan_floats(p, c->ws);
+    c->clip = t2v_plan_floats(p, c->clip_n);
+    c->S = t2v_plan_floats(p, (size_t)c->N * 5);
+}
+
+static double disc_loss(void *ctx)
+{
+    disc_case *c = ctx;
+    t2v_disc_refresh(&c->d, be, &c->ps, &c->bufs, 0);
+    t2v_head_refresh(&c->h, be, &c->ps, &c->bufs, 0);
+    t2v_trunk_forward(&c->d, be, &c->ps, &c->bufs, &c->run, c->clip, c->N, 1);
+    const float *feat = c->run.act[c->d.cfg.layers - 1];
+    t2v_head_forward(&c->h, be, &c->ps, &c->hr, feat, c->S, c->N, c->head_ws);
+    return weighted(c->hr.logit, c->w, (size_t)c->h.M, c->tmp);
+}
+
+static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
+{
+    disc_case c;
+    memset(&c, 0, sizeof c);
+    c.N = 2;
+    t2v_disc_cfg cfg = {.frame_level = frame_level, .channels = 1, .frames = 4, .height = 8,
+                        .width = 8, .width0 = 2, .layers = 2, .sent = 5, .head = head,
+                        .sn = 0, .bn = bn, .concat_dim = 3, .act = act};
+    c.per_clip = frame_level ? 4 : 1;
+    t2v_params_init(&c.ps, be);
+    t2v_params_init(&c.bufs, be);
+    t2v_status s = t2v_disc_declare(&c.d, &cfg, &c.ps, &c.bufs, "d");
+    if (s == T2V_OK)
+        s = t2v_head_declare(&c.h, head, c.d.feat_c, c.d.feat_dims, 5, 3, 0, act, &c.ps,
+                             &c.bufs, "d.head");
+    T2V_CHECK(s == T2V_OK, "discriminator declares");
+    t2v_params_allocate(&c.ps, 0);
+    t2v_params_allocate(&c.bufs, 0);
+    c.clip_n = (size_t)c.N * 4 * 8 * 8;
+    plan_twice(&c.arena, disc_plan, &c, c.N);
+    t2v_disc_init(&c.d, be, &c.ps, &c.bufs, 3, 10);
+    t2v_head_init(&c.h, be, &c.ps, &c.bufs, 3, 20);
+    for (int i = 0; i < c.ps.count; i++) {
+        t2v_param *p = &c.ps.items[i];
+        if (strstr(p->name, "bn."))
+            continue;
+        t2v_init_normal(be, p->t.data, t2v_tensor_numel(&p->t), 0.0f, 0.4f, 12, (uint64_t)i);
+    }
+    float *host = malloc(c.clip_n * sizeof(float));
+    t2v_rng_uniform_host(host, c.clip_n, 4, 1, 0);
+    for (size_t i = 0; i < c.clip_n; i++)
+        host[i] = 2.0f * host[i] - 1.0f;
+    upload(c.clip, host, c.clip_n);
+    float S[10];
+    t2v_rng_normal_host(S, 10, 4, 2, 0);
+    upload(c.S, S, 10);
+    c.w = malloc((size_t)c.h.M * sizeof(float));
+    c.tmp = malloc(c.clip_n * sizeof(float));
+    t2v_rng_uniform_host(c.w, (size_t)c.h.M, 4, 3, 0);
+    /* analytic */
+    t2v_params_zero_grad(&c.ps);
+    disc_loss(&c);
+    upload(c.hr.dlogit, c.w, (size_t)c.h.M);
+    t2v_head_backward(&c.h, be, &c.ps, &c.hr, c.run.act[1], c.S, c.N, c.head_ws);
+    t2v_backend_kernels(be)->copy(be, c.run.dact[1], c.hr.dfeat,
+                                  (int64_t)c.h.M * c.h.C * c.h.L);
+    t2v_trunk_backward(&c.d, be, &c.ps, &c.run, c.N, 1);
+    t2v_disc_fold_grads(&c.d, be, &c.ps);
+    t2v_head_fold_grads(&c.h, be, &c.ps);
+    char what[128];
+    snprintf(what, sizeof what, "%s D, %s head%s, %s", frame_level ? "frame" : "video",
+             head == T2V_HEAD_CONCAT ? "concat" : "projection", bn ? ", batch norm" : "",
+             act == T2V_ACT_LRELU ? "LeakyReLU" : "tanh");
+    check_params(&c.ps, disc_loss, &c, what, act != T2V_ACT_LRELU);
+    /* gradient w.r.t. the clip and the sentence */
+    float *dclip = malloc(c.clip_n * sizeof(float)), dS[10];
+    download(dclip, c.run.dinput, c.clip_n);
+    download(dS, c.hr.dS, 10);
+    int bad = 0;
+    for (int k = 0; k < 6; k++) {
+        size_t j = (size_t)(k * 37 + 5) % c.clip_n;
+        float o = host[j];
+        host[j] = o + (float)EPS;
+        upload(c.clip, host, c.clip_n);
+        double lp = disc_loss(&c);
+        host[j] = o - (float)EPS;
+        upload(c.clip, host, c.clip_n);
+        double lm = disc_loss(&c);
+        host[j] = o;
+        upload(c.clip, host, c.clip_n);
+        double num = (lp - lm) / (2 * EPS);
+        bad += fabs(num - dclip[j]) / (fabs(num) + fabs(dclip[j]) + 1e-2) > 0.05;
+    }
+    for (int j = 0; j < 10; j++) {
+        float o = S[j];
+        S[j] = o + (float)EPS;
+        upload(c.S, S, 10);
+        double lp = disc_loss(&c);
+        S[j] = o - (float)EPS;
+        upload(c.S, S, 10);
+        double lm = disc_loss(&c);
+        S[j] = o;
+        upload(c.S, S, 10);
+        double num = (lp - lm) / (2 * EPS);
+        bad += fabs(num - dS[j]) / (fabs(num) + fabs(dS[j]) + 1e-2) > 0.05;
+    }
+    T2V_CHECK(bad == 0, "%s: gradients w.r.t. the clip and the sentence match finite "
+                        "differences (%d off)", what, bad);
+    free(dclip);
+    free(host);
+    free(c.w);
+    free(c.tmp);
+    t2v_arena_release(&c.arena);
+    t2v_params_free(&c.ps);
+    t2v_params_free(&c.bufs);
+}
+
+/* ---- spectral normalisation -------------------------------------------------- */
+
+static void check_spectral_norm(void)
+{
+    disc_case c;
+    memset(&c, 0, sizeof c);
+    c.N = 1;
+    c.per_clip = 1;
+    t2v_disc_cfg cfg = {.frame_level = 0, .channels = 2, .frames = 4, .height = 8, .width = 8,
+                        .width0 = 3, .layers = 1, .sent = 5, .head = T2V_HEAD_PROJECTION, .sn = 1,
+                        .act = T2V_ACT_LRELU};
+    t2v_params_init(&c.ps, be);
+    t2v_params_init(&c.bufs, be);
+    t2v_disc_declare(&c.d, &cfg, &c.ps, &c.bufs, "d");
+    t2v_head_declare(&c.h, T2V_HEAD_PROJECTION, c.d.feat_c, c.d.feat_dims, 5, 3, 1,
+                     T2V_ACT_LRELU, &c.ps, &c.bufs, "d.head");
+    t2v_params_allocate(&c.ps, 0);
+    t2v_params_allocate(&c.bufs, 0);
+    c.clip_n = (size_t)2 * 4 * 8 * 8;
+    plan_twice(&c.arena, disc_plan, &c, 1);
+    t2v_disc_init(&c.d, be, &c.ps, &c.bufs, 8, 10);
+    t2v_snw *s = &c.d.layer[0].w;
+    for (int it = 0; it < 200; it++)
+        t2v_disc_refresh(&c.d, be, &c.ps, &c.bufs, 1);
+    /* reference: power iteration on W^T W in double */
+    int R = s->rows, C = s->cols;
+    float *W = malloc((size_t)R * C * sizeof(float)), *E = malloc((size_t)R * C * sizeof(float));
+    download(W, t2v_pdata(&c.ps, s->w), (size_t)R * C);
+    download(E, s->eff, (size_t)R * C);
+    double *v = malloc((size_t)C * sizeof(double)), *wv = malloc((size_t)R * sizeof(double));
+    for (int j = 0; j < C; j++)
+        v[j] = 1.0 + 0.01 * j;
+    double sigma = 0.0;
+    for (int it = 0; it < 2000; it++) {
+        double nv = 0;
+        for (int j = 0; j < C; j++)
+            nv += v[j] * v[j];
+        nv = sqrt(nv);
+        for (int j = 0; j < C; j++)
+            v[j] /= nv;
+        sigma = 0;
+        for (int r = 0; r < R; r++) {
+            wv[r] = 0;
+            for (int j = 0; j < C; j++)
+                wv[r] += (double)W[(size_t)r * C + j] * v[j];
+            sigma += wv[r] * wv[r];
+        }
+        sigma = sqrt(sigma);
+        for (int j = 0; j < C; j++) {
+            v[j] = 0;
+            for (int r = 0; r < R; r++)
+                v[j] += (double)W[(size_t)r * C + j] * wv[r];
+        }
+    }
+    T2V_CHECK(t2v_close(s->sigma, sigma, 1e-4, 1e-3),
+              "spectral norm: sigma %.6f equals the largest singular value %.6f", s->sigma,
+              sigma);
+    double err = 0.0;
+    for (size_t i = 0; i < (size_t)R * C; i++)
+        err = fmax(err, fabs(E[i] - W[i] / sigma));
+    T2V_CHECK(err < 1e-5, "spectral norm: effective weight is W / sigma (max error %.2g)", err);
+    free(W);
+    free(E);
+    free(v);
+    free(wv);
+    t2v_arena_release(&c.arena);
+    t2v_params_free(&c.ps);
+    t2v_params_free(&c.bufs);
+}
+
+int main(void)
+{
+    if (t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be) != T2V_OK) {
+        printf("FAIL - cannot open the CPU backend: %s\n", t2v_last_error());
+        return 1;
+    }
+    /* strict: smooth activations, every entry must match */
+    check_generator(1, T2V_ACT_TANH);
+    check_generator(0, T2V_ACT_TANH);
+    check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
+    check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
+    check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
+    check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_TANH);
+    /* the activations the models train with, checked statistically */
+    check_generator(1, T2V_ACT_RELU);
+    check_generator(0, T2V_ACT_RELU);
+    check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
+    check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
+    check_spectral_norm();
+    t2v_backend_close(be);
+    return t2v_test_finish();
+}

@@ -1,0 +1,130 @@
+/* The judge: a small convolutional classifier trained on real data that
+ * reads a clip (C, T, H, W) and predicts every attribute of the data set's
+ * schema (digit and motion of each bouncing digit, a scene's object and
+ * colours, ...). Its penultimate features (after global average pooling)
+ * are the features of the FID, its class probabilities those of the
+ * Inception-score analogue.
+ *
+ * Network (NCDHW):
+ *   x (N, C, T, H, W)
+ *   -> `layers` x [conv k4 s2 p1 along every axis longer than 1 (k1 s1 p0
+ *      along axes of length 1, e.g. T = 1 for images), no bias, batchnorm,
+ *      ReLU], widths width0, 2*width0, 4*width0, ...
+ *   -> global average pool -> features (N, F), F = width0 << (layers - 1)
+ *   -> one linear head per attribute; the heads are stored as one matrix
+ *      (K, F) whose rows are grouped by attribute, K = sum of class counts
+ *   -> logits (N, K).
+ *
+ * Multi-object sets (TBMG): the data set does not say which digit is the
+ * "first" one in pixels, so the judge is trained on targets in a canonical
+ * object order (objects sorted by their attribute tuples) and scoring picks
+ * the assignment of predicted objects to captioned objects that matches
+ * most attributes (see t2v_judge_match). */
+#ifndef T2V_EVAL_JUDGE_H
+#define T2V_EVAL_JUDGE_H
+
+#include <stdint.h>
+
+#include "models/net.h"
+#include "train/data/dataset.h"
+
+#define T2V_JUDGE_MAX_LAYERS 6
+#define T2V_JUDGE_ARCH "judge"
+
+typedef struct t2v_judge_cfg {
+    char dataset[32];        /* data set the judge was trained on ("sbmg") */
+    int channels, frames, height, width; /* input clip (C, T, H, W) */
+    int layers, width0;      /* conv trunk */
+    int n_objects;           /* objects per item (attributes form n_objects equal groups) */
+    int n_attrs;
+    char attr_name[T2V_DATA_MAX_ATTRS][32];
+    int n_classes[T2V_DATA_MAX_ATTRS];
+} t2v_judge_cfg;
+
+typedef struct t2v_judge_layer {
+    t2v_conv_geom g;
+    int w, bn_g, bn_b;       /* parameter indices */
+    int rm, rv;              /* running statistics (buffer indices) */
+} t2v_judge_layer;
+
+typedef struct t2v_judge {
+    t2v_judge_cfg cfg;
+    t2v_backend *be;
+    int own_backend;
+    t2v_params params;       /* trainable */
+    t2v_params bufs;         /* batchnorm running statistics */
+    t2v_judge_layer layer[T2V_JUDGE_MAX_LAYERS];
+    int head_w, head_b;
+    int feat_dim;            /* F */
+    int n_logits;            /* K */
+    int attr_offset[T2V_DATA_MAX_ATTRS]; /* first logit column of each head */
+    int64_t feat_l;          /* positions averaged by the pooling */
+    /* training provenance (0 / empty when unknown) */
+    int64_t train_steps;
+    uint64_t train_seed;
+    double train_seconds;
+    double test_accuracy[T2V_DATA_MAX_ATTRS]; /* on real test items; -1 unknown */
+    long test_items;
+} t2v_judge;
+
+/* Activations for batches of up to N clips. */
+typedef struct t2v_judge_run {
+    t2v_arena arena;
+    int N, training;
+    float *ws;               /* convolution workspace */
+    float *x;                /* (N, C, T, H, W) input on the backend */
+    float *conv[T2V_JUDGE_MAX_LAYERS];  /* conv outputs, before batchnorm */
+    float *act[T2V_JUDGE_MAX_LAYERS];   /* after batchnorm + ReLU */
+    float *mean[T2V_JUDGE_MAX_LAYERS], *invstd[T2V_JUDGE_MAX_LAYERS];
+    float *dconv[T2V_JUDGE_MAX_LAYERS], *dact[T2V_JUDGE_MAX_LAYERS];
+    float *feat, *dfeat;     /* (N, F) */
+    float *logits, *dlogits; /* (N, K) */
+    float *host_logits, *host_dlogits; /* (N, K) host copies */
+} t2v_judge_run;
+
+/* Fills a configuration for clips (C, T, H, W) of a data set with schema
+ * `schema`: 4 layers of widths 16, 32, 64, 128. */
+t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
+                             int W, const t2v_data_attrs *schema);
+
+/* Builds a judge with freshly initialised parameters (Kaiming normal from
+ * the Philox stream of seed). be NULL opens a CPU backend with `threads`. */
+t2v_status t2v_judge_new(const t2v_judge_cfg *cfg, t2v_backend *be, int threads, uint64_t seed,
+                         int with_adam, t2v_judge **out);
+void t2v_judge_free(t2v_judge *j);
+
+t2v_status t2v_judge_run_init(t2v_judge *j, t2v_judge_run *r, int N, int training);
+void t2v_judge_run_release(t2v_judge_run *r);
+
+/* clips (n, C, T, H, W) host floats, n <= r->N -> logits (n, K) and
+ * features (n, F) in host memory (either may be NULL). Training runs use
+ * batch statistics and keep what backward needs. */
+t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips, int n,
+                             float *logits, float *feats);
+
+/* After a training forward: loss = sum over attributes of the mean softmax
+ * cross-entropy against labels (n, n_attrs); back-propagates into the
+ * parameters' gradients (accumulate). Returns the loss in *loss. */
+t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *labels,
+                              double *loss);
+
+/* Labels of an item in the judge's canonical object order (sorted object
+ * tuples): labels (n_attrs). */
+void t2v_judge_canonical_labels(const t2v_judge_cfg *cfg, const t2v_data_attrs *attrs,
+                                int *labels);
+
+/* Predicted class of every attribute from one logit row (K). */
+void t2v_judge_predict(const t2v_judge *j, const float *logits, int *pred);
+
+/* Assigns predicted objects to the true objects to maximise the number of
+ * matching attributes (identity first among ties); writes per-attribute
+ * correctness (n_attrs, 0/1) in the true objects' order. */
+void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth, int *correct);
+
+/* Weights file (architecture "judge"): configuration, provenance, the
+ * accuracy on real test items and every tensor. Written atomically. */
+t2v_status t2v_judge_save(t2v_judge *j, const char *path, const char *command);
+/* be NULL opens a CPU backend with `threads`. */
+t2v_status t2v_judge_load(const char *path, t2v_backend *be, int threads, t2v_judge **out);
+
+#endif

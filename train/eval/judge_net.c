@@ -1,0 +1,409 @@
+/* The judge network: parameters, activations, forward and backward. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status_internal.h"
+#include "train/eval/eval_math.h"
+#include "train/eval/judge.h"
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
+
+t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
+                             int W, const t2v_data_attrs *schema)
+{
+    memset(cfg, 0, sizeof *cfg);
+    if (!dataset || strlen(dataset) >= sizeof cfg->dataset)
+        return t2v_fail(T2V_ERR_INVALID, "judge: data set name missing or too long");
+    if (C < 1 || T < 1 || H < 4 || W < 4)
+        return t2v_fail(T2V_ERR_INVALID, "judge: clip size (%d, %d, %d, %d) too small", C, T,
+                        H, W);
+    if (!schema || schema->n < 1 || schema->n > T2V_DATA_MAX_ATTRS)
+        return t2v_fail(T2V_ERR_INVALID, "judge: data set %s has no classifiable attributes",
+                        dataset);
+    strcpy(cfg->dataset, dataset);
+    cfg->channels = C;
+    cfg->frames = T;
+    cfg->height = H;
+    cfg->width = W;
+    cfg->layers = 4;
+    cfg->width0 = 16;
+    int objects = schema->n_objects;
+    cfg->n_objects = objects >= 1 && schema->n % objects == 0 ? objects : 1;
+    cfg->n_attrs = schema->n;
+    for (int a = 0; a < schema->n; a++) {
+        const char *name = schema->attr[a].name ? schema->attr[a].name : "attr";
+        if (strlen(name) >= sizeof cfg->attr_name[a] || schema->attr[a].n_classes < 2)
+            return t2v_fail(T2V_ERR_INVALID, "judge: attribute %d (%s) unusable", a, name);
+        strcpy(cfg->attr_name[a], name);
+        cfg->n_classes[a] = schema->attr[a].n_classes;
+    }
+    return T2V_OK;
+}
+
+/* Declares every parameter; fills the layer geometry for batch 1. */
+static t2v_status judge_declare(t2v_judge *j)
+{
+    const t2v_judge_cfg *c = &j->cfg;
+    t2v_status st = T2V_OK;
+    if (c->layers < 1 || c->layers > T2V_JUDGE_MAX_LAYERS || c->width0 < 1 ||
+        c->width0 > 1024)
+        return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base width %d unsupported",
+                        c->layers, c->width0);
+    int dims[3] = {c->frames, c->height, c->width};
+    int cin = c->channels;
+    for (int i = 0; i < c->layers; i++) {
+        t2v_judge_layer *l = &j->layer[i];
+        char pre[32];
+        snprintf(pre, sizeof pre, "judge.l%d", i);
+        int cout = c->width0 << i;
+        l->g = (t2v_conv_geom){.n = 1, .c_in = cin, .c_out = cout};
+        for (int a = 0; a < 3; a++) {
+            int halve = dims[a] >= 2;
+            l->g.in[a] = dims[a];
+            l->g.k[a] = halve ? 4 : 1;
+            l->g.stride[a] = halve ? 2 : 1;
+            l->g.pad[a] = halve ? 1 : 0;
+        }
+        if (t2v_conv_geom_init(&l->g) != T2V_OK)
+            return t2v_fail(T2V_ERR_INVALID, "judge: layer %d does not fit the clip size", i);
+        int64_t ws[5] = {cout, cin, l->g.k[0], l->g.k[1], l->g.k[2]}, cs[1] = {cout};
+        l->w = t2v_declare(&j->params, &st, pre, "conv.weight", 5, ws, 0);
+        l->bn_g = t2v_declare(&j->params, &st, pre, "bn.weight", 1, cs, 1);
+        l->bn_b = t2v_declare(&j->params, &st, pre, "bn.bias", 1, cs, 1);
+        l->rm = t2v_declare(&j->bufs, &st, pre, "bn.running_mean", 1, cs, 1);
+        l->rv = t2v_declare(&j->bufs, &st, pre, "bn.running_var", 1, cs, 1);
+        memcpy(dims, l->g.out, sizeof dims);
+        cin = cout;
+    }
+    j->feat_dim = cin;
+    j->feat_l = (int64_t)dims[0] * dims[1] * dims[2];
+    j->n_logits = 0;
+    for (int a = 0; a < c->n_attrs; a++) {
+        j->attr_offset[a] = j->n_logits;
+        j->n_logits += c->n_classes[a];
+    }
+    int64_t hw[2] = {j->n_logits, j->feat_dim}, hb[1] = {j->n_logits};
+    j->head_w = t2v_declare(&j->params, &st, "judge.head", "weight", 2, hw, 0);
+    j->head_b = t2v_declare(&j->params, &st, "judge.head", "bias", 1, hb, 1);
+    return st;
+}
+
+/* Kaiming-normal convolutions (ReLU gain), unit batchnorm, small head. */
+static t2v_status judge_init(t2v_judge *j, uint64_t seed)
+{
+    t2v_status s = T2V_OK;
+    t2v_backend *be = j->be;
+    for (int i = 0; i < j->cfg.layers && s == T2V_OK; i++) {
+        t2v_judge_layer *l = &j->layer[i];
+        int C = l->g.c_out;
+        int64_t fan_in = (int64_t)l->g.c_in * l->g.k[0] * l->g.k[1] * l->g.k[2];
+        t2v_param *w = &j->params.items[l->w];
+        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f,
+                            sqrtf(2.0f / (float)fan_in), seed, 100 + (uint64_t)i);
+        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_g), C, 1.0f);
+        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_b), C, 0.0f);
+        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rm), C, 0.0f);
+        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rv), C, 1.0f);
+    }
+    if (s == T2V_OK)
+        s = t2v_init_normal(be, t2v_pdata(&j->params, j->head_w),
+                            (int64_t)j->n_logits * j->feat_dim, 0.0f,
+                            1.0f / sqrtf((float)j->feat_dim), seed, 200);
+    if (s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(&j->params, j->head_b), j->n_logits, 0.0f);
+    return s;
+}
+
+t2v_status t2v_judge_new(const t2v_judge_cfg *cfg, t2v_backend *be, int threads, uint64_t seed,
+                         int with_adam, t2v_judge **out)
+{
+    *out = NULL;
+    t2v_judge *j = calloc(1, sizeof *j);
+    if (!j)
+        return t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    j->cfg = *cfg;
+    for (int a = 0; a < T2V_DATA_MAX_ATTRS; a++)
+        j->test_accuracy[a] = -1.0;
+    t2v_status s = T2V_OK;
+    if (!be) {
+        s = t2v_backend_open(T2V_DEVICE_CPU, threads, 0, &be);
+        j->own_backend = s == T2V_OK;
+    }
+    if (s != T2V_OK) {
+        free(j);
+        return s;
+    }
+    j->be = be;
+    t2v_params_init(&j->params, be);
+    t2v_params_init(&j->bufs, be);
+    s = judge_declare(j);
+    if (s == T2V_OK)
+        s = t2v_params_allocate(&j->params, with_adam);
+    if (s == T2V_OK)
+        s = t2v_params_allocate(&j->bufs, 0);
+    if (s == T2V_OK)
+        s = judge_init(j, seed);
+    if (s != T2V_OK) {
+        t2v_judge_free(j);
+        return s;
+    }
+    *out = j;
+    return T2V_OK;
+}
+
+void t2v_judge_free(t2v_judge *j)
+{
+    if (!j)
+        return;
+    t2v_params_free(&j->params);
+    t2v_params_free(&j->bufs);
+    if (j->own_backend)
+        t2v_backend_close(j->be);
+    free(j);
+}
+
+static int64_t clip_floats(const t2v_judge_cfg *c)
+{
+    return (int64_t)c->channels * c->frames * c->height * c->width;
+}
+
+static int64_t layer_positions(const t2v_judge_layer *l)
+{
+    return (int64_t)l->g.out[0] * l->g.out[1] * l->g.out[2];
+}
+
+/* Hands out every buffer of a run from its arena (measuring or for real). */
+static t2v_status run_plan(t2v_judge *j, t2v_judge_run *r)
+{
+    t2v_plan p = {.arena = &r->arena, .N = r->N, .training = r->training, .status = T2V_OK};
+    size_t N = (size_t)r->N, ws = 0;
+    for (int i = 0; i < j->cfg.layers; i++) {
+        t2v_conv_geom g = j->layer[i].g;
+        g.n = r->N;
+        size_t w = t2v_conv_ws_floats(j->be, &g);
+        ws = w > ws ? w : ws;
+    }
+    r->ws = t2v_plan_floats(&p, ws ? ws : 1);
+    r->x = t2v_plan_floats(&p, N * (size_t)clip_floats(&j->cfg));
+    for (int i = 0; i < j->cfg.layers; i++) {
+        const t2v_judge_layer *l = &j->layer[i];
+        size_t n = N * (size_t)l->g.c_out * (size_t)layer_positions(l);
+        r->conv[i] = t2v_plan_floats(&p, n);
+        r->act[i] = t2v_plan_floats(&p, n);
+        r->mean[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
+        r->invstd[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
+        r->dconv[i] = t2v_plan_grad(&p, n);
+        r->dact[i] = t2v_plan_grad(&p, n);
+    }
+    r->feat = t2v_plan_floats(&p, N * (size_t)j->feat_dim);
+    r->dfeat = t2v_plan_grad(&p, N * (size_t)j->feat_dim);
+    r->logits = t2v_plan_floats(&p, N * (size_t)j->n_logits);
+    r->dlogits = t2v_plan_grad(&p, N * (size_t)j->n_logits);
+    return p.status;
+}
+
+t2v_status t2v_judge_run_init(t2v_judge *j, t2v_judge_run *r, int N, int training)
+{
+    memset(r, 0, sizeof *r);
+    if (N < 1)
+        return t2v_fail(T2V_ERR_INVALID, "judge: batch %d must be >= 1", N);
+    if (training && N < 2)
+        return t2v_fail(T2V_ERR_INVALID, "judge: training batches need 2 clips or more");
+    r->N = N;
+    r->training = training;
+    t2v_arena_measure(&r->arena, j->be);
+    t2v_status s = run_plan(j, r);
+    if (s == T2V_OK)
+        s = t2v_arena_commit(&r->arena);
+    if (s == T2V_OK)
+        s = run_plan(j, r);
+    size_t K = (size_t)N * (size_t)j->n_logits;
+    r->host_logits = s == T2V_OK ? malloc(K * sizeof(float)) : NULL;
+    r->host_dlogits = s == T2V_OK ? malloc(K * sizeof(float)) : NULL;
+    if (s == T2V_OK && (!r->host_logits || !r->host_dlogits))
+        s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    if (s != T2V_OK)
+        t2v_judge_run_release(r);
+    return s;
+}
+
+void t2v_judge_run_release(t2v_judge_run *r)
+{
+    t2v_arena_release(&r->arena);
+    free(r->host_logits);
+    free(r->host_dlogits);
+    memset(r, 0, sizeof *r);
+}
+
+t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips, int n,
+                             float *logits, float *feats)
+{
+    if (n < 1 || n > r->N || (r->training && n < 2))
+        return t2v_fail(T2V_ERR_INVALID, "judge: batch of %d clips for a run of %d", n, r->N);
+    t2v_backend *be = j->be;
+    const t2v_kernels *k = t2v_backend_kernels(be);
+    t2v_status s = t2v_backend_upload(be, r->x, clips,
+                                      (size_t)n * (size_t)clip_floats(&j->cfg) * sizeof(float));
+    if (s != T2V_OK)
+        return s;
+    const float *x = r->x;
+    for (int i = 0; i < j->cfg.layers; i++) {
+        t2v_judge_layer *l = &j->layer[i];
+        t2v_conv_geom g = l->g;
+        g.n = n;
+        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
+        // conv[i] (n, c_out, L) -> batchnorm -> ReLU -> act[i]
+        t2v_conv_forward(be, &g, r->conv[i], x, t2v_pdata(&j->params, l->w), NULL, r->ws);
+        k->batchnorm_forward(be, r->act[i], r->conv[i], t2v_pdata(&j->params, l->bn_g),
+                             t2v_pdata(&j->params, l->bn_b), t2v_pdata(&j->bufs, l->rm),
+                             t2v_pdata(&j->bufs, l->rv), r->mean[i], r->invstd[i], n, g.c_out,
+                             L, BN_MOMENTUM, BN_EPS, r->training);
+        k->act_forward(be, T2V_ACT_RELU, 0.0f, r->act[i], r->act[i], numel);
+        x = r->act[i];
+    }
+    // feat (n, F) = mean over the last layer's positions
+    k->row_sum(be, r->feat, x, n * j->feat_dim, j->feat_l, 1.0f / (float)j->feat_l);
+    t2v_linear_forward(be, r->logits, r->feat, t2v_pdata(&j->params, j->head_w),
+                       t2v_pdata(&j->params, j->head_b), n, j->feat_dim, j->n_logits);
+    s = t2v_backend_download(be, r->host_logits, r->logits,
+                             (size_t)n * j->n_logits * sizeof(float));
+    if (s == T2V_OK && logits)
+        memcpy(logits, r->host_logits, (size_t)n * j->n_logits * sizeof(float));
+    if (s == T2V_OK && feats)
+        s = t2v_backend_download(be, feats, r->feat, (size_t)n * j->feat_dim * sizeof(float));
+    return s;
+}
+
+t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *labels,
+                              double *loss)
+{
+    if (!r->training)
+        return t2v_fail(T2V_ERR_INVALID, "judge: backward needs a training run");
+    t2v_backend *be = j->be;
+    const t2v_kernels *k = t2v_backend_kernels(be);
+    const t2v_judge_cfg *c = &j->cfg;
+    int K = j->n_logits;
+    int *col = malloc((size_t)n * sizeof *col);
+    if (!col)
+        return t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    // softmax cross-entropy of every head on the host: dlogits (n, K)
+    double total = 0.0;
+    for (int a = 0; a < c->n_attrs; a++) {
+        for (int i = 0; i < n; i++)
+            col[i] = labels[(size_t)i * c->n_attrs + a];
+        int off = j->attr_offset[a];
+        total += t2v_softmax_ce(r->host_logits + off, n, c->n_classes[a], K, col,
+                                r->host_dlogits + off, 1.0f);
+    }
+    free(col);
+    *loss = total;
+    t2v_status s = t2v_backend_upload(be, r->dlogits, r->host_dlogits,
+                                      (size_t)n * K * sizeof(float));
+    if (s != T2V_OK)
+        return s;
+    t2v_linear_backward(be, r->dfeat, t2v_pgrad(&j->params, j->head_w),
+                        t2v_pgrad(&j->params, j->head_b), r->dlogits, r->feat,
+                        t2v_pdata(&j->params, j->head_w), n, j->feat_dim, K);
+    int last = c->layers - 1;
+    // pooling backward: dact[last] (n, F, L) = dfeat / L at every position
+    k->tile_forward(be, r->dact[last], r->dfeat, n, j->feat_dim, j->feat_l);
+    k->scale(be, r->dact[last], r->dact[last], 1.0f / (float)j->feat_l,
+             (int64_t)n * j->feat_dim * j->feat_l);
+    for (int i = last; i >= 0; i--) {
+        t2v_judge_layer *l = &j->layer[i];
+        t2v_conv_geom g = l->g;
+        g.n = n;
+        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, r->dact[i], r->dact[i], r->act[i], numel);
+        k->batchnorm_backward(be, r->dconv[i], t2v_pgrad(&j->params, l->bn_g),
+                              t2v_pgrad(&j->params, l->bn_b), r->dact[i], r->conv[i],
+                              t2v_pdata(&j->params, l->bn_g), r->mean[i], r->invstd[i], n,
+                              g.c_out, L);
+        const float *x = i > 0 ? r->act[i - 1] : r->x;
+        float *dx = i > 0 ? r->dact[i - 1] : NULL;
+        t2v_conv_backward(be, &g, dx, t2v_pgrad(&j->params, l->w), NULL, r->dconv[i], x,
+                          t2v_pdata(&j->params, l->w), r->ws);
+    }
+    return T2V_OK;
+}
+
+/* Lexicographic comparison of two objects' attribute tuples. */
+static int object_cmp(const int *a, const int *b, int per)
+{
+    for (int k = 0; k < per; k++)
+        if (a[k] != b[k])
+            return a[k] < b[k] ? -1 : 1;
+    return 0;
+}
+
+void t2v_judge_canonical_labels(const t2v_judge_cfg *cfg, const t2v_data_attrs *attrs,
+                                int *labels)
+{
+    int n = cfg->n_attrs, objects = cfg->n_objects, per = n / objects;
+    for (int a = 0; a < n; a++)
+        labels[a] = attrs->attr[a].value;
+    // insertion sort of the objects (at most a handful)
+    for (int i = 1; i < objects; i++)
+        for (int k = i; k > 0 && object_cmp(labels + (k - 1) * per, labels + k * per, per) > 0;
+             k--) {
+            int tmp[T2V_DATA_MAX_ATTRS];
+            memcpy(tmp, labels + (k - 1) * per, (size_t)per * sizeof *tmp);
+            memcpy(labels + (k - 1) * per, labels + k * per, (size_t)per * sizeof *tmp);
+            memcpy(labels + k * per, tmp, (size_t)per * sizeof *tmp);
+        }
+}
+
+void t2v_judge_predict(const t2v_judge *j, const float *logits, int *pred)
+{
+    for (int a = 0; a < j->cfg.n_attrs; a++) {
+        const float *z = logits + j->attr_offset[a];
+        int best = 0;
+        for (int c = 1; c < j->cfg.n_classes[a]; c++)
+            if (z[c] > z[best])
+                best = c;
+        pred[a] = best;
+    }
+}
+
+/* Next permutation of perm (n) in lexicographic order; 0 after the last. */
+static int next_permutation(int *perm, int n)
+{
+    int i = n - 2;
+    while (i >= 0 && perm[i] >= perm[i + 1])
+        i--;
+    if (i < 0)
+        return 0;
+    int k = n - 1;
+    while (perm[k] <= perm[i])
+        k--;
+    int t = perm[i]; perm[i] = perm[k]; perm[k] = t;
+    for (int a = i + 1, b = n - 1; a < b; a++, b--) {
+        t = perm[a]; perm[a] = perm[b]; perm[b] = t;
+    }
+    return 1;
+}
+
+void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth, int *correct)
+{
+    int n = cfg->n_attrs, objects = cfg->n_objects, per = n / objects;
+    int perm[T2V_DATA_MAX_ATTRS], best_perm[T2V_DATA_MAX_ATTRS];
+    for (int o = 0; o < objects; o++)
+        perm[o] = best_perm[o] = o;
+    int best = -1;
+    do {
+        // true object o is matched with predicted object perm[o]
+        int hits = 0;
+        for (int o = 0; o < objects; o++)
+            for (int k = 0; k < per; k++)
+                hits += pred[perm[o] * per + k] == truth[o * per + k];
+        if (hits > best) {
+            best = hits;
+            memcpy(best_perm, perm, sizeof perm);
+        }
+    } while (objects > 1 && next_permutation(perm, objects));
+    for (int o = 0; o < objects; o++)
+        for (int k = 0; k < per; k++)
+            correct[o * per + k] = pred[best_perm[o] * per + k] == truth[o * per + k];
+}

@@ -1,0 +1,31 @@
+/* Training the judge on the train split of real data: random items,
+ * Adam, a short warm-up then a cosine decay of the learning rate. */
+#ifndef T2V_EVAL_JUDGE_TRAIN_H
+#define T2V_EVAL_JUDGE_TRAIN_H
+
+#include "train/eval/judge.h"
+
+/* Called every `progress_every` steps and after the last one. */
+typedef void (*t2v_judge_progress_fn)(void *user, int64_t step, int64_t steps, double loss,
+                                      double seconds);
+
+typedef struct t2v_judge_train_opts {
+    int64_t steps;       /* default 600 */
+    int batch;           /* default 32 */
+    float lr;            /* peak learning rate, default 2e-3 */
+    uint64_t seed;       /* initial weights and item draws, default 1 */
+    int threads;         /* CPU threads; <= 0: every core */
+    int width0;          /* first layer's channels; 0: 16 */
+    int progress_every;  /* default 50 */
+    t2v_judge_progress_fn progress;
+    void *user;
+} t2v_judge_train_opts;
+
+void t2v_judge_train_opts_default(t2v_judge_train_opts *o);
+
+/* Trains a new judge on `train` (the train split of a set with attributes);
+ * the judge reads clips of the set's layout. */
+t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *train,
+                           t2v_judge **out);
+
+#endif
