@@ -15,8 +15,6 @@
 /* Below this many multiply-adds a product runs on the calling thread (waking
  * the pool costs more than it saves). */
 #define GEMM_PARALLEL_MIN_FLOPS (1 << 20)
-/* Smallest slice of rows or columns handed to one worker. */
-#define GEMM_SPLIT_GRAIN 16
 
 #ifdef T2V_HAVE_OPENBLAS
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
@@ -170,31 +168,70 @@ void cpu_gemm_serial(int ta, int tb, int M, int N, int K, float alpha, const flo
 #endif
 }
 
+/* Large products are cut into tiles of GEMM_TILE rows or columns of C, and
+ * the tiles are shared out over the pool. The cut depends only on the
+ * shapes, never on the number of threads, so every element of C is
+ * computed by the same sequence of operations whatever the pool size:
+ * results are identical on 1 or 16 threads. */
+#define GEMM_TILE 128
+
 typedef struct gemm_job {
     int ta, tb, M, N, K;
     float alpha, beta;
     const float *A, *B;
     float *C;
     int lda, ldb, ldc;
-    int split_rows; /* 1: chunks are rows of C, 0: columns */
+    int64_t sa, sb, sc;  /* strides between products (batched) */
+    int split_rows;      /* 1: tiles are rows of C, 0: columns */
+    int tiles;           /* tiles per product */
 } gemm_job;
+
+static int use_tiles(int M, int N, int K)
+{
+    double flops = (double)M * N * (K > 0 ? K : 1);
+    return flops >= GEMM_PARALLEL_MIN_FLOPS && (M > GEMM_TILE || N > GEMM_TILE);
+}
+
+static void gemm_plan(gemm_job *j)
+{
+    j->split_rows = j->M >= j->N;
+    int dim = j->split_rows ? j->M : j->N;
+    j->tiles = use_tiles(j->M, j->N, j->K) ? (dim + GEMM_TILE - 1) / GEMM_TILE : 1;
+}
+
+/* item = product * tiles + tile */
+static void gemm_item(const gemm_job *j, int64_t item)
+{
+    int64_t b = item / j->tiles;
+    int t = (int)(item % j->tiles);
+    const float *A = j->A + b * j->sa, *B = j->B + b * j->sb;
+    float *C = j->C + b * j->sc;
+    if (j->tiles == 1) {
+        cpu_gemm_serial(j->ta, j->tb, j->M, j->N, j->K, j->alpha, A, j->lda, B, j->ldb, j->beta,
+                        C, j->ldc);
+        return;
+    }
+    int lo = t * GEMM_TILE;
+    int dim = j->split_rows ? j->M : j->N;
+    int n = dim - lo < GEMM_TILE ? dim - lo : GEMM_TILE;
+    if (j->split_rows) {
+        /* rows lo.. of op(A): A row lo, or A column lo when transposed */
+        const float *a = j->ta ? A + lo : A + (size_t)lo * j->lda;
+        cpu_gemm_serial(j->ta, j->tb, n, j->N, j->K, j->alpha, a, j->lda, B, j->ldb, j->beta,
+                        C + (size_t)lo * j->ldc, j->ldc);
+    } else {
+        /* columns lo.. of op(B): B column lo, or B row lo when transposed */
+        const float *bb = j->tb ? B + (size_t)lo * j->ldb : B + lo;
+        cpu_gemm_serial(j->ta, j->tb, j->M, n, j->K, j->alpha, A, j->lda, bb, j->ldb, j->beta,
+                        C + lo, j->ldc);
+    }
+}
 
 static void gemm_task(void *ctx, int64_t begin, int64_t end, int worker)
 {
     (void)worker;
-    const gemm_job *j = ctx;
-    int lo = (int)begin, n = (int)(end - begin);
-    if (j->split_rows) {
-        /* rows lo.. of op(A): A row lo, or A column lo when transposed */
-        const float *a = j->ta ? j->A + lo : j->A + (size_t)lo * j->lda;
-        cpu_gemm_serial(j->ta, j->tb, n, j->N, j->K, j->alpha, a, j->lda, j->B, j->ldb, j->beta,
-                        j->C + (size_t)lo * j->ldc, j->ldc);
-    } else {
-        /* columns lo.. of op(B): B column lo, or B row lo when transposed */
-        const float *b = j->tb ? j->B + (size_t)lo * j->ldb : j->B + lo;
-        cpu_gemm_serial(j->ta, j->tb, j->M, n, j->K, j->alpha, j->A, j->lda, b, j->ldb, j->beta,
-                        j->C + lo, j->ldc);
-    }
+    for (int64_t i = begin; i < end; i++)
+        gemm_item(ctx, i);
 }
 
 void cpu_gemm(t2v_backend *be, int ta, int tb, int M, int N, int K, float alpha, const float *A,
@@ -203,37 +240,14 @@ void cpu_gemm(t2v_backend *be, int ta, int tb, int M, int N, int K, float alpha,
     if (M <= 0 || N <= 0)
         return;
     GEMM_INIT();
-    t2v_pool *pool = cpu_pool(be);
-    double flops = (double)M * N * (K > 0 ? K : 1);
-    if (t2v_pool_size(pool) == 1 || flops < GEMM_PARALLEL_MIN_FLOPS ||
-        (M < 2 * GEMM_SPLIT_GRAIN && N < 2 * GEMM_SPLIT_GRAIN)) {
-        cpu_gemm_serial(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    gemm_job j = {ta, tb, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, M >= N};
-    t2v_pool_for(pool, j.split_rows ? M : N, GEMM_SPLIT_GRAIN, gemm_task, &j);
+    gemm_job j = {ta, tb, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, 0, 0, 0, 0, 1};
+    gemm_plan(&j);
+    t2v_pool_for(cpu_pool(be), j.tiles, 1, gemm_task, &j);
 }
 
-typedef struct batched_job {
-    int ta, tb, M, N, K;
-    float alpha, beta;
-    const float *A, *B;
-    float *C;
-    int lda, ldb, ldc;
-    int64_t sa, sb, sc;
-} batched_job;
-
-static void batched_task(void *ctx, int64_t begin, int64_t end, int worker)
-{
-    (void)worker;
-    const batched_job *j = ctx;
-    for (int64_t b = begin; b < end; b++)
-        cpu_gemm_serial(j->ta, j->tb, j->M, j->N, j->K, j->alpha, j->A + b * j->sa, j->lda,
-                        j->B + b * j->sb, j->ldb, j->beta, j->C + b * j->sc, j->ldc);
-}
-
-/* Whole products go to workers (pool-size many at a time) when their outputs
- * are distinct (stride_c != 0); the rest are each split across the pool. */
+/* Products with distinct outputs (stride_c != 0) are independent: all their
+ * tiles go to the pool at once. Products accumulating into one C run in
+ * order, each tiled. */
 void cpu_gemm_batched(t2v_backend *be, int ta, int tb, int M, int N, int K, float alpha,
                       const float *A, int lda, int64_t sa, const float *B, int ldb, int64_t sb,
                       float beta, float *C, int ldc, int64_t sc, int batch)
@@ -241,17 +255,16 @@ void cpu_gemm_batched(t2v_backend *be, int ta, int tb, int M, int N, int K, floa
     if (M <= 0 || N <= 0 || batch <= 0)
         return;
     GEMM_INIT();
-    t2v_pool *pool = cpu_pool(be);
-    int threads = t2v_pool_size(pool);
-    int whole = 0; /* products handed out whole, a multiple of the pool size */
-    if (sc != 0 && threads > 1 && batch >= threads) {
-        whole = batch - batch % threads;
-        batched_job j = {ta, tb, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, sa, sb, sc};
-        double flops = (double)M * N * (K > 0 ? K : 1) * whole;
-        t2v_pool_for(pool, whole, flops < GEMM_PARALLEL_MIN_FLOPS ? whole : whole / threads,
-                     batched_task, &j);
+    gemm_job j = {ta, tb, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, sa, sb, sc, 0, 1};
+    gemm_plan(&j);
+    if (sc != 0) {
+        int64_t items = (int64_t)batch * j.tiles;
+        /* small products: several per task, so waking the pool pays off */
+        double flops = (double)M * N * (K > 0 ? K : 1) * batch;
+        int64_t grain = flops < GEMM_PARALLEL_MIN_FLOPS ? items : 1;
+        t2v_pool_for(cpu_pool(be), items, grain, gemm_task, &j);
+        return;
     }
-    for (int b = whole; b < batch; b++)
-        cpu_gemm(be, ta, tb, M, N, K, alpha, A + b * sa, lda, B + b * sb, ldb, beta, C + b * sc,
-                 ldc);
+    for (int b = 0; b < batch; b++)
+        cpu_gemm(be, ta, tb, M, N, K, alpha, A + b * sa, lda, B + b * sb, ldb, beta, C, ldc);
 }

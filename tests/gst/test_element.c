@@ -681,6 +681,92 @@ test_caption_change (void)
   gst_harness_teardown (h);
 }
 
+/* The expected cross-faded frame: (1 - a) old + a new, a = (k+1)/(n+1). */
+static int
+fade_equals (Reference * ra, Reference * rb, guint64 index, guint64 start,
+    guint n, GstBuffer * buf, const GstVideoInfo * info)
+{
+  const float *fa = NULL, *fb = NULL;
+  gsize count = (gsize) model_info.channels * model_info.height *
+      model_info.width;
+  float *mix = g_new (float, count);
+  if (t2v_generator_frame (ra->gen, index, &fa) != T2V_OK) {
+    g_free (mix);
+    return 0;
+  }
+  memcpy (mix, fa, count * sizeof (float));
+  if (t2v_generator_frame (rb->gen, index, &fb) != T2V_OK) {
+    g_free (mix);
+    return 0;
+  }
+  float a = (float) (index - start + 1) / (float) (n + 1);
+  for (gsize i = 0; i < count; i++)
+    mix[i] = (1.0f - a) * mix[i] + a * fb[i];
+  GstBuffer *want = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info),
+      NULL);
+  GstMapInfo mw, mg;
+  int same = 0;
+  gst_buffer_map (want, &mw, GST_MAP_WRITE);
+  uint8_t *planes[3];
+  int strides[3];
+  for (int p = 0; p < 3; p++) {
+    planes[p] = mw.data + GST_VIDEO_INFO_PLANE_OFFSET (info, p);
+    strides[p] = GST_VIDEO_INFO_PLANE_STRIDE (info, p);
+  }
+  if (t2v_pixels_convert (mix, model_info.channels, model_info.height,
+          model_info.width, T2V_PIX_I420, planes, strides) == T2V_OK
+      && gst_buffer_map (buf, &mg, GST_MAP_READ)) {
+    same = mg.size >= mw.size && memcmp (mg.data, mw.data, mw.size) == 0;
+    gst_buffer_unmap (buf, &mg);
+  }
+  gst_buffer_unmap (want, &mw);
+  gst_buffer_unref (want);
+  g_free (mix);
+  return same;
+}
+
+static void
+test_crossfade (void)
+{
+  if (!need_model ("caption change with a cross-fade"))
+    return;
+  const char *cap_a = "digit 3 is moving up and down";
+  const char *cap_b = "digit 7 is moving left and right";
+  int T = model_info.frames;
+  guint n = 4;
+  char count[16];
+  g_snprintf (count, sizeof count, "%d", T + (int) n + 1);
+  GstHarness *h = harness_new ("video/x-raw, format=I420",
+      (const char *[]) { "caption", cap_a, "clips", "0", "crossfade", "4",
+        "num-buffers", count, NULL });
+  gst_harness_set_blocking_push_mode (h);
+  gst_harness_play (h);
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, model_info.width,
+      model_info.height);
+  Reference ra, rb;
+  int refs = reference_open (&ra, cap_a, 0) && reference_open (&rb, cap_b, 0);
+  int fades = 1, after = 0;
+  for (int i = 0; i < T + (int) n + 1; i++) {
+    if (i == 1)
+      g_object_set (h->element, "caption", cap_b, NULL);
+    GstBuffer *b = gst_harness_pull (h);
+    if (refs && i >= T && i < T + (int) n)
+      fades &= fade_equals (&ra, &rb, i, T, n, b, &info);
+    if (refs && i == T + (int) n)
+      after = frame_equals_reference (&rb, i, b, &info);
+    gst_buffer_unref (b);
+  }
+  T2V_CHECK (refs && fades, "crossfade=4: frames %d..%d blend the old and new "
+      "captions with weights 1/5..4/5", T, T + 3);
+  T2V_CHECK (refs && after, "crossfade=4: frame %d is the new caption's",
+      T + 4);
+  reference_close (&ra);
+  reference_close (&rb);
+  drain_to_eos (h);
+  gst_harness_teardown (h);
+}
+
 static void
 test_seek (void)
 {
@@ -764,6 +850,46 @@ test_live (void)
   printf ("# live stop took %.1f ms\n", ms);
   T2V_CHECK (r == GST_STATE_CHANGE_SUCCESS, "live source stops (worker "
       "joined)");
+  gst_harness_teardown (h);
+}
+
+static void
+test_live_caption_change (void)
+{
+  if (!need_model ("live caption change with frames rendered ahead"))
+    return;
+  const char *cap_a = "digit 3 is moving up and down";
+  const char *cap_b = "digit 7 is moving left and right";
+  int T = model_info.frames;
+  GstHarness *h = harness_new ("video/x-raw, format=I420",
+      (const char *[]) { "is-live", "true", "clips", "0", "caption", cap_a,
+        NULL });
+  gst_harness_use_testclock (h);
+  gst_harness_play (h);
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, model_info.width,
+      model_info.height);
+  Reference ra, rb;
+  int refs = reference_open (&ra, cap_a, 0) && reference_open (&rb, cap_b, 0);
+  int before = 1, after = 1;
+  for (int i = 0; i < 2 * T; i++) {
+    if (i == 3) {
+      /* let the worker fill its ring past the clip boundary first */
+      g_usleep (200 * 1000);
+      g_object_set (h->element, "caption", cap_b, NULL);
+    }
+    gst_harness_crank_single_clock_wait (h);
+    GstBuffer *b = gst_harness_pull (h);
+    if (refs && i < T)
+      before &= frame_equals_reference (&ra, i, b, &info);
+    else if (refs)
+      after &= frame_equals_reference (&rb, i, b, &info);
+    gst_buffer_unref (b);
+  }
+  T2V_CHECK (refs && before && after, "live: a caption change at frame 3 "
+      "lands at frame %d although frames past it were rendered ahead", T);
+  reference_close (&ra);
+  reference_close (&rb);
   gst_harness_teardown (h);
 }
 
@@ -903,8 +1029,10 @@ main (int argc, char **argv)
   test_num_buffers_duration ();
   test_determinism ();
   test_caption_change ();
+  test_crossfade ();
   test_seek ();
   test_live ();
+  test_live_caption_change ();
   test_shared_model ();
   test_model_errors ();
   test_play_cycles ();

