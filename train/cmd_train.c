@@ -296,7 +296,7 @@ int t2v_cmd_train(int argc, char **argv)
         char base[900];
         if (xdg && *xdg) snprintf(base, sizeof base, "%s/txt2vid/runs", xdg);
         else snprintf(base, sizeof base, "%s/.cache/txt2vid/runs", home ? home : ".");
-        char data_name[64];
+        char data_name[sizeof rc.data];
         snprintf(data_name, sizeof data_name, "%s", rc.data);
         for (char *p = data_name; *p; p++)
             if (*p == '/' || *p == ':')

@@ -284,10 +284,10 @@ static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
     t2v_params_zero_grad(&c.ps);
     disc_loss(&c);
     upload(c.hr.dlogit, c.w, (size_t)c.h.M);
-    t2v_head_backward(&c.h, be, &c.ps, &c.hr, c.run.act[1], c.S, c.N, c.head_ws);
+    t2v_head_backward(&c.h, be, &c.ps, &c.hr, c.run.act[1], c.S, c.N, c.head_ws, 1);
     t2v_backend_kernels(be)->copy(be, c.run.dact[1], c.hr.dfeat,
                                   (int64_t)c.h.M * c.h.C * c.h.L);
-    t2v_trunk_backward(&c.d, be, &c.ps, &c.run, c.N, 1);
+    t2v_trunk_backward(&c.d, be, &c.ps, &c.run, c.N, 1, 1);
     t2v_disc_fold_grads(&c.d, be, &c.ps);
     t2v_head_fold_grads(&c.h, be, &c.ps);
     char what[128];

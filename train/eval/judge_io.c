@@ -17,6 +17,7 @@
 #define K_WIDTH "txt2vid.judge.width"
 #define K_LAYERS "txt2vid.judge.layers"
 #define K_WIDTH0 "txt2vid.judge.width0"
+#define K_MOTION_WIDTH0 "txt2vid.judge.motion_width0"
 #define K_OBJECTS "txt2vid.judge.objects"
 #define K_ATTRS "txt2vid.judge.attributes"
 #define K_CLASSES "txt2vid.judge.classes"
@@ -46,6 +47,7 @@ static t2v_status add_config(const t2v_judge *j, t2v_weights_writer *wr, const c
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_WIDTH, (uint32_t)c->width);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_LAYERS, (uint32_t)c->layers);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_WIDTH0, (uint32_t)c->width0);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_MOTION_WIDTH0, (uint32_t)c->motion_width0);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_OBJECTS, (uint32_t)c->n_objects);
     if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, K_ATTRS, attrs, (size_t)c->n_attrs);
     if (s == T2V_OK) s = t2v_weights_writer_add_i32_array(wr, K_CLASSES, classes, (size_t)c->n_attrs);
@@ -113,6 +115,7 @@ static t2v_status read_config(const t2v_weights *w, t2v_judge_cfg *c)
     if (s == T2V_OK) s = get_int(w, K_WIDTH, 4, 4096, &c->width);
     if (s == T2V_OK) s = get_int(w, K_LAYERS, 1, T2V_JUDGE_MAX_LAYERS, &c->layers);
     if (s == T2V_OK) s = get_int(w, K_WIDTH0, 1, 1024, &c->width0);
+    if (s == T2V_OK) s = get_int(w, K_MOTION_WIDTH0, 0, 1024, &c->motion_width0);
     if (s == T2V_OK) s = get_int(w, K_OBJECTS, 1, T2V_DATA_MAX_ATTRS, &c->n_objects);
     if (s != T2V_OK)
         return s;

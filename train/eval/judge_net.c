@@ -10,6 +10,8 @@
 #define BN_MOMENTUM 0.1f
 #define BN_EPS 1e-5f
 
+static int is_motion_attr(const char *name) { return strncmp(name, "motion", 6) == 0; }
+
 t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
                              int W, const t2v_data_attrs *schema)
 {
@@ -32,39 +34,47 @@ t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int
     int objects = schema->n_objects;
     cfg->n_objects = objects >= 1 && schema->n % objects == 0 ? objects : 1;
     cfg->n_attrs = schema->n;
+    int motion = 0;
     for (int a = 0; a < schema->n; a++) {
         const char *name = schema->attr[a].name ? schema->attr[a].name : "attr";
         if (strlen(name) >= sizeof cfg->attr_name[a] || schema->attr[a].n_classes < 2)
             return t2v_fail(T2V_ERR_INVALID, "judge: attribute %d (%s) unusable", a, name);
         strcpy(cfg->attr_name[a], name);
         cfg->n_classes[a] = schema->attr[a].n_classes;
+        motion |= is_motion_attr(name);
     }
+    cfg->motion_width0 = motion && T > 1 ? 16 : 0;
     return T2V_OK;
 }
 
-/* Declares every parameter; fills the layer geometry for batch 1. */
-static t2v_status judge_declare(t2v_judge *j)
+/* Declares one trunk's parameters; kind picks the kernel shapes. */
+static t2v_status trunk_declare(t2v_judge *j, int kind, int width0)
 {
     const t2v_judge_cfg *c = &j->cfg;
+    t2v_judge_trunk *tr = &j->trunk[kind];
     t2v_status st = T2V_OK;
-    if (c->layers < 1 || c->layers > T2V_JUDGE_MAX_LAYERS || c->width0 < 1 ||
-        c->width0 > 1024)
-        return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base width %d unsupported",
-                        c->layers, c->width0);
+    tr->used = 1;
     int dims[3] = {c->frames, c->height, c->width};
     int cin = c->channels;
     for (int i = 0; i < c->layers; i++) {
-        t2v_judge_layer *l = &j->layer[i];
-        char pre[32];
-        snprintf(pre, sizeof pre, "judge.l%d", i);
-        int cout = c->width0 << i;
+        t2v_judge_layer *l = &tr->layer[i];
+        char pre[48];
+        snprintf(pre, sizeof pre, "judge.%s.l%d", kind == T2V_JUDGE_MOTION ? "motion" : "app", i);
+        int cout = width0 << i;
         l->g = (t2v_conv_geom){.n = 1, .c_in = cin, .c_out = cout};
         for (int a = 0; a < 3; a++) {
             int halve = dims[a] >= 2;
             l->g.in[a] = dims[a];
-            l->g.k[a] = halve ? 4 : 1;
-            l->g.stride[a] = halve ? 2 : 1;
-            l->g.pad[a] = halve ? 1 : 0;
+            if (a == 0 && kind == T2V_JUDGE_APPEARANCE) {
+                // per-frame kernels; the first layer keeps every other frame
+                l->g.k[a] = 1;
+                l->g.stride[a] = i == 0 && halve ? 2 : 1;
+                l->g.pad[a] = 0;
+            } else {
+                l->g.k[a] = halve ? 4 : 1;
+                l->g.stride[a] = halve ? 2 : 1;
+                l->g.pad[a] = halve ? 1 : 0;
+            }
         }
         if (t2v_conv_geom_init(&l->g) != T2V_OK)
             return t2v_fail(T2V_ERR_INVALID, "judge: layer %d does not fit the clip size", i);
@@ -77,42 +87,71 @@ static t2v_status judge_declare(t2v_judge *j)
         memcpy(dims, l->g.out, sizeof dims);
         cin = cout;
     }
-    j->feat_dim = cin;
-    j->feat_l = (int64_t)dims[0] * dims[1] * dims[2];
+    tr->feat_dim = cin;
+    tr->feat_l = (int64_t)dims[0] * dims[1] * dims[2];
+    return st;
+}
+
+/* Declares every parameter; fills the layer geometry for batch 1. */
+static t2v_status judge_declare(t2v_judge *j)
+{
+    const t2v_judge_cfg *c = &j->cfg;
+    if (c->layers < 1 || c->layers > T2V_JUDGE_MAX_LAYERS || c->width0 < 1 ||
+        c->width0 > 1024 || c->motion_width0 < 0 || c->motion_width0 > 1024)
+        return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base widths %d / %d unsupported",
+                        c->layers, c->width0, c->motion_width0);
+    t2v_status st = trunk_declare(j, T2V_JUDGE_APPEARANCE, c->width0);
+    if (st == T2V_OK && c->motion_width0 > 0)
+        st = trunk_declare(j, T2V_JUDGE_MOTION, c->motion_width0);
+    if (st != T2V_OK)
+        return st;
+    j->feat_dim = j->trunk[0].feat_dim + (j->trunk[1].used ? j->trunk[1].feat_dim : 0);
     j->n_logits = 0;
     for (int a = 0; a < c->n_attrs; a++) {
         j->attr_offset[a] = j->n_logits;
         j->n_logits += c->n_classes[a];
+        int kind = is_motion_attr(c->attr_name[a]) && j->trunk[1].used ? T2V_JUDGE_MOTION
+                                                                          : T2V_JUDGE_APPEARANCE;
+        j->head_trunk[a] = kind;
+        char pre[64];
+        snprintf(pre, sizeof pre, "judge.head.%s", c->attr_name[a]);
+        int64_t hw[2] = {c->n_classes[a], j->trunk[kind].feat_dim}, hb[1] = {c->n_classes[a]};
+        j->head_w[a] = t2v_declare(&j->params, &st, pre, "weight", 2, hw, 0);
+        j->head_b[a] = t2v_declare(&j->params, &st, pre, "bias", 1, hb, 1);
     }
-    int64_t hw[2] = {j->n_logits, j->feat_dim}, hb[1] = {j->n_logits};
-    j->head_w = t2v_declare(&j->params, &st, "judge.head", "weight", 2, hw, 0);
-    j->head_b = t2v_declare(&j->params, &st, "judge.head", "bias", 1, hb, 1);
     return st;
 }
 
-/* Kaiming-normal convolutions (ReLU gain), unit batchnorm, small head. */
+/* Kaiming-normal convolutions (ReLU gain), unit batchnorm, small heads. */
 static t2v_status judge_init(t2v_judge *j, uint64_t seed)
 {
     t2v_status s = T2V_OK;
     t2v_backend *be = j->be;
-    for (int i = 0; i < j->cfg.layers && s == T2V_OK; i++) {
-        t2v_judge_layer *l = &j->layer[i];
-        int C = l->g.c_out;
-        int64_t fan_in = (int64_t)l->g.c_in * l->g.k[0] * l->g.k[1] * l->g.k[2];
-        t2v_param *w = &j->params.items[l->w];
-        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f,
-                            sqrtf(2.0f / (float)fan_in), seed, 100 + (uint64_t)i);
-        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_g), C, 1.0f);
-        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_b), C, 0.0f);
-        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rm), C, 0.0f);
-        if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rv), C, 1.0f);
+    for (int t = 0; t < 2; t++) {
+        if (!j->trunk[t].used)
+            continue;
+        for (int i = 0; i < j->cfg.layers && s == T2V_OK; i++) {
+            t2v_judge_layer *l = &j->trunk[t].layer[i];
+            int C = l->g.c_out;
+            int64_t fan_in = (int64_t)l->g.c_in * l->g.k[0] * l->g.k[1] * l->g.k[2];
+            t2v_param *w = &j->params.items[l->w];
+            s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f,
+                                sqrtf(2.0f / (float)fan_in), seed, 100 + 10 * (uint64_t)t + (uint64_t)i);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_g), C, 1.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_b), C, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rm), C, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rv), C, 1.0f);
+        }
     }
-    if (s == T2V_OK)
-        s = t2v_init_normal(be, t2v_pdata(&j->params, j->head_w),
-                            (int64_t)j->n_logits * j->feat_dim, 0.0f,
-                            1.0f / sqrtf((float)j->feat_dim), seed, 200);
-    if (s == T2V_OK)
-        s = t2v_init_const(be, t2v_pdata(&j->params, j->head_b), j->n_logits, 0.0f);
+    for (int a = 0; a < j->cfg.n_attrs && s == T2V_OK; a++) {
+        int F = j->trunk[j->head_trunk[a]].feat_dim;
+        s = t2v_init_normal(be, t2v_pdata(&j->params, j->head_w[a]),
+                            (int64_t)j->cfg.n_classes[a] * F, 0.0f, 1.0f / sqrtf((float)F), seed,
+                            200 + (uint64_t)a);
+        if (s == T2V_OK)
+            s = t2v_init_const(be, t2v_pdata(&j->params, j->head_b[a]), j->cfg.n_classes[a],
+                               0.0f);
+    }
     return s;
 }
 
@@ -174,33 +213,44 @@ static int64_t layer_positions(const t2v_judge_layer *l)
     return (int64_t)l->g.out[0] * l->g.out[1] * l->g.out[2];
 }
 
+static int max_int(int a, int b) { return a > b ? a : b; }
+
 /* Hands out every buffer of a run from its arena (measuring or for real). */
 static t2v_status run_plan(t2v_judge *j, t2v_judge_run *r)
 {
     t2v_plan p = {.arena = &r->arena, .N = r->N, .training = r->training, .status = T2V_OK};
     size_t N = (size_t)r->N, ws = 0;
-    for (int i = 0; i < j->cfg.layers; i++) {
-        t2v_conv_geom g = j->layer[i].g;
-        g.n = r->N;
-        size_t w = t2v_conv_ws_floats(j->be, &g);
-        ws = w > ws ? w : ws;
-    }
-    r->ws = t2v_plan_floats(&p, ws ? ws : 1);
+    int fmax = 0;
     r->x = t2v_plan_floats(&p, N * (size_t)clip_floats(&j->cfg));
-    for (int i = 0; i < j->cfg.layers; i++) {
-        const t2v_judge_layer *l = &j->layer[i];
-        size_t n = N * (size_t)l->g.c_out * (size_t)layer_positions(l);
-        r->conv[i] = t2v_plan_floats(&p, n);
-        r->act[i] = t2v_plan_floats(&p, n);
-        r->mean[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
-        r->invstd[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
-        r->dconv[i] = t2v_plan_grad(&p, n);
-        r->dact[i] = t2v_plan_grad(&p, n);
+    for (int t = 0; t < 2; t++) {
+        const t2v_judge_trunk *tr = &j->trunk[t];
+        t2v_judge_trunk_run *tn = &r->trunk[t];
+        if (!tr->used)
+            continue;
+        for (int i = 0; i < j->cfg.layers; i++) {
+            const t2v_judge_layer *l = &tr->layer[i];
+            t2v_conv_geom g = l->g;
+            g.n = r->N;
+            size_t w = t2v_conv_ws_floats(j->be, &g);
+            ws = w > ws ? w : ws;
+            size_t n = N * (size_t)l->g.c_out * (size_t)layer_positions(l);
+            tn->conv[i] = t2v_plan_floats(&p, n);
+            tn->act[i] = t2v_plan_floats(&p, n);
+            tn->mean[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
+            tn->invstd[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
+            tn->dconv[i] = t2v_plan_grad(&p, n);
+            tn->dact[i] = t2v_plan_grad(&p, n);
+        }
+        tn->feat = t2v_plan_floats(&p, N * (size_t)tr->feat_dim);
+        tn->dfeat = t2v_plan_grad(&p, N * (size_t)tr->feat_dim);
+        fmax = max_int(fmax, tr->feat_dim);
     }
-    r->feat = t2v_plan_floats(&p, N * (size_t)j->feat_dim);
-    r->dfeat = t2v_plan_grad(&p, N * (size_t)j->feat_dim);
-    r->logits = t2v_plan_floats(&p, N * (size_t)j->n_logits);
-    r->dlogits = t2v_plan_grad(&p, N * (size_t)j->n_logits);
+    for (int a = 0; a < j->cfg.n_attrs; a++) {
+        r->head_logits[a] = t2v_plan_floats(&p, N * (size_t)j->cfg.n_classes[a]);
+        r->head_dlogits[a] = t2v_plan_grad(&p, N * (size_t)j->cfg.n_classes[a]);
+    }
+    r->dfeat_tmp = t2v_plan_grad(&p, N * (size_t)fmax);
+    r->ws = t2v_plan_floats(&p, ws ? ws : 1);
     return p.status;
 }
 
@@ -220,10 +270,18 @@ t2v_status t2v_judge_run_init(t2v_judge *j, t2v_judge_run *r, int N, int trainin
     if (s == T2V_OK)
         s = run_plan(j, r);
     size_t K = (size_t)N * (size_t)j->n_logits;
-    r->host_logits = s == T2V_OK ? malloc(K * sizeof(float)) : NULL;
-    r->host_dlogits = s == T2V_OK ? malloc(K * sizeof(float)) : NULL;
-    if (s == T2V_OK && (!r->host_logits || !r->host_dlogits))
-        s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    int cmax = 0;
+    for (int a = 0; a < j->cfg.n_attrs; a++)
+        cmax = max_int(cmax, j->cfg.n_classes[a]);
+    int fmax = max_int(j->trunk[0].feat_dim, j->trunk[1].feat_dim);
+    if (s == T2V_OK) {
+        r->host_logits = malloc(K * sizeof(float));
+        r->host_dlogits = malloc(K * sizeof(float));
+        r->host_head = malloc((size_t)N * cmax * sizeof(float));
+        r->host_feat = malloc((size_t)N * fmax * sizeof(float));
+        if (!r->host_logits || !r->host_dlogits || !r->host_head || !r->host_feat)
+            s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    }
     if (s != T2V_OK)
         t2v_judge_run_release(r);
     return s;
@@ -234,7 +292,35 @@ void t2v_judge_run_release(t2v_judge_run *r)
     t2v_arena_release(&r->arena);
     free(r->host_logits);
     free(r->host_dlogits);
+    free(r->host_head);
+    free(r->host_feat);
     memset(r, 0, sizeof *r);
+}
+
+/* x (n, C, T, H, W) -> tn->feat (n, F_trunk) */
+static void trunk_forward(t2v_judge *j, t2v_judge_run *r, int t, int n)
+{
+    t2v_backend *be = j->be;
+    const t2v_kernels *k = t2v_backend_kernels(be);
+    t2v_judge_trunk *tr = &j->trunk[t];
+    t2v_judge_trunk_run *tn = &r->trunk[t];
+    const float *x = r->x;
+    for (int i = 0; i < j->cfg.layers; i++) {
+        t2v_judge_layer *l = &tr->layer[i];
+        t2v_conv_geom g = l->g;
+        g.n = n;
+        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
+        // conv[i] (n, c_out, L) -> batchnorm -> ReLU -> act[i]
+        t2v_conv_forward(be, &g, tn->conv[i], x, t2v_pdata(&j->params, l->w), NULL, r->ws);
+        k->batchnorm_forward(be, tn->act[i], tn->conv[i], t2v_pdata(&j->params, l->bn_g),
+                             t2v_pdata(&j->params, l->bn_b), t2v_pdata(&j->bufs, l->rm),
+                             t2v_pdata(&j->bufs, l->rv), tn->mean[i], tn->invstd[i], n, g.c_out,
+                             L, BN_MOMENTUM, BN_EPS, r->training);
+        k->act_forward(be, T2V_ACT_RELU, 0.0f, tn->act[i], tn->act[i], numel);
+        x = tn->act[i];
+    }
+    // feat (n, F) = mean over the last layer's positions
+    k->row_sum(be, tn->feat, x, n * tr->feat_dim, tr->feat_l, 1.0f / (float)tr->feat_l);
 }
 
 t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips, int n,
@@ -243,37 +329,71 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
     if (n < 1 || n > r->N || (r->training && n < 2))
         return t2v_fail(T2V_ERR_INVALID, "judge: batch of %d clips for a run of %d", n, r->N);
     t2v_backend *be = j->be;
-    const t2v_kernels *k = t2v_backend_kernels(be);
+    const t2v_judge_cfg *c = &j->cfg;
     t2v_status s = t2v_backend_upload(be, r->x, clips,
-                                      (size_t)n * (size_t)clip_floats(&j->cfg) * sizeof(float));
+                                      (size_t)n * (size_t)clip_floats(c) * sizeof(float));
     if (s != T2V_OK)
         return s;
-    const float *x = r->x;
-    for (int i = 0; i < j->cfg.layers; i++) {
-        t2v_judge_layer *l = &j->layer[i];
+    for (int t = 0; t < 2; t++)
+        if (j->trunk[t].used)
+            trunk_forward(j, r, t, n);
+    int K = j->n_logits;
+    for (int a = 0; a < c->n_attrs && s == T2V_OK; a++) {
+        const t2v_judge_trunk *tr = &j->trunk[j->head_trunk[a]];
+        int nc = c->n_classes[a];
+        t2v_linear_forward(be, r->head_logits[a], r->trunk[j->head_trunk[a]].feat,
+                           t2v_pdata(&j->params, j->head_w[a]), t2v_pdata(&j->params, j->head_b[a]),
+                           n, tr->feat_dim, nc);
+        s = t2v_backend_download(be, r->host_head, r->head_logits[a],
+                                 (size_t)n * nc * sizeof(float));
+        for (int i = 0; i < n && s == T2V_OK; i++)
+            memcpy(r->host_logits + (size_t)i * K + j->attr_offset[a],
+                   r->host_head + (size_t)i * nc, (size_t)nc * sizeof(float));
+    }
+    if (s == T2V_OK && logits)
+        memcpy(logits, r->host_logits, (size_t)n * K * sizeof(float));
+    // features (n, F) = [appearance | motion]
+    for (int t = 0, col = 0; t < 2 && feats && s == T2V_OK; t++) {
+        const t2v_judge_trunk *tr = &j->trunk[t];
+        if (!tr->used)
+            continue;
+        s = t2v_backend_download(be, r->host_feat, r->trunk[t].feat,
+                                 (size_t)n * tr->feat_dim * sizeof(float));
+        for (int i = 0; i < n && s == T2V_OK; i++)
+            memcpy(feats + (size_t)i * j->feat_dim + col, r->host_feat + (size_t)i * tr->feat_dim,
+                   (size_t)tr->feat_dim * sizeof(float));
+        col += tr->feat_dim;
+    }
+    return s;
+}
+
+/* tn->dfeat (n, F_trunk) in -> parameter gradients of the trunk */
+static void trunk_backward(t2v_judge *j, t2v_judge_run *r, int t, int n)
+{
+    t2v_backend *be = j->be;
+    const t2v_kernels *k = t2v_backend_kernels(be);
+    t2v_judge_trunk *tr = &j->trunk[t];
+    t2v_judge_trunk_run *tn = &r->trunk[t];
+    int last = j->cfg.layers - 1;
+    // pooling backward: dact[last] (n, F, L) = dfeat / L at every position
+    k->tile_forward(be, tn->dact[last], tn->dfeat, n, tr->feat_dim, tr->feat_l);
+    k->scale(be, tn->dact[last], tn->dact[last], 1.0f / (float)tr->feat_l,
+             (int64_t)n * tr->feat_dim * tr->feat_l);
+    for (int i = last; i >= 0; i--) {
+        t2v_judge_layer *l = &tr->layer[i];
         t2v_conv_geom g = l->g;
         g.n = n;
         int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
-        // conv[i] (n, c_out, L) -> batchnorm -> ReLU -> act[i]
-        t2v_conv_forward(be, &g, r->conv[i], x, t2v_pdata(&j->params, l->w), NULL, r->ws);
-        k->batchnorm_forward(be, r->act[i], r->conv[i], t2v_pdata(&j->params, l->bn_g),
-                             t2v_pdata(&j->params, l->bn_b), t2v_pdata(&j->bufs, l->rm),
-                             t2v_pdata(&j->bufs, l->rv), r->mean[i], r->invstd[i], n, g.c_out,
-                             L, BN_MOMENTUM, BN_EPS, r->training);
-        k->act_forward(be, T2V_ACT_RELU, 0.0f, r->act[i], r->act[i], numel);
-        x = r->act[i];
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, tn->dact[i], tn->dact[i], tn->act[i], numel);
+        k->batchnorm_backward(be, tn->dconv[i], t2v_pgrad(&j->params, l->bn_g),
+                              t2v_pgrad(&j->params, l->bn_b), tn->dact[i], tn->conv[i],
+                              t2v_pdata(&j->params, l->bn_g), tn->mean[i], tn->invstd[i], n,
+                              g.c_out, L);
+        const float *x = i > 0 ? tn->act[i - 1] : r->x;
+        float *dx = i > 0 ? tn->dact[i - 1] : NULL;
+        t2v_conv_backward(be, &g, dx, t2v_pgrad(&j->params, l->w), NULL, tn->dconv[i], x,
+                          t2v_pdata(&j->params, l->w), r->ws);
     }
-    // feat (n, F) = mean over the last layer's positions
-    k->row_sum(be, r->feat, x, n * j->feat_dim, j->feat_l, 1.0f / (float)j->feat_l);
-    t2v_linear_forward(be, r->logits, r->feat, t2v_pdata(&j->params, j->head_w),
-                       t2v_pdata(&j->params, j->head_b), n, j->feat_dim, j->n_logits);
-    s = t2v_backend_download(be, r->host_logits, r->logits,
-                             (size_t)n * j->n_logits * sizeof(float));
-    if (s == T2V_OK && logits)
-        memcpy(logits, r->host_logits, (size_t)n * j->n_logits * sizeof(float));
-    if (s == T2V_OK && feats)
-        s = t2v_backend_download(be, feats, r->feat, (size_t)n * j->feat_dim * sizeof(float));
-    return s;
 }
 
 t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *labels,
@@ -288,44 +408,37 @@ t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *
     int *col = malloc((size_t)n * sizeof *col);
     if (!col)
         return t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
-    // softmax cross-entropy of every head on the host: dlogits (n, K)
+    for (int t = 0; t < 2; t++)
+        if (j->trunk[t].used)
+            k->fill(be, r->trunk[t].dfeat, 0.0f, (int64_t)n * j->trunk[t].feat_dim);
+    // softmax cross-entropy of every head on the host, then its backward:
+    // dlogits (n, n_classes) -> head weights, and dfeat of its trunk (+=)
     double total = 0.0;
-    for (int a = 0; a < c->n_attrs; a++) {
+    t2v_status s = T2V_OK;
+    for (int a = 0; a < c->n_attrs && s == T2V_OK; a++) {
+        int nc = c->n_classes[a], t = j->head_trunk[a], F = j->trunk[t].feat_dim;
         for (int i = 0; i < n; i++)
             col[i] = labels[(size_t)i * c->n_attrs + a];
-        int off = j->attr_offset[a];
-        total += t2v_softmax_ce(r->host_logits + off, n, c->n_classes[a], K, col,
-                                r->host_dlogits + off, 1.0f);
+        total += t2v_softmax_ce(r->host_logits + j->attr_offset[a], n, nc, K, col,
+                                r->host_dlogits + j->attr_offset[a], 1.0f);
+        for (int i = 0; i < n; i++)
+            memcpy(r->host_head + (size_t)i * nc,
+                   r->host_dlogits + (size_t)i * K + j->attr_offset[a], (size_t)nc * sizeof(float));
+        s = t2v_backend_upload(be, r->head_dlogits[a], r->host_head, (size_t)n * nc * sizeof(float));
+        if (s != T2V_OK)
+            break;
+        t2v_linear_backward(be, r->dfeat_tmp, t2v_pgrad(&j->params, j->head_w[a]),
+                            t2v_pgrad(&j->params, j->head_b[a]), r->head_dlogits[a],
+                            r->trunk[t].feat, t2v_pdata(&j->params, j->head_w[a]), n, F, nc);
+        k->axpy(be, r->trunk[t].dfeat, 1.0f, r->dfeat_tmp, (int64_t)n * F);
     }
     free(col);
     *loss = total;
-    t2v_status s = t2v_backend_upload(be, r->dlogits, r->host_dlogits,
-                                      (size_t)n * K * sizeof(float));
     if (s != T2V_OK)
         return s;
-    t2v_linear_backward(be, r->dfeat, t2v_pgrad(&j->params, j->head_w),
-                        t2v_pgrad(&j->params, j->head_b), r->dlogits, r->feat,
-                        t2v_pdata(&j->params, j->head_w), n, j->feat_dim, K);
-    int last = c->layers - 1;
-    // pooling backward: dact[last] (n, F, L) = dfeat / L at every position
-    k->tile_forward(be, r->dact[last], r->dfeat, n, j->feat_dim, j->feat_l);
-    k->scale(be, r->dact[last], r->dact[last], 1.0f / (float)j->feat_l,
-             (int64_t)n * j->feat_dim * j->feat_l);
-    for (int i = last; i >= 0; i--) {
-        t2v_judge_layer *l = &j->layer[i];
-        t2v_conv_geom g = l->g;
-        g.n = n;
-        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
-        k->act_backward(be, T2V_ACT_RELU, 0.0f, r->dact[i], r->dact[i], r->act[i], numel);
-        k->batchnorm_backward(be, r->dconv[i], t2v_pgrad(&j->params, l->bn_g),
-                              t2v_pgrad(&j->params, l->bn_b), r->dact[i], r->conv[i],
-                              t2v_pdata(&j->params, l->bn_g), r->mean[i], r->invstd[i], n,
-                              g.c_out, L);
-        const float *x = i > 0 ? r->act[i - 1] : r->x;
-        float *dx = i > 0 ? r->dact[i - 1] : NULL;
-        t2v_conv_backward(be, &g, dx, t2v_pgrad(&j->params, l->w), NULL, r->dconv[i], x,
-                          t2v_pdata(&j->params, l->w), r->ws);
-    }
+    for (int t = 0; t < 2; t++)
+        if (j->trunk[t].used)
+            trunk_backward(j, r, t, n);
     return T2V_OK;
 }
 

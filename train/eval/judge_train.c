@@ -81,8 +81,10 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
                                      info.width, &info.schema);
     if (s != T2V_OK)
         return s;
-    if (o->width0 > 0)
+    if (o->width0 > 0) {
+        cfg.motion_width0 = cfg.motion_width0 ? o->width0 : 0;
         cfg.width0 = o->width0;
+    }
     t2v_judge *j = NULL;
     s = t2v_judge_new(&cfg, NULL, o->threads, o->seed, 1, &j);
     if (s != T2V_OK)

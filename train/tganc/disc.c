@@ -274,7 +274,7 @@ void t2v_trunk_forward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_params 
 }
 
 void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_run *r, int N,
-                        int want_dclip)
+                        int want_dclip, int param_grads)
 {
     const t2v_kernels *k = be->k;
     const t2v_disc_cfg *c = &d->cfg;
@@ -284,15 +284,18 @@ void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_
         k->act_backward(be, c->act, LRELU, r->dact[i], r->dact[i], r->act[i], n);
         const float *dy = r->dact[i];
         if (l->b < 0) {
-            k->batchnorm_backward(be, r->dbn_x[i], t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b),
+            k->batchnorm_backward(be, r->dbn_x[i], param_grads ? t2v_pgrad(ps, l->bn_g) : NULL,
+                                  param_grads ? t2v_pgrad(ps, l->bn_b) : NULL,
                                   r->dact[i], r->bn_x[i], t2v_pdata(ps, l->bn_g), r->mean[i],
                                   r->invstd[i], d->M, l->g.c_out, L);
             dy = r->dbn_x[i];
         }
         const float *x = i > 0 ? r->act[i - 1] : r->x0;
         float *dx = i > 0 ? r->dact[i - 1] : (want_dclip ? r->din : NULL);
-        t2v_conv_backward(be, &l->g, dx, l->w.geff, l->b >= 0 ? t2v_pgrad(ps, l->b) : NULL, dy, x,
-                          l->w.eff, d->ws);
+        float *dw = param_grads ? l->w.geff : NULL;
+        float *db = param_grads && l->b >= 0 ? t2v_pgrad(ps, l->b) : NULL;
+        if (dx || dw)
+            t2v_conv_backward(be, &l->g, dx, dw, db, dy, x, l->w.eff, d->ws);
     }
     r->dinput = NULL;
     if (want_dclip && c->frame_level) {
@@ -500,35 +503,37 @@ void t2v_head_forward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_run
 }
 
 void t2v_head_backward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_run *r,
-                       const float *feat, const float *S, int N, float *ws)
+                       const float *feat, const float *S, int N, float *ws, int param_grads)
 {
+#define PG(x) (param_grads ? (x) : NULL)
     const t2v_kernels *k = be->k;
     int M = h->M, C = h->C;
     int64_t L = h->L;
     (void)feat; /* both heads kept what backward needs (cat, pooled) */
     if (h->kind == T2V_HEAD_CONCAT) {
         int E = h->concat_dim;
-        t2v_conv_backward(be, &h->gfin, r->dh1, h->fin.geff, t2v_pgrad(ps, h->fin_b), r->dlogit,
+        t2v_conv_backward(be, &h->gfin, r->dh1, PG(h->fin.geff), PG(t2v_pgrad(ps, h->fin_b)), r->dlogit,
                           r->h1, h->fin.eff, ws);
         k->act_backward(be, h->act, LRELU, r->dh1, r->dh1, r->h1, (int64_t)M * C * L);
-        t2v_conv_backward(be, &h->g1, r->dcat, h->conv1.geff, t2v_pgrad(ps, h->conv1_b), r->dh1,
+        t2v_conv_backward(be, &h->g1, r->dcat, PG(h->conv1.geff), PG(t2v_pgrad(ps, h->conv1_b)), r->dh1,
                           r->cat, h->conv1.eff, ws);
         k->concat_backward(be, r->dfeat, r->dtiled, r->dcat, M, C, E, L);
         k->fill(be, r->det, 0.0f, (int64_t)M * E);
         k->tile_backward(be, r->det, r->dtiled, M, E, L);
         spread_backward(h, be, r->de, r->det, N, E, r->tmp);
         k->act_backward(be, h->act, LRELU, r->de, r->de, r->e, (int64_t)N * E);
-        t2v_linear_backward(be, r->dS, h->fc.geff, t2v_pgrad(ps, h->fc_b), r->de, S, h->fc.eff, N,
+        t2v_linear_backward(be, r->dS, PG(h->fc.geff), PG(t2v_pgrad(ps, h->fc_b)), r->de, S, h->fc.eff, N,
                             h->sent, E);
     } else {
         // dpooled = dlogit * lin_w + dlogit * et; det = dlogit * pooled
-        t2v_linear_backward(be, r->dpooled, h->lin.geff, t2v_pgrad(ps, h->lin_b), r->dlogit,
+        t2v_linear_backward(be, r->dpooled, PG(h->lin.geff), PG(t2v_pgrad(ps, h->lin_b)), r->dlogit,
                             r->pooled, h->lin.eff, M, C, 1);
         k->modulate(be, r->tmp, r->et, r->dlogit, NULL, M, 1, C);
         k->add(be, r->dpooled, r->dpooled, r->tmp, (int64_t)M * C);
         k->modulate(be, r->det, r->pooled, r->dlogit, NULL, M, 1, C);
         spread_backward(h, be, r->de, r->det, N, C, r->tmp);
-        t2v_linear_backward(be, r->dS, h->proj.geff, NULL, r->de, S, h->proj.eff, N, h->sent, C);
+        t2v_linear_backward(be, r->dS, PG(h->proj.geff), NULL, r->de, S, h->proj.eff, N, h->sent, C);
         k->tile_forward(be, r->dfeat, r->dpooled, M, C, L);
     }
 }
+#undef PG

@@ -118,9 +118,10 @@ t2v_status t2v_disc_refresh(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_pa
 void t2v_trunk_forward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                        t2v_trunk_run *r, const float *clip, int N, int training);
 /* r->dact[last] in; fills r->dclip (clip layout) when want_dclip;
- * parameter gradients (through SN) accumulate. */
+ * parameter gradients (through SN) accumulate when param_grads (the
+ * generator's step needs only the input gradient). */
 void t2v_trunk_backward(t2v_disc *d, t2v_backend *be, t2v_params *ps, t2v_trunk_run *r, int N,
-                        int want_dclip);
+                        int want_dclip, int param_grads);
 
 t2v_status t2v_head_declare(t2v_head *h, t2v_head_kind kind, int C, const int dims[3], int sent,
                             int concat_dim, int sn, t2v_act act, t2v_params *ps,
@@ -137,9 +138,10 @@ t2v_status t2v_head_refresh(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_pa
 /* feat (M, C, L), S (N, sent) -> r->logit (M) */
 void t2v_head_forward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_run *r,
                       const float *feat, const float *S, int N, float *ws);
-/* r->dlogit in -> r->dfeat (assign), r->dS (assign); param grads accumulate */
+/* r->dlogit in -> r->dfeat (assign), r->dS (assign); param grads
+ * accumulate when param_grads */
 void t2v_head_backward(t2v_head *h, t2v_backend *be, t2v_params *ps, t2v_head_run *r,
-                       const float *feat, const float *S, int N, float *ws);
+                       const float *feat, const float *S, int N, float *ws, int param_grads);
 
 /* After backward: fold the gradients of the effective weights into the raw
  * weights' gradients (identity without SN). */

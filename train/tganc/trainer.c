@@ -668,13 +668,13 @@ static float d_head_terms(t2v_tganc_trainer *tr, t2v_head *h, t2v_head_run *run,
     float loss = gan_term(tr, run[0].logit, run[0].dlogit, M, +1, 1.0f);
     loss += gan_term(tr, run[1].logit, run[1].dlogit, M, -1, 0.5f);
     loss += gan_term(tr, run[2].logit, run[2].dlogit, M, -1, 0.5f);
-    t2v_head_backward(h, be, &tr->dps, &run[0], feat_r, S_match, N, tr->head_ws);
+    t2v_head_backward(h, be, &tr->dps, &run[0], feat_r, S_match, N, tr->head_ws, 1);
     be->k->add(be, dfeat_r, dfeat_r, run[0].dfeat, fl);
     be->k->add(be, tr->dS_d, tr->dS_d, run[0].dS, (int64_t)N * D);
-    t2v_head_backward(h, be, &tr->dps, &run[1], feat_r, S_mis, N, tr->head_ws);
+    t2v_head_backward(h, be, &tr->dps, &run[1], feat_r, S_mis, N, tr->head_ws, 1);
     be->k->add(be, dfeat_r, dfeat_r, run[1].dfeat, fl);
     be->k->add(be, tr->dS_d + (size_t)N * D, tr->dS_d + (size_t)N * D, run[1].dS, (int64_t)N * D);
-    t2v_head_backward(h, be, &tr->dps, &run[2], feat_f, S_match, N, tr->head_ws);
+    t2v_head_backward(h, be, &tr->dps, &run[2], feat_f, S_match, N, tr->head_ws, 1);
     be->k->add(be, dfeat_f, dfeat_f, run[2].dfeat, fl);
     be->k->add(be, tr->dS_d, tr->dS_d, run[2].dS, (int64_t)N * D);
     return loss;
@@ -747,7 +747,7 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
             size_t ND = (size_t)N * tr->denc.cfg.sent;
             for (int r = 0; r < 3; r++) {
                 t2v_head_backward(h, be, &tr->dps, &m->run[r], m->items[r == 2], r == 1 ? S_mis
-                                  : S_match, N, tr->head_ws);
+                                  : S_match, N, tr->head_ws, 1);
                 float *dS = tr->dS_d + (r == 1 ? ND : 0);
                 k->add(be, dS, dS, m->run[r].dS, (int64_t)ND);
             }
@@ -757,8 +757,8 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
             motion_backward(tr, df);
             parts[2] = loss;
         }
-        t2v_trunk_backward(&d->d, be, &tr->dps, &d->real, N, 0);
-        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 0);
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->real, N, 0, 1);
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 0, 1);
     }
     t2v_encoder_backward(&tr->denc, be, &tr->dps, tr->dS_d);
     st->d_video = parts[0];
@@ -789,7 +789,7 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         t2v_head *h = &d->head;
         t2v_head_forward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws);
         parts[i] = gan_term(tr, d->run[2].logit, d->run[2].dlogit, h->M, 0, 1.0f);
-        t2v_head_backward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws);
+        t2v_head_backward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws, 0);
         k->copy(be, df, d->run[2].dfeat, last_size(d));
         if (i == 1 && tr->motion.on) {
             motion_set *m = &tr->motion;
@@ -798,12 +798,12 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
                              tr->head_ws);
             parts[2] = gan_term(tr, m->run[2].logit, m->run[2].dlogit, m->head.M, 0, 1.0f);
             t2v_head_backward(&m->head, be, &tr->dps, &m->run[2], m->items[1], S_match, N,
-                              tr->head_ws);
+                              tr->head_ws, 0);
             k->copy(be, m->ditems, m->run[2].dfeat,
                     (int64_t)m->head.M * m->head.C * m->head.L);
             motion_backward(tr, df);
         }
-        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 1);
+        t2v_trunk_backward(&d->d, be, &tr->dps, &d->fake, N, 1, 0);
         k->add(be, tr->dclip, tr->dclip, d->fake.dinput, clip);
     }
     st->g_video = parts[0];
