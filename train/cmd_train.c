@@ -301,7 +301,11 @@ int t2v_cmd_train(int argc, char **argv)
         for (char *p = data_name; *p; p++)
             if (*p == '/' || *p == ':')
                 *p = '_';
-        snprintf(run_dir, sizeof run_dir, "%s/%s-%s", base, data_name, rc.preset);
+        if (snprintf(run_dir, sizeof run_dir, "%s/%s-%s", base, data_name, rc.preset) >=
+            (int)sizeof run_dir) {
+            fprintf(stderr, "txt2vid train: run folder name too long\n");
+            return 2;
+        }
     }
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.gguf", run_dir);
     snprintf(csv, sizeof csv, "%s/log.csv", run_dir);
