@@ -18,7 +18,7 @@ extern "C" t2v_status t2v_fail(t2v_status s, const char *fmt, ...) __attribute__
 void t2v_cuda_record(t2v_backend *be, t2v_status s, const char *fmt, ...)
 {
     t2v_cuda *c = cuda_of(be);
-    char msg[sizeof c->err];
+    char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -92,6 +92,7 @@ static void *mem_alloc(t2v_backend *be, size_t bytes)
     void *p = NULL;
     if (bytes == 0)
         bytes = 256;
+    cuda_enter(be);
     cudaError_t e = cudaMalloc(&p, bytes);
     if (e != cudaSuccess) {
         /* an allocation failure is the caller's to report (T2V_ERR_NOMEM);
@@ -104,8 +105,10 @@ static void *mem_alloc(t2v_backend *be, size_t bytes)
 
 static void mem_free(t2v_backend *be, void *p)
 {
-    if (p)
+    if (p) {
+        cuda_enter(be);
         CUDA_OK(be, cudaFree(p));
+    }
 }
 
 /* Copies are synchronous: when they return the host buffer may be reused
@@ -113,15 +116,15 @@ static void mem_free(t2v_backend *be, void *p)
 static t2v_status mem_copy(t2v_backend *be, void *dst, const void *src, size_t bytes,
                            const char *what)
 {
-    t2v_cuda *c = cuda_of(be);
     t2v_status s = t2v_cuda_take_error(be);
     if (s != T2V_OK)
         return s;
     if (bytes == 0)
         return T2V_OK;
-    cudaError_t e = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, c->stream);
+    cudaStream_t st = cuda_enter(be);
+    cudaError_t e = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, st);
     if (e == cudaSuccess)
-        e = cudaStreamSynchronize(c->stream);
+        e = cudaStreamSynchronize(st);
     if (e != cudaSuccess) {
         t2v_cuda_record(be, T2V_ERR_BACKEND, "%s of %zu bytes failed: %s", what, bytes,
                         cudaGetErrorString(e));
@@ -142,13 +145,14 @@ static t2v_status mem_download(t2v_backend *be, void *dst, const void *src, size
 
 static t2v_status mem_sync(t2v_backend *be)
 {
-    CUDA_OK(be, cudaStreamSynchronize(cuda_of(be)->stream));
+    CUDA_OK(be, cudaStreamSynchronize(cuda_enter(be)));
     return t2v_cuda_take_error(be);
 }
 
 static void mem_close(t2v_backend *be)
 {
     t2v_cuda *c = cuda_of(be);
+    cudaSetDevice(c->device);
     cudaStreamSynchronize(c->stream);
     if (c->scratch)
         cudaFree(c->scratch);

@@ -143,8 +143,8 @@ T2V_HD float t2v_op_hinge(float x, float sign, float *d)
     return (sign != 0.0f && l < 0.0f) ? 0.0f : l;
 }
 
-/* KL(N(mu, exp(lv)) || N(0, 1)) = 0.5 (mu^2 + exp(lv) - 1 - lv);
- * d/dlv = 0.5 (exp(lv) - 1) returned in *dlv_half (unscaled; d/dmu = mu) */
+/* KL(N(mu, exp(lv)) || N(0, 1)) = 0.5 (mu^2 + exp(lv) - 1 - lv); exp(lv)
+ * goes to *ev_out for the gradients d/dmu = mu, d/dlv = 0.5 (exp(lv) - 1) */
 T2V_HD float t2v_op_kl(float mu, float lv, float *ev_out)
 {
     float ev = expf(lv);

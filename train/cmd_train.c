@@ -251,7 +251,8 @@ static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t st
     float *buf = malloc((size_t)n * clip * sizeof(float));
     if (!buf)
         return;
-    if (t2v_tganc_trainer_sample(tr, caps, n, 7, buf) == T2V_OK) {
+    if (t2v_tganc_standing_stats(tr, 20) == T2V_OK &&
+        t2v_tganc_trainer_sample(tr, caps, n, 7, 0, buf) == T2V_OK) {
         t2v_clip_view views[8];
         for (int i = 0; i < n; i++)
             views[i] = (t2v_clip_view){buf + i * clip, c.channels, c.frames, c.height, c.width};
@@ -407,7 +408,8 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, "txt2vid train: checkpoint failed: %s\n", t2v_last_error());
         rc_exit = 1;
     }
-    if (rc_exit == 0 && t2v_tganc_export(tr, out, t2v_cli_command_line(), NULL, NULL, 0) != T2V_OK) {
+    if (rc_exit == 0 && (t2v_tganc_standing_stats(tr, 50) != T2V_OK ||
+                         t2v_tganc_export(tr, out, t2v_cli_command_line(), NULL, NULL, 0) != T2V_OK)) {
         fprintf(stderr, "txt2vid train: writing %s failed: %s\n", out, t2v_last_error());
         rc_exit = 1;
     }

@@ -16,9 +16,11 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  dataset   build the data caches, preview data sets\n"
-            "  train     train a model (TGANs-C text to video)\n"
+            "  train     train a text-to-video model (TGANs-C)\n"
+            "  train-stackgan  train a text-to-image model (StackGAN, two stages)\n"
             "  sample    generate clips for captions from a model file\n"
-            "  eval      score a model with the project's evaluation\n"
+            "  judge     train the evaluation classifier on real data\n"
+            "  eval      score a model against what its captions say\n"
             "  info      print what a weights file holds\n"
             "\n"
             "'txt2vid <command> --help' describes each command.\n");
@@ -53,8 +55,14 @@ int main(int argc, char **argv)
         return t2v_cmd_dataset(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return t2v_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train-stackgan"))
+        return t2v_cmd_train_stackgan(argc - 1, argv + 1);
     if (!strcmp(cmd, "sample"))
         return t2v_cmd_sample(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return t2v_cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "judge"))
+        return t2v_cmd_judge(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return t2v_cmd_info(argc - 1, argv + 1);
     fprintf(stderr, "txt2vid: unknown command '%s'\n\n", cmd);

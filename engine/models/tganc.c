@@ -46,6 +46,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
 {
     memset(g, 0, sizeof *g);
     g->cfg = *cfg;
+    g->bn_momentum = BN_MOMENTUM;
     t2v_status st = t2v_tganc_check(&g->cfg);
     if (st != T2V_OK)
         return st;
@@ -201,7 +202,7 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     if (g->cfg.cond_bn) {
         k->batchnorm_forward(be, l->xhat, l->pre, NULL, NULL, t2v_pdata(bufs, l->run_mean),
                              t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->C,
-                             l->L, BN_MOMENTUM, BN_EPS, training);
+                             l->L, g->bn_momentum, BN_EPS, training);
         t2v_linear_forward(be, l->gamma, S, t2v_pdata(ps, l->mod[0]), t2v_pdata(ps, l->mod[1]), N,
                            D, l->C);
         t2v_linear_forward(be, l->beta, S, t2v_pdata(ps, l->mod[2]), t2v_pdata(ps, l->mod[3]), N,
@@ -210,7 +211,7 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     } else {
         k->batchnorm_forward(be, l->a, l->pre, t2v_pdata(ps, l->bn_g), t2v_pdata(ps, l->bn_b),
                              t2v_pdata(bufs, l->run_mean), t2v_pdata(bufs, l->run_var),
-                             l->save_mean, l->save_invstd, N, l->C, l->L, BN_MOMENTUM, BN_EPS,
+                             l->save_mean, l->save_invstd, N, l->C, l->L, g->bn_momentum, BN_EPS,
                              training);
     }
     k->act_forward(be, g->cfg.act, 0.2f, l->a, l->a, (int64_t)N * l->C * l->L);

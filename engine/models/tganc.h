@@ -57,6 +57,7 @@ typedef struct t2v_tganc {
     int out_w, out_b;
     t2v_conv_geom out_geom;
     int N;
+    float bn_momentum;      /* running-statistics update in training mode (0.1) */
     float *z;               /* (N, Z) filled by the caller */
     float *zs;              /* (N, Z + D) */
     float *out_pre, *clip;  /* (N, channels, frames, H, W) */

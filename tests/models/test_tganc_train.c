@@ -125,7 +125,7 @@ static void check_generation(void)
     T2V_CHECK(t2v_tganc_export(tr, model, "test", NULL, NULL, 0) == T2V_OK, "model exported");
     const char *cap = "digit 3 is moving up and down";
     float *from_trainer = malloc(16 * 64 * 64 * sizeof(float));
-    t2v_tganc_trainer_sample(tr, &cap, 1, 42, from_trainer);
+    t2v_tganc_trainer_sample(tr, &cap, 1, 42, 0, from_trainer);
     t2v_tganc_trainer_free(tr);
 
     t2v_model *m;

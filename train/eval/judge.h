@@ -8,7 +8,7 @@
  * split holds attribute combinations never seen in training (in SBMG's
  * train split digit 2 only moves left and right); a single 3D trunk learns
  * "moves left and right" as evidence for "2" and then fails on every test
- * clip (measured: 0.2% digit accuracy). So:
+ * clip (measured: 0.15% digit accuracy). So:
  *   appearance trunk: per-frame convolutions (temporal kernel 1; frames
  *       subsampled by 2 in the first layer), feeding every attribute whose
  *       name does not start with "motion": it cannot see motion at all;

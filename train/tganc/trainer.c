@@ -980,7 +980,7 @@ t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char 
 }
 
 t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,
-                                    uint64_t seed, float *out)
+                                    uint64_t seed, int batch_stats, float *out)
 {
     t2v_backend *be = tr->be;
     int N = tr->rc.batch, T = tr->rc.gen.text.max_words, Z = tr->gen.cfg.z_dim;
@@ -1003,12 +1003,44 @@ t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *ca
         /* clip j uses the same noise as generation: Philox (seed, clip 0) */
         for (int j = 0; j < N; j++)
             be->k->rng_normal(be, tr->gen.z + (size_t)j * Z, Z, seed, (uint64_t)(base + j), 0);
-        t2v_tganc_forward(&tr->gen, be, &tr->gps, &tr->gbufs, tr->gen.text.S, 0);
+        /* batch statistics must not move the running ones */
+        float momentum = tr->gen.bn_momentum;
+        tr->gen.bn_momentum = 0.0f;
+        t2v_tganc_forward(&tr->gen, be, &tr->gps, &tr->gbufs, tr->gen.text.S, batch_stats);
+        tr->gen.bn_momentum = momentum;
         int take = n - base < N ? n - base : N;
         s = t2v_backend_download(be, out + (size_t)base * clip, tr->gen.clip,
                                  (size_t)take * clip * sizeof(float));
         if (s != T2V_OK)
             return s;
+    }
+    return T2V_OK;
+}
+
+t2v_status t2v_tganc_standing_stats(t2v_tganc_trainer *tr, int batches)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, T = tr->rc.gen.text.max_words, Z = tr->gen.cfg.z_dim;
+    float u;
+    for (int b = 0; b < batches; b++) {
+        for (int n = 0; n < N; n++) {
+            t2v_rng_uniform_host(&u, 1, tr->rc.seed ^ 0x57A7u, STREAM_BATCH, (uint64_t)b * N + n);
+            long k = (long)((double)u * tr->n_caps);
+            if (k >= tr->n_caps)
+                k = tr->n_caps - 1;
+            memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)k * T, T * sizeof(int32_t));
+            tr->len_host[n] = tr->cap_len[k];
+        }
+        t2v_status s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        be->k->rng_normal(be, tr->gen.z, (int64_t)N * Z, tr->rc.seed ^ 0x57A7u, STREAM_Z,
+                          (uint64_t)b * N * Z);
+        /* momentum 1/(b+1): the running statistics become the plain average */
+        float momentum = tr->gen.bn_momentum;
+        tr->gen.bn_momentum = 1.0f / (float)(b + 1);
+        t2v_tganc_forward(&tr->gen, be, &tr->gps, &tr->gbufs, tr->gen.text.S, 1);
+        tr->gen.bn_momentum = momentum;
     }
     return T2V_OK;
 }

@@ -76,9 +76,17 @@ t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char 
                             const char *const *extra_keys, const char *const *extra_values,
                             int n_extra);
 
-/* Generates clips for captions with the trainer's generator in inference
- * mode (running statistics): out (n, C, T, H, W) on the host. */
+/* Generates clips for captions with the trainer's generator: out (n, C, T,
+ * H, W) on the host. Inference mode (running statistics, as the plugins
+ * run it), or batch statistics of each group of `batch` clips when
+ * batch_stats. */
 t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,
-                                    uint64_t seed, float *out);
+                                    uint64_t seed, int batch_stats, float *out);
+
+/* Standing statistics: replaces the generator's running batch-norm
+ * statistics by their average over `batches` training-mode batches of
+ * fresh noise and training captions (the exponential average trails the
+ * weights while they move). Done before sampling and exporting. */
+t2v_status t2v_tganc_standing_stats(t2v_tganc_trainer *tr, int batches);
 
 #endif

@@ -1,0 +1,645 @@
+/* StackGAN generators: Conditioning Augmentation, Stage I and Stage II. */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "models/stackgan.h"
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
+#define LRELU 0.2f
+
+t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
+{
+    int pow2 = c->size1 >= 16 && c->size1 <= 256 && (c->size1 & (c->size1 - 1)) == 0;
+    if (c->z_dim < 1 || c->z_dim > 4096 || c->c_dim < 1 || c->c_dim > 4096 || c->gf < 1 ||
+        c->gf > 4096 || !pow2 || c->gf2 < 1 || c->gf2 > 4096 || c->n_res2 < 0 ||
+        c->n_res2 > 8 || (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
+        c->act > T2V_ACT_SIGMOID || c->ca_act < T2V_ACT_NONE || c->ca_act > T2V_ACT_SIGMOID ||
+        c->text.sent < 1)
+        return t2v_fail(T2V_ERR_INVALID,
+                        "bad StackGAN sizes (z %d, c %d, gf %d, size %d, gf2 %d, res %d, "
+                        "channels %d)", c->z_dim, c->c_dim, c->gf, c->size1, c->gf2, c->n_res2,
+                        c->channels);
+    c->size2 = 4 * c->size1;
+    return T2V_OK;
+}
+
+/* ---- Conditioning Augmentation ------------------------------------------ */
+
+t2v_status t2v_sg_ca_declare(t2v_sg_ca *ca, int sent, int c, t2v_act act, t2v_params *ps,
+                             const char *prefix)
+{
+    memset(ca, 0, sizeof *ca);
+    ca->sent = sent;
+    ca->c = c;
+    ca->act = act;
+    t2v_status st = T2V_OK;
+    int64_t ws[2] = {c, sent}, bs[1] = {c};
+    ca->w_mu = t2v_declare(ps, &st, prefix, "mu.weight", 2, ws, 0);
+    ca->b_mu = t2v_declare(ps, &st, prefix, "mu.bias", 1, bs, 1);
+    ca->w_lv = t2v_declare(ps, &st, prefix, "logvar.weight", 2, ws, 0);
+    ca->b_lv = t2v_declare(ps, &st, prefix, "logvar.bias", 1, bs, 1);
+    return st;
+}
+
+void t2v_sg_ca_plan(t2v_sg_ca *ca, t2v_plan *p)
+{
+    size_t n = (size_t)p->N * ca->c;
+    ca->N = p->N;
+    ca->mu = t2v_plan_floats(p, n);
+    ca->logvar = t2v_plan_floats(p, n);
+    ca->eps = t2v_plan_floats(p, n);
+    ca->sigma = t2v_plan_floats(p, n);
+    ca->half = t2v_plan_floats(p, n);
+    ca->c_hat = t2v_plan_floats(p, n);
+    ca->kl = t2v_plan_grad(p, n);
+    ca->dmu_kl = t2v_plan_grad(p, n);
+    ca->dlv_kl = t2v_plan_grad(p, n);
+    ca->dc = t2v_plan_grad(p, n);
+    ca->dmu = t2v_plan_grad(p, n);
+    ca->dlv = t2v_plan_grad(p, n);
+    ca->dS = t2v_plan_grad(p, (size_t)p->N * ca->sent);
+    ca->dS_tmp = t2v_plan_grad(p, (size_t)p->N * ca->sent);
+}
+
+t2v_status t2v_sg_ca_init(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                          uint64_t stream)
+{
+    int64_t nw = (int64_t)ca->c * ca->sent;
+    t2v_status s = t2v_init_normal(be, t2v_pdata(ps, ca->w_mu), nw, 0.0f, 0.02f, seed, stream);
+    if (s == T2V_OK)
+        s = t2v_init_normal(be, t2v_pdata(ps, ca->w_lv), nw, 0.0f, 0.02f, seed, stream + 1);
+    if (s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(ps, ca->b_mu), ca->c, 0.0f);
+    if (s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(ps, ca->b_lv), ca->c, 0.0f);
+    return s;
+}
+
+void t2v_sg_ca_forward(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, const float *S)
+{
+    const t2v_kernels *k = be->k;
+    int N = ca->N, c = ca->c;
+    int64_t n = (int64_t)N * c;
+    t2v_linear_forward(be, ca->mu, S, t2v_pdata(ps, ca->w_mu), t2v_pdata(ps, ca->b_mu), N,
+                       ca->sent, c);
+    t2v_linear_forward(be, ca->logvar, S, t2v_pdata(ps, ca->w_lv), t2v_pdata(ps, ca->b_lv), N,
+                       ca->sent, c);
+    if (ca->act != T2V_ACT_NONE) {
+        k->act_forward(be, ca->act, LRELU, ca->mu, ca->mu, n);
+        k->act_forward(be, ca->act, LRELU, ca->logvar, ca->logvar, n);
+    }
+    /* sigma = exp(logvar / 2). The kernel table has no exp; the KL kernel's
+     * logvar gradient at x = logvar / 2 (scale 2) is exp(x) - 1. */
+    k->scale(be, ca->half, ca->logvar, 0.5f, n);
+    k->kl_normal(be, ca->c_hat, NULL, ca->sigma, ca->mu, ca->half, n, 2.0f);
+    k->fill(be, ca->c_hat, 1.0f, n);
+    k->add(be, ca->sigma, ca->sigma, ca->c_hat, n);
+    // c_hat = mu + sigma * eps
+    k->mul(be, ca->c_hat, ca->sigma, ca->eps, n);
+    k->add(be, ca->c_hat, ca->c_hat, ca->mu, n);
+}
+
+void t2v_sg_ca_kl(t2v_sg_ca *ca, t2v_backend *be, float scale)
+{
+    be->k->kl_normal(be, ca->kl, ca->dmu_kl, ca->dlv_kl, ca->mu, ca->logvar,
+                     (int64_t)ca->N * ca->c, scale);
+}
+
+void t2v_sg_ca_backward(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, const float *S,
+                        int with_kl)
+{
+    const t2v_kernels *k = be->k;
+    int N = ca->N, c = ca->c;
+    int64_t n = (int64_t)N * c;
+    // dmu = dc; dlogvar = dc * eps * sigma / 2
+    k->copy(be, ca->dmu, ca->dc, n);
+    k->mul(be, ca->dlv, ca->dc, ca->eps, n);
+    k->mul(be, ca->dlv, ca->dlv, ca->sigma, n);
+    k->scale(be, ca->dlv, ca->dlv, 0.5f, n);
+    if (with_kl) {
+        k->add(be, ca->dmu, ca->dmu, ca->dmu_kl, n);
+        k->add(be, ca->dlv, ca->dlv, ca->dlv_kl, n);
+    }
+    if (ca->act != T2V_ACT_NONE) {
+        k->act_backward(be, ca->act, LRELU, ca->dmu, ca->dmu, ca->mu, n);
+        k->act_backward(be, ca->act, LRELU, ca->dlv, ca->dlv, ca->logvar, n);
+    }
+    t2v_linear_backward(be, ca->dS, t2v_pgrad(ps, ca->w_mu), t2v_pgrad(ps, ca->b_mu), ca->dmu, S,
+                        t2v_pdata(ps, ca->w_mu), N, ca->sent, c);
+    t2v_linear_backward(be, ca->dS_tmp, t2v_pgrad(ps, ca->w_lv), t2v_pgrad(ps, ca->b_lv), ca->dlv,
+                        S, t2v_pdata(ps, ca->w_lv), N, ca->sent, c);
+    k->add(be, ca->dS, ca->dS, ca->dS_tmp, (int64_t)N * ca->sent);
+}
+
+/* ---- chains -------------------------------------------------------------- */
+
+typedef struct chain_builder {
+    t2v_sg_chain *ch;
+    t2v_params *ps, *bufs;
+    t2v_status st;
+    const char *prefix;
+    int C, H, W;            /* the running output shape */
+} chain_builder;
+
+static t2v_sg_node *push(chain_builder *b, t2v_sg_kind kind)
+{
+    if (b->ch->n >= T2V_SG_MAX_NODES) {
+        if (b->st == T2V_OK)
+            b->st = t2v_fail(T2V_ERR_INVALID, "StackGAN network has too many layers");
+        return NULL;
+    }
+    t2v_sg_node *nd = &b->ch->node[b->ch->n++];
+    memset(nd, 0, sizeof *nd);
+    nd->kind = kind;
+    nd->Cin = b->C;
+    nd->Hin = b->H;
+    nd->Win = b->W;
+    nd->w = nd->b = nd->bn_g = nd->bn_b = nd->rm = nd->rv = nd->skip = -1;
+    return nd;
+}
+
+static void declare_bn(chain_builder *b, t2v_sg_node *nd, const char *name)
+{
+    char n1[80];
+    int64_t cs[1] = {nd->C};
+    snprintf(n1, sizeof n1, "%s.bn.weight", name);
+    nd->bn_g = t2v_declare(b->ps, &b->st, b->prefix, n1, 1, cs, 1);
+    snprintf(n1, sizeof n1, "%s.bn.bias", name);
+    nd->bn_b = t2v_declare(b->ps, &b->st, b->prefix, n1, 1, cs, 1);
+    snprintf(n1, sizeof n1, "%s.bn.running_mean", name);
+    nd->rm = t2v_declare(b->bufs, &b->st, b->prefix, n1, 1, cs, 1);
+    snprintf(n1, sizeof n1, "%s.bn.running_var", name);
+    nd->rv = t2v_declare(b->bufs, &b->st, b->prefix, n1, 1, cs, 1);
+}
+
+/* FC from the chain input (K per sample) to (C, H, W), BN, act. */
+static void add_fc(chain_builder *b, const char *name, int C, int H, int W, t2v_act act)
+{
+    t2v_sg_node *nd = push(b, T2V_SG_FC);
+    if (!nd)
+        return;
+    nd->C = C;
+    nd->H = H;
+    nd->W = W;
+    nd->bn = 1;
+    nd->act = act;
+    char n1[80];
+    snprintf(n1, sizeof n1, "%s.weight", name);
+    int64_t ws[2] = {(int64_t)C * H * W, b->ch->in_numel};
+    nd->w = t2v_declare(b->ps, &b->st, b->prefix, n1, 2, ws, 0);
+    declare_bn(b, nd, name);
+    b->C = C;
+    b->H = H;
+    b->W = W;
+}
+
+/* k x k conv (stride s, pad p) to C channels; BN (no bias) or bias. */
+static void add_conv(chain_builder *b, const char *name, int C, int k, int s, int pad, int bn,
+                     t2v_act act, t2v_sg_kind kind)
+{
+    t2v_sg_node *nd = push(b, kind);
+    if (!nd)
+        return;
+    nd->g = (t2v_conv_geom){.n = 1, .c_in = b->C, .c_out = C, .in = {1, b->H, b->W},
+                            .k = {1, k, k}, .stride = {1, s, s}, .pad = {0, pad, pad}};
+    if (t2v_conv_geom_init(&nd->g) != T2V_OK) {
+        if (b->st == T2V_OK)
+            b->st = t2v_fail(T2V_ERR_INVALID, "StackGAN layer %s.%s has impossible sizes",
+                             b->prefix, name);
+        return;
+    }
+    nd->C = C;
+    nd->H = nd->g.out[1];
+    nd->W = nd->g.out[2];
+    nd->bn = bn;
+    nd->act = act;
+    char n1[80];
+    snprintf(n1, sizeof n1, "%s.weight", name);
+    int64_t ws[5] = {C, b->C, 1, k, k}, cs[1] = {C};
+    nd->w = t2v_declare(b->ps, &b->st, b->prefix, n1, 5, ws, 0);
+    if (bn) {
+        declare_bn(b, nd, name);
+    } else {
+        snprintf(n1, sizeof n1, "%s.bias", name);
+        nd->b = t2v_declare(b->ps, &b->st, b->prefix, n1, 1, cs, 1);
+    }
+    b->C = C;
+    b->H = nd->H;
+    b->W = nd->W;
+}
+
+static void add_up(chain_builder *b)
+{
+    t2v_sg_node *nd = push(b, T2V_SG_UP);
+    if (!nd)
+        return;
+    nd->C = b->C;
+    nd->H = b->H * 2;
+    nd->W = b->W * 2;
+    b->H = nd->H;
+    b->W = nd->W;
+}
+
+static void add_join(chain_builder *b, int cond_c)
+{
+    t2v_sg_node *nd = push(b, T2V_SG_JOIN);
+    if (!nd)
+        return;
+    b->ch->cond_c = cond_c;
+    nd->C = b->C + cond_c;
+    nd->H = b->H;
+    nd->W = b->W;
+    b->C = nd->C;
+}
+
+/* The residual block of the official code: 1x1 (c/4), 3x3 (c/4), 3x3 (c)
+ * when bottleneck, else 3x3 (c), 3x3 (c); BN after each; add; act. */
+static void add_residual(chain_builder *b, const char *name, int bottleneck, t2v_act act)
+{
+    int skip = b->ch->n - 1, C = b->C;
+    char n1[80];
+    if (bottleneck) {
+        int q = C / 4 > 0 ? C / 4 : 1;
+        snprintf(n1, sizeof n1, "%s.c1", name);
+        add_conv(b, n1, q, 1, 1, 0, 1, act, T2V_SG_CONV);
+        snprintf(n1, sizeof n1, "%s.c2", name);
+        add_conv(b, n1, q, 3, 1, 1, 1, act, T2V_SG_CONV);
+        snprintf(n1, sizeof n1, "%s.c3", name);
+        add_conv(b, n1, C, 3, 1, 1, 1, T2V_ACT_NONE, T2V_SG_CONV);
+    } else {
+        snprintf(n1, sizeof n1, "%s.c1", name);
+        add_conv(b, n1, C, 3, 1, 1, 1, act, T2V_SG_CONV);
+        snprintf(n1, sizeof n1, "%s.c2", name);
+        add_conv(b, n1, C, 3, 1, 1, 1, T2V_ACT_NONE, T2V_SG_CONV);
+    }
+    t2v_sg_node *nd = push(b, T2V_SG_ADD);
+    if (!nd)
+        return;
+    nd->C = C;
+    nd->H = b->H;
+    nd->W = b->W;
+    nd->act = act;
+    nd->skip = skip;
+}
+
+static size_t node_numel(const t2v_sg_node *nd) { return (size_t)nd->C * nd->H * nd->W; }
+
+static void chain_plan(t2v_sg_chain *ch, t2v_backend *be, t2v_plan *p)
+{
+    size_t N = (size_t)p->N, ws = 0;
+    ch->N = p->N;
+    for (int i = 0; i < ch->n; i++) {
+        t2v_sg_node *nd = &ch->node[i];
+        size_t n = N * node_numel(nd);
+        if (nd->kind == T2V_SG_CONV || nd->kind == T2V_SG_OUT) {
+            nd->g.n = p->N;
+            size_t w = t2v_conv_ws_floats(be, &nd->g);
+            ws = w > ws ? w : ws;
+        }
+        int has_pre = nd->kind != T2V_SG_UP;
+        nd->pre = has_pre ? t2v_plan_floats(p, n) : NULL;
+        nd->out = t2v_plan_floats(p, n);
+        nd->mean = nd->bn ? t2v_plan_floats(p, (size_t)nd->C) : NULL;
+        nd->invstd = nd->bn ? t2v_plan_floats(p, (size_t)nd->C) : NULL;
+        nd->dpre = has_pre ? t2v_plan_grad(p, n) : NULL;
+        nd->dout = t2v_plan_grad(p, n);
+    }
+    ch->ws = t2v_plan_floats(p, ws);
+    ch->dx = t2v_plan_grad(p, N * (size_t)ch->in_numel);
+    ch->dcond = ch->cond_c ? t2v_plan_grad(p, N * (size_t)ch->cond_c) : NULL;
+}
+
+static t2v_status chain_init(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps,
+                             t2v_params *bufs, uint64_t seed, uint64_t stream)
+{
+    t2v_status s = T2V_OK;
+    for (int i = 0; i < ch->n && s == T2V_OK; i++) {
+        t2v_sg_node *nd = &ch->node[i];
+        if (nd->w >= 0) {
+            t2v_param *w = &ps->items[nd->w];
+            s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed,
+                                stream + 2 * (uint64_t)i);
+        }
+        if (s == T2V_OK && nd->b >= 0)
+            s = t2v_init_const(be, t2v_pdata(ps, nd->b), nd->C, 0.0f);
+        if (s == T2V_OK && nd->bn) {
+            s = t2v_init_normal(be, t2v_pdata(ps, nd->bn_g), nd->C, 1.0f, 0.02f, seed,
+                                stream + 2 * (uint64_t)i + 1);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(ps, nd->bn_b), nd->C, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rm), nd->C, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rv), nd->C, 1.0f);
+        }
+    }
+    return s;
+}
+
+/* x (N, in_numel), cond (N, cond_c) for a JOIN -> last node's out. */
+static void chain_forward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                          const float *x, const float *cond, int training)
+{
+    const t2v_kernels *k = be->k;
+    int N = ch->N;
+    ch->x = x;
+    for (int i = 0; i < ch->n; i++) {
+        t2v_sg_node *nd = &ch->node[i];
+        const float *in = i ? ch->node[i - 1].out : x;
+        int64_t L = (int64_t)nd->H * nd->W, n = (int64_t)N * nd->C * L;
+        switch (nd->kind) {
+        case T2V_SG_FC:
+            t2v_linear_forward(be, nd->pre, in, t2v_pdata(ps, nd->w), NULL, N, (int)ch->in_numel,
+                               (int)(nd->C * L));
+            break;
+        case T2V_SG_CONV:
+        case T2V_SG_OUT:
+            t2v_conv_forward(be, &nd->g, nd->pre, in, t2v_pdata(ps, nd->w),
+                             nd->b >= 0 ? t2v_pdata(ps, nd->b) : NULL, ch->ws);
+            break;
+        case T2V_SG_UP:
+            k->upsample2_forward(be, nd->out, in, N * nd->Cin, 1, nd->Hin, nd->Win, 2);
+            continue;
+        case T2V_SG_ADD:
+            k->add(be, nd->pre, in, ch->node[nd->skip].out, n);
+            k->act_forward(be, nd->act, LRELU, nd->out, nd->pre, n);
+            continue;
+        case T2V_SG_JOIN:
+            // pre holds the tiled condition (N, cond_c, L); out = [in, tiled]
+            k->tile_forward(be, nd->pre, cond, N, ch->cond_c, L);
+            k->concat_forward(be, nd->out, in, nd->pre, N, nd->Cin, ch->cond_c, L);
+            continue;
+        }
+        if (nd->kind == T2V_SG_OUT) {
+            k->act_forward(be, T2V_ACT_TANH, 0.0f, nd->out, nd->pre, n);
+            continue;
+        }
+        if (nd->bn)
+            k->batchnorm_forward(be, nd->out, nd->pre, t2v_pdata(ps, nd->bn_g),
+                                 t2v_pdata(ps, nd->bn_b), t2v_pdata(bufs, nd->rm),
+                                 t2v_pdata(bufs, nd->rv), nd->mean, nd->invstd, N, nd->C, L,
+                                 BN_MOMENTUM, BN_EPS, training);
+        else
+            k->copy(be, nd->out, nd->pre, n);
+        if (nd->act != T2V_ACT_NONE)
+            k->act_forward(be, nd->act, LRELU, nd->out, nd->out, n);
+    }
+}
+
+/* The last node's dout in; fills ch->dx when want_dx and ch->dcond for a
+ * JOIN; parameter gradients accumulate. */
+static void chain_backward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, int want_dx)
+{
+    const t2v_kernels *k = be->k;
+    int N = ch->N;
+    for (int i = ch->n - 1; i >= 0; i--) {
+        t2v_sg_node *nd = &ch->node[i];
+        int64_t L = (int64_t)nd->H * nd->W, n = (int64_t)N * nd->C * L;
+        /* the skip connections of residual blocks that start here */
+        for (int j = i + 1; j < ch->n; j++)
+            if (ch->node[j].kind == T2V_SG_ADD && ch->node[j].skip == i)
+                k->add(be, nd->dout, nd->dout, ch->node[j].dpre, n);
+        const float *in = i ? ch->node[i - 1].out : ch->x;
+        float *din = i ? ch->node[i - 1].dout : (want_dx ? ch->dx : NULL);
+        switch (nd->kind) {
+        case T2V_SG_UP:
+            if (din)
+                k->upsample2_backward(be, din, nd->dout, N * nd->Cin, 1, nd->Hin, nd->Win, 2);
+            continue;
+        case T2V_SG_ADD:
+            k->act_backward(be, nd->act, LRELU, nd->dpre, nd->dout, nd->out, n);
+            if (din)
+                k->copy(be, din, nd->dpre, n);
+            continue;
+        case T2V_SG_JOIN:
+            k->concat_backward(be, din, nd->dpre, nd->dout, N, nd->Cin, ch->cond_c, L);
+            k->fill(be, ch->dcond, 0.0f, (int64_t)N * ch->cond_c);
+            k->tile_backward(be, ch->dcond, nd->dpre, N, ch->cond_c, L);
+            continue;
+        default:
+            break;
+        }
+        if (nd->kind == T2V_SG_OUT)
+            k->act_backward(be, T2V_ACT_TANH, 0.0f, nd->dout, nd->dout, nd->out, n);
+        else if (nd->act != T2V_ACT_NONE)
+            k->act_backward(be, nd->act, LRELU, nd->dout, nd->dout, nd->out, n);
+        const float *dy = nd->dout;
+        if (nd->bn) {
+            k->batchnorm_backward(be, nd->dpre, t2v_pgrad(ps, nd->bn_g), t2v_pgrad(ps, nd->bn_b),
+                                  nd->dout, nd->pre, t2v_pdata(ps, nd->bn_g), nd->mean,
+                                  nd->invstd, N, nd->C, L);
+            dy = nd->dpre;
+        }
+        if (nd->kind == T2V_SG_FC)
+            t2v_linear_backward(be, din, t2v_pgrad(ps, nd->w), NULL, dy, in, t2v_pdata(ps, nd->w),
+                                N, (int)ch->in_numel, (int)(nd->C * L));
+        else
+            t2v_conv_backward(be, &nd->g, din, t2v_pgrad(ps, nd->w),
+                              nd->b >= 0 ? t2v_pgrad(ps, nd->b) : NULL, dy, in,
+                              t2v_pdata(ps, nd->w), ch->ws);
+    }
+}
+
+static const t2v_sg_node *chain_last(const t2v_sg_chain *ch) { return &ch->node[ch->n - 1]; }
+
+/* ---- Stage I ------------------------------------------------------------- */
+
+static int halve(int c, int times)
+{
+    int v = c >> times;
+    return v > 0 ? v : 1;
+}
+
+t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                 t2v_params *bufs)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    t2v_status st = t2v_stackgan_check(&s->cfg);
+    if (st != T2V_OK)
+        return st;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    if ((st = t2v_encoder_declare(&s->text, &c->text, ps, "gen.text")) != T2V_OK)
+        return st;
+    if ((st = t2v_sg_ca_declare(&s->ca, c->text.sent, c->c_dim, c->ca_act, ps, "s1.ca")) !=
+        T2V_OK)
+        return st;
+    s->net.in_numel = c->c_dim + c->z_dim;
+    chain_builder b = {.ch = &s->net, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = "s1"};
+    int c0 = 8 * c->gf;
+    add_fc(&b, "fc", c0, 4, 4, c->act);
+    if (c->res1)
+        add_residual(&b, "res4", 1, c->act);
+    int ups = 0;
+    char name[32];
+    for (int side = 4; side < c->size1; side *= 2, ups++) {
+        add_up(&b);
+        snprintf(name, sizeof name, "up%d", ups);
+        add_conv(&b, name, halve(c0, ups + 1), 3, 1, 1, 1, c->act, T2V_SG_CONV);
+        if (c->res1 && ups == 0)
+            add_residual(&b, "res8", 1, c->act);
+    }
+    add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    return b.st;
+}
+
+void t2v_sg_stage1_plan(t2v_sg_stage1 *s, t2v_backend *be, t2v_plan *p)
+{
+    size_t N = (size_t)p->N, Z = (size_t)s->cfg.z_dim, C = (size_t)s->cfg.c_dim;
+    s->N = p->N;
+    t2v_encoder_plan(&s->text, p);
+    t2v_sg_ca_plan(&s->ca, p);
+    s->z = t2v_plan_floats(p, N * Z);
+    s->zc = t2v_plan_floats(p, N * (C + Z));
+    s->dz = t2v_plan_grad(p, N * Z);
+    chain_plan(&s->net, be, p);
+    s->dzc = s->net.dx;
+    s->img = chain_last(&s->net)->out;
+    s->dimg = chain_last(&s->net)->dout;
+}
+
+t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
+                              t2v_params *bufs, uint64_t seed)
+{
+    t2v_status st = t2v_encoder_init(&s->text, be, ps, seed, 100);
+    if (st == T2V_OK)
+        st = t2v_sg_ca_init(&s->ca, be, ps, seed, 200);
+    if (st == T2V_OK)
+        st = chain_init(&s->net, be, ps, bufs, seed, 300);
+    return st;
+}
+
+void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                           const float *S, int training)
+{
+    t2v_sg_ca_forward(&s->ca, be, ps, S);
+    // zc (N, c + Z) = [c_hat, z]
+    be->k->concat_forward(be, s->zc, s->ca.c_hat, s->z, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
+    chain_forward(&s->net, be, ps, bufs, s->zc, NULL, training);
+}
+
+void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
+                            int with_kl)
+{
+    chain_backward(&s->net, be, ps, 1);
+    be->k->concat_backward(be, s->ca.dc, s->dz, s->dzc, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
+    t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);
+}
+
+/* ---- Stage II ------------------------------------------------------------ */
+
+t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                 t2v_params *bufs)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    t2v_status st = t2v_stackgan_check(&s->cfg);
+    if (st != T2V_OK)
+        return st;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    if ((st = t2v_sg_ca_declare(&s->ca, c->text.sent, c->c_dim, c->ca_act, ps, "s2.ca")) !=
+        T2V_OK)
+        return st;
+    s->net.in_numel = (int64_t)c->channels * c->size1 * c->size1;
+    chain_builder b = {.ch = &s->net, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = "s2",
+                       .C = c->channels, .H = c->size1, .W = c->size1};
+    int g = c->gf2;
+    add_conv(&b, "enc0", g, 3, 1, 1, 0, c->act, T2V_SG_CONV);
+    add_conv(&b, "enc1", 2 * g, 4, 2, 1, 1, c->act, T2V_SG_CONV);
+    add_conv(&b, "enc2", 4 * g, 4, 2, 1, 1, c->act, T2V_SG_CONV);
+    add_join(&b, c->c_dim);
+    add_conv(&b, "joint", 4 * g, 3, 1, 1, 1, c->act, T2V_SG_CONV);
+    char name[32];
+    for (int r = 0; r < c->n_res2; r++) {
+        snprintf(name, sizeof name, "res%d", r);
+        add_residual(&b, name, 0, c->act);
+    }
+    for (int u = 0; u < 4; u++) {
+        add_up(&b);
+        snprintf(name, sizeof name, "up%d", u);
+        add_conv(&b, name, halve(2 * g, u), 3, 1, 1, 1, c->act, T2V_SG_CONV);
+    }
+    add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    return b.st;
+}
+
+void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
+{
+    s->N = p->N;
+    t2v_sg_ca_plan(&s->ca, p);
+    chain_plan(&s->net, be, p);
+    s->img = chain_last(&s->net)->out;
+    s->dimg = chain_last(&s->net)->dout;
+}
+
+t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
+                              t2v_params *bufs, uint64_t seed)
+{
+    t2v_status st = t2v_sg_ca_init(&s->ca, be, ps, seed, 1200);
+    if (st == T2V_OK)
+        st = chain_init(&s->net, be, ps, bufs, seed, 1300);
+    return st;
+}
+
+void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                           const float *img1, const float *S, int training)
+{
+    t2v_sg_ca_forward(&s->ca, be, ps, S);
+    chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
+}
+
+void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S,
+                            int with_kl)
+{
+    chain_backward(&s->net, be, ps, 0);
+    be->k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);
+    t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);
+}
+
+/* ---- the whole generator -------------------------------------------------- */
+
+t2v_status t2v_stackgan_declare(t2v_stackgan *g, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                t2v_params *bufs)
+{
+    memset(g, 0, sizeof *g);
+    g->cfg = *cfg;
+    t2v_status s = t2v_stackgan_check(&g->cfg);
+    if (s == T2V_OK)
+        s = t2v_sg_stage1_declare(&g->s1, &g->cfg, ps, bufs);
+    if (s == T2V_OK)
+        s = t2v_sg_stage2_declare(&g->s2, &g->cfg, ps, bufs);
+    return s;
+}
+
+void t2v_stackgan_plan(t2v_stackgan *g, t2v_backend *be, t2v_plan *p)
+{
+    t2v_sg_stage1_plan(&g->s1, be, p);
+    t2v_sg_stage2_plan(&g->s2, be, p);
+}
+
+t2v_status t2v_stackgan_init(t2v_stackgan *g, t2v_backend *be, t2v_params *ps,
+                             t2v_params *bufs, uint64_t seed)
+{
+    t2v_status s = t2v_sg_stage1_init(&g->s1, be, ps, bufs, seed);
+    if (s == T2V_OK)
+        s = t2v_sg_stage2_init(&g->s2, be, ps, bufs, seed ^ 0x5EC0u);
+    return s;
+}
+
+void t2v_stackgan_noise(t2v_stackgan *g, t2v_backend *be, uint64_t seed, uint64_t index,
+                        int row)
+{
+    const t2v_kernels *k = be->k;
+    int Z = g->cfg.z_dim, C = g->cfg.c_dim;
+    k->rng_normal(be, g->s1.z + (size_t)row * Z, Z, seed, index, 0);
+    k->rng_normal(be, g->s1.ca.eps + (size_t)row * C, C, seed, index, (uint64_t)Z);
+    k->rng_normal(be, g->s2.ca.eps + (size_t)row * C, C, seed, index, (uint64_t)(Z + C));
+}
+
+void t2v_stackgan_sample(t2v_stackgan *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                         const float *S, uint64_t seed, uint64_t index)
+{
+    for (int j = 0; j < g->s1.N; j++)
+        t2v_stackgan_noise(g, be, seed, index + (uint64_t)j, j);
+    t2v_sg_stage1_forward(&g->s1, be, ps, bufs, S, 0);
+    t2v_sg_stage2_forward(&g->s2, be, ps, bufs, g->s1.img, S, 0);
+}

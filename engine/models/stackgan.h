@@ -1,0 +1,190 @@
+/* StackGAN (Zhang et al. 2017): text to a 64x64 image (Stage I), then the
+ * same scene refined to 256x256 (Stage II).
+ *
+ *   S (N, D) sentence vector from the text encoder (bi-LSTM + LSTM)
+ *   Conditioning Augmentation: mu = act(FC(S)), logvar = act(FC(S)),
+ *     c = mu + exp(logvar / 2) * eps                         (N, c_dim)
+ *   Stage I:  concat(c1, z) -> FC -> (8 gf, 4, 4) BN act
+ *             [residual block] -> { up x2, 3x3 conv, BN, act } per doubling
+ *             ([residual block] after the first) -> 3x3 conv + bias -> tanh
+ *             -> img1 (N, C, size1, size1)
+ *   Stage II: img1 -> 3x3 conv gf2 + act -> 4x4/2 conv 2 gf2 BN act
+ *             -> 4x4/2 conv 4 gf2 BN act (size1 / 4)
+ *             -> concat(c2 tiled) -> 3x3 conv 4 gf2 BN act -> residual blocks
+ *             -> 4 x { up x2, 3x3 conv, BN, act } -> 3x3 conv + bias -> tanh
+ *             -> img2 (N, C, 4 size1, 4 size1)
+ *
+ * Both stages are a chain of nodes (t2v_sg_chain) run forward and backward
+ * in order; a residual block's add node names the node whose output it
+ * adds. Stage I owns the text encoder ("gen.text"); Stage II reads the
+ * same sentence vector through its own CA. */
+#ifndef T2V_STACKGAN_H
+#define T2V_STACKGAN_H
+
+#include "text/encoder.h"
+
+typedef struct t2v_stackgan_cfg {
+    int z_dim;          /* 100 in the paper */
+    int c_dim;          /* CA output, 128 */
+    int gf;             /* Stage I: 8 gf channels at 4x4, halved by every doubling */
+    int size1;          /* Stage-I side: 4 * 2^k, 16 .. 256 */
+    int res1;           /* 1: residual blocks at 4x4 and 8x8 (the TF code) */
+    int gf2;            /* Stage II base width (encoder gf2, 2 gf2, 4 gf2) */
+    int n_res2;         /* Stage-II residual blocks (4) */
+    int channels;       /* 3 (RGB) or 1 */
+    t2v_act act;        /* hidden activation: ReLU; tanh for gradient checks */
+    t2v_act ca_act;     /* after CA's FC: LeakyReLU (TF code) or none */
+    t2v_encoder_cfg text;
+    int size2;          /* derived: 4 * size1 */
+} t2v_stackgan_cfg;
+
+/* Validates sizes and derives size2. */
+t2v_status t2v_stackgan_check(t2v_stackgan_cfg *cfg);
+
+/* ---- Conditioning Augmentation ------------------------------------------ */
+
+typedef struct t2v_sg_ca {
+    int sent, c;
+    t2v_act act;
+    int w_mu, b_mu, w_lv, b_lv;     /* FC(sent -> c) each */
+    int N;
+    float *mu, *logvar;             /* (N, c) */
+    float *eps;                     /* (N, c): filled by the caller before forward */
+    float *sigma, *half, *c_hat;    /* (N, c): exp(logvar / 2), logvar / 2, sample */
+    float *kl, *dmu_kl, *dlv_kl;    /* (N, c): KL per element and its scaled gradients */
+    float *dc, *dmu, *dlv, *dS, *dS_tmp;
+} t2v_sg_ca;
+
+t2v_status t2v_sg_ca_declare(t2v_sg_ca *ca, int sent, int c, t2v_act act, t2v_params *ps,
+                             const char *prefix);
+void t2v_sg_ca_plan(t2v_sg_ca *ca, t2v_plan *p);
+t2v_status t2v_sg_ca_init(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                          uint64_t stream);
+/* S (N, sent) -> mu, logvar, c_hat = mu + exp(logvar / 2) * eps. */
+void t2v_sg_ca_forward(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, const float *S);
+/* KL(N(mu, exp(logvar)) || N(0, I)) per element into ca->kl, and its
+ * gradients times `scale` kept for backward (scale = weight / (N c) gives
+ * weight * the mean over elements, as the official code). */
+void t2v_sg_ca_kl(t2v_sg_ca *ca, t2v_backend *be, float scale);
+/* ca->dc (N, c) in; with_kl adds the gradients of the last t2v_sg_ca_kl.
+ * Parameter gradients accumulate; leaves ca->dS (N, sent), assigned. */
+void t2v_sg_ca_backward(t2v_sg_ca *ca, t2v_backend *be, t2v_params *ps, const float *S,
+                        int with_kl);
+
+/* ---- chains -------------------------------------------------------------- */
+
+typedef enum t2v_sg_kind {
+    T2V_SG_FC = 0,      /* x (N, K) -> (N, C, H, W), no bias when BN follows */
+    T2V_SG_CONV,        /* 2D conv, BN or bias, act */
+    T2V_SG_UP,          /* nearest x2 */
+    T2V_SG_ADD,         /* out = act(in + out of node `skip`) */
+    T2V_SG_JOIN,        /* out = concat(in, cond tiled over H x W) */
+    T2V_SG_OUT,         /* conv + bias, tanh */
+} t2v_sg_kind;
+
+typedef struct t2v_sg_node {
+    t2v_sg_kind kind;
+    int C, H, W;                    /* output (N, C, H, W) */
+    int Cin, Hin, Win;
+    t2v_conv_geom g;
+    int bn;
+    t2v_act act;
+    int skip;
+    int w, b, bn_g, bn_b, rm, rv;   /* parameter / buffer indices, -1 when absent */
+    float *pre, *out, *mean, *invstd;
+    float *dpre, *dout;
+} t2v_sg_node;
+
+#define T2V_SG_MAX_NODES 48
+
+typedef struct t2v_sg_chain {
+    int n;
+    t2v_sg_node node[T2V_SG_MAX_NODES];
+    int64_t in_numel;               /* per sample */
+    int cond_c;                     /* JOIN: channels of the conditioning vector */
+    int N;
+    const float *x;                 /* input of the last forward */
+    float *ws;
+    float *dx;                      /* (N, in_numel), training */
+    float *dcond;                   /* (N, cond_c), training */
+} t2v_sg_chain;
+
+/* ---- the two stages ------------------------------------------------------ */
+
+typedef struct t2v_sg_stage1 {
+    t2v_stackgan_cfg cfg;
+    t2v_encoder text;
+    t2v_sg_ca ca;
+    t2v_sg_chain net;
+    int N;
+    float *z;                       /* (N, Z) filled by the caller */
+    float *zc, *dzc, *dz;           /* (N, c + Z) */
+    float *img, *dimg;              /* (N, C, size1, size1): the output and its gradient */
+} t2v_sg_stage1;
+
+typedef struct t2v_sg_stage2 {
+    t2v_stackgan_cfg cfg;
+    t2v_sg_ca ca;
+    t2v_sg_chain net;
+    int N;
+    float *img, *dimg;              /* (N, C, size2, size2) */
+} t2v_sg_stage2;
+
+/* Parameters "gen.text.*" and "s1.*" into ps, BN statistics into bufs. */
+t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                 t2v_params *bufs);
+void t2v_sg_stage1_plan(t2v_sg_stage1 *s, t2v_backend *be, t2v_plan *p);
+t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
+                              t2v_params *bufs, uint64_t seed);
+/* S (N, D), z in s->z, eps in s->ca.eps -> s->img. training: batch
+ * statistics (running averages updated); else the running statistics. */
+void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                           const float *S, int training);
+/* s->dimg in; with_kl adds the CA's KL gradients (call t2v_sg_ca_kl first);
+ * leaves s->ca.dS for the encoder's backward. */
+void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
+                            int with_kl);
+
+/* Parameters "s2.*". */
+t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                 t2v_params *bufs);
+void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p);
+t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
+                              t2v_params *bufs, uint64_t seed);
+/* img1 (N, C, size1, size1), S (N, D), eps in s->ca.eps -> s->img. */
+void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                           const float *img1, const float *S, int training);
+/* s->dimg in; no gradient flows into img1 (Stage I is frozen). */
+void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S,
+                            int with_kl);
+
+/* ---- the whole generator, for generation --------------------------------- */
+
+typedef struct t2v_stackgan {
+    t2v_stackgan_cfg cfg;
+    t2v_sg_stage1 s1;
+    t2v_sg_stage2 s2;
+} t2v_stackgan;
+
+/* Both stages and the encoder into one parameter set and one buffer set
+ * (the layout of an exported model file). */
+t2v_status t2v_stackgan_declare(t2v_stackgan *g, const t2v_stackgan_cfg *cfg, t2v_params *ps,
+                                t2v_params *bufs);
+void t2v_stackgan_plan(t2v_stackgan *g, t2v_backend *be, t2v_plan *p);
+t2v_status t2v_stackgan_init(t2v_stackgan *g, t2v_backend *be, t2v_params *ps,
+                             t2v_params *bufs, uint64_t seed);
+
+/* Noise of image `index` under `seed` into batch row `row`: Philox stream
+ * (seed, index): z at offset 0, Stage-I eps at offset z_dim, Stage-II eps at
+ * offset z_dim + c_dim. An image depends only on (caption, seed, index). */
+void t2v_stackgan_noise(t2v_stackgan *g, t2v_backend *be, uint64_t seed, uint64_t index,
+                        int row);
+
+/* Inference (running statistics) for the whole planned batch: row j is
+ * image index + j. S (N, D): the sentence vectors (g->s1.text.S after
+ * t2v_encoder_forward). Leaves g->s1.img (N, C, size1, size1) and
+ * g->s2.img (N, C, size2, size2), in [-1, 1], in backend memory. */
+void t2v_stackgan_sample(t2v_stackgan *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                         const float *S, uint64_t seed, uint64_t index);
+
+#endif

@@ -1,0 +1,272 @@
+/* Whole-model equivalence of the CUDA and CPU backends: the TGANs-C
+ * generator with its sentence encoder (the "tiny" preset's sizes, both
+ * batch-norm kinds) built on each backend from the same seed, run on the
+ * same caption ids and noise. Compared: clips in training and inference
+ * mode, the batch-norm running statistics, every parameter gradient, and
+ * the parameters after three Adam steps. Skipped (77) without a device.
+ *
+ * Tolerances: clips are tanh outputs in [-1, 1] and agree to 2e-4; a
+ * gradient tensor agrees to 2e-3 of its largest CPU magnitude (float
+ * products summed in another order, through several batch norms). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/tganc.h"
+#include "t2v_test.h"
+#include "train/tganc/trainer.h"
+
+#define NB 4
+
+typedef struct side {
+    t2v_backend *be;
+    t2v_tganc g;
+    t2v_params ps, bufs;
+    t2v_arena arena;
+} side;
+
+static t2v_tganc_cfg model_cfg(int cond_bn)
+{
+    t2v_tganc_recipe r;
+    t2v_tganc_preset("tiny", &r);
+    t2v_tganc_cfg cfg = r.gen;
+    cfg.cond_bn = cond_bn;
+    cfg.text.vocab = 20;
+    return cfg;
+}
+
+static t2v_status build(side *s, t2v_device dev, const t2v_tganc_cfg *cfg)
+{
+    memset(s, 0, sizeof *s);
+    t2v_status st = t2v_backend_open(dev, 2, 0, &s->be);
+    if (st != T2V_OK)
+        return st;
+    t2v_params_init(&s->ps, s->be);
+    t2v_params_init(&s->bufs, s->be);
+    st = t2v_tganc_declare(&s->g, cfg, &s->ps, &s->bufs);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(&s->ps, 1);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(&s->bufs, 0);
+    if (st != T2V_OK)
+        return st;
+    t2v_plan p = {.arena = &s->arena, .N = NB, .training = 1};
+    t2v_arena_measure(&s->arena, s->be);
+    t2v_tganc_plan(&s->g, s->be, &p);
+    st = t2v_arena_commit(&s->arena);
+    if (st != T2V_OK)
+        return st;
+    t2v_tganc_plan(&s->g, s->be, &p);
+    if (p.status != T2V_OK)
+        return p.status;
+    return t2v_tganc_init(&s->g, s->be, &s->ps, &s->bufs, 5);
+}
+
+static void release(side *s)
+{
+    if (!s->be)
+        return;
+    t2v_arena_release(&s->arena);
+    t2v_params_free(&s->ps);
+    t2v_params_free(&s->bufs);
+    t2v_backend_close(s->be);
+}
+
+static float *fetch(side *s, const float *dev, size_t n)
+{
+    float *h = malloc((n ? n : 1) * sizeof *h);
+    t2v_backend_sync(s->be);
+    if (t2v_backend_download(s->be, h, dev, n * sizeof *h) != T2V_OK)
+        for (size_t i = 0; i < n; i++)
+            h[i] = NAN;
+    return h;
+}
+
+/* max |gpu - cpu| over n values, and the largest |cpu| */
+static double max_diff(const float *gpu, const float *cpu, size_t n, double *scale)
+{
+    double d = 0.0, m = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = fabs((double)gpu[i] - cpu[i]);
+        if (!(e <= d))
+            d = e; /* NaN sticks */
+        if (fabs(cpu[i]) > m)
+            m = fabs(cpu[i]);
+    }
+    if (scale)
+        *scale = m;
+    return d;
+}
+
+static int compare_tensor(side *gpu, side *cpu, const float *gd, const float *cd, size_t n,
+                          double atol, double rel, const char *what)
+{
+    float *a = fetch(gpu, gd, n), *b = fetch(cpu, cd, n);
+    double scale;
+    double d = max_diff(a, b, n, &scale);
+    double tol = atol + rel * scale;
+    int ok = d <= tol;
+    free(a);
+    free(b);
+    return t2v_test_report(ok, "%s: %zu values, max |cuda - cpu| %.3g (tolerance %.3g)", what, n,
+                           d, tol);
+}
+
+static size_t clip_floats(const t2v_tganc_cfg *c)
+{
+    return (size_t)NB * c->channels * c->frames * c->height * c->width;
+}
+
+static void forward_both(side *s, const int32_t *ids, const int *len, const float *z,
+                         int training)
+{
+    t2v_backend_upload(s->be, s->g.z, z, (size_t)NB * s->g.cfg.z_dim * sizeof(float));
+    t2v_encoder_forward(&s->g.text, s->be, &s->ps, ids, len);
+    t2v_tganc_forward(&s->g, s->be, &s->ps, &s->bufs, s->g.text.S, training);
+}
+
+static void backward_both(side *s, const float *dclip)
+{
+    t2v_params_zero_grad(&s->ps);
+    t2v_backend_upload(s->be, s->g.dclip, dclip, clip_floats(&s->g.cfg) * sizeof(float));
+    t2v_tganc_backward(&s->g, s->be, &s->ps, s->g.text.S);
+    t2v_encoder_backward(&s->g.text, s->be, &s->ps, s->g.dS);
+}
+
+static void run_case(int cond_bn)
+{
+    const char *kind = cond_bn ? "sentence-modulated BN" : "affine BN";
+    t2v_tganc_cfg cfg = model_cfg(cond_bn);
+    side cpu, gpu;
+    t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);
+    if (!T2V_CHECK(s == T2V_OK, "%s: CPU generator builds (%s)", kind,
+                   s == T2V_OK ? "ok" : t2v_last_error())) {
+        release(&cpu);
+        return;
+    }
+    s = build(&gpu, T2V_DEVICE_CUDA, &cfg);
+    if (!T2V_CHECK(s == T2V_OK, "%s: CUDA generator builds (%s)", kind,
+                   s == T2V_OK ? "ok" : t2v_last_error())) {
+        release(&cpu);
+        release(&gpu);
+        return;
+    }
+    cfg = cpu.g.cfg; /* with the derived output size */
+    const int T = cfg.text.max_words;
+    int32_t *ids = calloc((size_t)NB * T, sizeof *ids);
+    int len[NB] = {5, 3, 8, 1};
+    for (int n = 0; n < NB; n++)
+        for (int t = 0; t < len[n]; t++)
+            ids[n * T + t] = 2 + (n * 7 + t * 3) % (cfg.text.vocab - 2);
+    float *z = malloc((size_t)NB * cfg.z_dim * sizeof *z);
+    t2v_rng_normal_host(z, (size_t)NB * cfg.z_dim, 31, 0, 0);
+    const size_t clip = clip_floats(&cfg);
+    char what[160];
+
+    /* training-mode forward: clips and running statistics */
+    forward_both(&cpu, ids, len, z, 1);
+    forward_both(&gpu, ids, len, z, 1);
+    snprintf(what, sizeof what, "%s: sentence vectors S", kind);
+    compare_tensor(&gpu, &cpu, gpu.g.text.S, cpu.g.text.S, (size_t)NB * cfg.text.sent, 1e-5,
+                   1e-4, what);
+    snprintf(what, sizeof what, "%s: training-mode clip", kind);
+    compare_tensor(&gpu, &cpu, gpu.g.clip, cpu.g.clip, clip, 2e-4, 0.0, what);
+    for (int i = 0; i < cpu.bufs.count; i++) {
+        snprintf(what, sizeof what, "%s: buffer %s after a training forward", kind,
+                 cpu.bufs.items[i].name);
+        compare_tensor(&gpu, &cpu, gpu.bufs.items[i].t.data, cpu.bufs.items[i].t.data,
+                       (size_t)t2v_tensor_numel(&cpu.bufs.items[i].t), 1e-5, 1e-4, what);
+    }
+
+    /* gradients of sum(w * clip) */
+    float *w = malloc(clip * sizeof *w);
+    t2v_rng_uniform_host(w, clip, 32, 0, 0);
+    for (size_t i = 0; i < clip; i++)
+        w[i] = 2.0f * w[i] - 1.0f;
+    backward_both(&cpu, w);
+    backward_both(&gpu, w);
+    int bad = 0;
+    for (int i = 0; i < cpu.ps.count; i++) {
+        const t2v_param *pc = &cpu.ps.items[i], *pg = &gpu.ps.items[i];
+        size_t n = (size_t)t2v_tensor_numel(&pc->t);
+        float *a = fetch(&gpu, pg->t.grad, n), *b = fetch(&cpu, pc->t.grad, n);
+        double scale, d = max_diff(a, b, n, &scale);
+        if (!(d <= 1e-7 + 2e-3 * scale)) {
+            if (bad < 3)
+                printf("#   %s: max |cuda - cpu| %.3g, largest |grad| %.3g\n", pc->name, d,
+                       scale);
+            bad++;
+        }
+        free(a);
+        free(b);
+    }
+    T2V_CHECK(bad == 0, "%s: all %d parameter gradients agree to 2e-3 of their scale (%d differ)",
+              kind, cpu.ps.count, bad);
+
+    /* three Adam steps on the same loss; eps well above float noise, so a
+     * gradient that is zero up to rounding cannot flip an update's sign */
+    t2v_adam oc = {.lr = 1e-3f, .beta1 = 0.5f, .beta2 = 0.999f, .eps = 1e-3f};
+    t2v_adam og = oc;
+    t2v_status sc = T2V_OK, sg = T2V_OK;
+    for (int step = 0; step < 3; step++) {
+        if (step > 0) {
+            forward_both(&cpu, ids, len, z, 1);
+            forward_both(&gpu, ids, len, z, 1);
+            backward_both(&cpu, w);
+            backward_both(&gpu, w);
+        }
+        if (sc == T2V_OK)
+            sc = t2v_adam_step(&oc, &cpu.ps);
+        if (sg == T2V_OK)
+            sg = t2v_adam_step(&og, &gpu.ps);
+    }
+    T2V_CHECK(sc == T2V_OK && sg == T2V_OK, "%s: three Adam steps run on both backends", kind);
+    bad = 0;
+    for (int i = 0; i < cpu.ps.count; i++) {
+        size_t n = (size_t)t2v_tensor_numel(&cpu.ps.items[i].t);
+        float *a = fetch(&gpu, gpu.ps.items[i].t.data, n);
+        float *b = fetch(&cpu, cpu.ps.items[i].t.data, n);
+        /* each step moves a weight by about lr; allow a tenth of a step */
+        double d = max_diff(a, b, n, NULL);
+        if (!(d <= 1e-4)) {
+            if (bad < 3)
+                printf("#   %s after 3 steps: max |cuda - cpu| %.3g\n", cpu.ps.items[i].name, d);
+            bad++;
+        }
+        free(a);
+        free(b);
+    }
+    T2V_CHECK(bad == 0, "%s: parameters after three Adam steps agree to 1e-4 (%d differ)", kind,
+              bad);
+
+    /* inference mode (running statistics) */
+    forward_both(&cpu, ids, len, z, 0);
+    forward_both(&gpu, ids, len, z, 0);
+    snprintf(what, sizeof what, "%s: inference-mode clip after training", kind);
+    compare_tensor(&gpu, &cpu, gpu.g.clip, cpu.g.clip, clip, 5e-4, 0.0, what);
+    t2v_status e = t2v_backend_sync(gpu.be);
+    T2V_CHECK(e == T2V_OK, "%s: the CUDA backend recorded no error (%s)", kind,
+              e == T2V_OK ? "none" : t2v_last_error());
+
+    free(w);
+    free(z);
+    free(ids);
+    release(&cpu);
+    release(&gpu);
+}
+
+int main(void)
+{
+    t2v_backend *probe = NULL;
+    t2v_status s = t2v_backend_open(T2V_DEVICE_CUDA, 1, 0, &probe);
+    if (s == T2V_ERR_UNSUPPORTED) {
+        printf("# skipped: %s\n", t2v_last_error());
+        return 77;
+    }
+    if (!T2V_CHECK(s == T2V_OK, "open the CUDA backend: %s", t2v_last_error()))
+        return t2v_test_finish();
+    t2v_backend_close(probe);
+    run_case(0);
+    run_case(1);
+    return t2v_test_finish();
+}

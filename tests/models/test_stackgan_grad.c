@@ -1,0 +1,443 @@
+/* StackGAN networks: Conditioning Augmentation's sample, KL value and
+ * gradients against closed forms in double precision; the output shapes of
+ * both stages at the test, CPU and paper sizes; and every parameter's
+ * gradient against central finite differences (strictly with tanh
+ * activations, statistically with the ReLU / LeakyReLU ones it trains
+ * with). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "models/stackgan.h"
+#include "t2v_test.h"
+
+static double EPS = 2e-3;
+#define ATOL 3e-3
+
+static t2v_backend *be;
+
+static void upload(float *dev, const float *host, size_t n)
+{
+    t2v_backend_upload(be, dev, host, n * sizeof(float));
+}
+
+static void download(float *host, const float *dev, size_t n)
+{
+    t2v_backend_download(be, host, dev, n * sizeof(float));
+}
+
+static double sum_dev(const float *dev, size_t n, double scale)
+{
+    float *h = malloc(n * sizeof *h);
+    download(h, dev, n);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += h[i];
+    free(h);
+    return s * scale;
+}
+
+static double weighted(const float *dev, const float *w, size_t n)
+{
+    float *h = malloc(n * sizeof *h);
+    download(h, dev, n);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)w[i] * h[i];
+    free(h);
+    return s;
+}
+
+typedef double (*loss_fn)(void *ctx);
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Analytic gradients (already in ps) against central differences of loss()
+ * for three entries of every parameter. smooth: every entry inside 5% +
+ * ATOL. Else (ReLU under batch statistics, as in test_tganc_grad.c) the
+ * check is statistical: the difference quotient measures a slope smoothed
+ * over the kinks a step crosses, so the median relative error must be
+ * small and at most 30% of the entries may miss the band; the strict tanh
+ * runs of the same code are what pins every gradient. */
+static void check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *what, int smooth)
+{
+    int bad = 0, checked = 0;
+    double rel[2048], worst = 0.0;
+    const char *worst_name = "";
+    for (int i = 0; i < ps->count; i++) {
+        t2v_param *p = &ps->items[i];
+        int64_t n = t2v_tensor_numel(&p->t);
+        float *g = malloc((size_t)n * sizeof *g);
+        download(g, p->t.grad, (size_t)n);
+        for (int k = 0; k < 3 && checked < 2048; k++) {
+            int64_t j = (int64_t)((uint64_t)(i * 7919 + k * 104729) % (uint64_t)n);
+            float orig, v;
+            download(&orig, p->t.data + j, 1);
+            v = orig + (float)EPS;
+            upload(p->t.data + j, &v, 1);
+            double lp = loss(ctx);
+            v = orig - (float)EPS;
+            upload(p->t.data + j, &v, 1);
+            double lm = loss(ctx);
+            upload(p->t.data + j, &orig, 1);
+            double num = (lp - lm) / (2 * EPS), ana = g[j], err = fabs(num - ana);
+            double r = err / (ATOL + fabs(num));
+            rel[checked++] = r;
+            if (err > ATOL + 0.05 * fabs(num)) {
+                bad++;
+                if (bad <= 3)
+                    printf("#   %s[%lld]: analytic %.6g numeric %.6g\n", p->name, (long long)j,
+                           ana, num);
+            }
+            if (r > worst) {
+                worst = r;
+                worst_name = p->name;
+            }
+        }
+        free(g);
+    }
+    qsort(rel, (size_t)checked, sizeof rel[0], cmp_double);
+    double median = checked ? rel[checked / 2] : 1.0;
+    if (smooth)
+        T2V_CHECK(bad == 0 && checked > 0,
+                  "%s: all %d parameter entries match central differences (median relative "
+                  "error %.4f, worst %.3f in %s)", what, checked, median, worst, worst_name);
+    else
+        T2V_CHECK(median < 0.03 && bad * 10 <= checked * 3,
+                  "%s: %d parameter entries against central differences: median relative error "
+                  "%.4f, %d outside 5%%, worst %.3f (%s)", what, checked, median, bad, worst,
+                  worst_name);
+}
+
+static void plan_twice(t2v_arena *a, void (*fn)(void *, t2v_plan *), void *ctx, int N)
+{
+    t2v_plan p = {.arena = a, .N = N, .training = 1};
+    t2v_arena_measure(a, be);
+    fn(ctx, &p);
+    t2v_arena_commit(a);
+    fn(ctx, &p);
+}
+
+static void randomise(t2v_params *ps, float std, uint64_t seed)
+{
+    for (int i = 0; i < ps->count; i++) {
+        t2v_param *p = &ps->items[i];
+        if (strstr(p->name, "bn.") || strstr(p->name, "bias"))
+            continue;
+        t2v_init_normal(be, p->t.data, t2v_tensor_numel(&p->t), 0.0f, std, seed, (uint64_t)i);
+    }
+}
+
+/* ---- Conditioning Augmentation against closed forms ----------------------- */
+
+typedef struct ca_case {
+    t2v_sg_ca ca;
+    t2v_params ps;
+    t2v_arena arena;
+    float *S;
+} ca_case;
+
+static void ca_plan(void *ctx, t2v_plan *p)
+{
+    ca_case *c = ctx;
+    t2v_sg_ca_plan(&c->ca, p);
+    c->S = t2v_plan_floats(p, (size_t)p->N * 4);
+}
+
+static void check_ca(void)
+{
+    enum { N = 3, SENT = 4, CD = 5 };
+    ca_case c;
+    memset(&c, 0, sizeof c);
+    t2v_params_init(&c.ps, be);
+    T2V_CHECK(t2v_sg_ca_declare(&c.ca, SENT, CD, T2V_ACT_NONE, &c.ps, "ca") == T2V_OK,
+              "CA declares");
+    t2v_params_allocate(&c.ps, 0);
+    plan_twice(&c.arena, ca_plan, &c, N);
+    float Wm[CD * SENT], Wl[CD * SENT], bm[CD], bl[CD], S[N * SENT], eps[N * CD], dc[N * CD];
+    t2v_rng_normal_host(Wm, CD * SENT, 1, 0, 0);
+    t2v_rng_normal_host(Wl, CD * SENT, 1, 1, 0);
+    t2v_rng_normal_host(bm, CD, 1, 2, 0);
+    t2v_rng_normal_host(bl, CD, 1, 3, 0);
+    t2v_rng_normal_host(S, N * SENT, 1, 4, 0);
+    t2v_rng_normal_host(eps, N * CD, 1, 5, 0);
+    t2v_rng_normal_host(dc, N * CD, 1, 6, 0);
+    for (int i = 0; i < CD * SENT; i++)
+        Wl[i] *= 0.5f;
+    upload(t2v_pdata(&c.ps, c.ca.w_mu), Wm, CD * SENT);
+    upload(t2v_pdata(&c.ps, c.ca.w_lv), Wl, CD * SENT);
+    upload(t2v_pdata(&c.ps, c.ca.b_mu), bm, CD);
+    upload(t2v_pdata(&c.ps, c.ca.b_lv), bl, CD);
+    upload(c.S, S, N * SENT);
+    upload(c.ca.eps, eps, N * CD);
+    t2v_sg_ca_forward(&c.ca, be, &c.ps, c.S);
+    const double w = 2.0; /* KL weight; the mean over N x c elements */
+    t2v_sg_ca_kl(&c.ca, be, (float)(w / (N * CD)));
+    upload(c.ca.dc, dc, N * CD);
+    t2v_params_zero_grad(&c.ps);
+    t2v_sg_ca_backward(&c.ca, be, &c.ps, c.S, 1);
+    /* reference, double precision: L = sum dc * c_hat + w * mean KL */
+    double mu[N * CD], lv[N * CD], ch[N * CD], kl[N * CD], gmu[N * CD], glv[N * CD];
+    double dWm[CD * SENT] = {0}, dWl[CD * SENT] = {0}, dS[N * SENT] = {0};
+    double klsum = 0.0;
+    for (int n = 0; n < N; n++)
+        for (int j = 0; j < CD; j++) {
+            int i = n * CD + j;
+            mu[i] = bm[j];
+            lv[i] = bl[j];
+            for (int k = 0; k < SENT; k++) {
+                mu[i] += (double)Wm[j * SENT + k] * S[n * SENT + k];
+                lv[i] += (double)Wl[j * SENT + k] * S[n * SENT + k];
+            }
+            double sigma = exp(0.5 * lv[i]);
+            ch[i] = mu[i] + sigma * eps[i];
+            kl[i] = 0.5 * (mu[i] * mu[i] + exp(lv[i]) - 1.0 - lv[i]);
+            klsum += kl[i];
+            gmu[i] = dc[i] + w / (N * CD) * mu[i];
+            glv[i] = dc[i] * eps[i] * 0.5 * sigma + w / (N * CD) * 0.5 * (exp(lv[i]) - 1.0);
+            for (int k = 0; k < SENT; k++) {
+                dWm[j * SENT + k] += gmu[i] * S[n * SENT + k];
+                dWl[j * SENT + k] += glv[i] * S[n * SENT + k];
+                dS[n * SENT + k] += gmu[i] * Wm[j * SENT + k] + glv[i] * Wl[j * SENT + k];
+            }
+        }
+    float got[N * CD];
+    download(got, c.ca.c_hat, N * CD);
+    t2v_check_arrays(got, ch, N * CD, 1e-5, 1e-5, "CA sample c = mu + exp(logvar/2) eps");
+    download(got, c.ca.kl, N * CD);
+    t2v_check_arrays(got, kl, N * CD, 1e-5, 1e-5,
+                     "CA KL per element 0.5 (mu^2 + exp(logvar) - 1 - logvar)");
+    T2V_CHECK(klsum > 0.1, "CA KL of a non-standard posterior is positive (%.4f)", klsum);
+    float gw[CD * SENT], gS[N * SENT];
+    download(gw, t2v_pgrad(&c.ps, c.ca.w_mu), CD * SENT);
+    t2v_check_arrays(gw, dWm, CD * SENT, 1e-5, 1e-4, "CA gradient of the mu weights (KL + sample)");
+    download(gw, t2v_pgrad(&c.ps, c.ca.w_lv), CD * SENT);
+    t2v_check_arrays(gw, dWl, CD * SENT, 1e-5, 1e-4,
+                     "CA gradient of the logvar weights (KL + reparameterisation)");
+    download(gS, c.ca.dS, N * SENT);
+    t2v_check_arrays(gS, dS, N * SENT, 1e-5, 1e-4, "CA gradient w.r.t. the sentence vector");
+    /* the KL vanishes at the prior: mu = 0, logvar = 0 */
+    float zero[CD * SENT] = {0};
+    upload(t2v_pdata(&c.ps, c.ca.w_mu), zero, CD * SENT);
+    upload(t2v_pdata(&c.ps, c.ca.w_lv), zero, CD * SENT);
+    upload(t2v_pdata(&c.ps, c.ca.b_mu), zero, CD);
+    upload(t2v_pdata(&c.ps, c.ca.b_lv), zero, CD);
+    t2v_sg_ca_forward(&c.ca, be, &c.ps, c.S);
+    t2v_sg_ca_kl(&c.ca, be, 1.0f);
+    double at_prior = sum_dev(c.ca.kl, N * CD, 1.0);
+    download(got, c.ca.c_hat, N * CD);
+    double dev = 0.0;
+    for (int i = 0; i < N * CD; i++)
+        dev = fmax(dev, fabs(got[i] - eps[i]));
+    T2V_CHECK(fabs(at_prior) < 1e-6 && dev < 1e-6,
+              "CA at the prior: KL %.2g, sample equals eps (max diff %.2g)", at_prior, dev);
+    t2v_arena_release(&c.arena);
+    t2v_params_free(&c.ps);
+}
+
+/* ---- shapes ------------------------------------------------------------------ */
+
+static void check_shapes(void)
+{
+    struct { const char *name; t2v_stackgan_cfg cfg; } cases[2] = {
+        {"paper", {.z_dim = 100, .c_dim = 128, .gf = 128, .size1 = 64, .res1 = 1, .gf2 = 128,
+                   .n_res2 = 4, .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
+                   .text = {.vocab = 50, .embed = 16, .hidden = 16, .sent = 256,
+                            .max_words = 24}}},
+        {"test", {.z_dim = 4, .c_dim = 3, .gf = 1, .size1 = 16, .res1 = 0, .gf2 = 2,
+                  .n_res2 = 0, .channels = 1, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_NONE,
+                  .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5, .max_words = 6}}},
+    };
+    for (int k = 0; k < 2; k++) {
+        t2v_params ps, bufs;
+        t2v_params_init(&ps, be);
+        t2v_params_init(&bufs, be);
+        t2v_stackgan *g = calloc(1, sizeof *g);
+        t2v_status s = t2v_stackgan_declare(g, &cases[k].cfg, &ps, &bufs);
+        const t2v_stackgan_cfg *c = &g->cfg;
+        const t2v_sg_chain *a = &g->s1.net, *b = &g->s2.net;
+        const t2v_sg_node *o1 = &a->node[a->n - 1], *o2 = &b->node[b->n - 1];
+        T2V_CHECK(s == T2V_OK && o1->C == c->channels && o1->H == c->size1 &&
+                      o1->W == c->size1 && o2->C == c->channels && o2->H == 4 * c->size1 &&
+                      o2->W == 4 * c->size1,
+                  "%s sizes: Stage I gives (%d, %d, %d), Stage II (%d, %d, %d)", cases[k].name,
+                  o1->C, o1->H, o1->W, o2->C, o2->H, o2->W);
+        T2V_CHECK(a->node[0].kind == T2V_SG_FC && a->node[0].C == 8 * c->gf &&
+                      a->node[0].H == 4 && a->in_numel == c->c_dim + c->z_dim,
+                  "%s Stage I: concat(c, z) of %lld -> FC -> (%d, 4, 4)", cases[k].name,
+                  (long long)a->in_numel, a->node[0].C);
+        int join = -1, res = 0, ups = 0;
+        for (int i = 0; i < b->n; i++) {
+            join = b->node[i].kind == T2V_SG_JOIN ? i : join;
+            res += b->node[i].kind == T2V_SG_ADD;
+            ups += b->node[i].kind == T2V_SG_UP;
+        }
+        T2V_CHECK(join == 3 && b->node[2].H == c->size1 / 4 && b->node[2].C == 4 * c->gf2 &&
+                      b->node[join].C == 4 * c->gf2 + c->c_dim && res == c->n_res2 && ups == 4,
+                  "%s Stage II: encodes to (%d, %d, %d), joins c to %d channels, %d residual "
+                  "blocks, 4 doublings", cases[k].name, b->node[2].C, b->node[2].H,
+                  b->node[2].W, b->node[join].C, res);
+        if (k == 0) {
+            t2v_param *fc = t2v_params_find(&ps, "s1.fc.weight");
+            t2v_param *e2 = t2v_params_find(&ps, "s2.enc2.weight");
+            T2V_CHECK(fc && fc->t.shape[0] == 1024 * 16 && fc->t.shape[1] == 228 && e2 &&
+                          e2->t.shape[0] == 512 && e2->t.shape[1] == 256 && e2->t.shape[3] == 4,
+                      "paper parameter shapes: s1.fc (16384, 228), s2.enc2 (512, 256, 1, 4, 4)");
+        }
+        free(g);
+        t2v_params_free(&ps);
+        t2v_params_free(&bufs);
+    }
+    t2v_stackgan_cfg bad = cases[1].cfg;
+    bad.size1 = 48;
+    T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "size 48 is refused: %s",
+              t2v_last_error());
+}
+
+/* ---- finite differences ----------------------------------------------------- */
+
+#define NB 2
+
+typedef struct gen_case {
+    t2v_sg_stage1 s1;
+    t2v_sg_stage2 s2;
+    t2v_params ps, bufs;
+    t2v_arena arena;
+    int stage;
+    int32_t ids[NB * 6];
+    int len[NB];
+    float *S, *img1, *w;
+    size_t out_n;
+    double kl_w;
+} gen_case;
+
+static void gen_plan(void *ctx, t2v_plan *p)
+{
+    gen_case *c = ctx;
+    if (c->stage == 1) {
+        t2v_sg_stage1_plan(&c->s1, be, p);
+    } else {
+        t2v_sg_stage2_plan(&c->s2, be, p);
+        c->S = t2v_plan_floats(p, (size_t)NB * 5);
+        c->img1 = t2v_plan_floats(p, (size_t)NB * 3 * 16 * 16);
+    }
+}
+
+/* sum w * image + kl_w * mean KL */
+static double gen_loss(void *ctx)
+{
+    gen_case *c = ctx;
+    t2v_sg_ca *ca;
+    const float *img;
+    if (c->stage == 1) {
+        t2v_encoder_forward(&c->s1.text, be, &c->ps, c->ids, c->len);
+        t2v_sg_stage1_forward(&c->s1, be, &c->ps, &c->bufs, c->s1.text.S, 1);
+        ca = &c->s1.ca;
+        img = c->s1.img;
+    } else {
+        t2v_sg_stage2_forward(&c->s2, be, &c->ps, &c->bufs, c->img1, c->S, 1);
+        ca = &c->s2.ca;
+        img = c->s2.img;
+    }
+    size_t nc = (size_t)NB * ca->c;
+    t2v_sg_ca_kl(ca, be, (float)(c->kl_w / (double)nc));
+    return weighted(img, c->w, c->out_n) + sum_dev(ca->kl, nc, c->kl_w / (double)nc);
+}
+
+static void check_stage(int stage, t2v_act act)
+{
+    gen_case *c = calloc(1, sizeof *c);
+    c->stage = stage;
+    c->kl_w = 0.7;
+    int smooth = act == T2V_ACT_TANH;
+    t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
+                            .n_res2 = 1, .channels = 3, .act = act,
+                            .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
+                            .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
+                                     .max_words = 6}};
+    t2v_params_init(&c->ps, be);
+    t2v_params_init(&c->bufs, be);
+    t2v_status s = stage == 1 ? t2v_sg_stage1_declare(&c->s1, &cfg, &c->ps, &c->bufs)
+                              : t2v_sg_stage2_declare(&c->s2, &cfg, &c->ps, &c->bufs);
+    T2V_CHECK(s == T2V_OK, "Stage %d declares (%s)", stage, s ? t2v_last_error() : "ok");
+    t2v_params_allocate(&c->ps, 0);
+    t2v_params_allocate(&c->bufs, 0);
+    plan_twice(&c->arena, gen_plan, c, NB);
+    if (stage == 1)
+        t2v_sg_stage1_init(&c->s1, be, &c->ps, &c->bufs, 5);
+    else
+        t2v_sg_stage2_init(&c->s2, be, &c->ps, &c->bufs, 5);
+    randomise(&c->ps, 0.3f, 11);
+    int side = stage == 1 ? 16 : 64;
+    c->out_n = (size_t)NB * 3 * side * side;
+    c->w = malloc(c->out_n * sizeof(float));
+    t2v_rng_uniform_host(c->w, c->out_n, 3, 0, 0);
+    for (size_t i = 0; i < c->out_n; i++)
+        c->w[i] = 2.0f * c->w[i] - 1.0f;
+    float eps[NB * 2];
+    t2v_rng_normal_host(eps, NB * 2, 9, 1, 0);
+    if (stage == 1) {
+        int32_t ids[NB * 6] = {2, 3, 4, 5, 6, 7, 8, 2, 3, 0, 0, 0};
+        memcpy(c->ids, ids, sizeof ids);
+        c->len[0] = 6;
+        c->len[1] = 3;
+        float z[NB * 3];
+        t2v_rng_normal_host(z, NB * 3, 9, 0, 0);
+        upload(c->s1.z, z, NB * 3);
+        upload(c->s1.ca.eps, eps, NB * 2);
+    } else {
+        float S[NB * 5], *img = malloc((size_t)NB * 3 * 256 * sizeof(float));
+        t2v_rng_normal_host(S, NB * 5, 9, 2, 0);
+        t2v_rng_uniform_host(img, (size_t)NB * 3 * 256, 9, 3, 0);
+        for (int i = 0; i < NB * 3 * 256; i++)
+            img[i] = 2.0f * img[i] - 1.0f;
+        upload(c->S, S, NB * 5);
+        upload(c->img1, img, (size_t)NB * 3 * 256);
+        upload(c->s2.ca.eps, eps, NB * 2);
+        free(img);
+    }
+    t2v_params_zero_grad(&c->ps);
+    gen_loss(c);
+    if (stage == 1) {
+        upload(c->s1.dimg, c->w, c->out_n);
+        t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
+        t2v_encoder_backward(&c->s1.text, be, &c->ps, c->s1.ca.dS);
+    } else {
+        upload(c->s2.dimg, c->w, c->out_n);
+        t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
+    }
+    char what[160];
+    snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1
+             ? "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
+             smooth ? "tanh" : "ReLU");
+    check_params(&c->ps, gen_loss, c, what, smooth);
+    free(c->w);
+    t2v_arena_release(&c->arena);
+    t2v_params_free(&c->ps);
+    t2v_params_free(&c->bufs);
+    free(c);
+}
+
+int main(void)
+{
+    if (t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be) != T2V_OK) {
+        printf("FAIL - cannot open the CPU backend: %s\n", t2v_last_error());
+        return 1;
+    }
+    check_ca();
+    check_shapes();
+    check_stage(1, T2V_ACT_TANH);
+    check_stage(2, T2V_ACT_TANH);
+    /* ReLU after batch norm puts many units at the kink; a smaller step
+     * measures the slope with fewer crossings */
+    EPS = 5e-4;
+    check_stage(1, T2V_ACT_RELU);
+    check_stage(2, T2V_ACT_RELU);
+    t2v_backend_close(be);
+    return t2v_test_finish();
+}

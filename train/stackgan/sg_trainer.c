@@ -1,0 +1,903 @@
+/* The StackGAN trainer: matching-aware Stage-I and Stage-II discriminators
+ * against the engine's generators.
+ *
+ * Randomness is counter-based: the batch of step s of a stage, its
+ * mismatched captions and its noise are Philox streams indexed by (seed,
+ * stage, s), so a run resumed from a checkpoint takes exactly the steps it
+ * would have taken. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "io/params_io.h"
+#include "models/stackgan_io.h"
+#include "text/tokenizer.h"
+#include "train/stackgan/sg_trainer.h"
+
+enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
+
+#define TRAIN_FORMAT "txt2vid-stackgan-checkpoint"
+
+/* One stage's discriminator: its own sentence encoder (batch 2N: matching
+ * then mismatching captions), a 2D trunk and a head. */
+typedef struct sg_disc {
+    t2v_params ps, bufs;
+    t2v_encoder text;
+    t2v_disc d;
+    t2v_head head;
+    t2v_trunk_run real, fake;
+    t2v_head_run run[3];        /* real+match, real+mismatch, fake+match */
+    t2v_adam opt;
+} sg_disc;
+
+struct t2v_sg_trainer {
+    t2v_sg_recipe rc;
+    t2v_backend *be;
+    t2v_dataset *ds;
+    t2v_data_info di;
+    t2v_vocab vocab;
+    int32_t *cap_ids;           /* (n_caps, T) */
+    int *cap_len;
+    long n_caps;
+    t2v_stackgan gen;           /* s1 in gps1/gbufs1 (with the encoder), s2 in gps2/gbufs2 */
+    t2v_params gps1, gbufs1, gps2, gbufs2;
+    t2v_adam opt_g1, opt_g2;
+    sg_disc disc[2];
+    t2v_arena arena;
+    float *head_ws;
+    float *real1, *real2;       /* (N, C, size1, size1), (N, C, size2, size2) */
+    float *ones, *zeros, *loss_dev;
+    float *dS_d;                /* (2N, sent) D's sentence gradient */
+    float *host1, *host2, *loss_host;
+    int32_t *ids_host;
+    int *len_host;
+    int64_t step[2];
+    double seconds;
+};
+
+t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->preset, sizeof r->preset, "%s", name);
+    snprintf(r->data, sizeof r->data, "scenes");
+    t2v_stackgan_cfg *g = &r->gen;
+    g->channels = 3;
+    g->act = T2V_ACT_RELU;
+    g->ca_act = T2V_ACT_LRELU;
+    g->res1 = 1;
+    r->kl_weight = 2.0f;
+    r->beta1 = 0.5f;
+    r->beta2 = 0.999f;
+    r->seed = 1;
+    if (strcmp(name, "tiny") == 0) {
+        g->z_dim = 8;
+        g->c_dim = 6;
+        g->gf = 4;
+        g->size1 = 16;
+        g->gf2 = 8;
+        g->n_res2 = 1;
+        g->text = (t2v_encoder_cfg){.embed = 8, .hidden = 8, .sent = 8, .max_words = 16};
+        r->d_width1 = r->d_width2 = 2;
+        r->d_concat = 4;
+        r->head = T2V_HEAD_PROJECTION;
+        r->sn = 1;
+        r->loss = T2V_LOSS_HINGE;
+        r->batch = 4;
+        r->lr_g = 1e-4f;
+        r->lr_d = 4e-4f;
+        r->beta1 = 0.0f;
+        r->beta2 = 0.9f;
+        r->steps1 = r->steps2 = 20;
+        r->train_count = 200;
+    } else if (strcmp(name, "small") == 0) {
+        g->z_dim = 64;
+        g->c_dim = 32;
+        g->gf = 16;
+        g->size1 = 64;
+        g->gf2 = 16;
+        g->n_res2 = 2;
+        g->text = (t2v_encoder_cfg){.embed = 32, .hidden = 32, .sent = 64, .max_words = 24};
+        r->d_width1 = 16;
+        r->d_width2 = 8;
+        r->d_concat = 32;
+        r->head = T2V_HEAD_PROJECTION;
+        r->sn = 1;
+        r->loss = T2V_LOSS_HINGE;
+        r->batch = 16;
+        r->lr_g = 1e-4f;
+        r->lr_d = 4e-4f;
+        r->beta1 = 0.0f;
+        r->beta2 = 0.9f;
+        r->steps1 = 20000;
+        r->steps2 = 10000;
+    } else if (strcmp(name, "paper") == 0) {
+        g->z_dim = 100;
+        g->c_dim = 128;
+        g->gf = 128;
+        g->size1 = 64;
+        g->gf2 = 128;
+        g->n_res2 = 4;
+        g->text = (t2v_encoder_cfg){.embed = 256, .hidden = 256, .sent = 256, .max_words = 24};
+        r->d_width1 = r->d_width2 = 64;
+        r->d_concat = 128;
+        r->head = T2V_HEAD_CONCAT;
+        r->d_bn = 1;
+        r->loss = T2V_LOSS_BCE;
+        r->batch = 64;
+        r->lr_g = r->lr_d = 2e-4f;
+        r->steps1 = r->steps2 = 90000;
+        r->lr_decay_every = 15000;
+    } else {
+        return t2v_fail(T2V_ERR_INVALID, "unknown preset '%s' (tiny, small, paper)", name);
+    }
+    return T2V_OK;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
+
+static int add_word(void *p, const char *word, size_t len)
+{
+    (void)len;
+    vocab_ctx *c = p;
+    int id;
+    c->s = t2v_vocab_add(c->v, word, &id);
+    return c->s != T2V_OK;
+}
+
+static t2v_status build_captions(t2v_sg_trainer *tr, int build_vocab)
+{
+    tr->n_caps = tr->di.n_captions;
+    int T = tr->rc.gen.text.max_words;
+    if (tr->n_caps < 1)
+        return t2v_fail(T2V_ERR_INVALID, "data set %s has no captions", tr->rc.data);
+    t2v_status s = T2V_OK;
+    if (build_vocab) {
+        s = t2v_vocab_init(&tr->vocab);
+        for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
+            vocab_ctx c = {&tr->vocab, T2V_OK};
+            s = t2v_tokenize(t2v_data_caption_at(tr->ds, k), add_word, &c);
+            if (s == T2V_OK)
+                s = c.s;
+        }
+        if (s != T2V_OK)
+            return s;
+    }
+    tr->cap_ids = calloc((size_t)tr->n_caps * T, sizeof *tr->cap_ids);
+    tr->cap_len = calloc((size_t)tr->n_caps, sizeof *tr->cap_len);
+    if (!tr->cap_ids || !tr->cap_len)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory encoding captions");
+    for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
+        t2v_encoded_caption enc;
+        s = t2v_caption_encode(&tr->vocab, t2v_data_caption_at(tr->ds, k), T, &enc, NULL, 0);
+        if (s == T2V_OK) {
+            memcpy(tr->cap_ids + (size_t)k * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
+            tr->cap_len[k] = enc.length;
+        }
+    }
+    return s;
+}
+
+static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
+{
+    const t2v_sg_recipe *rc = &tr->rc;
+    sg_disc *D = &tr->disc[stage - 1];
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    int side = stage == 1 ? g->size1 : g->size2, layers = 0;
+    for (int s = side; s > 4; s /= 2)
+        layers++;
+    char pre[32], text[32], head[32];
+    snprintf(pre, sizeof pre, "d%d", stage);
+    snprintf(text, sizeof text, "d%d.text", stage);
+    snprintf(head, sizeof head, "d%d.head", stage);
+    t2v_params_init(&D->ps, tr->be);
+    t2v_params_init(&D->bufs, tr->be);
+    t2v_status s = t2v_encoder_declare(&D->text, &g->text, &D->ps, text);
+    /* images are one-frame clips scored by a frame-level (2D) trunk */
+    t2v_disc_cfg dc = {.frame_level = 1, .channels = g->channels, .frames = 1, .height = side,
+                       .width = side, .width0 = stage == 1 ? rc->d_width1 : rc->d_width2,
+                       .layers = layers, .sent = g->text.sent, .head = rc->head, .sn = rc->sn,
+                       .bn = rc->d_bn, .concat_dim = rc->d_concat, .act = T2V_ACT_LRELU};
+    if (s == T2V_OK)
+        s = t2v_disc_declare(&D->d, &dc, &D->ps, &D->bufs, pre);
+    if (s == T2V_OK)
+        s = t2v_head_declare(&D->head, rc->head, D->d.feat_c, D->d.feat_dims, g->text.sent,
+                             rc->d_concat, rc->sn, T2V_ACT_LRELU, &D->ps, &D->bufs, head);
+    return s;
+}
+
+static t2v_status declare_all(t2v_sg_trainer *tr)
+{
+    tr->rc.gen.text.vocab = tr->vocab.count;
+    t2v_stackgan *g = &tr->gen;
+    memset(g, 0, sizeof *g);
+    g->cfg = tr->rc.gen;
+    t2v_status s = t2v_stackgan_check(&g->cfg);
+    t2v_params_init(&tr->gps1, tr->be);
+    t2v_params_init(&tr->gbufs1, tr->be);
+    t2v_params_init(&tr->gps2, tr->be);
+    t2v_params_init(&tr->gbufs2, tr->be);
+    if (s == T2V_OK)
+        s = t2v_sg_stage1_declare(&g->s1, &g->cfg, &tr->gps1, &tr->gbufs1);
+    if (s == T2V_OK)
+        s = t2v_sg_stage2_declare(&g->s2, &g->cfg, &tr->gps2, &tr->gbufs2);
+    if (s == T2V_OK)
+        s = declare_disc(tr, 1);
+    if (s == T2V_OK)
+        s = declare_disc(tr, 2);
+    return s;
+}
+
+static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
+{
+    int N = tr->rc.batch;
+    t2v_backend *be = tr->be;
+    t2v_sg_stage1_plan(&tr->gen.s1, be, p);
+    t2v_sg_stage2_plan(&tr->gen.s2, be, p);
+    size_t ws = 0;
+    for (int i = 0; i < 2; i++) {
+        sg_disc *D = &tr->disc[i];
+        t2v_plan p2 = *p;
+        p2.N = 2 * N;
+        t2v_encoder_plan(&D->text, &p2);
+        if (p2.status != T2V_OK && p->status == T2V_OK)
+            p->status = p2.status;
+        t2v_disc_plan(&D->d, be, p, N);
+        t2v_trunk_plan(&D->d, p, &D->real);
+        t2v_trunk_plan(&D->d, p, &D->fake);
+        t2v_head_plan(&D->head, be, p, N, 1, &ws);
+        for (int r = 0; r < 3; r++)
+            t2v_head_run_plan(&D->head, p, N, &D->run[r]);
+    }
+    tr->head_ws = t2v_plan_floats(p, ws);
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    tr->real1 = t2v_plan_floats(p, (size_t)N * g->channels * g->size1 * g->size1);
+    tr->real2 = t2v_plan_floats(p, (size_t)N * g->channels * g->size2 * g->size2);
+    tr->ones = t2v_plan_floats(p, (size_t)N);
+    tr->zeros = t2v_plan_floats(p, (size_t)N);
+    tr->loss_dev = t2v_plan_floats(p, (size_t)N * g->c_dim);
+    tr->dS_d = t2v_plan_floats(p, (size_t)2 * N * g->text.sent);
+}
+
+static t2v_status init_weights(t2v_sg_trainer *tr)
+{
+    uint64_t seed = tr->rc.seed;
+    t2v_backend *be = tr->be;
+    t2v_status s = t2v_sg_stage1_init(&tr->gen.s1, be, &tr->gps1, &tr->gbufs1, seed ^ 0x9E37u);
+    if (s == T2V_OK)
+        s = t2v_sg_stage2_init(&tr->gen.s2, be, &tr->gps2, &tr->gbufs2, seed ^ 0x5EC0u);
+    for (int i = 0; i < 2 && s == T2V_OK; i++) {
+        sg_disc *D = &tr->disc[i];
+        s = t2v_encoder_init(&D->text, be, &D->ps, seed ^ (0xD15Cu + (uint64_t)i), 100);
+        if (s == T2V_OK)
+            s = t2v_disc_init(&D->d, be, &D->ps, &D->bufs, seed, 1000 + 1000 * (uint64_t)i);
+        if (s == T2V_OK)
+            s = t2v_head_init(&D->head, be, &D->ps, &D->bufs, seed, 1100 + 1000 * (uint64_t)i);
+    }
+    return s;
+}
+
+/* ---- recipe <-> file ------------------------------------------------------ */
+
+static t2v_status write_recipe(const t2v_sg_recipe *r, t2v_weights_writer *wr)
+{
+    t2v_status s = t2v_weights_writer_add_str(wr, "train.preset", r->preset);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.data", r->data);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width1", (uint32_t)r->d_width1);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width2", (uint32_t)r->d_width2);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_concat", (uint32_t)r->d_concat);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.head", (uint32_t)r->head);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.sn", r->sn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.d_bn", r->d_bn);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.loss", (uint32_t)r->loss);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.kl_weight", r->kl_weight);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.batch", (uint32_t)r->batch);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_g", r->lr_g);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_d", r->lr_d);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta1", r->beta1);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta2", r->beta2);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.lr_decay_every", r->lr_decay_every);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "train.seed", r->seed);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps1", r->steps1);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps2", r->steps2);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.train_count", r->train_count);
+    return s;
+}
+
+static t2v_status read_recipe(const t2v_weights *w, t2v_sg_recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *preset, *data;
+    uint32_t u[6];
+    int sn, bn;
+    int64_t count;
+    static const char *ukeys[6] = {"train.d_width1", "train.d_width2", "train.d_concat",
+                                   "train.head", "train.loss", "train.batch"};
+    t2v_status s = t2v_weights_get_str(w, "train.preset", &preset);
+    if (s == T2V_OK) s = t2v_weights_get_str(w, "train.data", &data);
+    for (int i = 0; i < 6 && s == T2V_OK; i++)
+        s = t2v_weights_get_u32(w, ukeys[i], &u[i]);
+    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.sn", &sn);
+    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.d_bn", &bn);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.kl_weight", &r->kl_weight);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_g", &r->lr_g);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_d", &r->lr_d);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta1", &r->beta1);
+    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta2", &r->beta2);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.lr_decay_every", &r->lr_decay_every);
+    if (s == T2V_OK) s = t2v_weights_get_u64(w, "train.seed", &r->seed);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps1", &r->steps1);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps2", &r->steps2);
+    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.train_count", &count);
+    if (s != T2V_OK)
+        return T2V_ERR_FORMAT; /* the reader named the missing key and the file */
+    if (u[0] < 1 || u[0] > 4096 || u[1] < 1 || u[1] > 4096 || u[2] < 1 || u[2] > 4096 ||
+        u[3] > 1 || u[4] > 1 || u[5] < 1 || u[5] > 4096 || r->lr_decay_every < 0)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: training recipe values out of range",
+                        t2v_weights_path(w));
+    snprintf(r->preset, sizeof r->preset, "%s", preset);
+    snprintf(r->data, sizeof r->data, "%s", data);
+    r->d_width1 = (int)u[0];
+    r->d_width2 = (int)u[1];
+    r->d_concat = (int)u[2];
+    r->head = (t2v_head_kind)u[3];
+    r->loss = (t2v_gan_loss)u[4];
+    r->batch = (int)u[5];
+    r->sn = sn;
+    r->d_bn = bn;
+    r->train_count = (long)count;
+    return T2V_OK;
+}
+
+static t2v_status read_vocab_from(const t2v_weights *w, t2v_vocab *v)
+{
+    const char *const *words;
+    size_t n;
+    if (t2v_weights_get_str_array(w, T2V_KEY_VOCAB, &words, &n) != T2V_OK || n < 2)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: no vocabulary", t2v_weights_path(w));
+    t2v_status s = t2v_vocab_init(v);
+    for (size_t i = 2; i < n && s == T2V_OK; i++) {
+        int id;
+        s = t2v_vocab_add(v, words[i], &id);
+    }
+    return s;
+}
+
+/* ---- construction --------------------------------------------------------- */
+
+static t2v_status open_data(t2v_sg_trainer *tr, t2v_data_warn_fn warn, void *warn_user)
+{
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = tr->rc.data;
+    o.split = T2V_SPLIT_TRAIN;
+    o.frames = 1;
+    o.height = o.width = g->size1;
+    o.hi_height = o.hi_width = g->size2;
+    o.channels = g->channels;
+    o.seed = tr->rc.seed;
+    o.count = tr->rc.train_count;
+    o.warn = warn;
+    o.warn_user = warn_user;
+    t2v_status s = t2v_data_open(&o, &tr->ds);
+    if (s != T2V_OK)
+        return t2v_fail(s, "%s", t2v_data_last_error());
+    t2v_data_get_info(tr->ds, &tr->di);
+    if (tr->di.frames != 1 || tr->di.channels != g->channels || tr->di.height != g->size1 ||
+        tr->di.width != g->size1 || tr->di.hi_height != g->size2 || tr->di.hi_width != g->size2)
+        return t2v_fail(T2V_ERR_INVALID,
+                        "data set %s gives %d frames of %dx%dx%d (second size %dx%d), StackGAN "
+                        "needs images of %dx%dx%d and %dx%d", tr->rc.data, tr->di.frames,
+                        tr->di.channels, tr->di.height, tr->di.width, tr->di.hi_height,
+                        tr->di.hi_width, g->channels, g->size1, g->size1, g->size2, g->size2);
+    return T2V_OK;
+}
+
+static t2v_status load_params(t2v_params *ps, const t2v_weights *w, int with_moments)
+{
+    return t2v_params_load_from(ps, w, with_moments);
+}
+
+t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
+                              t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out)
+{
+    *out = NULL;
+    t2v_sg_trainer *tr = calloc(1, sizeof *tr);
+    if (!tr)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    t2v_weights *ck = NULL;
+    t2v_status s = T2V_OK;
+    if (resume_path) {
+        if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK ||
+            (s = read_recipe(ck, &tr->rc)) != T2V_OK ||
+            (s = read_vocab_from(ck, &tr->vocab)) != T2V_OK ||
+            (s = t2v_stackgan_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
+            goto fail;
+        if (recipe && recipe->steps1 > 0)
+            tr->rc.steps1 = recipe->steps1;
+        if (recipe && recipe->steps2 > 0)
+            tr->rc.steps2 = recipe->steps2;
+    } else {
+        tr->rc = *recipe;
+    }
+    tr->gen.cfg = tr->rc.gen;
+    if ((s = t2v_stackgan_check(&tr->gen.cfg)) != T2V_OK)
+        goto fail;
+    if (tr->rc.batch < 1) {
+        s = t2v_fail(T2V_ERR_INVALID, "batch must be >= 1");
+        goto fail;
+    }
+    if ((s = open_data(tr, warn, warn_user)) != T2V_OK ||
+        (s = build_captions(tr, ck == NULL)) != T2V_OK ||
+        (s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK ||
+        (s = declare_all(tr)) != T2V_OK)
+        goto fail;
+    t2v_params *sets[8] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,
+                           &tr->disc[0].ps, &tr->disc[0].bufs, &tr->disc[1].ps, &tr->disc[1].bufs};
+    for (int i = 0; i < 8 && s == T2V_OK; i++)
+        s = t2v_params_allocate(sets[i], !(i & 1));
+    if (s != T2V_OK)
+        goto fail;
+    t2v_plan p = {.arena = &tr->arena, .N = tr->rc.batch, .training = 1};
+    t2v_arena_measure(&tr->arena, tr->be);
+    plan_all(tr, &p);
+    if (p.status == T2V_OK)
+        p.status = t2v_arena_commit(&tr->arena);
+    if (p.status == T2V_OK)
+        plan_all(tr, &p);
+    if ((s = p.status) != T2V_OK)
+        goto fail;
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch;
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    be->k->fill(be, tr->ones, 1.0f, N);
+    be->k->fill(be, tr->zeros, 0.0f, N);
+    tr->host1 = malloc((size_t)N * g->channels * g->size1 * g->size1 * sizeof(float));
+    tr->host2 = malloc((size_t)N * g->channels * g->size2 * g->size2 * sizeof(float));
+    tr->loss_host = malloc((size_t)N * g->c_dim * sizeof(float));
+    tr->ids_host = calloc((size_t)2 * N * g->text.max_words, sizeof(int32_t));
+    tr->len_host = calloc((size_t)2 * N, sizeof(int));
+    if (!tr->host1 || !tr->host2 || !tr->loss_host || !tr->ids_host || !tr->len_host) {
+        s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    t2v_adam base = {.beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2, .eps = 1e-8f};
+    tr->opt_g1 = tr->opt_g2 = base;
+    tr->disc[0].opt = tr->disc[1].opt = base;
+    if (ck) {
+        if (t2v_weights_get_i64(ck, "train.step1", &tr->step[0]) != T2V_OK ||
+            t2v_weights_get_i64(ck, "train.step2", &tr->step[1]) != T2V_OK || tr->step[0] < 0 ||
+            tr->step[1] < 0) {
+            s = t2v_fail(T2V_ERR_FORMAT, "%s: no train.step1 / train.step2", resume_path);
+            goto fail;
+        }
+        t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &tr->seconds);
+        for (int i = 0; i < 8 && s == T2V_OK; i++)
+            s = load_params(sets[i], ck, !(i & 1));
+        if (s != T2V_OK)
+            goto fail;
+        t2v_weights_close(ck);
+        ck = NULL;
+    } else if ((s = init_weights(tr)) != T2V_OK) {
+        goto fail;
+    }
+    tr->opt_g1.step = tr->disc[0].opt.step = tr->step[0];
+    tr->opt_g2.step = tr->disc[1].opt.step = tr->step[1];
+    *out = tr;
+    return T2V_OK;
+fail:
+    t2v_weights_close(ck);
+    t2v_sg_trainer_free(tr);
+    return s;
+}
+
+void t2v_sg_trainer_free(t2v_sg_trainer *tr)
+{
+    if (!tr)
+        return;
+    t2v_arena_release(&tr->arena);
+    t2v_params_free(&tr->gps1);
+    t2v_params_free(&tr->gbufs1);
+    t2v_params_free(&tr->gps2);
+    t2v_params_free(&tr->gbufs2);
+    for (int i = 0; i < 2; i++) {
+        t2v_params_free(&tr->disc[i].ps);
+        t2v_params_free(&tr->disc[i].bufs);
+    }
+    t2v_backend_close(tr->be);
+    t2v_data_close(tr->ds);
+    t2v_vocab_free(&tr->vocab);
+    free(tr->cap_ids);
+    free(tr->cap_len);
+    free(tr->host1);
+    free(tr->host2);
+    free(tr->loss_host);
+    free(tr->ids_host);
+    free(tr->len_host);
+    free(tr);
+}
+
+const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr) { return &tr->rc; }
+int64_t t2v_sg_trainer_step_count(const t2v_sg_trainer *tr, int stage)
+{
+    return tr->step[stage == 2];
+}
+double t2v_sg_trainer_seconds(const t2v_sg_trainer *tr) { return tr->seconds; }
+void t2v_sg_trainer_add_seconds(t2v_sg_trainer *tr, double s) { tr->seconds += s; }
+
+/* ---- one step ------------------------------------------------------------ */
+
+static uint64_t stream_of(int stage, int kind) { return (uint64_t)(16 * stage + kind); }
+
+/* The batch of `step` of a stage: real images at the stage's size,
+ * matching captions (rows 0..N-1) and mismatching ones (rows N..2N-1). */
+static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
+{
+    int N = tr->rc.batch, T = tr->rc.gen.text.max_words;
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    long count = tr->di.count;
+    size_t n1 = (size_t)g->channels * g->size1 * g->size1;
+    size_t n2 = (size_t)g->channels * g->size2 * g->size2;
+    uint64_t epoch = (uint64_t)step * (uint64_t)N / (uint64_t)count;
+    for (int n = 0; n < N; n++) {
+        float u;
+        t2v_rng_uniform_host(&u, 1, tr->rc.seed, stream_of(stage, STREAM_BATCH),
+                             (uint64_t)step * N + n);
+        long i = (long)((double)u * count);
+        if (i >= count)
+            i = count - 1;
+        t2v_status s = t2v_data_get(tr->ds, i, epoch, tr->host1 + n * n1,
+                                    stage == 2 ? tr->host2 + n * n2 : NULL);
+        if (s != T2V_OK)
+            return t2v_fail(s, "%s", t2v_data_last_error());
+        long km = t2v_data_caption_index(tr->ds, i, epoch);
+        long kx = t2v_data_mismatched_caption(tr->ds, i, epoch, (uint64_t)step * N + n);
+        if (km < 0 || km >= tr->n_caps)
+            return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
+        if (kx < 0 || kx >= tr->n_caps)
+            kx = (km + 1) % tr->n_caps;
+        memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)km * T, T * sizeof(int32_t));
+        memcpy(tr->ids_host + (size_t)(N + n) * T, tr->cap_ids + (size_t)kx * T,
+               T * sizeof(int32_t));
+        tr->len_host[n] = tr->cap_len[km];
+        tr->len_host[N + n] = tr->cap_len[kx];
+    }
+    if (stage == 1)
+        return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
+    return t2v_backend_upload(tr->be, tr->real2, tr->host2, N * n2 * sizeof(float));
+}
+
+/* Mean adversarial loss of N logits toward `target` (+1 real, -1 fake, 0
+ * the generator's view of its fakes); gradient weight/N into dlogit;
+ * returns the unweighted mean. */
+static float gan_term(t2v_sg_trainer *tr, const float *logit, float *dlogit, int target,
+                      float weight)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch;
+    float scale = weight / (float)N;
+    if (tr->rc.loss == T2V_LOSS_HINGE)
+        be->k->hinge(be, tr->loss_dev, dlogit, logit, (float)target, N, scale);
+    else
+        be->k->bce_logits(be, tr->loss_dev, dlogit, logit, target < 0 ? tr->zeros : tr->ones, N,
+                          scale);
+    t2v_backend_download(be, tr->loss_host, tr->loss_dev, (size_t)N * sizeof(float));
+    double sum = 0.0;
+    for (int i = 0; i < N; i++)
+        sum += tr->loss_host[i];
+    return (float)(sum / N);
+}
+
+static void refresh_d(t2v_sg_trainer *tr, sg_disc *D, int update_u)
+{
+    t2v_disc_refresh(&D->d, tr->be, &D->ps, &D->bufs, update_u);
+    t2v_head_refresh(&D->head, tr->be, &D->ps, &D->bufs, update_u);
+}
+
+/* The generator's forward for the loaded batch: noise from (seed, stage,
+ * step), Stage I (and Stage II); returns the fakes of `stage`. */
+static const float *forward_fakes(t2v_sg_trainer *tr, int stage, int64_t step)
+{
+    t2v_backend *be = tr->be;
+    t2v_stackgan *g = &tr->gen;
+    int N = tr->rc.batch, Z = g->cfg.z_dim, C = g->cfg.c_dim;
+    uint64_t seed = tr->rc.seed;
+    be->k->rng_normal(be, g->s1.z, (int64_t)N * Z, seed, stream_of(stage, STREAM_Z),
+                      (uint64_t)step * N * Z);
+    be->k->rng_normal(be, g->s1.ca.eps, (int64_t)N * C, seed, stream_of(stage, STREAM_EPS1),
+                      (uint64_t)step * N * C);
+    /* Stage I trains in batch-statistics mode; frozen under Stage II it
+     * runs as at generation time (running statistics, nothing updated) */
+    t2v_sg_stage1_forward(&g->s1, be, &tr->gps1, &tr->gbufs1, g->s1.text.S, stage == 1);
+    if (stage == 1)
+        return g->s1.img;
+    be->k->rng_normal(be, g->s2.ca.eps, (int64_t)N * C, seed, stream_of(stage, STREAM_EPS2),
+                      (uint64_t)step * N * C);
+    t2v_sg_stage2_forward(&g->s2, be, &tr->gps2, &tr->gbufs2, g->s1.img, g->s1.text.S, 1);
+    return g->s2.img;
+}
+
+/* D's forward and backward on (real, fake): gradients into D->ps. */
+static void d_pass(t2v_sg_trainer *tr, sg_disc *D, const float *real, const float *fake,
+                   t2v_sg_stats *st)
+{
+    t2v_backend *be = tr->be;
+    const t2v_kernels *k = be->k;
+    int N = tr->rc.batch, Dm = D->text.cfg.sent, last = D->d.cfg.layers - 1;
+    t2v_head *h = &D->head;
+    const float *S_match = D->text.S, *S_mis = D->text.S + (size_t)N * Dm;
+    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->real, real, N, 1);
+    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->fake, fake, N, 1);
+    const float *fr = D->real.act[last], *ff = D->fake.act[last];
+    t2v_head_forward(h, be, &D->ps, &D->run[0], fr, S_match, N, tr->head_ws);
+    t2v_head_forward(h, be, &D->ps, &D->run[1], fr, S_mis, N, tr->head_ws);
+    t2v_head_forward(h, be, &D->ps, &D->run[2], ff, S_match, N, tr->head_ws);
+    /* D loss = real + (wrong + fake) / 2 */
+    st->d_real = gan_term(tr, D->run[0].logit, D->run[0].dlogit, +1, 1.0f);
+    st->d_wrong = gan_term(tr, D->run[1].logit, D->run[1].dlogit, -1, 0.5f);
+    st->d_fake = gan_term(tr, D->run[2].logit, D->run[2].dlogit, -1, 0.5f);
+    st->d_loss = st->d_real + 0.5f * (st->d_wrong + st->d_fake);
+    int64_t fl = (int64_t)h->M * h->C * h->L;
+    size_t ND = (size_t)N * Dm;
+    for (int r = 0; r < 3; r++)
+        t2v_head_backward(h, be, &D->ps, &D->run[r], r == 2 ? ff : fr, r == 1 ? S_mis : S_match,
+                          N, tr->head_ws, 1);
+    k->add(be, D->real.dact[last], D->run[0].dfeat, D->run[1].dfeat, fl);
+    k->copy(be, D->fake.dact[last], D->run[2].dfeat, fl);
+    t2v_trunk_backward(&D->d, be, &D->ps, &D->real, N, 0, 1);
+    t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 0, 1);
+    // dS (2N, sent): matching rows from runs 0 and 2, mismatching from run 1
+    float *dS2 = tr->dS_d;
+    k->add(be, dS2, D->run[0].dS, D->run[2].dS, (int64_t)ND);
+    k->copy(be, dS2 + ND, D->run[1].dS, (int64_t)ND);
+    t2v_encoder_backward(&D->text, be, &D->ps, dS2);
+}
+
+/* G's adversarial term on its fakes and the CA's KL; gradients into the
+ * stage's generator parameters (and, in Stage I, the text encoder). */
+static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
+                   t2v_sg_stats *st)
+{
+    t2v_backend *be = tr->be;
+    const t2v_kernels *k = be->k;
+    t2v_stackgan *g = &tr->gen;
+    int N = tr->rc.batch, last = D->d.cfg.layers - 1, C = g->cfg.c_dim;
+    t2v_head *h = &D->head;
+    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->fake, fake, N, 1);
+    const float *ff = D->fake.act[last];
+    t2v_head_forward(h, be, &D->ps, &D->run[2], ff, D->text.S, N, tr->head_ws);
+    st->g_adv = gan_term(tr, D->run[2].logit, D->run[2].dlogit, 0, 1.0f);
+    t2v_head_backward(h, be, &D->ps, &D->run[2], ff, D->text.S, N, tr->head_ws, 0);
+    k->copy(be, D->fake.dact[last], D->run[2].dfeat, (int64_t)h->M * h->C * h->L);
+    t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 1, 0);
+    t2v_sg_ca *ca = stage == 1 ? &g->s1.ca : &g->s2.ca;
+    float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
+    int side = stage == 1 ? g->cfg.size1 : g->cfg.size2;
+    k->copy(be, dimg, D->fake.dinput, (int64_t)N * g->cfg.channels * side * side);
+    /* KL weight times the mean over the N x c elements */
+    t2v_sg_ca_kl(ca, be, tr->rc.kl_weight / (float)(N * C));
+    t2v_backend_download(be, tr->loss_host, ca->kl, (size_t)N * C * sizeof(float));
+    double kl = 0.0;
+    for (int i = 0; i < N * C; i++)
+        kl += tr->loss_host[i];
+    st->kl = (float)(kl / (N * C));
+    st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl;
+    if (stage == 1) {
+        t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
+        t2v_encoder_backward(&g->s1.text, be, &tr->gps1, g->s1.ca.dS);
+    } else {
+        t2v_sg_stage2_backward(&g->s2, be, &tr->gps2, g->s1.text.S, 1);
+    }
+}
+
+static t2v_status encode_batch(t2v_sg_trainer *tr, sg_disc *D)
+{
+    t2v_status s = t2v_encoder_forward(&D->text, tr->be, &D->ps, tr->ids_host, tr->len_host);
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(&tr->gen.s1.text, tr->be, &tr->gps1, tr->ids_host,
+                                tr->len_host);
+    return s;
+}
+
+t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (stage != 1 && stage != 2)
+        return t2v_fail(T2V_ERR_INVALID, "stage must be 1 or 2 (got %d)", stage);
+    t2v_backend *be = tr->be;
+    sg_disc *D = &tr->disc[stage - 1];
+    int64_t step = tr->step[stage - 1];
+    t2v_status s = load_batch(tr, stage, step);
+    if (s == T2V_OK)
+        s = encode_batch(tr, D);
+    if (s != T2V_OK)
+        return s;
+    const float *fake = forward_fakes(tr, stage, step);
+    const float *real = stage == 1 ? tr->real1 : tr->real2;
+    float decay = 1.0f;
+    if (tr->rc.lr_decay_every > 0)
+        decay = powf(0.5f, (float)(step / tr->rc.lr_decay_every));
+    t2v_adam *opt_g = stage == 1 ? &tr->opt_g1 : &tr->opt_g2;
+    t2v_params *gps = stage == 1 ? &tr->gps1 : &tr->gps2;
+    D->opt.lr = tr->rc.lr_d * decay;
+    opt_g->lr = tr->rc.lr_g * decay;
+    /* D step */
+    t2v_params_zero_grad(&D->ps);
+    refresh_d(tr, D, 1);
+    d_pass(tr, D, real, fake, st);
+    t2v_disc_fold_grads(&D->d, be, &D->ps);
+    t2v_head_fold_grads(&D->head, be, &D->ps);
+    t2v_adam_step(&D->opt, &D->ps);
+    /* G step: the same fakes against the updated D */
+    t2v_params_zero_grad(gps);
+    refresh_d(tr, D, 0);
+    s = t2v_encoder_forward(&D->text, be, &D->ps, tr->ids_host, tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    g_pass(tr, D, stage, fake, st);
+    t2v_adam_step(opt_g, gps);
+    tr->step[stage - 1]++;
+    if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
+        return t2v_fail(T2V_ERR_BACKEND, "Stage-%s training diverged at step %lld (d %g, g %g)",
+                        stage == 1 ? "I" : "II", (long long)tr->step[stage - 1], st->d_loss,
+                        st->g_loss);
+    return T2V_OK;
+}
+
+t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, float *d_loss)
+{
+    if (stage != 1 && stage != 2)
+        return t2v_fail(T2V_ERR_INVALID, "stage must be 1 or 2 (got %d)", stage);
+    sg_disc *D = &tr->disc[stage - 1];
+    t2v_status s = load_batch(tr, stage, at_step);
+    if (s == T2V_OK)
+        s = encode_batch(tr, D);
+    if (s != T2V_OK)
+        return s;
+    const float *fake = forward_fakes(tr, stage, at_step);
+    t2v_params_zero_grad(&D->ps);
+    refresh_d(tr, D, 0);
+    t2v_sg_stats st;
+    memset(&st, 0, sizeof st);
+    d_pass(tr, D, stage == 1 ? tr->real1 : tr->real2, fake, &st);
+    t2v_params_zero_grad(&D->ps);
+    *d_loss = st.d_loss;
+    return T2V_OK;
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static t2v_status add_common(t2v_sg_trainer *tr, t2v_weights_writer *wr, const char *command)
+{
+    const char *const *words = (const char *const *)tr->vocab.words;
+    char name[96];
+    snprintf(name, sizeof name, "%s-stackgan-%s", tr->di.name, tr->rc.preset);
+    t2v_status s = t2v_weights_writer_add_str(wr, T2V_KEY_ARCHITECTURE, "stackgan");
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_NAME, name);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, T2V_KEY_FORMAT_VERSION,
+                                                    T2V_WEIGHTS_FORMAT_VERSION);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_KIND, "image");
+    if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, T2V_KEY_VOCAB, words,
+                                                          (size_t)tr->vocab.count);
+    if (s == T2V_OK) s = t2v_stackgan_cfg_write(&tr->rc.gen, wr);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "stackgan.steps1", (uint64_t)tr->step[0]);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "stackgan.steps2", (uint64_t)tr->step[1]);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, tr->rc.data);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_PRESET, tr->rc.preset);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS,
+                                                    (uint64_t)(tr->step[0] + tr->step[1]));
+    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, tr->rc.seed);
+    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, tr->seconds);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND,
+                                                    command ? command : "");
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.loss",
+                                                    t2v_loss_name(tr->rc.loss));
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps1, wr, 0);
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gbufs1, wr, 0);
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps2, wr, 0);
+    if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gbufs2, wr, 0);
+    return s;
+}
+
+/* The Adam moments of a set whose tensors are already in the writer. */
+static t2v_status add_moments(t2v_sg_trainer *tr, t2v_params *ps, t2v_weights_writer *wr)
+{
+    t2v_status s = T2V_OK;
+    for (int i = 0; i < ps->count && s == T2V_OK; i++) {
+        t2v_param *p = &ps->items[i];
+        size_t n = (size_t)t2v_tensor_numel(&p->t);
+        float *tmp = malloc(n * sizeof(float));
+        if (!tmp)
+            return t2v_fail(T2V_ERR_NOMEM, "out of memory");
+        char name[128];
+        for (int mv = 0; mv < 2 && s == T2V_OK; mv++) {
+            snprintf(name, sizeof name, "%s@%c", p->name, mv ? 'v' : 'm');
+            s = t2v_backend_download(tr->be, tmp, mv ? p->adam_v : p->adam_m, n * sizeof(float));
+            if (s == T2V_OK)
+                s = t2v_weights_writer_add_tensor(wr, name, p->t.ndim, p->t.shape, tmp);
+        }
+        free(tmp);
+    }
+    return s;
+}
+
+t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const char *command)
+{
+    t2v_weights_writer *wr;
+    t2v_status s = t2v_weights_writer_new(&wr);
+    if (s != T2V_OK)
+        return s;
+    s = add_common(tr, wr, command);
+    if (s == T2V_OK) s = write_recipe(&tr->rc, wr);
+    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.format", TRAIN_FORMAT);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step1", tr->step[0]);
+    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step2", tr->step[1]);
+    if (s == T2V_OK) s = add_moments(tr, &tr->gps1, wr);
+    if (s == T2V_OK) s = add_moments(tr, &tr->gps2, wr);
+    for (int i = 0; i < 2 && s == T2V_OK; i++) {
+        s = t2v_params_add_to_writer(&tr->disc[i].ps, wr, 1);
+        if (s == T2V_OK)
+            s = t2v_params_add_to_writer(&tr->disc[i].bufs, wr, 0);
+    }
+    if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
+    t2v_weights_writer_free(wr);
+    return s;
+}
+
+t2v_status t2v_sg_export(t2v_sg_trainer *tr, const char *path, const char *command)
+{
+    t2v_weights_writer *wr;
+    t2v_status s = t2v_weights_writer_new(&wr);
+    if (s != T2V_OK)
+        return s;
+    s = add_common(tr, wr, command);
+    if (s == T2V_OK)
+        s = t2v_weights_writer_write(wr, path);
+    t2v_weights_writer_free(wr);
+    return s;
+}
+
+t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,
+                                 uint64_t seed, float *out1, float *out2)
+{
+    t2v_backend *be = tr->be;
+    t2v_stackgan *g = &tr->gen;
+    int N = tr->rc.batch, T = g->cfg.text.max_words;
+    size_t n1 = (size_t)g->cfg.channels * g->cfg.size1 * g->cfg.size1;
+    size_t n2 = (size_t)g->cfg.channels * g->cfg.size2 * g->cfg.size2;
+    for (int base = 0; base < n; base += N) {
+        memset(tr->ids_host, 0, (size_t)N * T * sizeof(int32_t));
+        for (int j = 0; j < N; j++) {
+            int c = base + j < n ? base + j : n - 1;
+            t2v_encoded_caption enc;
+            t2v_status s = t2v_caption_encode(&tr->vocab, captions[c], T, &enc, NULL, 0);
+            if (s != T2V_OK)
+                return s;
+            memcpy(tr->ids_host + (size_t)j * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
+            tr->len_host[j] = enc.length;
+        }
+        t2v_status s = t2v_encoder_forward(&g->s1.text, be, &tr->gps1, tr->ids_host,
+                                           tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        for (int j = 0; j < N; j++)
+            t2v_stackgan_noise(g, be, seed, (uint64_t)(base + j), j);
+        t2v_sg_stage1_forward(&g->s1, be, &tr->gps1, &tr->gbufs1, g->s1.text.S, 0);
+        t2v_sg_stage2_forward(&g->s2, be, &tr->gps2, &tr->gbufs2, g->s1.img, g->s1.text.S, 0);
+        int take = n - base < N ? n - base : N;
+        if (out1)
+            s = t2v_backend_download(be, out1 + (size_t)base * n1, g->s1.img,
+                                     (size_t)take * n1 * sizeof(float));
+        if (s == T2V_OK && out2)
+            s = t2v_backend_download(be, out2 + (size_t)base * n2, g->s2.img,
+                                     (size_t)take * n2 * sizeof(float));
+        if (s != T2V_OK)
+            return s;
+    }
+    return T2V_OK;
+}

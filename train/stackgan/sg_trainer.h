@@ -1,0 +1,73 @@
+/* Training StackGAN: the recipe, the trainer state, one step of either
+ * stage, checkpoints and the exported model (both stages in one file). */
+#ifndef T2V_SG_TRAINER_H
+#define T2V_SG_TRAINER_H
+
+#include "models/stackgan.h"
+#include "train/data/dataset.h"
+#include "train/tganc/disc.h"
+#include "train/tganc/trainer.h"
+#include "txt2vid/weights.h"
+
+typedef struct t2v_sg_recipe {
+    char preset[32];
+    char data[512];
+    t2v_stackgan_cfg gen;
+    int d_width1, d_width2;   /* DF of the Stage-I and Stage-II discriminators */
+    int d_concat;             /* concat head: FC(S) size */
+    t2v_head_kind head;
+    int sn, d_bn;
+    t2v_gan_loss loss;
+    float kl_weight;
+    int batch;
+    float lr_g, lr_d, beta1, beta2;
+    int64_t lr_decay_every;   /* halve both rates every n steps of a stage; 0: never */
+    uint64_t seed;
+    int64_t steps1, steps2;   /* steps of each stage */
+    long train_count;         /* items of a synthetic training split (0: default) */
+} t2v_sg_recipe;
+
+/* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
+ * spectral norm + projection heads), "paper" (the published sizes and
+ * losses, for a GPU). */
+t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r);
+
+typedef struct t2v_sg_stats {
+    float d_loss, g_loss;
+    float d_real, d_wrong, d_fake;  /* D's three matching-aware terms (unweighted) */
+    float g_adv, kl;                /* G's adversarial term and the KL (unweighted) */
+} t2v_sg_stats;
+
+typedef struct t2v_sg_trainer t2v_sg_trainer;
+
+/* Fresh weights from a recipe, or everything from a checkpoint when
+ * resume_path is set (the recipe is then read from it; steps1/steps2 of
+ * `recipe`, when not NULL and > 0, override the stored ones). */
+t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
+                              t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out);
+void t2v_sg_trainer_free(t2v_sg_trainer *tr);
+const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
+/* Steps taken by stage 1 or 2. */
+int64_t t2v_sg_trainer_step_count(const t2v_sg_trainer *tr, int stage);
+double t2v_sg_trainer_seconds(const t2v_sg_trainer *tr);
+void t2v_sg_trainer_add_seconds(t2v_sg_trainer *tr, double s);
+
+/* One D update and one G update of `stage` (1 or 2; Stage I stays frozen
+ * while Stage II trains). */
+t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *stats);
+
+/* Stage `stage`'s D loss on the batch of step `at_step`, updating nothing
+ * but the BN running statistics of the generator's forward. */
+t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, float *d_loss);
+
+t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const char *command);
+/* The model the generation API loads: encoder, vocabulary, both stages. */
+t2v_status t2v_sg_export(t2v_sg_trainer *tr, const char *path, const char *command);
+
+/* Images for captions in inference mode, noise as t2v_stackgan_noise with
+ * image index i: out1 (n, C, size1, size1) and out2 (n, C, size2, size2) on
+ * the host (either may be NULL). */
+t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,
+                                 uint64_t seed, float *out1, float *out2);
+
+#endif
