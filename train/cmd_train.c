@@ -265,6 +265,14 @@ static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t st
     free(buf);
 }
 
+static void plot_losses(const char *csv, const char *png)
+{
+    t2v_plot_options po = {.columns = "d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,"
+                                      "g_motion,tc"};
+    if (t2v_media_plot_csv_opts(csv, png, "TGANs-C training losses", &po) != T2V_OK)
+        fprintf(stderr, "txt2vid: warning: loss plot: %s\n", t2v_media_last_error());
+}
+
 int t2v_cmd_train(int argc, char **argv)
 {
     train_opts o;
@@ -338,7 +346,8 @@ int t2v_cmd_train(int argc, char **argv)
     }
     if (!resuming)
         fprintf(log, "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,"
-                     "g_motion,tc\n");
+                     "g_motion,tc,video_real,video_wrong,video_fake,frame_real,frame_wrong,"
+                     "frame_fake,motion_real,motion_wrong,motion_fake\n");
     int tty = isatty(STDERR_FILENO) && !o.quiet;
     if (!o.quiet)
         fprintf(stderr, "txt2vid train: %s on %s, preset %s, batch %d, loss %s, temporal %s, "
@@ -370,9 +379,13 @@ int t2v_cmd_train(int argc, char **argv)
             break;
         }
         int64_t step = t2v_tganc_trainer_step_count(tr);
-        fprintf(log, "%lld,%.1f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f\n", (long long)step,
+        fprintf(log, "%lld,%.1f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f", (long long)step,
                 t2v_tganc_trainer_seconds(tr), st.d_loss, st.g_loss, st.d_video, st.d_frame,
                 st.d_motion, st.g_video, st.g_frame, st.g_motion, st.tc);
+        for (int d = 0; d < 3; d++)
+            for (int r = 0; r < 3; r++)
+                fprintf(log, ",%.4f", st.logit[d][r]);
+        fprintf(log, "\n");
         double eta = ema * (double)(steps - step);
         if (tty && t - last_print > 0.5) {
             int width = 30, fill = (int)((double)step / (double)steps * width);
@@ -396,7 +409,7 @@ int t2v_cmd_train(int argc, char **argv)
         if (o.sample_every && step % o.sample_every == 0) {
             fflush(log);
             write_samples(tr, run_dir, step);
-            t2v_media_plot_csv(csv, plot, "TGANs-C training losses");
+            plot_losses(csv, plot);
         }
     }
     if (tty)
@@ -414,7 +427,7 @@ int t2v_cmd_train(int argc, char **argv)
         rc_exit = 1;
     }
     if (o.sample_every)
-        t2v_media_plot_csv(csv, plot, "TGANs-C training losses");
+        plot_losses(csv, plot);
     if (!o.quiet && rc_exit == 0)
         fprintf(stderr, "txt2vid train: step %lld, %.0f s of training; model %s, checkpoint %s\n",
                 (long long)t2v_tganc_trainer_step_count(tr), t2v_tganc_trainer_seconds(tr), out,

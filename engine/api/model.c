@@ -17,10 +17,12 @@ const char *t2v_default_model_path(void)
     return env && *env ? env : T2V_DEFAULT_MODEL;
 }
 
-t2v_status t2v_model_declare(const t2v_model *m, t2v_tganc *net, t2v_params *ps,
+t2v_status t2v_model_declare(const t2v_model *m, t2v_model_net *net, t2v_params *ps,
                              t2v_params *bufs)
 {
-    return t2v_tganc_declare(net, &m->tganc, ps, bufs);
+    if (m->info.kind == T2V_MODEL_IMAGE)
+        return t2v_stackgan_declare(&net->stackgan, &m->stackgan, ps, bufs);
+    return t2v_tganc_declare(&net->tganc, &m->tganc, ps, bufs);
 }
 
 static t2v_status check_tensors(const t2v_weights *w, t2v_params *ps)
@@ -119,9 +121,18 @@ t2v_status t2v_model_load(const char *path, t2v_model **out)
         s = t2v_fail(T2V_ERR_FORMAT, "%s: no %s: not a txt2vid model", path, T2V_KEY_ARCHITECTURE);
         goto fail;
     }
-    if (strcmp(arch, "tganc") != 0) {
+    int image = strcmp(arch, "stackgan") == 0;
+    if (!image && strcmp(arch, "tganc") != 0) {
         s = t2v_fail(T2V_ERR_FORMAT, "%s: architecture '%s' is not one txt2vid can run", path,
                      arch);
+        goto fail;
+    }
+    uint32_t version = 0;
+    if (t2v_weights_has_key(m->w, T2V_KEY_FORMAT_VERSION) &&
+        (t2v_weights_get_u32(m->w, T2V_KEY_FORMAT_VERSION, &version) != T2V_OK ||
+         version > T2V_WEIGHTS_FORMAT_VERSION)) {
+        s = t2v_fail(T2V_ERR_FORMAT, "%s: txt2vid format version %u is newer than this txt2vid "
+                     "reads (%d)", path, version, T2V_WEIGHTS_FORMAT_VERSION);
         goto fail;
     }
     t2v_weights_get_str(m->w, T2V_KEY_NAME, &name);
@@ -129,7 +140,12 @@ t2v_status t2v_model_load(const char *path, t2v_model **out)
     t2v_clear_error();
     if ((s = read_vocab(m)) != T2V_OK)
         goto fail;
-    if ((s = t2v_tganc_cfg_read(m->w, m->vocab.count, &m->tganc)) != T2V_OK)
+    m->info.kind = image ? T2V_MODEL_IMAGE : T2V_MODEL_VIDEO;
+    if (image)
+        s = t2v_stackgan_cfg_read(m->w, m->vocab.count, &m->stackgan);
+    else
+        s = t2v_tganc_cfg_read(m->w, m->vocab.count, &m->tganc);
+    if (s != T2V_OK)
         goto fail;
     uint32_t fps = 8;
     if (t2v_weights_has_key(m->w, "txt2vid.fps") &&
@@ -139,32 +155,37 @@ t2v_status t2v_model_load(const char *path, t2v_model **out)
     }
     /* declare the network once to check every tensor against the file */
     t2v_params ps, bufs;
-    t2v_tganc net;
+    t2v_model_net *net = calloc(1, sizeof *net);
+    if (!net) {
+        s = t2v_fail(T2V_ERR_NOMEM, "out of memory loading %s", path);
+        goto fail;
+    }
     t2v_params_init(&ps, NULL);
     t2v_params_init(&bufs, NULL);
-    s = t2v_model_declare(m, &net, &ps, &bufs);
+    s = t2v_model_declare(m, net, &ps, &bufs);
     if (s == T2V_OK)
         s = check_tensors(m->w, &ps);
     if (s == T2V_OK)
         s = check_tensors(m->w, &bufs);
     t2v_params_free(&ps);
     t2v_params_free(&bufs);
+    free(net);
     if (s != T2V_OK)
         goto fail;
     if ((s = build_description(m)) != T2V_OK)
         goto fail;
     m->info = (t2v_model_info){
-        .kind = T2V_MODEL_VIDEO,
+        .kind = image ? T2V_MODEL_IMAGE : T2V_MODEL_VIDEO,
         .arch = arch,
         .name = name,
         .dataset = dataset,
-        .frames = m->tganc.frames,
-        .width = m->tganc.width,
-        .height = m->tganc.height,
-        .channels = m->tganc.channels,
+        .frames = image ? 1 : m->tganc.frames,
+        .width = image ? m->stackgan.size2 : m->tganc.width,
+        .height = image ? m->stackgan.size2 : m->tganc.height,
+        .channels = image ? m->stackgan.channels : m->tganc.channels,
         .fps_num = (int)fps,
         .fps_den = 1,
-        .max_words = m->tganc.text.max_words,
+        .max_words = image ? m->stackgan.text.max_words : m->tganc.text.max_words,
         .vocab_size = m->vocab.count,
     };
     *out = m;

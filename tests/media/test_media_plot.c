@@ -110,7 +110,7 @@ static void check_small_cases(const char *dir)
     snprintf(csv, sizeof csv, "%s/one.csv", dir);
     snprintf(png, sizeof png, "%s/one.png", dir);
     write_text(csv, "step,d_loss,g_loss\n100,0.7,2.5\n");
-    t2v_plot_options o = {400, 300, 1};
+    t2v_plot_options o = {.width = 400, .height = 300, .smooth = 1};
     T2V_CHECK(t2v_media_plot_csv_opts(csv, png, NULL, &o) == T2V_OK, "plot of a single row (%s)",
               t2v_media_last_error());
     test_image img;
@@ -120,6 +120,16 @@ static void check_small_cases(const char *dir)
         int b = colour_pixels(&img, blue, 6, 70, 380, 10, 250, NULL);
         int r = colour_pixels(&img, red, 6, 70, 380, 10, 250, NULL);
         T2V_CHECK(b > 5 && r > 5, "a single row shows a dot per series (%d, %d pixels)", b, r);
+        free(img.px);
+    }
+    /* columns: only the named series, drawn in the first colour */
+    write_text(csv, "step,seconds,g_loss\n1,100,0.5\n2,200,0.7\n3,300,0.2\n");
+    t2v_plot_options only = {.width = 400, .height = 300, .smooth = 1, .columns = "g_loss"};
+    T2V_CHECK(t2v_media_plot_csv_opts(csv, png, NULL, &only) == T2V_OK, "plot of chosen columns");
+    if (test_read_png(png, &img)) {
+        int b = colour_pixels(&img, blue, 6, 70, 380, 10, 250, NULL);
+        int r = colour_pixels(&img, red, 6, 70, 380, 10, 250, NULL);
+        T2V_CHECK(b > 20 && r == 0, "columns=g_loss draws one series only (%d, %d pixels)", b, r);
         free(img.px);
     }
 
@@ -153,7 +163,7 @@ static void check_small_cases(const char *dir)
     write_text(csv, "step,d_loss\n0,1\n");
     T2V_CHECK(t2v_media_plot_csv(csv, "/nonexistent-t2v-dir/p.png", NULL) == T2V_ERR_IO,
               "unwritable PNG path: IO error");
-    t2v_plot_options tiny = {10, 10, 0};
+    t2v_plot_options tiny = {.width = 10, .height = 10};
     T2V_CHECK(t2v_media_plot_csv_opts(csv, png, NULL, &tiny) == T2V_ERR_INVALID,
               "a 10 x 10 plot is refused");
 }

@@ -15,6 +15,7 @@
 #include "io/params_io.h"
 #include "models/stackgan_io.h"
 #include "t2v_test.h"
+#include "txt2vid/txt2vid.h"
 #include "text/tokenizer.h"
 #include "train/media/media.h"
 #include "train/stackgan/sg_trainer.h"
@@ -193,6 +194,62 @@ static t2v_status sample(loaded *m, t2v_backend *be, const char *caption, uint64
     return s;
 }
 
+/* The public generation API (what the plugins call) on an image model:
+ * image 1 under seed 42 is `img1`; still mode holds it, morph mode walks
+ * from image to image and passes through each exactly. */
+static void check_public_api(const char *path, const char *caption, const float *img1, size_t n)
+{
+    t2v_model *m;
+    if (!T2V_CHECK(t2v_model_load(path, &m) == T2V_OK, "image model loads through t2v_model_load"))
+        return;
+    t2v_model_info mi;
+    t2v_model_get_info(m, &mi);
+    T2V_CHECK(mi.kind == T2V_MODEL_IMAGE && mi.frames == 1 && mi.width == 64 && mi.channels == 3,
+              "model info: image, 64x64 RGB (%d frames, %dx%d, %d channels)", mi.frames, mi.width,
+              mi.height, mi.channels);
+    t2v_generator_opts o;
+    t2v_generator_opts_init(&o);
+    o.device = T2V_DEVICE_CPU;
+    o.hold = 3;
+    o.mode = T2V_MODE_STILL;
+    t2v_generator *g;
+    t2v_generator_new(m, &o, &g);
+    t2v_generator_set_caption(g, caption, NULL);
+    t2v_generator_set_seed(g, 42);
+    const float *f;
+    int still = 1;
+    for (uint64_t i = 3; i < 6; i++)
+        still &= t2v_generator_frame(g, i, &f) == T2V_OK && memcmp(f, img1, n * sizeof(float)) == 0;
+    T2V_CHECK(still, "still mode: frames 3, 4, 5 are image 1, byte for byte");
+    T2V_CHECK(t2v_generator_next_boundary(g, 4) == 6, "still mode: the next image starts at 6");
+    t2v_generator_free(g);
+    o.mode = T2V_MODE_MORPH;
+    o.hold = 4;
+    t2v_generator_new(m, &o, &g);
+    t2v_generator_set_caption(g, caption, NULL);
+    t2v_generator_set_seed(g, 42);
+    float *at4 = malloc(n * sizeof(float)), *at5 = malloc(n * sizeof(float));
+    t2v_generator_frame(g, 4, &f);
+    memcpy(at4, f, n * sizeof(float));
+    t2v_generator_frame(g, 5, &f);
+    memcpy(at5, f, n * sizeof(float));
+    t2v_generator_frame(g, 8, &f);
+    double step45 = 0.0, step48 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        step45 += fabs(at5[i] - at4[i]);
+        step48 += fabs(f[i] - at4[i]);
+    }
+    T2V_CHECK(memcmp(at4, img1, n * sizeof(float)) == 0,
+              "morph mode: frame 4 is image 1 exactly");
+    T2V_CHECK(step45 > 0.0 && step45 < step48,
+              "morph mode: frame 5 is between image 1 and image 2 (mean change %.3g vs %.3g)",
+              step45 / n, step48 / n);
+    free(at4);
+    free(at5);
+    t2v_generator_free(g);
+    t2v_model_unref(m);
+}
+
 static void check_sampling(void)
 {
     t2v_sg_trainer *tr = tiny(NULL, NULL);
@@ -253,6 +310,7 @@ static void check_sampling(void)
               "another index gives other images at both stages");
     unload(&m);
     t2v_backend_close(be);
+    check_public_api(model, caps[1], a2, n2);
     free(a1);
     free(a2);
     free(b1);

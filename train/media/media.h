@@ -88,6 +88,7 @@ typedef struct t2v_plot_options {
     int width, height; /* image size; <= 0: 960 x 540 */
     int smooth;        /* moving-average window in rows; 0: automatic (about
                           rows / 50, off below 3), 1: no smoothing */
+    const char *columns; /* comma-separated series to draw; NULL: all */
 } t2v_plot_options;
 
 /* Plots a CSV log: a header line whose first column is the x axis (e.g.

@@ -357,6 +357,43 @@ static t2v_status render_plot(const t2v_csv_table *t, const char *png_path, cons
     return s;
 }
 
+/* 1 when name is one of the comma-separated names in list */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* Drops the series (not the x column) that `columns` does not name. */
+static void keep_columns(t2v_csv_table *t, const char *columns)
+{
+    int out = 1;
+    for (int c = 1; c < t->cols; c++) {
+        if (!listed(columns, t->names[c])) {
+            free(t->names[c]);
+            continue;
+        }
+        t->names[out] = t->names[c];
+        for (int r = 0; r < t->rows; r++)
+            t->cells[(size_t)r * t->cols + out] = t->cells[(size_t)r * t->cols + c];
+        out++;
+    }
+    /* repack rows to the new width */
+    for (int r = 0; r < t->rows; r++)
+        for (int c = 0; c < out; c++)
+            t->cells[(size_t)r * out + c] = t->cells[(size_t)r * t->cols + c];
+    t->cols = out;
+}
+
 t2v_status t2v_media_plot_csv_opts(const char *csv_path, const char *png_path,
                                    const char *title, const t2v_plot_options *opts)
 {
@@ -372,6 +409,8 @@ t2v_status t2v_media_plot_csv_opts(const char *csv_path, const char *png_path,
     t2v_status s = t2v_csv_table_read(csv_path, &t);
     if (s != T2V_OK)
         return s;
+    if (opts && opts->columns)
+        keep_columns(&t, opts->columns);
     int smooth = opts ? opts->smooth : 0;
     if (smooth <= 0)
         smooth = t.rows / 50 >= 3 ? t.rows / 50 : 1;

@@ -246,10 +246,17 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     if (s == T2V_OK)
         s = t2v_head_declare(&tr->frame.head, rc->head, tr->frame.d.feat_c, tr->frame.d.feat_dims,
                              Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs, "disc.frame.head");
-    if (s == T2V_OK && tr->motion.on)
-        s = t2v_head_declare(&tr->motion.head, rc->head, tr->frame.d.feat_c,
-                             tr->frame.d.feat_dims, Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps,
-                             &tr->dbufs, "disc.motion.head");
+    if (s == T2V_OK && tr->motion.on) {
+        /* Motion is where features moved, which sum pooling would erase: the
+         * projection head sees each difference map whole, (C*h*w) x 1x1;
+         * the concatenation head keeps the grid. */
+        int flat[3] = {1, 1, 1};
+        int proj = rc->head == T2V_HEAD_PROJECTION;
+        int C = proj ? tr->frame.d.feat_c * (int)tr->frame.d.feat_l : tr->frame.d.feat_c;
+        s = t2v_head_declare(&tr->motion.head, rc->head, C, proj ? flat : tr->frame.d.feat_dims,
+                             Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs,
+                             "disc.motion.head");
+    }
     return s;
 }
 
@@ -621,6 +628,15 @@ static float gan_term(t2v_tganc_trainer *tr, const float *logit, float *dlogit, 
     return (float)(sum * scale);
 }
 
+static float mean_logit(t2v_tganc_trainer *tr, const float *logit, int M)
+{
+    t2v_backend_download(tr->be, tr->loss_host, logit, (size_t)M * sizeof(float));
+    double sum = 0.0;
+    for (int i = 0; i < M; i++)
+        sum += tr->loss_host[i];
+    return (float)(sum / M);
+}
+
 /* Frame features (N*T, C, hw) -> motion items (N*(T-1), C, hw). */
 static void motion_forward(t2v_tganc_trainer *tr, int r, const float *feat)
 {
@@ -656,7 +672,7 @@ static void motion_backward(t2v_tganc_trainer *tr, float *dfeat)
  * dfeat_real / dfeat_fake and the sentence gradients into dS_d. */
 static float d_head_terms(t2v_tganc_trainer *tr, t2v_head *h, t2v_head_run *run,
                           const float *feat_r, const float *feat_f, float *dfeat_r,
-                          float *dfeat_f)
+                          float *dfeat_f, float means[3])
 {
     t2v_backend *be = tr->be;
     int N = tr->rc.batch, D = tr->denc.cfg.sent, M = h->M;
@@ -665,6 +681,8 @@ static float d_head_terms(t2v_tganc_trainer *tr, t2v_head *h, t2v_head_run *run,
     t2v_head_forward(h, be, &tr->dps, &run[0], feat_r, S_match, N, tr->head_ws);
     t2v_head_forward(h, be, &tr->dps, &run[1], feat_r, S_mis, N, tr->head_ws);
     t2v_head_forward(h, be, &tr->dps, &run[2], feat_f, S_match, N, tr->head_ws);
+    for (int r = 0; r < 3; r++)
+        means[r] = mean_logit(tr, run[r].logit, M);
     float loss = gan_term(tr, run[0].logit, run[0].dlogit, M, +1, 1.0f);
     loss += gan_term(tr, run[1].logit, run[1].dlogit, M, -1, 0.5f);
     loss += gan_term(tr, run[2].logit, run[2].dlogit, M, -1, 0.5f);
@@ -728,7 +746,7 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->fill(be, dr, 0.0f, last_size(d));
         k->fill(be, df, 0.0f, last_size(d));
         const float *fr = d->real.act[last], *ff = d->fake.act[last];
-        parts[i] = d_head_terms(tr, &d->head, d->run, fr, ff, dr, df);
+        parts[i] = d_head_terms(tr, &d->head, d->run, fr, ff, dr, df, st->logit[i]);
         if (i == 1 && tr->motion.on) {
             motion_set *m = &tr->motion;
             motion_forward(tr, 0, fr);
@@ -741,6 +759,8 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
             t2v_head_forward(h, be, &tr->dps, &m->run[0], m->items[0], S_match, N, tr->head_ws);
             t2v_head_forward(h, be, &tr->dps, &m->run[1], m->items[0], S_mis, N, tr->head_ws);
             t2v_head_forward(h, be, &tr->dps, &m->run[2], m->items[1], S_match, N, tr->head_ws);
+            for (int r = 0; r < 3; r++)
+                st->logit[2][r] = mean_logit(tr, m->run[r].logit, h->M);
             float loss = gan_term(tr, m->run[0].logit, m->run[0].dlogit, h->M, +1, 1.0f);
             loss += gan_term(tr, m->run[1].logit, m->run[1].dlogit, h->M, -1, 0.5f);
             loss += gan_term(tr, m->run[2].logit, m->run[2].dlogit, h->M, -1, 0.5f);

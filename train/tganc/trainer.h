@@ -45,6 +45,9 @@ typedef struct t2v_step_stats {
     float d_loss, g_loss;
     float d_video, d_frame, d_motion;
     float g_video, g_frame, g_motion, tc;
+    /* mean logits of the D step: [video, frame, motion][real+match,
+     * real+mismatch, fake] */
+    float logit[3][3];
 } t2v_step_stats;
 
 typedef struct t2v_tganc_trainer t2v_tganc_trainer;
