@@ -375,7 +375,8 @@ t2v_status t2v_folder_open(t2v_dataset *ds, const char *folder, int videos)
         path_list_free(&files);
         return t2v_data_fail(T2V_ERR_IO, "%s: cannot read the folder", folder);
     }
-    qsort(files.paths, (size_t)files.n, sizeof *files.paths, compare_paths);
+    if (files.n > 1)
+        qsort(files.paths, (size_t)files.n, sizeof *files.paths, compare_paths);
 
     long n_split = 0;
     for (long k = 0; k < files.n; k++)
