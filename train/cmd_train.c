@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "train/cli.h"
+#include "train/eval/eval.h"
 #include "train/media/media.h"
 #include "train/tganc/trainer.h"
 
@@ -80,6 +81,9 @@ static void usage(FILE *f)
             "  --ckpt-every N      checkpoint every N steps (default 200)\n"
             "  --sample-every N    sample sheet and loss plot every N steps (default 500)\n"
             "  --threads N         CPU threads (default: all cores)\n"
+            "  --judge FILE        score the generator every --eval-every steps (default\n"
+            "                      1000) on --eval-count test captions (default 200):\n"
+            "                      RUN/eval.csv and RUN/eval.png, caption accuracy over time\n"
             "  --quiet             no progress output\n");
 }
 
@@ -94,13 +98,15 @@ typedef struct train_opts {
     float lambda_tc, lr_g, lr_d;        /* < 0: preset's */
     double minutes;
     int ckpt_every, sample_every;
+    const char *judge;
+    int eval_every, eval_count;
 } train_opts;
 
 static int parse(int argc, char **argv, train_opts *o)
 {
     enum { O_PRESET = 256, O_DATA, O_STEPS, O_BATCH, O_SEED, O_LOSS, O_TEMPORAL, O_LAMBDA,
            O_HEAD, O_SN, O_LRG, O_LRD, O_COUNT, O_RUN, O_OUT, O_RESUME, O_MIN, O_CKPT, O_SAMPLE,
-           O_THREADS, O_QUIET, O_HELP };
+           O_THREADS, O_QUIET, O_HELP, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT };
     static const struct option longopts[] = {
         {"preset", 1, 0, O_PRESET}, {"data", 1, 0, O_DATA}, {"steps", 1, 0, O_STEPS},
         {"batch", 1, 0, O_BATCH}, {"seed", 1, 0, O_SEED}, {"loss", 1, 0, O_LOSS},
@@ -109,13 +115,16 @@ static int parse(int argc, char **argv, train_opts *o)
         {"train-count", 1, 0, O_COUNT}, {"run-dir", 1, 0, O_RUN}, {"out", 1, 0, O_OUT},
         {"resume", 0, 0, O_RESUME}, {"minutes", 1, 0, O_MIN}, {"ckpt-every", 1, 0, O_CKPT},
         {"sample-every", 1, 0, O_SAMPLE}, {"threads", 1, 0, O_THREADS}, {"quiet", 0, 0, O_QUIET},
-        {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
+        {"help", 0, 0, O_HELP}, {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
+        {"eval-count", 1, 0, O_EVAL_COUNT}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->preset = "small";
     o->loss = o->temporal = o->head = o->sn = -1;
     o->lambda_tc = o->lr_g = o->lr_d = -1.0f;
     o->ckpt_every = 200;
     o->sample_every = 500;
+    o->eval_every = 1000;
+    o->eval_count = 200;
     o->seed = 1;
     optind = 1;
     int c;
@@ -193,6 +202,15 @@ static int parse(int argc, char **argv, train_opts *o)
             if (*end || o->threads < 0 || o->threads > 256) goto bad;
             break;
         case O_QUIET: o->quiet = 1; break;
+        case O_JUDGE: o->judge = optarg; break;
+        case O_EVAL_EVERY:
+            o->eval_every = (int)strtol(optarg, &end, 10);
+            if (*end || o->eval_every < 1) goto bad;
+            break;
+        case O_EVAL_COUNT:
+            o->eval_count = (int)strtol(optarg, &end, 10);
+            if (*end || o->eval_count < 1) goto bad;
+            break;
         case O_HELP: usage(stdout); return 1;
         default: usage(stderr); return 2;
         }
@@ -263,6 +281,100 @@ static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t st
             fprintf(stderr, "txt2vid: warning: sample sheet: %s\n", t2v_media_last_error());
     }
     free(buf);
+}
+
+/* Caption accuracy over training: a snapshot of the generator is exported
+ * and scored through the generation API exactly as `txt2vid eval` does. */
+typedef struct progress_eval {
+    t2v_judge *judge;
+    t2v_dataset *test, *train;
+    int count, threads;
+    char csv[1100], png[1100], snapshot[1100];
+} progress_eval;
+
+static t2v_dataset *open_judge_split(const t2v_judge *j, t2v_data_split split)
+{
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = j->cfg.dataset;
+    o.split = split;
+    o.frames = j->cfg.frames;
+    o.height = j->cfg.height;
+    o.width = j->cfg.width;
+    o.channels = j->cfg.channels;
+    t2v_dataset *ds = NULL;
+    return t2v_data_open(&o, &ds) == T2V_OK ? ds : NULL;
+}
+
+static int progress_eval_open(progress_eval *pe, const char *judge, const char *run_dir,
+                              int count, int threads)
+{
+    memset(pe, 0, sizeof *pe);
+    pe->count = count;
+    pe->threads = threads;
+    snprintf(pe->csv, sizeof pe->csv, "%s/eval.csv", run_dir);
+    snprintf(pe->png, sizeof pe->png, "%s/eval.png", run_dir);
+    snprintf(pe->snapshot, sizeof pe->snapshot, "%s/snapshot.gguf", run_dir);
+    if (t2v_judge_load(judge, NULL, threads, &pe->judge) != T2V_OK) {
+        fprintf(stderr, "txt2vid train: %s\n", t2v_last_error());
+        return -1;
+    }
+    pe->test = open_judge_split(pe->judge, T2V_SPLIT_TEST);
+    pe->train = open_judge_split(pe->judge, T2V_SPLIT_TRAIN);
+    if (!pe->test || !pe->train) {
+        fprintf(stderr, "txt2vid train: judge data: %s\n", t2v_data_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+static void progress_eval_close(progress_eval *pe)
+{
+    t2v_data_close(pe->test);
+    t2v_data_close(pe->train);
+    t2v_judge_free(pe->judge);
+}
+
+static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
+{
+    t2v_model *m = NULL;
+    t2v_model_clips mc;
+    memset(&mc, 0, sizeof mc);
+    t2v_eval_report rep;
+    if (t2v_tganc_standing_stats(tr, 50) != T2V_OK ||
+        t2v_tganc_export(tr, pe->snapshot, t2v_cli_command_line(), NULL, NULL, 0) != T2V_OK ||
+        t2v_model_load(pe->snapshot, &m) != T2V_OK ||
+        t2v_model_clips_open(&mc, m, pe->test, &pe->judge->cfg, 1000, pe->threads) != T2V_OK ||
+        t2v_eval_clips(pe->judge, pe->test, pe->train, pe->count, 32, t2v_model_clip_fn, &mc,
+                       &rep) != T2V_OK) {
+        fprintf(stderr, "txt2vid train: warning: evaluation failed: %s\n", t2v_last_error());
+    } else {
+        FILE *f = fopen(pe->csv, "a");
+        if (f) {
+            if (ftell(f) == 0) {
+                fprintf(f, "step,seconds");
+                for (int k = 0; k < rep.n_attrs; k++)
+                    fprintf(f, ",%s", rep.attr_name[k]);
+                fprintf(f, ",all,fid\n");
+            }
+            fprintf(f, "%lld,%.0f", (long long)t2v_tganc_trainer_step_count(tr),
+                    t2v_tganc_trainer_seconds(tr));
+            for (int k = 0; k < rep.n_attrs; k++)
+                fprintf(f, ",%.4f", rep.acc_gen[k]);
+            fprintf(f, ",%.4f,%.3f\n", rep.all_gen, rep.fid_gen);
+            fclose(f);
+        }
+        char cols[256] = "all";
+        for (int k = 0; k < rep.n_attrs; k++) {
+            size_t used = strlen(cols);
+            snprintf(cols + used, sizeof cols - used, ",%s", rep.attr_name[k]);
+        }
+        t2v_plot_options po = {.columns = cols, .smooth = 1};
+        t2v_media_plot_csv_opts(pe->csv, pe->png, "caption accuracy on unseen test captions", &po);
+    }
+    t2v_model_clips_close(&mc);
+    if (m)
+        t2v_model_unref(m);
 }
 
 static void plot_losses(const char *csv, const char *png)
@@ -360,6 +472,17 @@ int t2v_cmd_train(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    progress_eval pe;
+    int evaluating = 0;
+    if (o.judge) {
+        if (progress_eval_open(&pe, o.judge, run_dir, o.eval_count, o.threads) != 0) {
+            progress_eval_close(&pe);
+            fclose(log);
+            t2v_tganc_trainer_free(tr);
+            return 1;
+        }
+        evaluating = 1;
+    }
     double t0 = now_seconds(), last_print = 0.0, last_t = t0;
     int rc_exit = 0;
     t2v_step_stats st = {0};
@@ -411,10 +534,17 @@ int t2v_cmd_train(int argc, char **argv)
             write_samples(tr, run_dir, step);
             plot_losses(csv, plot);
         }
+        if (evaluating && step % o.eval_every == 0) {
+            double e0 = now_seconds();
+            progress_eval_run(&pe, tr);
+            last_t += now_seconds() - e0; /* evaluation is not training time */
+        }
     }
     if (tty)
         fprintf(stderr, "\n");
     fclose(log);
+    if (evaluating)
+        progress_eval_close(&pe);
     if (interrupted && !o.quiet)
         fprintf(stderr, "txt2vid train: interrupted, saving a checkpoint\n");
     if (t2v_tganc_save_checkpoint(tr, ckpt, t2v_cli_command_line()) != T2V_OK) {

@@ -85,6 +85,13 @@ t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uin
             t2v_rng_uniform_host(tmp, (size_t)n, seed, stream + 1 + (uint64_t)(l * 4 + k), 0);
             for (int64_t i = 0; i < n; i++)
                 tmp[i] = (2.0f * tmp[i] - 1.0f) * bound;
+            /* Forget gates start open (each bias +1, so +2 in all): with
+             * sigmoid(0) = 0.5 a word six steps back would reach the
+             * sentence vector at 0.5^6 of its strength, and the digit in
+             * "digit 3 is moving up and down" is six steps from the end. */
+            if (k >= 2)
+                for (int64_t i = h; i < 2 * h; i++)
+                    tmp[i] += 1.0f;
             s = t2v_backend_upload(be, p->t.data, tmp, (size_t)n * sizeof *tmp);
             free(tmp);
         }

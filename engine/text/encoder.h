@@ -39,7 +39,8 @@ t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_p
                                const char *prefix);
 void t2v_encoder_plan(t2v_encoder *e, t2v_plan *p);
 /* Initialises embeddings N(0, 1) and LSTM weights U(-1/sqrt(H), 1/sqrt(H))
- * as PyTorch does, from (seed, stream). */
+ * as PyTorch does, from (seed, stream), with the forget-gate biases raised
+ * by 1 each (Jozefowicz et al. 2015) so early words reach S. */
 t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uint64_t seed,
                             uint64_t stream);
 /* ids_host (N, T) with T2V_TOK_PAD after each caption's end; lengths >= 1.
