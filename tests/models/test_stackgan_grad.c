@@ -10,6 +10,7 @@
 
 #include "backend/backend.h"
 #include "models/stackgan.h"
+#include "fd_check.h"
 #include "t2v_test.h"
 
 static double EPS = 2e-3;
@@ -17,20 +18,10 @@ static double EPS = 2e-3;
 
 static t2v_backend *be;
 
-static void upload(float *dev, const float *host, size_t n)
-{
-    t2v_backend_upload(be, dev, host, n * sizeof(float));
-}
-
-static void download(float *host, const float *dev, size_t n)
-{
-    t2v_backend_download(be, host, dev, n * sizeof(float));
-}
-
 static double sum_dev(const float *dev, size_t n, double scale)
 {
     float *h = malloc(n * sizeof *h);
-    download(h, dev, n);
+    fd_download(be, h, dev, n);
     double s = 0.0;
     for (size_t i = 0; i < n; i++)
         s += h[i];
@@ -38,24 +29,7 @@ static double sum_dev(const float *dev, size_t n, double scale)
     return s * scale;
 }
 
-static double weighted(const float *dev, const float *w, size_t n)
-{
-    float *h = malloc(n * sizeof *h);
-    download(h, dev, n);
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)w[i] * h[i];
-    free(h);
-    return s;
-}
-
-typedef double (*loss_fn)(void *ctx);
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+typedef fd_loss_fn loss_fn;
 
 /* Analytic gradients (already in ps) against central differences of loss()
  * for three entries of every parameter. smooth: every entry inside 5% +
@@ -66,43 +40,11 @@ static int cmp_double(const void *a, const void *b)
  * runs of the same code are what pins every gradient. */
 static void check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *what, int smooth)
 {
-    int bad = 0, checked = 0;
-    double rel[2048], worst = 0.0;
-    const char *worst_name = "";
-    for (int i = 0; i < ps->count; i++) {
-        t2v_param *p = &ps->items[i];
-        int64_t n = t2v_tensor_numel(&p->t);
-        float *g = malloc((size_t)n * sizeof *g);
-        download(g, p->t.grad, (size_t)n);
-        for (int k = 0; k < 3 && checked < 2048; k++) {
-            int64_t j = (int64_t)((uint64_t)(i * 7919 + k * 104729) % (uint64_t)n);
-            float orig, v;
-            download(&orig, p->t.data + j, 1);
-            v = orig + (float)EPS;
-            upload(p->t.data + j, &v, 1);
-            double lp = loss(ctx);
-            v = orig - (float)EPS;
-            upload(p->t.data + j, &v, 1);
-            double lm = loss(ctx);
-            upload(p->t.data + j, &orig, 1);
-            double num = (lp - lm) / (2 * EPS), ana = g[j], err = fabs(num - ana);
-            double r = err / (ATOL + fabs(num));
-            rel[checked++] = r;
-            if (err > ATOL + 0.05 * fabs(num)) {
-                bad++;
-                if (bad <= 3)
-                    printf("#   %s[%lld]: analytic %.6g numeric %.6g\n", p->name, (long long)j,
-                           ana, num);
-            }
-            if (r > worst) {
-                worst = r;
-                worst_name = p->name;
-            }
-        }
-        free(g);
-    }
-    qsort(rel, (size_t)checked, sizeof rel[0], cmp_double);
-    double median = checked ? rel[checked / 2] : 1.0;
+    fd_result r;
+    fd_compare_params(be, ps, loss, ctx, EPS, ATOL, 2048, &r);
+    int bad = r.bad, checked = r.checked;
+    double median = r.median, worst = r.worst;
+    const char *worst_name = r.worst_name;
     if (smooth)
         T2V_CHECK(bad == 0 && checked > 0,
                   "%s: all %d parameter entries match central differences (median relative "
@@ -112,15 +54,6 @@ static void check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *wh
                   "%s: %d parameter entries against central differences: median relative error "
                   "%.4f, %d outside 5%%, worst %.3f (%s)", what, checked, median, bad, worst,
                   worst_name);
-}
-
-static void plan_twice(t2v_arena *a, void (*fn)(void *, t2v_plan *), void *ctx, int N)
-{
-    t2v_plan p = {.arena = a, .N = N, .training = 1};
-    t2v_arena_measure(a, be);
-    fn(ctx, &p);
-    t2v_arena_commit(a);
-    fn(ctx, &p);
 }
 
 static void randomise(t2v_params *ps, float std, uint64_t seed)
@@ -158,7 +91,7 @@ static void check_ca(void)
     T2V_CHECK(t2v_sg_ca_declare(&c.ca, SENT, CD, T2V_ACT_NONE, &c.ps, "ca") == T2V_OK,
               "CA declares");
     t2v_params_allocate(&c.ps, 0);
-    plan_twice(&c.arena, ca_plan, &c, N);
+    fd_plan_twice(be, &c.arena, ca_plan, &c, N);
     float Wm[CD * SENT], Wl[CD * SENT], bm[CD], bl[CD], S[N * SENT], eps[N * CD], dc[N * CD];
     t2v_rng_normal_host(Wm, CD * SENT, 1, 0, 0);
     t2v_rng_normal_host(Wl, CD * SENT, 1, 1, 0);
@@ -169,16 +102,16 @@ static void check_ca(void)
     t2v_rng_normal_host(dc, N * CD, 1, 6, 0);
     for (int i = 0; i < CD * SENT; i++)
         Wl[i] *= 0.5f;
-    upload(t2v_pdata(&c.ps, c.ca.w_mu), Wm, CD * SENT);
-    upload(t2v_pdata(&c.ps, c.ca.w_lv), Wl, CD * SENT);
-    upload(t2v_pdata(&c.ps, c.ca.b_mu), bm, CD);
-    upload(t2v_pdata(&c.ps, c.ca.b_lv), bl, CD);
-    upload(c.S, S, N * SENT);
-    upload(c.ca.eps, eps, N * CD);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.w_mu), Wm, CD * SENT);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.w_lv), Wl, CD * SENT);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.b_mu), bm, CD);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.b_lv), bl, CD);
+    fd_upload(be, c.S, S, N * SENT);
+    fd_upload(be, c.ca.eps, eps, N * CD);
     t2v_sg_ca_forward(&c.ca, be, &c.ps, c.S);
     const double w = 2.0; /* KL weight; the mean over N x c elements */
     t2v_sg_ca_kl(&c.ca, be, (float)(w / (N * CD)));
-    upload(c.ca.dc, dc, N * CD);
+    fd_upload(be, c.ca.dc, dc, N * CD);
     t2v_params_zero_grad(&c.ps);
     t2v_sg_ca_backward(&c.ca, be, &c.ps, c.S, 1);
     /* reference, double precision: L = sum dc * c_hat + w * mean KL */
@@ -207,30 +140,30 @@ static void check_ca(void)
             }
         }
     float got[N * CD];
-    download(got, c.ca.c_hat, N * CD);
+    fd_download(be, got, c.ca.c_hat, N * CD);
     t2v_check_arrays(got, ch, N * CD, 1e-5, 1e-5, "CA sample c = mu + exp(logvar/2) eps");
-    download(got, c.ca.kl, N * CD);
+    fd_download(be, got, c.ca.kl, N * CD);
     t2v_check_arrays(got, kl, N * CD, 1e-5, 1e-5,
                      "CA KL per element 0.5 (mu^2 + exp(logvar) - 1 - logvar)");
     T2V_CHECK(klsum > 0.1, "CA KL of a non-standard posterior is positive (%.4f)", klsum);
     float gw[CD * SENT], gS[N * SENT];
-    download(gw, t2v_pgrad(&c.ps, c.ca.w_mu), CD * SENT);
+    fd_download(be, gw, t2v_pgrad(&c.ps, c.ca.w_mu), CD * SENT);
     t2v_check_arrays(gw, dWm, CD * SENT, 1e-5, 1e-4, "CA gradient of the mu weights (KL + sample)");
-    download(gw, t2v_pgrad(&c.ps, c.ca.w_lv), CD * SENT);
+    fd_download(be, gw, t2v_pgrad(&c.ps, c.ca.w_lv), CD * SENT);
     t2v_check_arrays(gw, dWl, CD * SENT, 1e-5, 1e-4,
                      "CA gradient of the logvar weights (KL + reparameterisation)");
-    download(gS, c.ca.dS, N * SENT);
+    fd_download(be, gS, c.ca.dS, N * SENT);
     t2v_check_arrays(gS, dS, N * SENT, 1e-5, 1e-4, "CA gradient w.r.t. the sentence vector");
     /* the KL vanishes at the prior: mu = 0, logvar = 0 */
     float zero[CD * SENT] = {0};
-    upload(t2v_pdata(&c.ps, c.ca.w_mu), zero, CD * SENT);
-    upload(t2v_pdata(&c.ps, c.ca.w_lv), zero, CD * SENT);
-    upload(t2v_pdata(&c.ps, c.ca.b_mu), zero, CD);
-    upload(t2v_pdata(&c.ps, c.ca.b_lv), zero, CD);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.w_mu), zero, CD * SENT);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.w_lv), zero, CD * SENT);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.b_mu), zero, CD);
+    fd_upload(be, t2v_pdata(&c.ps, c.ca.b_lv), zero, CD);
     t2v_sg_ca_forward(&c.ca, be, &c.ps, c.S);
     t2v_sg_ca_kl(&c.ca, be, 1.0f);
     double at_prior = sum_dev(c.ca.kl, N * CD, 1.0);
-    download(got, c.ca.c_hat, N * CD);
+    fd_download(be, got, c.ca.c_hat, N * CD);
     double dev = 0.0;
     for (int i = 0; i < N * CD; i++)
         dev = fmax(dev, fabs(got[i] - eps[i]));
@@ -346,7 +279,7 @@ static double gen_loss(void *ctx)
     }
     size_t nc = (size_t)NB * ca->c;
     t2v_sg_ca_kl(ca, be, (float)(c->kl_w / (double)nc));
-    return weighted(img, c->w, c->out_n) + sum_dev(ca->kl, nc, c->kl_w / (double)nc);
+    return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc);
 }
 
 static void check_stage(int stage, t2v_act act)
@@ -367,7 +300,7 @@ static void check_stage(int stage, t2v_act act)
     T2V_CHECK(s == T2V_OK, "Stage %d declares (%s)", stage, s ? t2v_last_error() : "ok");
     t2v_params_allocate(&c->ps, 0);
     t2v_params_allocate(&c->bufs, 0);
-    plan_twice(&c->arena, gen_plan, c, NB);
+    fd_plan_twice(be, &c->arena, gen_plan, c, NB);
     if (stage == 1)
         t2v_sg_stage1_init(&c->s1, be, &c->ps, &c->bufs, 5);
     else
@@ -388,27 +321,27 @@ static void check_stage(int stage, t2v_act act)
         c->len[1] = 3;
         float z[NB * 3];
         t2v_rng_normal_host(z, NB * 3, 9, 0, 0);
-        upload(c->s1.z, z, NB * 3);
-        upload(c->s1.ca.eps, eps, NB * 2);
+        fd_upload(be, c->s1.z, z, NB * 3);
+        fd_upload(be, c->s1.ca.eps, eps, NB * 2);
     } else {
         float S[NB * 5], *img = malloc((size_t)NB * 3 * 256 * sizeof(float));
         t2v_rng_normal_host(S, NB * 5, 9, 2, 0);
         t2v_rng_uniform_host(img, (size_t)NB * 3 * 256, 9, 3, 0);
         for (int i = 0; i < NB * 3 * 256; i++)
             img[i] = 2.0f * img[i] - 1.0f;
-        upload(c->S, S, NB * 5);
-        upload(c->img1, img, (size_t)NB * 3 * 256);
-        upload(c->s2.ca.eps, eps, NB * 2);
+        fd_upload(be, c->S, S, NB * 5);
+        fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
+        fd_upload(be, c->s2.ca.eps, eps, NB * 2);
         free(img);
     }
     t2v_params_zero_grad(&c->ps);
     gen_loss(c);
     if (stage == 1) {
-        upload(c->s1.dimg, c->w, c->out_n);
+        fd_upload(be, c->s1.dimg, c->w, c->out_n);
         t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
         t2v_encoder_backward(&c->s1.text, be, &c->ps, c->s1.ca.dS);
     } else {
-        upload(c->s2.dimg, c->w, c->out_n);
+        fd_upload(be, c->s2.dimg, c->w, c->out_n);
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
     }
     char what[160];

@@ -10,6 +10,7 @@
 
 #include "backend/backend.h"
 #include "models/tganc.h"
+#include "fd_check.h"
 #include "t2v_test.h"
 #include "train/tganc/disc.h"
 
@@ -17,49 +18,7 @@
 
 static t2v_backend *be;
 
-static void upload(float *dev, const float *host, size_t n)
-{
-    t2v_backend_upload(be, dev, host, n * sizeof(float));
-}
-
-static void download(float *host, const float *dev, size_t n)
-{
-    t2v_backend_download(be, host, dev, n * sizeof(float));
-}
-
-static double weighted(const float *dev, const float *w, size_t n, float *tmp)
-{
-    download(tmp, dev, n);
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)w[i] * tmp[i];
-    return s;
-}
-
-static void plan_twice(t2v_arena *a, void (*fn)(void *, t2v_plan *), void *ctx, int N)
-{
-    t2v_plan p = {.arena = a, .N = N, .training = 1};
-    t2v_arena_measure(a, be);
-    fn(ctx, &p);
-    t2v_arena_commit(a);
-    fn(ctx, &p);
-}
-
-/* Compares analytic gradients (already in ps grads) with finite differences
- * of loss() for a few entries of every parameter. */
-typedef double (*loss_fn)(void *ctx);
-
-static double central(float *ptr, float orig, double eps, loss_fn loss, void *ctx)
-{
-    float v = orig + (float)eps;
-    upload(ptr, &v, 1);
-    double lp = loss(ctx);
-    v = orig - (float)eps;
-    upload(ptr, &v, 1);
-    double lm = loss(ctx);
-    upload(ptr, &orig, 1);
-    return (lp - lm) / (2 * eps);
-}
+typedef fd_loss_fn loss_fn;
 
 /* Compares analytic gradients (already in ps grads) with central
  * differences of loss() for a few entries of every parameter.
@@ -73,45 +32,13 @@ static double central(float *ptr, float orig, double eps, loss_fn loss, void *ct
  * 5% + ATOL band. With smooth activations (smooth = 1) every entry must be
  * inside the band. ATOL is the float32 noise floor of the quotient. */
 #define ATOL 3e-3
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *what, int smooth)
 {
-    int bad = 0, checked = 0;
-    double rel[1024];
-    double worst = 0.0;
-    const char *worst_name = "";
-    for (int i = 0; i < ps->count; i++) {
-        t2v_param *p = &ps->items[i];
-        int64_t n = t2v_tensor_numel(&p->t);
-        float *g = malloc((size_t)n * sizeof *g);
-        download(g, p->t.grad, (size_t)n);
-        for (int k = 0; k < 3 && checked < 1024; k++) {
-            int64_t j = (int64_t)((uint64_t)(i * 7919 + k * 104729) % (uint64_t)n);
-            float orig;
-            download(&orig, p->t.data + j, 1);
-            double num = central(p->t.data + j, orig, EPS, loss, ctx), ana = g[j];
-            double err = fabs(num - ana);
-            rel[checked++] = err / (ATOL + fabs(num));
-            if (err > ATOL + 0.05 * fabs(num)) {
-                bad++;
-                if (bad <= 3)
-                    printf("#   %s[%lld]: analytic %.6g numeric %.6g\n", p->name, (long long)j,
-                           ana, num);
-            }
-            if (err / (ATOL + fabs(num)) > worst) {
-                worst = err / (ATOL + fabs(num));
-                worst_name = p->name;
-            }
-        }
-        free(g);
-    }
-    qsort(rel, (size_t)checked, sizeof rel[0], cmp_double);
-    double median = checked ? rel[checked / 2] : 1.0;
+    fd_result r;
+    fd_compare_params(be, ps, loss, ctx, EPS, ATOL, 1024, &r);
+    int bad = r.bad, checked = r.checked;
+    double median = r.median, worst = r.worst;
+    const char *worst_name = r.worst_name;
     if (smooth) /* no kinks: every entry must be inside the band */
         return T2V_CHECK(bad == 0, "%s: all %d parameter entries match central differences "
                                    "(median relative error %.4f, worst %.3f in %s)",
@@ -141,7 +68,7 @@ static double gen_loss(void *ctx)
     gen_case *c = ctx;
     t2v_encoder_forward(&c->g.text, be, &c->ps, c->ids, c->len);
     t2v_tganc_forward(&c->g, be, &c->ps, &c->bufs, c->g.text.S, 1);
-    return weighted(c->g.clip, c->w, c->clip, c->tmp);
+    return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
 }
 
 static void check_generator(int cond_bn, t2v_act act)
@@ -162,7 +89,7 @@ static void check_generator(int cond_bn, t2v_act act)
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
-    plan_twice(&c.arena, gen_plan, &c, 2);
+    fd_plan_twice(be, &c.arena, gen_plan, &c, 2);
     t2v_tganc_init(&c.g, be, &c.ps, &c.bufs, 5);
     /* larger weights than the GAN init, so every path carries signal */
     for (int i = 0; i < c.ps.count; i++) {
@@ -183,11 +110,11 @@ static void check_generator(int cond_bn, t2v_act act)
         c.w[i] = 2.0f * c.w[i] - 1.0f;
     float z[6];
     t2v_rng_normal_host(z, 6, 9, 0, 0);
-    upload(c.g.z, z, 6);
+    fd_upload(be, c.g.z, z, 6);
     /* analytic */
     t2v_params_zero_grad(&c.ps);
     gen_loss(&c);
-    upload(c.g.dclip, c.w, c.clip);
+    fd_upload(be, c.g.dclip, c.w, c.clip);
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
     char what[128];
@@ -238,7 +165,7 @@ static double disc_loss(void *ctx)
     t2v_trunk_forward(&c->d, be, &c->ps, &c->bufs, &c->run, c->clip, c->N, 1);
     const float *feat = c->run.act[c->d.cfg.layers - 1];
     t2v_head_forward(&c->h, be, &c->ps, &c->hr, feat, c->S, c->N, c->head_ws);
-    return weighted(c->hr.logit, c->w, (size_t)c->h.M, c->tmp);
+    return fd_weighted(be, c->hr.logit, c->w, (size_t)c->h.M, c->tmp);
 }
 
 static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
@@ -260,7 +187,7 @@ static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
     t2v_params_allocate(&c.ps, 0);
     t2v_params_allocate(&c.bufs, 0);
     c.clip_n = (size_t)c.N * 4 * 8 * 8;
-    plan_twice(&c.arena, disc_plan, &c, c.N);
+    fd_plan_twice(be, &c.arena, disc_plan, &c, c.N);
     t2v_disc_init(&c.d, be, &c.ps, &c.bufs, 3, 10);
     t2v_head_init(&c.h, be, &c.ps, &c.bufs, 3, 20);
     for (int i = 0; i < c.ps.count; i++) {
@@ -273,17 +200,17 @@ static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
     t2v_rng_uniform_host(host, c.clip_n, 4, 1, 0);
     for (size_t i = 0; i < c.clip_n; i++)
         host[i] = 2.0f * host[i] - 1.0f;
-    upload(c.clip, host, c.clip_n);
+    fd_upload(be, c.clip, host, c.clip_n);
     float S[10];
     t2v_rng_normal_host(S, 10, 4, 2, 0);
-    upload(c.S, S, 10);
+    fd_upload(be, c.S, S, 10);
     c.w = malloc((size_t)c.h.M * sizeof(float));
     c.tmp = malloc(c.clip_n * sizeof(float));
     t2v_rng_uniform_host(c.w, (size_t)c.h.M, 4, 3, 0);
     /* analytic */
     t2v_params_zero_grad(&c.ps);
     disc_loss(&c);
-    upload(c.hr.dlogit, c.w, (size_t)c.h.M);
+    fd_upload(be, c.hr.dlogit, c.w, (size_t)c.h.M);
     t2v_head_backward(&c.h, be, &c.ps, &c.hr, c.run.act[1], c.S, c.N, c.head_ws, 1);
     t2v_backend_kernels(be)->copy(be, c.run.dact[1], c.hr.dfeat,
                                   (int64_t)c.h.M * c.h.C * c.h.L);
@@ -297,33 +224,33 @@ static void check_disc(int frame_level, t2v_head_kind head, int bn, t2v_act act)
     check_params(&c.ps, disc_loss, &c, what, act != T2V_ACT_LRELU);
     /* gradient w.r.t. the clip and the sentence */
     float *dclip = malloc(c.clip_n * sizeof(float)), dS[10];
-    download(dclip, c.run.dinput, c.clip_n);
-    download(dS, c.hr.dS, 10);
+    fd_download(be, dclip, c.run.dinput, c.clip_n);
+    fd_download(be, dS, c.hr.dS, 10);
     int bad = 0;
     for (int k = 0; k < 6; k++) {
         size_t j = (size_t)(k * 37 + 5) % c.clip_n;
         float o = host[j];
         host[j] = o + (float)EPS;
-        upload(c.clip, host, c.clip_n);
+        fd_upload(be, c.clip, host, c.clip_n);
         double lp = disc_loss(&c);
         host[j] = o - (float)EPS;
-        upload(c.clip, host, c.clip_n);
+        fd_upload(be, c.clip, host, c.clip_n);
         double lm = disc_loss(&c);
         host[j] = o;
-        upload(c.clip, host, c.clip_n);
+        fd_upload(be, c.clip, host, c.clip_n);
         double num = (lp - lm) / (2 * EPS);
         bad += fabs(num - dclip[j]) / (fabs(num) + fabs(dclip[j]) + 1e-2) > 0.05;
     }
     for (int j = 0; j < 10; j++) {
         float o = S[j];
         S[j] = o + (float)EPS;
-        upload(c.S, S, 10);
+        fd_upload(be, c.S, S, 10);
         double lp = disc_loss(&c);
         S[j] = o - (float)EPS;
-        upload(c.S, S, 10);
+        fd_upload(be, c.S, S, 10);
         double lm = disc_loss(&c);
         S[j] = o;
-        upload(c.S, S, 10);
+        fd_upload(be, c.S, S, 10);
         double num = (lp - lm) / (2 * EPS);
         bad += fabs(num - dS[j]) / (fabs(num) + fabs(dS[j]) + 1e-2) > 0.05;
     }
@@ -357,7 +284,7 @@ static void check_spectral_norm(void)
     t2v_params_allocate(&c.ps, 0);
     t2v_params_allocate(&c.bufs, 0);
     c.clip_n = (size_t)2 * 4 * 8 * 8;
-    plan_twice(&c.arena, disc_plan, &c, 1);
+    fd_plan_twice(be, &c.arena, disc_plan, &c, 1);
     t2v_disc_init(&c.d, be, &c.ps, &c.bufs, 8, 10);
     t2v_snw *s = &c.d.layer[0].w;
     for (int it = 0; it < 200; it++)
@@ -365,8 +292,8 @@ static void check_spectral_norm(void)
     /* reference: power iteration on W^T W in double */
     int R = s->rows, C = s->cols;
     float *W = malloc((size_t)R * C * sizeof(float)), *E = malloc((size_t)R * C * sizeof(float));
-    download(W, t2v_pdata(&c.ps, s->w), (size_t)R * C);
-    download(E, s->eff, (size_t)R * C);
+    fd_download(be, W, t2v_pdata(&c.ps, s->w), (size_t)R * C);
+    fd_download(be, E, s->eff, (size_t)R * C);
     double *v = malloc((size_t)C * sizeof(double)), *wv = malloc((size_t)R * sizeof(double));
     for (int j = 0; j < C; j++)
         v[j] = 1.0 + 0.01 * j;

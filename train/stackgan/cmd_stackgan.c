@@ -1,58 +1,22 @@
 /* txt2vid train-stackgan: a StackGAN run (Stage I, then Stage II with Stage
  * I frozen) with progress, a CSV log, sample sheets of both stages side by
  * side, loss plots, atomic checkpoints, exact resume and Ctrl-C saving. */
-#include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "train/cli.h"
+#include "train/common/captions.h"
+#include "train/common/progress.h"
+#include "train/common/run_dir.h"
+#include "train/common/run_opts.h"
 #include "train/media/media.h"
 #include "train/stackgan/sg_trainer.h"
 
+#define CMD "txt2vid train-stackgan"
+
 int t2v_cmd_train_stackgan(int argc, char **argv);
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int make_dirs(const char *path)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static void warn_data(void *user, const char *msg)
-{
-    (void)user;
-    fprintf(stderr, "txt2vid: warning: %s\n", msg);
-}
 
 static void usage(FILE *f)
 {
@@ -83,159 +47,50 @@ static void usage(FILE *f)
             "  --quiet             no progress output\n");
 }
 
+/* The options only this command takes. */
 typedef struct sg_opts {
-    const char *preset, *data, *run_dir, *out;
     int stage;
-    int64_t steps;
-    int batch, threads, resume, quiet, have_seed;
-    long train_count;
-    uint64_t seed;
-    int loss, head, sn;                 /* -1: preset's */
-    float kl, lr_g, lr_d;               /* < 0: preset's */
-    double minutes;
-    int ckpt_every, sample_every;
+    float kl;           /* < 0: preset's */
 } sg_opts;
 
-static int parse(int argc, char **argv, sg_opts *o)
+enum { O_STAGE = T2V_OPT_OWN, O_KL };
+
+static int parse_own(void *user, int c, const char *arg)
 {
-    enum { O_PRESET = 256, O_DATA, O_STAGE, O_STEPS, O_BATCH, O_SEED, O_LOSS, O_HEAD, O_SN,
-           O_KL, O_LRG, O_LRD, O_COUNT, O_RUN, O_OUT, O_RESUME, O_MIN, O_CKPT, O_SAMPLE,
-           O_THREADS, O_QUIET, O_HELP };
-    static const struct option longopts[] = {
-        {"preset", 1, 0, O_PRESET}, {"data", 1, 0, O_DATA}, {"stage", 1, 0, O_STAGE},
-        {"steps", 1, 0, O_STEPS}, {"batch", 1, 0, O_BATCH}, {"seed", 1, 0, O_SEED},
-        {"loss", 1, 0, O_LOSS}, {"head", 1, 0, O_HEAD}, {"sn", 1, 0, O_SN}, {"kl", 1, 0, O_KL},
-        {"lr-g", 1, 0, O_LRG}, {"lr-d", 1, 0, O_LRD}, {"train-count", 1, 0, O_COUNT},
-        {"run-dir", 1, 0, O_RUN}, {"out", 1, 0, O_OUT}, {"resume", 0, 0, O_RESUME},
-        {"minutes", 1, 0, O_MIN}, {"ckpt-every", 1, 0, O_CKPT},
-        {"sample-every", 1, 0, O_SAMPLE}, {"threads", 1, 0, O_THREADS},
-        {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
-    o->preset = "small";
-    o->stage = 1;
-    o->loss = o->head = o->sn = -1;
-    o->kl = o->lr_g = o->lr_d = -1.0f;
-    o->ckpt_every = 200;
-    o->sample_every = 500;
-    o->seed = 1;
-    optind = 1;
-    int c;
+    sg_opts *o = user;
     char *end;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_PRESET: o->preset = optarg; break;
-        case O_DATA: o->data = optarg; break;
-        case O_STAGE:
-            o->stage = (int)strtol(optarg, &end, 10);
-            if (*end || (o->stage != 1 && o->stage != 2)) goto bad;
-            break;
-        case O_STEPS:
-            o->steps = strtoll(optarg, &end, 10);
-            if (*end || o->steps < 0) goto bad;
-            break;
-        case O_BATCH:
-            o->batch = (int)strtol(optarg, &end, 10);
-            if (*end || o->batch < 1 || o->batch > 4096) goto bad;
-            break;
-        case O_SEED:
-            o->seed = strtoull(optarg, &end, 10);
-            if (*end) goto bad;
-            o->have_seed = 1;
-            break;
-        case O_LOSS:
-            if (!strcmp(optarg, "bce")) o->loss = T2V_LOSS_BCE;
-            else if (!strcmp(optarg, "hinge")) o->loss = T2V_LOSS_HINGE;
-            else goto bad;
-            break;
-        case O_HEAD:
-            if (!strcmp(optarg, "concat")) o->head = T2V_HEAD_CONCAT;
-            else if (!strcmp(optarg, "projection")) o->head = T2V_HEAD_PROJECTION;
-            else goto bad;
-            break;
-        case O_SN:
-            if (!strcmp(optarg, "on")) o->sn = 1;
-            else if (!strcmp(optarg, "off")) o->sn = 0;
-            else goto bad;
-            break;
-        case O_KL:
-            o->kl = strtof(optarg, &end);
-            if (*end || !(o->kl >= 0)) goto bad;
-            break;
-        case O_LRG:
-        case O_LRD: {
-            float v = strtof(optarg, &end);
-            if (*end || !(v > 0 && v < 1)) goto bad;
-            if (c == O_LRG) o->lr_g = v; else o->lr_d = v;
-            break;
-        }
-        case O_COUNT:
-            o->train_count = strtol(optarg, &end, 10);
-            if (*end || o->train_count < 1) goto bad;
-            break;
-        case O_RUN: o->run_dir = optarg; break;
-        case O_OUT: o->out = optarg; break;
-        case O_RESUME: o->resume = 1; break;
-        case O_MIN:
-            o->minutes = strtod(optarg, &end);
-            if (*end || !(o->minutes > 0)) goto bad;
-            break;
-        case O_CKPT:
-            o->ckpt_every = (int)strtol(optarg, &end, 10);
-            if (*end || o->ckpt_every < 1) goto bad;
-            break;
-        case O_SAMPLE:
-            o->sample_every = (int)strtol(optarg, &end, 10);
-            if (*end || o->sample_every < 0) goto bad;
-            break;
-        case O_THREADS:
-            o->threads = (int)strtol(optarg, &end, 10);
-            if (*end || o->threads < 0 || o->threads > 256) goto bad;
-            break;
-        case O_QUIET: o->quiet = 1; break;
-        case O_HELP: usage(stdout); return 1;
-        default: usage(stderr); return 2;
-        }
-        continue;
-    bad:
-        fprintf(stderr, "txt2vid train-stackgan: bad value '%s' for --%s\n", optarg,
-                longopts[c - O_PRESET].name);
-        return 2;
+    switch (c) {
+    case O_STAGE:
+        o->stage = (int)strtol(arg, &end, 10);
+        return *end || (o->stage != 1 && o->stage != 2) ? -1 : 0;
+    case O_KL:
+        o->kl = strtof(arg, &end);
+        return *end || !(o->kl >= 0) ? -1 : 0;
+    default: return -1;
     }
-    if (optind < argc) {
-        fprintf(stderr, "txt2vid train-stackgan: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    return 0;
+}
+
+static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
+{
+    static const struct option longopts[] = {
+        T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL}, {0, 0, 0, 0}};
+    *o = (sg_opts){.stage = 1, .kl = -1.0f};
+    return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
 /* Sheet captions: the test split's first captions (for "scenes", object and
  * colour pairs never seen in training), then the training split's. */
 static int sheet_captions(const t2v_sg_recipe *rc, const char **out, char store[][160], int max)
 {
-    int n = 0;
-    for (int split = 1; split >= 0 && n < max; split--) {
-        t2v_data_options o;
-        t2v_data_options_default(&o);
-        o.name = rc->data;
-        o.split = split ? T2V_SPLIT_TEST : T2V_SPLIT_TRAIN;
-        o.seed = rc->seed;
-        o.count = 64;
-        o.frames = 1;
-        o.height = o.width = 16;
-        o.max_bytes = (size_t)64 << 20;
-        t2v_dataset *ds;
-        if (t2v_data_open(&o, &ds) != T2V_OK)
-            continue;
-        t2v_data_info di;
-        t2v_data_get_info(ds, &di);
-        for (long k = 0; k < di.n_captions && n < max && k < max / 2; k++) {
-            snprintf(store[n], 160, "%s", t2v_data_caption_at(ds, k));
-            out[n] = store[n];
-            n++;
-        }
-        t2v_data_close(ds);
-    }
-    return n;
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = rc->data;
+    o.seed = rc->seed;
+    o.count = 64;
+    o.frames = 1;
+    o.height = o.width = 16;
+    o.max_bytes = (size_t)64 << 20;
+    return t2v_sheet_captions(&o, out, store, max);
 }
 
 /* One sheet cell per caption: Stage I upsampled to Stage II's size (nearest),
@@ -279,127 +134,82 @@ static void write_samples(t2v_sg_trainer *tr, const char *run_dir, int stage, in
     free(pair);
 }
 
-static void apply_options(const sg_opts *o, t2v_sg_recipe *rc)
-{
-    if (o->data) snprintf(rc->data, sizeof rc->data, "%s", o->data);
-    if (o->batch) rc->batch = o->batch;
-    if (o->have_seed) rc->seed = o->seed;
-    if (o->loss >= 0) rc->loss = (t2v_gan_loss)o->loss;
-    if (o->head >= 0) rc->head = (t2v_head_kind)o->head;
-    if (o->sn >= 0) rc->sn = o->sn;
-    if (o->kl >= 0) rc->kl_weight = o->kl;
-    if (o->lr_g > 0) rc->lr_g = o->lr_g;
-    if (o->lr_d > 0) rc->lr_d = o->lr_d;
-    if (o->train_count) rc->train_count = o->train_count;
-}
-
 int t2v_cmd_train_stackgan(int argc, char **argv)
 {
-    sg_opts o;
-    int pr = parse(argc, argv, &o);
+    t2v_run_opts o;
+    sg_opts so;
+    int pr = parse(argc, argv, &o, &so);
     if (pr)
         return pr == 1 ? 0 : 2;
     t2v_sg_recipe rc;
     if (t2v_sg_preset(o.preset, &rc) != T2V_OK) {
-        fprintf(stderr, "txt2vid train-stackgan: %s\n", t2v_last_error());
+        fprintf(stderr, CMD ": %s\n", t2v_last_error());
         return 2;
     }
-    apply_options(&o, &rc);
+    T2V_RUN_OPTS_APPLY(&o, &rc);
+    if (so.kl >= 0) rc.kl_weight = so.kl;
     if (o.steps) {
-        if (o.stage == 1) rc.steps1 = o.steps;
+        if (so.stage == 1) rc.steps1 = o.steps;
         else rc.steps2 = o.steps;
     }
-    char run_dir[1024], ckpt[1100], csv[1100], out[1100], dir_samples[1100], plot[1100];
-    if (o.run_dir) {
-        snprintf(run_dir, sizeof run_dir, "%s", o.run_dir);
-    } else {
-        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-        char base[900], data_name[sizeof rc.data];
-        if (xdg && *xdg) snprintf(base, sizeof base, "%s/txt2vid/runs", xdg);
-        else snprintf(base, sizeof base, "%s/.cache/txt2vid/runs", home ? home : ".");
-        snprintf(data_name, sizeof data_name, "%s", rc.data);
-        for (char *p = data_name; *p; p++)
-            if (*p == '/' || *p == ':')
-                *p = '_';
-        if (snprintf(run_dir, sizeof run_dir, "%s/%s-stackgan-%s", base, data_name, rc.preset) >=
-            (int)sizeof run_dir) {
-            fprintf(stderr, "txt2vid train-stackgan: run folder name too long\n");
-            return 2;
-        }
-    }
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.gguf", run_dir);
-    snprintf(csv, sizeof csv, "%s/log-stage%d.csv", run_dir, o.stage);
-    snprintf(plot, sizeof plot, "%s/loss-stage%d.png", run_dir, o.stage);
-    snprintf(dir_samples, sizeof dir_samples, "%s/samples", run_dir);
-    if (o.out)
-        snprintf(out, sizeof out, "%s", o.out);
-    else
-        snprintf(out, sizeof out, "%s/model.gguf", run_dir);
-    if (make_dirs(dir_samples) != 0) {
-        fprintf(stderr, "txt2vid train-stackgan: cannot create %s: %s\n", dir_samples,
-                strerror(errno));
-        return 1;
-    }
+    t2v_run_files rf;
+    char suffix[16];
+    snprintf(suffix, sizeof suffix, "-stage%d", so.stage);
+    int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "stackgan-", rc.preset, suffix,
+                                   o.out);
+    if (fr)
+        return fr;
+    const char *run_dir = rf.dir, *ckpt = rf.ckpt, *csv = rf.csv, *plot = rf.plot, *out = rf.out;
     int resuming = o.resume && access(ckpt, R_OK) == 0;
-    if (o.stage == 2 && !resuming) {
-        fprintf(stderr, "txt2vid train-stackgan: stage 2 continues a run: train stage 1 first, "
+    if (so.stage == 2 && !resuming) {
+        fprintf(stderr, CMD ": stage 2 continues a run: train stage 1 first, "
                         "then pass --resume with the same --run-dir (no %s)\n", ckpt);
         return 2;
     }
     if (resuming) { /* a resumed run keeps its stored step targets unless --steps is given */
-        rc.steps1 = o.stage == 1 ? o.steps : 0;
-        rc.steps2 = o.stage == 2 ? o.steps : 0;
+        rc.steps1 = so.stage == 1 ? o.steps : 0;
+        rc.steps2 = so.stage == 2 ? o.steps : 0;
     }
     t2v_sg_trainer *tr;
-    t2v_status s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads, warn_data, NULL,
-                                      &tr);
+    t2v_status s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads,
+                                      t2v_print_data_warning, NULL, &tr);
     if (s != T2V_OK) {
-        fprintf(stderr, "txt2vid train-stackgan: %s\n", t2v_last_error());
+        fprintf(stderr, CMD ": %s\n", t2v_last_error());
         return 1;
     }
     const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);
-    int stage = o.stage;
+    int stage = so.stage;
     int64_t steps = stage == 1 ? r->steps1 : r->steps2;
     int64_t start = t2v_sg_trainer_step_count(tr, stage);
     if (stage == 2 && t2v_sg_trainer_step_count(tr, 1) == 0) {
-        fprintf(stderr, "txt2vid train-stackgan: %s has no Stage-I training; train stage 1 "
-                        "first\n", ckpt);
+        fprintf(stderr, CMD ": %s has no Stage-I training; train stage 1 first\n", ckpt);
         t2v_sg_trainer_free(tr);
         return 2;
     }
-    FILE *log = fopen(csv, start > 0 ? "a" : "w");
+    FILE *log = t2v_open_log(CMD, csv, start > 0,
+                             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl\n");
     if (!log) {
-        fprintf(stderr, "txt2vid train-stackgan: cannot write %s: %s\n", csv, strerror(errno));
         t2v_sg_trainer_free(tr);
         return 1;
     }
-    if (start == 0)
-        fprintf(log, "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl\n");
-    int tty = isatty(STDERR_FILENO) && !o.quiet;
     if (!o.quiet)
-        fprintf(stderr, "txt2vid train-stackgan: stage %d on %s, preset %s, batch %d, loss %s, "
+        fprintf(stderr, CMD ": stage %d on %s, preset %s, batch %d, loss %s, "
                         "%s step %lld of %lld, run dir %s\n",
                 stage, r->data, r->preset, r->batch, t2v_loss_name(r->loss),
                 start ? "resuming at" : "from", (long long)start, (long long)steps, run_dir);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    double t0 = now_seconds(), last_print = 0.0, last_t = t0, ema = 0.0;
+    t2v_interrupt_install();
+    t2v_progress pg;
+    t2v_progress_start(&pg, o.quiet);
     int rc_exit = 0;
     t2v_sg_stats st = {0};
     const char *title = stage == 1 ? "StackGAN Stage-I losses" : "StackGAN Stage-II losses";
-    while (t2v_sg_trainer_step_count(tr, stage) < steps && !interrupted) {
-        if (o.minutes > 0 && now_seconds() - t0 > o.minutes * 60.0)
+    while (t2v_sg_trainer_step_count(tr, stage) < steps && !t2v_interrupted()) {
+        if (t2v_progress_out_of_time(&pg, o.minutes))
             break;
         s = t2v_sg_train_step(tr, stage, &st);
-        double t = now_seconds(), dt = t - last_t;
-        t2v_sg_trainer_add_seconds(tr, dt);
-        last_t = t;
-        ema = ema == 0.0 ? dt : 0.95 * ema + 0.05 * dt;
+        t2v_sg_trainer_add_seconds(tr, t2v_progress_tick(&pg));
         if (s != T2V_OK) {
-            fprintf(stderr, "\ntxt2vid train-stackgan: %s\n", t2v_last_error());
+            fprintf(stderr, "\n" CMD ": %s\n", t2v_last_error());
             rc_exit = 1;
             break;
         }
@@ -407,22 +217,20 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(log, "%lld,%.1f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f\n", (long long)step,
                 t2v_sg_trainer_seconds(tr), st.d_loss, st.g_loss, st.d_real, st.d_wrong,
                 st.d_fake, st.g_adv, st.kl);
-        double eta = ema * (double)(steps - step);
-        if (tty && t - last_print > 0.5) {
+        double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
+        int due = t2v_progress_due(&pg, step, steps);
+        if (due == T2V_PROGRESS_BAR)
             fprintf(stderr, "\rstage %d  %lld/%lld  %.2f step/s  ETA %.0f s  D %.3f  G %.3f  KL %.3f  ",
                     stage, (long long)step, (long long)steps, 1.0 / ema, eta, st.d_loss,
                     st.g_loss, st.kl);
-            last_print = t;
-        } else if (!tty && !o.quiet && (step % 50 == 0 || step == steps)) {
+        else if (due == T2V_PROGRESS_LINE)
             fprintf(stderr, "stage %d step %lld/%lld  %.2f step/s  ETA %.0f s  D %.4f  G %.4f\n",
                     stage, (long long)step, (long long)steps, 1.0 / ema, eta, st.d_loss,
                     st.g_loss);
-        }
         if (step % o.ckpt_every == 0) {
             fflush(log);
             if (t2v_sg_save_checkpoint(tr, ckpt, t2v_cli_command_line()) != T2V_OK)
-                fprintf(stderr, "\ntxt2vid train-stackgan: checkpoint failed: %s\n",
-                        t2v_last_error());
+                fprintf(stderr, "\n" CMD ": checkpoint failed: %s\n", t2v_last_error());
         }
         if (o.sample_every && step % o.sample_every == 0) {
             fflush(log);
@@ -430,17 +238,16 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             t2v_media_plot_csv(csv, plot, title);
         }
     }
-    if (tty)
-        fprintf(stderr, "\n");
+    t2v_progress_end(&pg);
     fclose(log);
-    if (interrupted && !o.quiet)
-        fprintf(stderr, "txt2vid train-stackgan: interrupted, saving a checkpoint\n");
+    if (t2v_interrupted() && !o.quiet)
+        fprintf(stderr, CMD ": interrupted, saving a checkpoint\n");
     if (t2v_sg_save_checkpoint(tr, ckpt, t2v_cli_command_line()) != T2V_OK) {
-        fprintf(stderr, "txt2vid train-stackgan: checkpoint failed: %s\n", t2v_last_error());
+        fprintf(stderr, CMD ": checkpoint failed: %s\n", t2v_last_error());
         rc_exit = 1;
     }
     if (rc_exit == 0 && t2v_sg_export(tr, out, t2v_cli_command_line()) != T2V_OK) {
-        fprintf(stderr, "txt2vid train-stackgan: writing %s failed: %s\n", out, t2v_last_error());
+        fprintf(stderr, CMD ": writing %s failed: %s\n", out, t2v_last_error());
         rc_exit = 1;
     }
     if (o.sample_every) {
@@ -448,7 +255,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_media_plot_csv(csv, plot, title);
     }
     if (!o.quiet && rc_exit == 0)
-        fprintf(stderr, "txt2vid train-stackgan: stage %d at step %lld, %.0f s of training; "
+        fprintf(stderr, CMD ": stage %d at step %lld, %.0f s of training; "
                         "model %s, checkpoint %s\n", stage,
                 (long long)t2v_sg_trainer_step_count(tr, stage), t2v_sg_trainer_seconds(tr), out,
                 ckpt);

@@ -15,6 +15,8 @@
 #include "io/params_io.h"
 #include "models/stackgan_io.h"
 #include "text/tokenizer.h"
+#include "train/common/captions.h"
+#include "train/common/ckpt_meta.h"
 #include "train/stackgan/sg_trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
@@ -39,9 +41,7 @@ struct t2v_sg_trainer {
     t2v_dataset *ds;
     t2v_data_info di;
     t2v_vocab vocab;
-    int32_t *cap_ids;           /* (n_caps, T) */
-    int *cap_len;
-    long n_caps;
+    t2v_encoded_captions caps;     /* every training caption encoded */
     t2v_stackgan gen;           /* s1 in gps1/gbufs1 (with the encoder), s2 in gps2/gbufs2 */
     t2v_params gps1, gbufs1, gps2, gbufs2;
     t2v_adam opt_g1, opt_g2;
@@ -137,50 +137,6 @@ t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
 }
 
 /* ---- set-up ------------------------------------------------------------- */
-
-typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
-
-static int add_word(void *p, const char *word, size_t len)
-{
-    (void)len;
-    vocab_ctx *c = p;
-    int id;
-    c->s = t2v_vocab_add(c->v, word, &id);
-    return c->s != T2V_OK;
-}
-
-static t2v_status build_captions(t2v_sg_trainer *tr, int build_vocab)
-{
-    tr->n_caps = tr->di.n_captions;
-    int T = tr->rc.gen.text.max_words;
-    if (tr->n_caps < 1)
-        return t2v_fail(T2V_ERR_INVALID, "data set %s has no captions", tr->rc.data);
-    t2v_status s = T2V_OK;
-    if (build_vocab) {
-        s = t2v_vocab_init(&tr->vocab);
-        for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
-            vocab_ctx c = {&tr->vocab, T2V_OK};
-            s = t2v_tokenize(t2v_data_caption_at(tr->ds, k), add_word, &c);
-            if (s == T2V_OK)
-                s = c.s;
-        }
-        if (s != T2V_OK)
-            return s;
-    }
-    tr->cap_ids = calloc((size_t)tr->n_caps * T, sizeof *tr->cap_ids);
-    tr->cap_len = calloc((size_t)tr->n_caps, sizeof *tr->cap_len);
-    if (!tr->cap_ids || !tr->cap_len)
-        return t2v_fail(T2V_ERR_NOMEM, "out of memory encoding captions");
-    for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
-        t2v_encoded_caption enc;
-        s = t2v_caption_encode(&tr->vocab, t2v_data_caption_at(tr->ds, k), T, &enc, NULL, 0);
-        if (s == T2V_OK) {
-            memcpy(tr->cap_ids + (size_t)k * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
-            tr->cap_len[k] = enc.length;
-        }
-    }
-    return s;
-}
 
 static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
 {
@@ -283,88 +239,36 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
 
 /* ---- recipe <-> file ------------------------------------------------------ */
 
-static t2v_status write_recipe(const t2v_sg_recipe *r, t2v_weights_writer *wr)
-{
-    t2v_status s = t2v_weights_writer_add_str(wr, "train.preset", r->preset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.data", r->data);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width1", (uint32_t)r->d_width1);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width2", (uint32_t)r->d_width2);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_concat", (uint32_t)r->d_concat);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.head", (uint32_t)r->head);
-    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.sn", r->sn);
-    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.d_bn", r->d_bn);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.loss", (uint32_t)r->loss);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.kl_weight", r->kl_weight);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.batch", (uint32_t)r->batch);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_g", r->lr_g);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_d", r->lr_d);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta1", r->beta1);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta2", r->beta2);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.lr_decay_every", r->lr_decay_every);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "train.seed", r->seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps1", r->steps1);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps2", r->steps2);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.train_count", r->train_count);
-    return s;
-}
+#define KEY(key, type, field, lo, hi) T2V_RECIPE_KEY(key, type, t2v_sg_recipe, field, lo, hi)
+static const t2v_recipe_key recipe_keys[] = {
+    KEY("train.preset", T2V_RECIPE_STR, preset, 1, 0),
+    KEY("train.data", T2V_RECIPE_STR, data, 1, 0),
+    KEY("train.d_width1", T2V_RECIPE_U32, d_width1, 1, 4096),
+    KEY("train.d_width2", T2V_RECIPE_U32, d_width2, 1, 4096),
+    KEY("train.d_concat", T2V_RECIPE_U32, d_concat, 1, 4096),
+    KEY("train.head", T2V_RECIPE_U32, head, 0, 1),
+    KEY("train.sn", T2V_RECIPE_BOOL, sn, 1, 0),
+    KEY("train.d_bn", T2V_RECIPE_BOOL, d_bn, 1, 0),
+    KEY("train.loss", T2V_RECIPE_U32, loss, 0, 1),
+    KEY("train.kl_weight", T2V_RECIPE_F32, kl_weight, 1, 0),
+    KEY("train.batch", T2V_RECIPE_U32, batch, 1, 4096),
+    KEY("train.lr_g", T2V_RECIPE_F32, lr_g, 1, 0),
+    KEY("train.lr_d", T2V_RECIPE_F32, lr_d, 1, 0),
+    KEY("train.beta1", T2V_RECIPE_F32, beta1, 1, 0),
+    KEY("train.beta2", T2V_RECIPE_F32, beta2, 1, 0),
+    KEY("train.lr_decay_every", T2V_RECIPE_I64, lr_decay_every, 0, INT64_MAX),
+    KEY("train.seed", T2V_RECIPE_U64, seed, 1, 0),
+    KEY("train.steps1", T2V_RECIPE_I64, steps1, 1, 0),
+    KEY("train.steps2", T2V_RECIPE_I64, steps2, 1, 0),
+    KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
+};
+#undef KEY
+enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
 
 static t2v_status read_recipe(const t2v_weights *w, t2v_sg_recipe *r)
 {
-    memset(r, 0, sizeof *r);
-    const char *preset, *data;
-    uint32_t u[6];
-    int sn, bn;
-    int64_t count;
-    static const char *ukeys[6] = {"train.d_width1", "train.d_width2", "train.d_concat",
-                                   "train.head", "train.loss", "train.batch"};
-    t2v_status s = t2v_weights_get_str(w, "train.preset", &preset);
-    if (s == T2V_OK) s = t2v_weights_get_str(w, "train.data", &data);
-    for (int i = 0; i < 6 && s == T2V_OK; i++)
-        s = t2v_weights_get_u32(w, ukeys[i], &u[i]);
-    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.sn", &sn);
-    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.d_bn", &bn);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.kl_weight", &r->kl_weight);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_g", &r->lr_g);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_d", &r->lr_d);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta1", &r->beta1);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta2", &r->beta2);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.lr_decay_every", &r->lr_decay_every);
-    if (s == T2V_OK) s = t2v_weights_get_u64(w, "train.seed", &r->seed);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps1", &r->steps1);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps2", &r->steps2);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.train_count", &count);
-    if (s != T2V_OK)
-        return T2V_ERR_FORMAT; /* the reader named the missing key and the file */
-    if (u[0] < 1 || u[0] > 4096 || u[1] < 1 || u[1] > 4096 || u[2] < 1 || u[2] > 4096 ||
-        u[3] > 1 || u[4] > 1 || u[5] < 1 || u[5] > 4096 || r->lr_decay_every < 0)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: training recipe values out of range",
-                        t2v_weights_path(w));
-    snprintf(r->preset, sizeof r->preset, "%s", preset);
-    snprintf(r->data, sizeof r->data, "%s", data);
-    r->d_width1 = (int)u[0];
-    r->d_width2 = (int)u[1];
-    r->d_concat = (int)u[2];
-    r->head = (t2v_head_kind)u[3];
-    r->loss = (t2v_gan_loss)u[4];
-    r->batch = (int)u[5];
-    r->sn = sn;
-    r->d_bn = bn;
-    r->train_count = (long)count;
-    return T2V_OK;
-}
-
-static t2v_status read_vocab_from(const t2v_weights *w, t2v_vocab *v)
-{
-    const char *const *words;
-    size_t n;
-    if (t2v_weights_get_str_array(w, T2V_KEY_VOCAB, &words, &n) != T2V_OK || n < 2)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: no vocabulary", t2v_weights_path(w));
-    t2v_status s = t2v_vocab_init(v);
-    for (size_t i = 2; i < n && s == T2V_OK; i++) {
-        int id;
-        s = t2v_vocab_add(v, words[i], &id);
-    }
-    return s;
+    t2v_status s = t2v_recipe_read(w, recipe_keys, N_RECIPE_KEYS, r, sizeof *r);
+    return s == T2V_OK ? t2v_recipe_check(w, recipe_keys, N_RECIPE_KEYS, r) : s;
 }
 
 /* ---- construction --------------------------------------------------------- */
@@ -415,7 +319,7 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     if (resume_path) {
         if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK ||
             (s = read_recipe(ck, &tr->rc)) != T2V_OK ||
-            (s = read_vocab_from(ck, &tr->vocab)) != T2V_OK ||
+            (s = t2v_vocab_read(ck, &tr->vocab)) != T2V_OK ||
             (s = t2v_stackgan_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
             goto fail;
         if (recipe && recipe->steps1 > 0)
@@ -433,7 +337,9 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         goto fail;
     }
     if ((s = open_data(tr, warn, warn_user)) != T2V_OK ||
-        (s = build_captions(tr, ck == NULL)) != T2V_OK ||
+        (s = t2v_encoded_captions_build(&tr->caps, &tr->vocab, ck == NULL, tr->ds,
+                                     tr->di.n_captions, tr->rc.gen.text.max_words,
+                                     tr->rc.data)) != T2V_OK ||
         (s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK ||
         (s = declare_all(tr)) != T2V_OK)
         goto fail;
@@ -512,8 +418,7 @@ void t2v_sg_trainer_free(t2v_sg_trainer *tr)
     t2v_backend_close(tr->be);
     t2v_data_close(tr->ds);
     t2v_vocab_free(&tr->vocab);
-    free(tr->cap_ids);
-    free(tr->cap_len);
+    t2v_encoded_captions_free(&tr->caps);
     free(tr->host1);
     free(tr->host2);
     free(tr->loss_host);
@@ -538,7 +443,7 @@ static uint64_t stream_of(int stage, int kind) { return (uint64_t)(16 * stage + 
  * matching captions (rows 0..N-1) and mismatching ones (rows N..2N-1). */
 static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
 {
-    int N = tr->rc.batch, T = tr->rc.gen.text.max_words;
+    int N = tr->rc.batch;
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
     long count = tr->di.count;
     size_t n1 = (size_t)g->channels * g->size1 * g->size1;
@@ -548,24 +453,15 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         float u;
         t2v_rng_uniform_host(&u, 1, tr->rc.seed, stream_of(stage, STREAM_BATCH),
                              (uint64_t)step * N + n);
-        long i = (long)((double)u * count);
-        if (i >= count)
-            i = count - 1;
+        long i = t2v_index_of_uniform(u, count);
         t2v_status s = t2v_data_get(tr->ds, i, epoch, tr->host1 + n * n1,
                                     stage == 2 ? tr->host2 + n * n2 : NULL);
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
-        long km = t2v_data_caption_index(tr->ds, i, epoch);
-        long kx = t2v_data_mismatched_caption(tr->ds, i, epoch, (uint64_t)step * N + n);
-        if (km < 0 || km >= tr->n_caps)
-            return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
-        if (kx < 0 || kx >= tr->n_caps)
-            kx = (km + 1) % tr->n_caps;
-        memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)km * T, T * sizeof(int32_t));
-        memcpy(tr->ids_host + (size_t)(N + n) * T, tr->cap_ids + (size_t)kx * T,
-               T * sizeof(int32_t));
-        tr->len_host[n] = tr->cap_len[km];
-        tr->len_host[N + n] = tr->cap_len[kx];
+        s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
+                                   tr->ids_host, tr->len_host, n, N);
+        if (s != T2V_OK)
+            return s;
     }
     if (stage == 1)
         return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
@@ -578,19 +474,9 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
 static float gan_term(t2v_sg_trainer *tr, const float *logit, float *dlogit, int target,
                       float weight)
 {
-    t2v_backend *be = tr->be;
     int N = tr->rc.batch;
-    float scale = weight / (float)N;
-    if (tr->rc.loss == T2V_LOSS_HINGE)
-        be->k->hinge(be, tr->loss_dev, dlogit, logit, (float)target, N, scale);
-    else
-        be->k->bce_logits(be, tr->loss_dev, dlogit, logit, target < 0 ? tr->zeros : tr->ones, N,
-                          scale);
-    t2v_backend_download(be, tr->loss_host, tr->loss_dev, (size_t)N * sizeof(float));
-    double sum = 0.0;
-    for (int i = 0; i < N; i++)
-        sum += tr->loss_host[i];
-    return (float)(sum / N);
+    t2v_gan_loss_ws ws = {tr->be, tr->rc.loss, tr->loss_dev, tr->ones, tr->zeros, tr->loss_host};
+    return (float)(t2v_gan_loss_sum(&ws, logit, dlogit, N, target, weight / (float)N) / N);
 }
 
 static void refresh_d(t2v_sg_trainer *tr, sg_disc *D, int update_u)
@@ -681,10 +567,7 @@ static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
     k->copy(be, dimg, D->fake.dinput, (int64_t)N * g->cfg.channels * side * side);
     /* KL weight times the mean over the N x c elements */
     t2v_sg_ca_kl(ca, be, tr->rc.kl_weight / (float)(N * C));
-    t2v_backend_download(be, tr->loss_host, ca->kl, (size_t)N * C * sizeof(float));
-    double kl = 0.0;
-    for (int i = 0; i < N * C; i++)
-        kl += tr->loss_host[i];
+    double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
     st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl;
     if (stage == 1) {
@@ -774,55 +657,19 @@ t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, floa
 
 static t2v_status add_common(t2v_sg_trainer *tr, t2v_weights_writer *wr, const char *command)
 {
-    const char *const *words = (const char *const *)tr->vocab.words;
     char name[96];
     snprintf(name, sizeof name, "%s-stackgan-%s", tr->di.name, tr->rc.preset);
-    t2v_status s = t2v_weights_writer_add_str(wr, T2V_KEY_ARCHITECTURE, "stackgan");
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_NAME, name);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, T2V_KEY_FORMAT_VERSION,
-                                                    T2V_WEIGHTS_FORMAT_VERSION);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_KIND, "image");
-    if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, T2V_KEY_VOCAB, words,
-                                                          (size_t)tr->vocab.count);
+    t2v_status s = t2v_ckpt_write_header(wr, "stackgan", name, "image", &tr->vocab);
     if (s == T2V_OK) s = t2v_stackgan_cfg_write(&tr->rc.gen, wr);
     if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "stackgan.steps1", (uint64_t)tr->step[0]);
     if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "stackgan.steps2", (uint64_t)tr->step[1]);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, tr->rc.data);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_PRESET, tr->rc.preset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS,
-                                                    (uint64_t)(tr->step[0] + tr->step[1]));
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, tr->rc.seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, tr->seconds);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND,
-                                                    command ? command : "");
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.loss",
-                                                    t2v_loss_name(tr->rc.loss));
+    if (s == T2V_OK) s = t2v_ckpt_write_provenance(wr, tr->rc.data, tr->rc.preset,
+                                                   (uint64_t)(tr->step[0] + tr->step[1]),
+                                                   tr->rc.seed, tr->seconds, command, tr->rc.loss);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps1, wr, 0);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gbufs1, wr, 0);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps2, wr, 0);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gbufs2, wr, 0);
-    return s;
-}
-
-/* The Adam moments of a set whose tensors are already in the writer. */
-static t2v_status add_moments(t2v_sg_trainer *tr, t2v_params *ps, t2v_weights_writer *wr)
-{
-    t2v_status s = T2V_OK;
-    for (int i = 0; i < ps->count && s == T2V_OK; i++) {
-        t2v_param *p = &ps->items[i];
-        size_t n = (size_t)t2v_tensor_numel(&p->t);
-        float *tmp = malloc(n * sizeof(float));
-        if (!tmp)
-            return t2v_fail(T2V_ERR_NOMEM, "out of memory");
-        char name[128];
-        for (int mv = 0; mv < 2 && s == T2V_OK; mv++) {
-            snprintf(name, sizeof name, "%s@%c", p->name, mv ? 'v' : 'm');
-            s = t2v_backend_download(tr->be, tmp, mv ? p->adam_v : p->adam_m, n * sizeof(float));
-            if (s == T2V_OK)
-                s = t2v_weights_writer_add_tensor(wr, name, p->t.ndim, p->t.shape, tmp);
-        }
-        free(tmp);
-    }
     return s;
 }
 
@@ -833,12 +680,12 @@ t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const ch
     if (s != T2V_OK)
         return s;
     s = add_common(tr, wr, command);
-    if (s == T2V_OK) s = write_recipe(&tr->rc, wr);
+    if (s == T2V_OK) s = t2v_recipe_write(&tr->rc, recipe_keys, N_RECIPE_KEYS, wr);
     if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.format", TRAIN_FORMAT);
     if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step1", tr->step[0]);
     if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step2", tr->step[1]);
-    if (s == T2V_OK) s = add_moments(tr, &tr->gps1, wr);
-    if (s == T2V_OK) s = add_moments(tr, &tr->gps2, wr);
+    if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps1, wr);
+    if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps2, wr);
     for (int i = 0; i < 2 && s == T2V_OK; i++) {
         s = t2v_params_add_to_writer(&tr->disc[i].ps, wr, 1);
         if (s == T2V_OK)
@@ -871,17 +718,11 @@ t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions
     size_t n1 = (size_t)g->cfg.channels * g->cfg.size1 * g->cfg.size1;
     size_t n2 = (size_t)g->cfg.channels * g->cfg.size2 * g->cfg.size2;
     for (int base = 0; base < n; base += N) {
-        memset(tr->ids_host, 0, (size_t)N * T * sizeof(int32_t));
-        for (int j = 0; j < N; j++) {
-            int c = base + j < n ? base + j : n - 1;
-            t2v_encoded_caption enc;
-            t2v_status s = t2v_caption_encode(&tr->vocab, captions[c], T, &enc, NULL, 0);
-            if (s != T2V_OK)
-                return s;
-            memcpy(tr->ids_host + (size_t)j * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
-            tr->len_host[j] = enc.length;
-        }
-        t2v_status s = t2v_encoder_forward(&g->s1.text, be, &tr->gps1, tr->ids_host,
+        t2v_status s = t2v_encode_caption_batch(&tr->vocab, captions, n, base, N, T, tr->ids_host,
+                                                tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        s = t2v_encoder_forward(&g->s1.text, be, &tr->gps1, tr->ids_host,
                                            tr->len_host);
         if (s != T2V_OK)
             return s;

@@ -14,6 +14,8 @@
 #include "core/status_internal.h"
 #include "io/params_io.h"
 #include "models/tganc_io.h"
+#include "train/common/captions.h"
+#include "train/common/ckpt_meta.h"
 #include "train/tganc/trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
@@ -46,9 +48,7 @@ struct t2v_tganc_trainer {
     t2v_dataset *ds;
     t2v_data_info di;
     t2v_vocab vocab;
-    int32_t *cap_ids;          /* (n_caps, T) */
-    int *cap_len;
-    long n_caps;
+    t2v_encoded_captions caps;    /* every training caption encoded */
     t2v_params gps, gbufs, dps, dbufs;
     t2v_tganc gen;
     t2v_encoder denc;          /* the discriminators' own sentence encoder, batch 2N */
@@ -75,12 +75,34 @@ const char *t2v_temporal_name(t2v_temporal t)
            : t == T2V_TEMPORAL_ADVERSARIAL ? "adversarial" : "none";
 }
 
-const char *t2v_loss_name(t2v_gan_loss l) { return l == T2V_LOSS_HINGE ? "hinge" : "bce"; }
-
 static void set_stage(t2v_tganc_stage *s, int c, int kt, int st, int pt)
 {
     *s = (t2v_tganc_stage){.c_out = c, .k = {kt, 4, 4}, .s = {st, 2, 2}, .p = {pt, 1, 1}};
 }
+
+/* What differs between the presets; the rest is shared. */
+typedef struct tganc_preset {
+    const char *name;
+    int z_dim, c0, stage_c[4], cond_bn;
+    int embed, hidden, sent;
+    int d_width, d_concat;
+    t2v_head_kind head;
+    int sn, d_bn;
+    t2v_gan_loss loss;
+    int batch;
+    float lr_g, lr_d, beta1, beta2;
+    int64_t steps;
+    long train_count;
+} tganc_preset;
+
+static const tganc_preset presets[] = {
+    {"tiny", 8, 16, {8, 8, 4, 4}, 1, 8, 8, 8, 4, 8, T2V_HEAD_PROJECTION, 1, 0, T2V_LOSS_HINGE,
+     4, 1e-4f, 4e-4f, 0.0f, 0.9f, 20, 200},
+    {"small", 64, 128, {64, 32, 16, 8}, 1, 32, 32, 64, 16, 32, T2V_HEAD_PROJECTION, 1, 0,
+     T2V_LOSS_HINGE, 16, 1e-4f, 4e-4f, 0.0f, 0.9f, 20000, 0},
+    {"paper", 100, 512, {256, 128, 64, 32}, 0, 256, 256, 256, 64, 128, T2V_HEAD_CONCAT, 0, 1,
+     T2V_LOSS_BCE, 64, 2e-4f, 2e-4f, 0.5f, 0.999f, 60000, 0},
+};
 
 t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
 {
@@ -92,128 +114,43 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
     g->base[0] = 2;
     g->base[1] = g->base[2] = 4;
     g->n_stages = 4;
-    r->beta1 = 0.5f;
-    r->beta2 = 0.999f;
-    r->seed = 1;
     r->fps = 8;
     r->lambda_tc = 0.1f;
     r->d_layers = 4;
-    r->d_concat = 32;
     g->act = T2V_ACT_RELU;
-    if (strcmp(name, "tiny") == 0) {
-        g->z_dim = 8;
-        g->c0 = 16;
-        set_stage(&g->stage[0], 8, 4, 2, 1);
-        set_stage(&g->stage[1], 8, 4, 2, 1);
-        set_stage(&g->stage[2], 4, 4, 2, 1);
-        set_stage(&g->stage[3], 4, 1, 1, 0);
-        g->cond_bn = 1;
-        g->text = (t2v_encoder_cfg){.embed = 8, .hidden = 8, .sent = 8, .max_words = 24};
-        r->d_width = 4;
-        r->d_concat = 8;
-        r->head = T2V_HEAD_PROJECTION;
-        r->sn = 1;
-        r->loss = T2V_LOSS_HINGE;
-        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
-        r->batch = 4;
-        r->lr_g = 1e-4f;
-        r->lr_d = 4e-4f;
-        r->beta1 = 0.0f;
-        r->beta2 = 0.9f;
-        r->steps = 20;
-        r->train_count = 200;
-    } else if (strcmp(name, "small") == 0) {
-        g->z_dim = 64;
-        g->c0 = 128;
-        set_stage(&g->stage[0], 64, 4, 2, 1);
-        set_stage(&g->stage[1], 32, 4, 2, 1);
-        set_stage(&g->stage[2], 16, 4, 2, 1);
-        set_stage(&g->stage[3], 8, 1, 1, 0);
-        g->cond_bn = 1;
-        g->text = (t2v_encoder_cfg){.embed = 32, .hidden = 32, .sent = 64, .max_words = 24};
-        r->d_width = 16;
-        r->head = T2V_HEAD_PROJECTION;
-        r->sn = 1;
-        r->loss = T2V_LOSS_HINGE;
-        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
-        r->batch = 16;
-        r->lr_g = 1e-4f;
-        r->lr_d = 4e-4f;
-        r->beta1 = 0.0f;
-        r->beta2 = 0.9f;
-        r->steps = 20000;
-    } else if (strcmp(name, "paper") == 0) {
-        g->z_dim = 100;
-        g->c0 = 512;
-        set_stage(&g->stage[0], 256, 4, 2, 1);
-        set_stage(&g->stage[1], 128, 4, 2, 1);
-        set_stage(&g->stage[2], 64, 4, 2, 1);
-        set_stage(&g->stage[3], 32, 1, 1, 0);
-        g->cond_bn = 0;
-        g->text = (t2v_encoder_cfg){.embed = 256, .hidden = 256, .sent = 256, .max_words = 24};
-        r->d_width = 64;
-        r->d_concat = 128;
-        r->head = T2V_HEAD_CONCAT;
-        r->sn = 0;
-        r->d_bn = 1;
-        r->loss = T2V_LOSS_BCE;
-        r->temporal = T2V_TEMPORAL_ADVERSARIAL;
-        r->batch = 64;
-        r->lr_g = 2e-4f;
-        r->lr_d = 2e-4f;
-        r->steps = 60000;
-    } else {
+    const tganc_preset *ps = NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (strcmp(name, presets[i].name) == 0)
+            ps = &presets[i];
+    if (!ps)
         return t2v_fail(T2V_ERR_INVALID, "unknown preset '%s' (tiny, small, paper)", name);
-    }
-    g->stage[3].k[0] = 1;
+    g->z_dim = ps->z_dim;
+    g->c0 = ps->c0;
+    /* three upsampling stages (4x4x4, stride 2) and a last one at full size */
+    for (int i = 0; i < 4; i++)
+        set_stage(&g->stage[i], ps->stage_c[i], i < 3 ? 4 : 1, i < 3 ? 2 : 1, i < 3 ? 1 : 0);
+    g->cond_bn = ps->cond_bn;
+    g->text = (t2v_encoder_cfg){.embed = ps->embed, .hidden = ps->hidden, .sent = ps->sent,
+                                .max_words = 24};
+    r->d_width = ps->d_width;
+    r->d_concat = ps->d_concat;
+    r->head = ps->head;
+    r->sn = ps->sn;
+    r->d_bn = ps->d_bn;
+    r->loss = ps->loss;
+    r->temporal = T2V_TEMPORAL_ADVERSARIAL;
+    r->batch = ps->batch;
+    r->lr_g = ps->lr_g;
+    r->lr_d = ps->lr_d;
+    r->beta1 = ps->beta1;
+    r->beta2 = ps->beta2;
+    r->seed = 1;
+    r->steps = ps->steps;
+    r->train_count = ps->train_count;
     return T2V_OK;
 }
 
 /* ---- set-up ------------------------------------------------------------- */
-
-typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
-
-static int add_word(void *p, const char *word, size_t len)
-{
-    (void)len;
-    vocab_ctx *c = p;
-    int id;
-    c->s = t2v_vocab_add(c->v, word, &id);
-    return c->s != T2V_OK;
-}
-
-static t2v_status build_captions(t2v_tganc_trainer *tr, int build_vocab)
-{
-    tr->n_caps = tr->di.n_captions;
-    int T = tr->rc.gen.text.max_words;
-    if (tr->n_caps < 1)
-        return t2v_fail(T2V_ERR_INVALID, "data set %s has no captions", tr->rc.data);
-    if (build_vocab) {
-        t2v_status s = t2v_vocab_init(&tr->vocab);
-        for (long k = 0; k < tr->n_caps && s == T2V_OK; k++) {
-            vocab_ctx c = {&tr->vocab, T2V_OK};
-            s = t2v_tokenize(t2v_data_caption_at(tr->ds, k), add_word, &c);
-            if (s == T2V_OK)
-                s = c.s;
-        }
-        if (s != T2V_OK)
-            return s;
-    }
-    tr->cap_ids = calloc((size_t)tr->n_caps * T, sizeof *tr->cap_ids);
-    tr->cap_len = calloc((size_t)tr->n_caps, sizeof *tr->cap_len);
-    if (!tr->cap_ids || !tr->cap_len)
-        return t2v_fail(T2V_ERR_NOMEM, "out of memory encoding captions");
-    for (long k = 0; k < tr->n_caps; k++) {
-        t2v_encoded_caption enc;
-        t2v_status s = t2v_caption_encode(&tr->vocab, t2v_data_caption_at(tr->ds, k), T, &enc,
-                                          NULL, 0);
-        if (s != T2V_OK)
-            return s;
-        memcpy(tr->cap_ids + (size_t)k * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
-        tr->cap_len[k] = enc.length;
-    }
-    return T2V_OK;
-}
 
 static t2v_status declare_all(t2v_tganc_trainer *tr)
 {
@@ -232,20 +169,20 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
                        .concat_dim = rc->d_concat, .act = T2V_ACT_LRELU};
     tr->video.on = tr->frame.on = 1;
     tr->motion.on = rc->temporal == T2V_TEMPORAL_ADVERSARIAL;
-    if (s == T2V_OK) {
-        dc.frame_level = 0;
-        s = t2v_disc_declare(&tr->video.d, &dc, &tr->dps, &tr->dbufs, "disc.video");
+    /* the video trunk (3D), then the frame trunk (2D), each with its head */
+    disc_set *sets[2] = {&tr->video, &tr->frame};
+    static const char *const names[2][2] = {{"disc.video", "disc.video.head"},
+                                             {"disc.frame", "disc.frame.head"}};
+    for (int i = 0; i < 2; i++) {
+        disc_set *d = sets[i];
+        dc.frame_level = i;
+        if (s == T2V_OK)
+            s = t2v_disc_declare(&d->d, &dc, &tr->dps, &tr->dbufs, names[i][0]);
+        if (s == T2V_OK)
+            s = t2v_head_declare(&d->head, rc->head, d->d.feat_c, d->d.feat_dims, Dsent,
+                                 rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs,
+                                 names[i][1]);
     }
-    if (s == T2V_OK)
-        s = t2v_head_declare(&tr->video.head, rc->head, tr->video.d.feat_c, tr->video.d.feat_dims,
-                             Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs, "disc.video.head");
-    if (s == T2V_OK) {
-        dc.frame_level = 1;
-        s = t2v_disc_declare(&tr->frame.d, &dc, &tr->dps, &tr->dbufs, "disc.frame");
-    }
-    if (s == T2V_OK)
-        s = t2v_head_declare(&tr->frame.head, rc->head, tr->frame.d.feat_c, tr->frame.d.feat_dims,
-                             Dsent, rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs, "disc.frame.head");
     if (s == T2V_OK && tr->motion.on) {
         /* Motion is where features moved, which sum pooling would erase: the
          * projection head sees each difference map whole, (C*h*w) x 1x1;
@@ -335,90 +272,40 @@ static t2v_status init_weights(t2v_tganc_trainer *tr)
 
 /* ---- recipe <-> file ------------------------------------------------------ */
 
-static t2v_status write_recipe(const t2v_tganc_recipe *r, t2v_weights_writer *wr)
-{
-    t2v_status s = t2v_weights_writer_add_str(wr, "train.preset", r->preset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.data", r->data);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_width", (uint32_t)r->d_width);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_layers", (uint32_t)r->d_layers);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.d_concat", (uint32_t)r->d_concat);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.head", (uint32_t)r->head);
-    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.sn", r->sn);
-    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "train.d_bn", r->d_bn);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.loss", (uint32_t)r->loss);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.temporal", (uint32_t)r->temporal);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lambda_tc", r->lambda_tc);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.batch", (uint32_t)r->batch);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_g", r->lr_g);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.lr_d", r->lr_d);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta1", r->beta1);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, "train.beta2", r->beta2);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, "train.seed", r->seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.steps", r->steps);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "train.fps", (uint32_t)r->fps);
-    if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.train_count", r->train_count);
-    return s;
-}
+#define KEY(key, type, field, lo, hi) T2V_RECIPE_KEY(key, type, t2v_tganc_recipe, field, lo, hi)
+static const t2v_recipe_key recipe_keys[] = {
+    KEY("train.preset", T2V_RECIPE_STR, preset, 1, 0),
+    KEY("train.data", T2V_RECIPE_STR, data, 1, 0),
+    KEY("train.d_width", T2V_RECIPE_U32, d_width, 1, 4096),
+    KEY("train.d_layers", T2V_RECIPE_U32, d_layers, 1, T2V_DISC_MAX_LAYERS),
+    KEY("train.d_concat", T2V_RECIPE_U32, d_concat, 1, 4096),
+    KEY("train.head", T2V_RECIPE_U32, head, 0, 1),
+    KEY("train.sn", T2V_RECIPE_BOOL, sn, 1, 0),
+    KEY("train.d_bn", T2V_RECIPE_BOOL, d_bn, 1, 0),
+    KEY("train.loss", T2V_RECIPE_U32, loss, 0, 1),
+    KEY("train.temporal", T2V_RECIPE_U32, temporal, 0, 2),
+    KEY("train.lambda_tc", T2V_RECIPE_F32, lambda_tc, 1, 0),
+    KEY("train.batch", T2V_RECIPE_U32, batch, 1, 4096),
+    KEY("train.lr_g", T2V_RECIPE_F32, lr_g, 1, 0),
+    KEY("train.lr_d", T2V_RECIPE_F32, lr_d, 1, 0),
+    KEY("train.beta1", T2V_RECIPE_F32, beta1, 1, 0),
+    KEY("train.beta2", T2V_RECIPE_F32, beta2, 1, 0),
+    KEY("train.seed", T2V_RECIPE_U64, seed, 1, 0),
+    KEY("train.steps", T2V_RECIPE_I64, steps, 1, 0),
+    KEY("train.fps", T2V_RECIPE_U32, fps, 1, 240),
+    KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
+};
+#undef KEY
+enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
 
 static t2v_status read_recipe(const t2v_weights *w, t2v_tganc_recipe *r)
 {
-    memset(r, 0, sizeof *r);
-    const char *preset, *data;
-    uint32_t u[9];
-    int sn, bn;
-    int64_t steps, count;
-    static const char *ukeys[9] = {"train.d_width", "train.d_layers", "train.d_concat",
-                                   "train.head",    "train.loss",     "train.temporal",
-                                   "train.batch",   "train.fps",      "tganc.z_dim"};
-    t2v_status s = t2v_weights_get_str(w, "train.preset", &preset);
-    if (s == T2V_OK) s = t2v_weights_get_str(w, "train.data", &data);
-    for (int i = 0; i < 9 && s == T2V_OK; i++)
-        s = t2v_weights_get_u32(w, ukeys[i], &u[i]);
-    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.sn", &sn);
-    if (s == T2V_OK) s = t2v_weights_get_bool(w, "train.d_bn", &bn);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lambda_tc", &r->lambda_tc);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_g", &r->lr_g);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.lr_d", &r->lr_d);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta1", &r->beta1);
-    if (s == T2V_OK) s = t2v_weights_get_f32(w, "train.beta2", &r->beta2);
-    if (s == T2V_OK) s = t2v_weights_get_u64(w, "train.seed", &r->seed);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.steps", &steps);
-    if (s == T2V_OK) s = t2v_weights_get_i64(w, "train.train_count", &count);
-    if (s != T2V_OK)
-        return T2V_ERR_FORMAT; /* the reader named the missing key and the file */
-    if (u[1] < 1 || u[1] > T2V_DISC_MAX_LAYERS || u[0] < 1 || u[0] > 4096 || u[2] < 1 ||
-        u[2] > 4096 || u[3] > 1 || u[4] > 1 || u[5] > 2 || u[6] < 1 || u[6] > 4096 || u[7] < 1 ||
-        u[7] > 240)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: training recipe values out of range",
-                        t2v_weights_path(w));
-    snprintf(r->preset, sizeof r->preset, "%s", preset);
-    snprintf(r->data, sizeof r->data, "%s", data);
-    r->d_width = (int)u[0];
-    r->d_layers = (int)u[1];
-    r->d_concat = (int)u[2];
-    r->head = (t2v_head_kind)u[3];
-    r->loss = (t2v_gan_loss)u[4];
-    r->temporal = (t2v_temporal)u[5];
-    r->batch = (int)u[6];
-    r->fps = (int)u[7];
-    r->sn = sn;
-    r->d_bn = bn;
-    r->steps = steps;
-    r->train_count = (long)count;
-    return T2V_OK;
-}
-
-static t2v_status read_vocab_from(const t2v_weights *w, t2v_vocab *v)
-{
-    const char *const *words;
-    size_t n;
-    if (t2v_weights_get_str_array(w, T2V_KEY_VOCAB, &words, &n) != T2V_OK || n < 2)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: no vocabulary", t2v_weights_path(w));
-    t2v_status s = t2v_vocab_init(v);
-    for (size_t i = 2; i < n && s == T2V_OK; i++) {
-        int id;
-        s = t2v_vocab_add(v, words[i], &id);
-    }
+    uint32_t z_dim;
+    t2v_status s = t2v_recipe_read(w, recipe_keys, N_RECIPE_KEYS, r, sizeof *r);
+    if (s == T2V_OK && t2v_weights_get_u32(w, "tganc.z_dim", &z_dim) != T2V_OK)
+        s = T2V_ERR_FORMAT; /* the reader named the missing key and the file */
+    if (s == T2V_OK)
+        s = t2v_recipe_check(w, recipe_keys, N_RECIPE_KEYS, r);
     return s;
 }
 
@@ -458,7 +345,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             goto fail;
         if ((s = read_recipe(ck, &tr->rc)) != T2V_OK)
             goto fail;
-        if ((s = read_vocab_from(ck, &tr->vocab)) != T2V_OK)
+        if ((s = t2v_vocab_read(ck, &tr->vocab)) != T2V_OK)
             goto fail;
         if ((s = t2v_tganc_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
             goto fail;
@@ -482,7 +369,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                      tr->gen.cfg.width);
         goto fail;
     }
-    if ((s = build_captions(tr, ck == NULL)) != T2V_OK)
+    if ((s = t2v_encoded_captions_build(&tr->caps, &tr->vocab, ck == NULL, tr->ds, tr->di.n_captions,
+                                     tr->rc.gen.text.max_words, tr->rc.data)) != T2V_OK)
         goto fail;
     if ((s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK)
         goto fail;
@@ -564,8 +452,7 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
     t2v_backend_close(tr->be);
     t2v_data_close(tr->ds);
     t2v_vocab_free(&tr->vocab);
-    free(tr->cap_ids);
-    free(tr->cap_len);
+    t2v_encoded_captions_free(&tr->caps);
     free(tr->clip_host);
     free(tr->loss_host);
     free(tr->ids_host);
@@ -583,30 +470,21 @@ void t2v_tganc_trainer_add_seconds(t2v_tganc_trainer *tr, double s) { tr->second
 /* Loads the batch of `step`: real clips, matching and mismatching captions. */
 static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
 {
-    int N = tr->rc.batch, T = tr->rc.gen.text.max_words;
+    int N = tr->rc.batch;
     long count = tr->di.count;
     size_t clip = tr->di.channels * (size_t)tr->di.frames * tr->di.height * tr->di.width;
     float u[2];
     uint64_t epoch = (uint64_t)step * (uint64_t)N / (uint64_t)count;
     for (int n = 0; n < N; n++) {
         t2v_rng_uniform_host(u, 2, tr->rc.seed, STREAM_BATCH, ((uint64_t)step * N + n) * 2);
-        long i = (long)((double)u[0] * count);
-        if (i >= count)
-            i = count - 1;
+        long i = t2v_index_of_uniform(u[0], count);
         t2v_status s = t2v_data_get(tr->ds, i, epoch, tr->clip_host + n * clip, NULL);
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
-        long km = t2v_data_caption_index(tr->ds, i, epoch);
-        long kx = t2v_data_mismatched_caption(tr->ds, i, epoch, (uint64_t)step * N + n);
-        if (km < 0 || km >= tr->n_caps)
-            return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
-        if (kx < 0 || kx >= tr->n_caps)
-            kx = (km + 1) % tr->n_caps;
-        memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)km * T, T * sizeof(int32_t));
-        memcpy(tr->ids_host + (size_t)(N + n) * T, tr->cap_ids + (size_t)kx * T,
-               T * sizeof(int32_t));
-        tr->len_host[n] = tr->cap_len[km];
-        tr->len_host[N + n] = tr->cap_len[kx];
+        s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
+                                   tr->ids_host, tr->len_host, n, N);
+        if (s != T2V_OK)
+            return s;
     }
     return t2v_backend_upload(tr->be, tr->real, tr->clip_host, N * clip * sizeof(float));
 }
@@ -617,27 +495,14 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
 static float gan_term(t2v_tganc_trainer *tr, const float *logit, float *dlogit, int M,
                       int target, float weight)
 {
-    t2v_backend *be = tr->be;
     float scale = weight / (float)M;
-    if (tr->rc.loss == T2V_LOSS_HINGE)
-        be->k->hinge(be, tr->loss_dev, dlogit, logit, (float)target, M, scale);
-    else
-        be->k->bce_logits(be, tr->loss_dev, dlogit, logit, target < 0 ? tr->zeros : tr->ones, M,
-                          scale);
-    t2v_backend_download(be, tr->loss_host, tr->loss_dev, (size_t)M * sizeof(float));
-    double sum = 0.0;
-    for (int i = 0; i < M; i++)
-        sum += tr->loss_host[i];
-    return (float)(sum * scale);
+    t2v_gan_loss_ws ws = {tr->be, tr->rc.loss, tr->loss_dev, tr->ones, tr->zeros, tr->loss_host};
+    return (float)(t2v_gan_loss_sum(&ws, logit, dlogit, M, target, scale) * scale);
 }
 
 static float mean_logit(t2v_tganc_trainer *tr, const float *logit, int M)
 {
-    t2v_backend_download(tr->be, tr->loss_host, logit, (size_t)M * sizeof(float));
-    double sum = 0.0;
-    for (int i = 0; i < M; i++)
-        sum += tr->loss_host[i];
-    return (float)(sum / M);
+    return (float)(t2v_device_sum(tr->be, tr->loss_host, logit, M) / M);
 }
 
 /* Frame features (N*T, C, hw) -> motion items (N*(T-1), C, hw). */
@@ -924,27 +789,14 @@ t2v_status t2v_tganc_d_loss_on(t2v_tganc_trainer *tr, int64_t at_step, float *d_
 
 static t2v_status add_common(t2v_tganc_trainer *tr, t2v_weights_writer *wr, const char *command)
 {
-    const char *const *words = (const char *const *)tr->vocab.words;
-    t2v_status s = t2v_weights_writer_add_str(wr, T2V_KEY_ARCHITECTURE, "tganc");
     char name[96];
     snprintf(name, sizeof name, "%s-%s", tr->di.name, tr->rc.preset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_NAME, name);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, T2V_KEY_FORMAT_VERSION,
-                                                    T2V_WEIGHTS_FORMAT_VERSION);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_KIND, "video");
-    if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, T2V_KEY_VOCAB, words,
-                                                          (size_t)tr->vocab.count);
+    t2v_status s = t2v_ckpt_write_header(wr, "tganc", name, "video", &tr->vocab);
     if (s == T2V_OK) s = t2v_tganc_cfg_write(&tr->rc.gen, wr);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "txt2vid.fps", (uint32_t)tr->rc.fps);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, tr->rc.data);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_PRESET, tr->rc.preset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS, (uint64_t)tr->step);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, tr->rc.seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, tr->seconds);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND,
-                                                    command ? command : "");
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.loss",
-                                                    t2v_loss_name(tr->rc.loss));
+    if (s == T2V_OK) s = t2v_ckpt_write_provenance(wr, tr->rc.data, tr->rc.preset,
+                                                   (uint64_t)tr->step, tr->rc.seed, tr->seconds,
+                                                   command, tr->rc.loss);
     if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "txt2vid.train.temporal",
                                                     t2v_temporal_name(tr->rc.temporal));
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->gps, wr, 0);
@@ -959,25 +811,11 @@ t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, co
     if (s != T2V_OK)
         return s;
     s = add_common(tr, wr, command);
-    if (s == T2V_OK) s = write_recipe(&tr->rc, wr);
+    if (s == T2V_OK) s = t2v_recipe_write(&tr->rc, recipe_keys, N_RECIPE_KEYS, wr);
     if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, "train.format", TRAIN_FORMAT);
     if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step", tr->step);
     /* moments of G: the data tensors are already in; add only @m/@v */
-    for (int i = 0; i < tr->gps.count && s == T2V_OK; i++) {
-        t2v_param *p = &tr->gps.items[i];
-        char name[128];
-        float *tmp = malloc((size_t)t2v_tensor_numel(&p->t) * sizeof(float));
-        if (!tmp)
-            s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
-        for (int mv = 0; mv < 2 && s == T2V_OK; mv++) {
-            snprintf(name, sizeof name, "%s@%c", p->name, mv ? 'v' : 'm');
-            s = t2v_backend_download(tr->be, tmp, mv ? p->adam_v : p->adam_m,
-                                     (size_t)t2v_tensor_numel(&p->t) * sizeof(float));
-            if (s == T2V_OK)
-                s = t2v_weights_writer_add_tensor(wr, name, p->t.ndim, p->t.shape, tmp);
-        }
-        free(tmp);
-    }
+    if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps, wr);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
@@ -1010,17 +848,11 @@ t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *ca
     size_t clip = (size_t)tr->gen.cfg.channels * tr->gen.cfg.frames * tr->gen.cfg.height *
                   tr->gen.cfg.width;
     for (int base = 0; base < n; base += N) {
-        memset(tr->ids_host, 0, (size_t)N * T * sizeof(int32_t));
-        for (int j = 0; j < N; j++) {
-            int c = base + j < n ? base + j : n - 1;
-            t2v_encoded_caption enc;
-            t2v_status s = t2v_caption_encode(&tr->vocab, captions[c], T, &enc, NULL, 0);
-            if (s != T2V_OK)
-                return s;
-            memcpy(tr->ids_host + (size_t)j * T, enc.ids, (size_t)enc.length * sizeof(int32_t));
-            tr->len_host[j] = enc.length;
-        }
-        t2v_status s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
+        t2v_status s = t2v_encode_caption_batch(&tr->vocab, captions, n, base, N, T, tr->ids_host,
+                                                tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
         if (s != T2V_OK)
             return s;
         /* clip j uses the same noise as generation: Philox (seed, clip 0) */
@@ -1043,16 +875,13 @@ t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *ca
 t2v_status t2v_tganc_standing_stats(t2v_tganc_trainer *tr, int batches)
 {
     t2v_backend *be = tr->be;
-    int N = tr->rc.batch, T = tr->rc.gen.text.max_words, Z = tr->gen.cfg.z_dim;
+    int N = tr->rc.batch, Z = tr->gen.cfg.z_dim;
     float u;
     for (int b = 0; b < batches; b++) {
         for (int n = 0; n < N; n++) {
             t2v_rng_uniform_host(&u, 1, tr->rc.seed ^ 0x57A7u, STREAM_BATCH, (uint64_t)b * N + n);
-            long k = (long)((double)u * tr->n_caps);
-            if (k >= tr->n_caps)
-                k = tr->n_caps - 1;
-            memcpy(tr->ids_host + (size_t)n * T, tr->cap_ids + (size_t)k * T, T * sizeof(int32_t));
-            tr->len_host[n] = tr->cap_len[k];
+            long k = t2v_index_of_uniform(u, tr->caps.n);
+            t2v_encoded_captions_copy(&tr->caps, k, tr->ids_host, tr->len_host, n);
         }
         t2v_status s = t2v_encoder_forward(&tr->gen.text, be, &tr->gps, tr->ids_host, tr->len_host);
         if (s != T2V_OK)

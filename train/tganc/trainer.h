@@ -5,11 +5,10 @@
 
 #include "models/tganc.h"
 #include "text/tokenizer.h"
+#include "train/common/gan_loss.h"
 #include "train/data/dataset.h"
 #include "train/tganc/disc.h"
 #include "txt2vid/weights.h"
-
-typedef enum t2v_gan_loss { T2V_LOSS_BCE = 0, T2V_LOSS_HINGE = 1 } t2v_gan_loss;
 
 typedef enum t2v_temporal {
     T2V_TEMPORAL_NONE = 0,        /* video and frame D only */
@@ -39,7 +38,6 @@ typedef struct t2v_tganc_recipe {
  * "paper" (the published sizes and losses, for a GPU). */
 t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r);
 const char *t2v_temporal_name(t2v_temporal t);
-const char *t2v_loss_name(t2v_gan_loss l);
 
 typedef struct t2v_step_stats {
     float d_loss, g_loss;
