@@ -2,6 +2,7 @@
  * module loaded with dlopen, so the library runs where no CUDA runtime is
  * installed. */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,15 @@
 #endif
 #define T2V_CUDA_MODULE_NAME "libtxt2vid-cuda.so"
 
-/* Tries $TXT2VID_CUDA_MODULE, then the install directory, then the loader's
- * search path. Returns T2V_ERR_UNSUPPORTED with the reason when no module or
- * no device is there. */
-static t2v_status open_cuda(int gpu_id, t2v_backend **out)
+/* The module is looked for once per process: $TXT2VID_CUDA_MODULE, then the
+ * install directory, then the loader's search path. A loaded module stays
+ * loaded (the CUDA runtime must not be unloaded, and what it allocates
+ * stays reachable), so later opens only ask it for a device. */
+static pthread_once_t cuda_once = PTHREAD_ONCE_INIT;
+static t2v_cuda_open_fn cuda_open_fn;
+static char cuda_load_error[512];
+
+static void load_cuda_module(void)
 {
     const char *candidates[3];
     char installed[1024];
@@ -31,30 +37,37 @@ static t2v_status open_cuda(int gpu_id, t2v_backend **out)
         candidates[nc++] = installed;
     }
     candidates[nc++] = T2V_CUDA_MODULE_NAME;
-
-    char why[512] = "";
+    snprintf(cuda_load_error, sizeof cuda_load_error, "no %s found", T2V_CUDA_MODULE_NAME);
     for (int i = 0; i < nc; i++) {
         void *h = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
         if (!h) {
             const char *e = dlerror();
-            snprintf(why, sizeof why, "%s", e ? e : "cannot load");
+            snprintf(cuda_load_error, sizeof cuda_load_error, "%s", e ? e : "cannot load");
             continue;
         }
         t2v_cuda_open_fn fn;
         *(void **)&fn = dlsym(h, T2V_CUDA_ENTRY);
         if (!fn) {
-            snprintf(why, sizeof why, "%s has no %s", candidates[i], T2V_CUDA_ENTRY);
+            snprintf(cuda_load_error, sizeof cuda_load_error, "%s has no %s", candidates[i],
+                     T2V_CUDA_ENTRY);
             dlclose(h);
             continue;
         }
-        char err[256] = "";
-        t2v_status s = fn(gpu_id, out, err, sizeof err);
-        if (s == T2V_OK)
-            return T2V_OK; /* the module stays loaded for the process */
-        dlclose(h);
-        return t2v_fail(s, "CUDA backend unavailable: %s", err[0] ? err : "no device");
+        cuda_open_fn = fn;
+        return;
     }
-    return t2v_fail(T2V_ERR_UNSUPPORTED, "CUDA backend unavailable: %s", why);
+}
+
+static t2v_status open_cuda(int gpu_id, t2v_backend **out)
+{
+    pthread_once(&cuda_once, load_cuda_module);
+    if (!cuda_open_fn)
+        return t2v_fail(T2V_ERR_UNSUPPORTED, "CUDA backend unavailable: %s", cuda_load_error);
+    char err[256] = "";
+    t2v_status s = cuda_open_fn(gpu_id, out, err, sizeof err);
+    if (s == T2V_OK)
+        return T2V_OK;
+    return t2v_fail(s, "CUDA backend unavailable: %s", err[0] ? err : "no device");
 }
 
 t2v_status t2v_backend_open(t2v_device device, int threads, int gpu_id, t2v_backend **out)
