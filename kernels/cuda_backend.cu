@@ -211,6 +211,7 @@ static const t2v_kernels cuda_kernels = {
     cuda_adam,
     cuda_rng_normal,
     cuda_rng_uniform,
+    cuda_to_pixels,
 };
 
 /* ---- opening ------------------------------------------------------------- */

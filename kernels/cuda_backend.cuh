@@ -190,6 +190,8 @@ void cuda_rng_normal(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint
                      uint64_t offset);
 void cuda_rng_uniform(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint64_t stream,
                       uint64_t offset);
+void cuda_to_pixels(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
+                    const float *x, int64_t cstride, int C, int H, int W, int fmt);
 }
 
 #endif

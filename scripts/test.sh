@@ -2,7 +2,7 @@
 # The whole txt2vid test suite on a fresh build:
 #   1. set-up (packages, FFmpeg source, data; nothing is installed system-wide);
 #   2. a fresh build with every feature the machine supports, and every
-#      meson test suite (engine, io, data, media, models, eval, gst, ffmpeg,
+#      meson test suite (engine, io, data, media, models, eval, cli, gst, ffmpeg,
 #      and the CUDA suites, which skip without a device);
 #   3. a fresh AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU
 #      path (engine, data, media, trainer) and its suites.

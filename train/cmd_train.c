@@ -33,7 +33,9 @@ static void usage(FILE *f)
             "  --lambda-tc X       weight of the coherence constraint (default 0.1)\n"
             "  --head concat|projection  how D checks the caption\n"
             "  --sn on|off         spectral normalisation in D\n"
+            "  --d-bn on|off       batch normalisation in D's hidden layers\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
+            "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     clips in the training split (default 10000)\n"
             "  --run-dir DIR       checkpoint, log and samples\n"
             "                      (default ~/.cache/txt2vid/runs/DATA-PRESET)\n"
@@ -43,6 +45,9 @@ static void usage(FILE *f)
             "  --ckpt-every N      checkpoint every N steps (default 200)\n"
             "  --sample-every N    sample sheet and loss plot every N steps (default 500)\n"
             "  --threads N         CPU threads (default: all cores)\n"
+            "  --device auto|cpu|cuda  where to train (default auto: CUDA when a device\n"
+            "                      answers, else the CPU); cuda without one is an error\n"
+            "  --gpu-id N          which CUDA device (default 0)\n"
             "  --judge FILE        score the generator every --eval-every steps (default\n"
             "                      1000) on --eval-count test captions (default 200):\n"
             "                      RUN/eval.csv and RUN/eval.png, caption accuracy over time\n"
@@ -256,10 +261,10 @@ int t2v_cmd_train(int argc, char **argv)
     const char *run_dir = rf.dir, *ckpt = rf.ckpt, *csv = rf.csv, *out = rf.out;
     int resuming = o.resume && access(ckpt, R_OK) == 0;
     t2v_tganc_trainer *tr;
-    t2v_status s = t2v_tganc_trainer_new(&rc, resuming ? ckpt : NULL, o.threads,
-                                         t2v_print_data_warning, NULL, &tr);
+    t2v_status s = t2v_tganc_trainer_new(&rc, resuming ? ckpt : NULL, o.threads, o.device,
+                                         o.gpu_id, t2v_print_data_warning, NULL, &tr);
     if (s != T2V_OK) {
-        fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        t2v_run_opts_open_error(CMD, &o, s);
         return 1;
     }
     const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);

@@ -3,7 +3,11 @@
  * noise from Philox stream (seed, clip index). Image models: image k uses
  * stream (seed, k); "still" holds it for `hold` frames, "morph" walks from
  * image k's noise to image k+1's over `hold` frames. Either way a frame
- * depends only on (caption, seed, index). */
+ * depends only on (caption, seed, index).
+ *
+ * The network's output stays in backend memory: t2v_generator_frame
+ * downloads floats, t2v_generator_frame_pixels converts on the backend and
+ * (off the CPU) downloads only the bytes. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,7 @@
 #include "backend/backend.h"
 #include "core/status_internal.h"
 #include "io/params_io.h"
+#include "pixels/pixels.h"
 
 struct t2v_generator {
     t2v_model *m;
@@ -23,12 +28,17 @@ struct t2v_generator {
     t2v_arena arena;
     uint64_t seed;
     int have_caption;
-    int64_t cached;          /* clip (video) or frame (image) in clip_host; -1: none */
+    int64_t cached;          /* clip (video) or frame (image) the network's output
+                                holds; -1: none */
+    int64_t host_cached;     /* the one clip_host holds; -1: none */
     size_t frame_floats;     /* C*H*W */
     float *clip_host;        /* (C, T, H, W); T = 1 for images */
     float *frame_host;       /* (C, H, W) */
     float *noise[2];         /* image morph: noise of images k and k+1 (host) */
     float *mix;              /* their walk at the current frame */
+    uint8_t *px_dev;         /* off the CPU: converted pixels, packed planes
+                                (backend memory, 4 H W bytes) */
+    uint8_t *px_host;        /* their host copy */
 };
 
 void t2v_generator_opts_init(t2v_generator_opts *o)
@@ -67,6 +77,9 @@ void t2v_generator_free(t2v_generator *g)
     if (!g)
         return;
     t2v_arena_release(&g->arena);
+    if (g->be)
+        t2v_backend_free(g->be, g->px_dev);
+    free(g->px_host);
     t2v_params_free(&g->ps);
     t2v_params_free(&g->bufs);
     t2v_backend_close(g->be);
@@ -99,7 +112,7 @@ t2v_status t2v_generator_new(t2v_model *m, const t2v_generator_opts *o, t2v_gene
         return t2v_fail(T2V_ERR_NOMEM, "out of memory creating a generator");
     g->m = t2v_model_ref(m);
     g->opts = *o;
-    g->cached = -1;
+    g->cached = g->host_cached = -1;
     t2v_status s = t2v_backend_open(o->device, o->threads, o->gpu_id, &g->be);
     if (s != T2V_OK)
         goto fail;
@@ -119,6 +132,17 @@ t2v_status t2v_generator_new(t2v_model *m, const t2v_generator_opts *o, t2v_gene
     if (!g->clip_host || !g->frame_host) {
         s = t2v_fail(T2V_ERR_NOMEM, "out of memory creating a generator");
         goto fail;
+    }
+    if (g->be->device != T2V_DEVICE_CPU) {
+        /* the largest format is 4 bytes a pixel (RGBA, BGRx) */
+        size_t bytes = 4 * (size_t)mi->height * (size_t)mi->width;
+        g->px_dev = (uint8_t *)t2v_backend_alloc(g->be, bytes);
+        g->px_host = malloc(bytes);
+        if (!g->px_dev || !g->px_host) {
+            s = g->px_dev ? t2v_fail(T2V_ERR_NOMEM, "out of memory creating a generator")
+                          : T2V_ERR_NOMEM;
+            goto fail;
+        }
     }
     if (mi->kind == T2V_MODEL_IMAGE) {
         const t2v_stackgan_cfg *c = &m->stackgan;
@@ -193,10 +217,9 @@ static t2v_status run_clip(t2v_generator *g, int64_t clip)
     t2v_backend *be = g->be;
     be->k->rng_normal(be, net->z, net->cfg.z_dim, g->seed, (uint64_t)clip, 0);
     t2v_tganc_forward(net, be, &g->ps, &g->bufs, net->text.S, 0);
-    size_t n = g->frame_floats * (size_t)g->m->info.frames;
-    t2v_status s = t2v_backend_download(be, g->clip_host, net->clip, n * sizeof(float));
-    if (s == T2V_OK)
-        g->cached = clip;
+    g->host_cached = -1;
+    t2v_status s = t2v_backend_sync(be);
+    g->cached = s == T2V_OK ? clip : -1;
     return s;
 }
 
@@ -238,41 +261,126 @@ static t2v_status run_image(t2v_generator *g, uint64_t f)
         return s;
     t2v_sg_stage1_forward(&sg->s1, be, &g->ps, &g->bufs, g->text->S, 0);
     t2v_sg_stage2_forward(&sg->s2, be, &g->ps, &g->bufs, sg->s1.img, g->text->S, 0);
-    s = t2v_backend_download(be, g->clip_host, sg->s2.img, g->frame_floats * sizeof(float));
+    g->host_cached = -1;
+    s = t2v_backend_sync(be);
     /* a still image is the same for its whole hold: cache it by its first frame */
-    if (s == T2V_OK)
-        g->cached = (int64_t)(a > 0.0 ? f : k * hold);
+    g->cached = s == T2V_OK ? (int64_t)(a > 0.0 ? f : k * hold) : -1;
     return s;
+}
+
+static t2v_status check_frame_call(const t2v_generator *g, uint64_t index)
+{
+    if (!g->have_caption)
+        return t2v_fail(T2V_ERR_INVALID, "no caption has been set");
+    if (index > (uint64_t)INT64_MAX / 2)
+        return t2v_fail(T2V_ERR_INVALID, "frame index %llu is too large",
+                        (unsigned long long)index);
+    return T2V_OK;
+}
+
+/* Runs the network when frame `index` is not in its output yet; the frame
+ * in backend memory is then x (C, H, W) with channel planes cs floats
+ * apart. */
+static t2v_status output_frame(t2v_generator *g, uint64_t index, const float **x, int64_t *cs)
+{
+    const t2v_model_info *mi = &g->m->info;
+    const int64_t HW = (int64_t)mi->height * mi->width;
+    t2v_status s = T2V_OK;
+    if (mi->kind == T2V_MODEL_IMAGE) {
+        uint64_t hold = (uint64_t)g->opts.hold;
+        int moving = g->opts.mode == T2V_MODE_MORPH && index % hold != 0;
+        int64_t key = (int64_t)(moving ? index : index / hold * hold);
+        if (key != g->cached && (s = run_image(g, index)) != T2V_OK)
+            return s;
+        *x = g->net.stackgan.s2.img;
+        *cs = HW;
+        return T2V_OK;
+    }
+    uint64_t T = (uint64_t)mi->frames;
+    int64_t clip = (int64_t)(index / T);
+    if (clip != g->cached && (s = run_clip(g, clip)) != T2V_OK)
+        return s;
+    /* net->clip (1, C, T, H, W): frame t starts at t H W, channels T H W apart */
+    *x = g->net.tganc.clip + (int64_t)(index % T) * HW;
+    *cs = (int64_t)T * HW;
+    return T2V_OK;
 }
 
 t2v_status t2v_generator_frame(t2v_generator *g, uint64_t index, const float **frame)
 {
     if (!g || !frame)
         return t2v_fail(T2V_ERR_INVALID, "t2v_generator_frame: NULL argument");
-    if (!g->have_caption)
-        return t2v_fail(T2V_ERR_INVALID, "no caption has been set");
-    if (index > (uint64_t)INT64_MAX / 2)
-        return t2v_fail(T2V_ERR_INVALID, "frame index %llu is too large",
-                        (unsigned long long)index);
-    t2v_status s = T2V_OK;
-    if (g->m->info.kind == T2V_MODEL_IMAGE) {
-        uint64_t hold = (uint64_t)g->opts.hold;
-        int moving = g->opts.mode == T2V_MODE_MORPH && index % hold != 0;
-        int64_t key = (int64_t)(moving ? index : index / hold * hold);
-        if (key != g->cached)
-            s = run_image(g, index);
-        *frame = g->clip_host;
+    t2v_status s = check_frame_call(g, index);
+    const float *x;
+    int64_t cs;
+    if (s != T2V_OK || (s = output_frame(g, index, &x, &cs)) != T2V_OK)
         return s;
+    const t2v_model_info *mi = &g->m->info;
+    int image = mi->kind == T2V_MODEL_IMAGE;
+    if (g->host_cached != g->cached) {
+        /* the whole clip (C, T, H, W) or image (C, H, W) */
+        const float *out = image ? g->net.stackgan.s2.img : g->net.tganc.clip;
+        size_t n = g->frame_floats * (size_t)(image ? 1 : mi->frames);
+        if ((s = t2v_backend_download(g->be, g->clip_host, out, n * sizeof(float))) != T2V_OK)
+            return s;
+        g->host_cached = g->cached;
     }
-    uint64_t T = (uint64_t)g->m->info.frames;
-    int64_t clip = (int64_t)(index / T);
-    if (clip != g->cached && (s = run_clip(g, clip)) != T2V_OK)
-        return s;
+    if (image) {
+        *frame = g->clip_host;
+        return T2V_OK;
+    }
     /* clip_host (C, T, H, W) -> frame (C, H, W) */
-    size_t t = (size_t)(index % T), C = (size_t)g->m->info.channels;
+    size_t T = (size_t)mi->frames, t = (size_t)(index % T), C = (size_t)mi->channels;
     size_t HW = g->frame_floats / C;
     for (size_t c = 0; c < C; c++)
         memcpy(g->frame_host + c * HW, g->clip_host + (c * T + t) * HW, HW * sizeof(float));
     *frame = g->frame_host;
+    return T2V_OK;
+}
+
+t2v_status t2v_generator_frame_pixels(t2v_generator *g, uint64_t index, t2v_pixfmt fmt,
+                                      uint8_t *const planes[], const int strides[])
+{
+    if (!g)
+        return t2v_fail(T2V_ERR_INVALID, "t2v_generator_frame_pixels: no generator");
+    const t2v_model_info *mi = &g->m->info;
+    const int C = mi->channels, H = mi->height, W = mi->width;
+    t2v_status s = t2v_pixels_check(C, H, W, fmt, planes, strides);
+    if (s == T2V_OK)
+        s = check_frame_call(g, index);
+    const float *x;
+    int64_t cs;
+    if (s != T2V_OK || (s = output_frame(g, index, &x, &cs)) != T2V_OK)
+        return s;
+    long min_stride[3] = {0, 0, 0}, rows[3];
+    int np = t2v_pixels_layout(fmt, H, W, min_stride, rows);
+    t2v_backend *be = g->be;
+    uint8_t *dst[3] = {NULL, NULL, NULL};
+    int dst_stride[3] = {0, 0, 0};
+    if (be->device == T2V_DEVICE_CPU) {
+        /* backend memory is host memory: straight into the caller's planes */
+        for (int p = 0; p < np; p++) {
+            dst[p] = planes[p];
+            dst_stride[p] = strides[p];
+        }
+        be->k->to_pixels(be, dst, dst_stride, x, cs, C, H, W, (int)fmt);
+        return T2V_OK;
+    }
+    /* on the device, into packed planes one after another; then one
+     * download of the bytes and a copy of each row to its place */
+    size_t off[3], total = 0;
+    for (int p = 0; p < np; p++) {
+        off[p] = total;
+        dst[p] = g->px_dev + total;
+        dst_stride[p] = (int)min_stride[p];
+        total += (size_t)min_stride[p] * (size_t)rows[p];
+    }
+    be->k->to_pixels(be, dst, dst_stride, x, cs, C, H, W, (int)fmt);
+    if ((s = t2v_backend_download(be, g->px_host, g->px_dev, total)) != T2V_OK)
+        return s;
+    for (int p = 0; p < np; p++)
+        for (long r = 0; r < rows[p]; r++)
+            memcpy(planes[p] + (size_t)r * (size_t)strides[p],
+                   g->px_host + off[p] + (size_t)r * (size_t)min_stride[p], (size_t)min_stride[p]);
     return T2V_OK;
 }

@@ -112,4 +112,9 @@ void cpu_rng_normal(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint6
 void cpu_rng_uniform(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint64_t stream,
                      uint64_t offset);
 
+/* cpu_pixels.c: the pixel loop of engine/pixels (one thread; a frame is
+ * small next to the network that made it) */
+void cpu_to_pixels(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
+                   const float *x, int64_t cstride, int C, int H, int W, int fmt);
+
 #endif

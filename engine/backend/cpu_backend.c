@@ -49,6 +49,7 @@ static const t2v_kernels cpu_kernels = {
     .adam = cpu_adam,
     .rng_normal = cpu_rng_normal,
     .rng_uniform = cpu_rng_uniform,
+    .to_pixels = cpu_to_pixels,
 };
 
 static void *cpu_alloc(t2v_backend *be, size_t bytes)

@@ -1,7 +1,10 @@
 /* The CUDA kernels' per-element arithmetic (kernels/t2v_cuda_ops.cuh),
  * compiled here as host C, against the CPU backend's kernels and the
  * host random fills: activations, GLU, the LSTM step, the losses, Adam and
- * Philox must agree bit for bit on the host. Runs without a GPU; on a GPU
+ * Philox must agree bit for bit on the host. The pixel conversion's
+ * per-pixel functions (engine/pixels/pixel_ops.h, which the CUDA to_pixels
+ * kernel runs one thread per pixel and per chroma block) are driven here in
+ * the kernel's index order and must give t2v_pixels_convert's bytes. Runs without a GPU; on a GPU
  * the device build of the same functions differs only where the device's
  * expf/logf/tanhf/sinf round differently (the engine-cuda op tests bound
  * that).
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pixels/pixel_ops.h"
 #include "t2v_cuda_ops.cuh"
 #include "t2v_test.h"
 #include "txt2vid/nn.h"
@@ -301,6 +305,108 @@ static void philox(void)
     free(got);
 }
 
+/* The kernel's walk: thread i of the pixel pass writes pixel (i / W, i % W),
+ * thread i of the chroma pass block (i / CW, i % CW). x (C, H, W) with
+ * channel planes cs floats apart. */
+static void pixel_walk(t2v_px_dst d, int fmt, const float *x, int64_t cs, int C, int H, int W)
+{
+    for (int64_t i = 0; i < (int64_t)H * W; i++)
+        t2v_px_write_pixel(d, fmt, x, cs, C, W, (int)(i / W), (int)(i % W));
+    if (!t2v_px_has_chroma(fmt))
+        return;
+    const int CW = (W + 1) / 2;
+    for (int64_t i = 0; i < (int64_t)((H + 1) / 2) * CW; i++)
+        t2v_px_write_chroma(d, fmt, x, cs, C, H, W, (int)(i / CW), (int)(i % CW));
+}
+
+/* bytes per row of each plane of fmt */
+static int plane_widths(int fmt, int W, int w[3])
+{
+    const int cw = (W + 1) / 2;
+    w[1] = w[2] = 0;
+    switch (fmt) {
+    case T2V_PIX_GRAY8: w[0] = W; return 1;
+    case T2V_PIX_RGB24: w[0] = 3 * W; return 1;
+    case T2V_PIX_RGBA:
+    case T2V_PIX_BGRX: w[0] = 4 * W; return 1;
+    case T2V_PIX_I420: w[0] = W; w[1] = w[2] = cw; return 3;
+    default: w[0] = W; w[1] = 2 * cw; return 2;
+    }
+}
+
+/* One frame through the shared functions and through t2v_pixels_convert;
+ * 1 when every byte of the padded planes agrees. */
+static int pixel_frame_same(const float *clip, int T, int t, int C, int H, int W, int fmt)
+{
+    const int64_t HW = (int64_t)H * W;
+    float *frame = malloc((size_t)(C * HW) * sizeof *frame);
+    for (int c = 0; c < C; c++)
+        memcpy(frame + c * HW, clip + ((int64_t)c * T + t) * HW, (size_t)HW * sizeof(float));
+    int w[3];
+    int np = plane_widths(fmt, W, w);
+    size_t size = 0, off[3];
+    int strides[3] = {0, 0, 0};
+    for (int p = 0; p < np; p++) {
+        strides[p] = w[p] + 3;
+        off[p] = size;
+        size += (size_t)strides[p] * (size_t)(p ? (H + 1) / 2 : H);
+    }
+    uint8_t *a = malloc(size), *b = malloc(size);
+    memset(a, 0x3C, size);
+    memset(b, 0x3C, size);
+    t2v_px_dst d = {{NULL, NULL, NULL}, {0, 0, 0}};
+    uint8_t *pb[3] = {NULL, NULL, NULL};
+    for (int p = 0; p < np; p++) {
+        d.plane[p] = a + off[p];
+        d.stride[p] = strides[p];
+        pb[p] = b + off[p];
+    }
+    pixel_walk(d, fmt, clip + (int64_t)t * HW, (int64_t)T * HW, C, H, W);
+    int same = t2v_pixels_convert(frame, C, H, W, (t2v_pixfmt)fmt, pb, strides) == T2V_OK &&
+               memcmp(a, b, size) == 0;
+    free(a);
+    free(b);
+    free(frame);
+    return same;
+}
+
+static void pixels(void)
+{
+    static const char *names[] = {"GRAY8", "RGB24", "RGBA", "BGRx", "I420", "NV12"};
+    /* every value of a dense sweep over [-1.5, 1.5] plus the specials, as
+     * one row of a grey frame */
+    const int n = 1 << 18;
+    float *row = malloc((size_t)(n + 6) * sizeof *row);
+    for (int i = 0; i < n; i++)
+        row[i] = -1.5f + 3.0f * (float)i / (float)n;
+    const float specials[6] = {NAN, INFINITY, -INFINITY, -1.0f, 1.0f, -0.0f};
+    memcpy(row + n, specials, sizeof specials);
+    for (int fmt = T2V_PIX_GRAY8; fmt <= T2V_PIX_NV12; fmt++)
+        T2V_CHECK(pixel_frame_same(row, 1, 0, 1, 1, n + 6, fmt),
+                  "pixels %s: shared functions equal t2v_pixels_convert on %d values of a "
+                  "sweep over [-1.5, 1.5], NaN and infinities", names[fmt], n);
+    free(row);
+
+    /* RGB and grey frames inside a 3-frame clip, odd and even sizes */
+    static const int sizes[][2] = {{1, 1}, {3, 5}, {8, 6}, {17, 33}};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int C = 1; C <= 3; C += 2) {
+            const int H = sizes[si][0], W = sizes[si][1], T = 3;
+            long total = (long)C * T * H * W;
+            float *clip = malloc((size_t)total * sizeof *clip);
+            inputs(clip, total, 1.3f, 40 + si);
+            for (long i = 0; i < total; i += 23)
+                clip[i] = i % 2 ? NAN : INFINITY;
+            int all = 1;
+            for (int fmt = T2V_PIX_GRAY8; fmt <= T2V_PIX_NV12; fmt++)
+                all &= pixel_frame_same(clip, T, 2, C, H, W, fmt);
+            T2V_CHECK(all,
+                      "pixels, all formats, C=%d %dx%d frame 2 of a clip: shared functions "
+                      "equal t2v_pixels_convert byte for byte", C, W, H);
+            free(clip);
+        }
+}
+
 int main(void)
 {
     if (t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be) != T2V_OK) {
@@ -317,6 +423,7 @@ int main(void)
     losses(a, b, c, d, e, f);
     adam();
     philox();
+    pixels();
     free(a);
     free(b);
     free(c);

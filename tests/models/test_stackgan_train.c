@@ -39,7 +39,7 @@ static t2v_sg_trainer *tiny(const char *data, const char *resume)
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
-    if (t2v_sg_trainer_new(&rc, resume, 1, NULL, NULL, &tr) != T2V_OK)
+    if (t2v_sg_trainer_new(&rc, resume, 1, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
     return tr;
 }

@@ -29,7 +29,7 @@ static t2v_tganc_trainer *tiny_trainer(const char *resume)
     t2v_tganc_recipe rc;
     t2v_tganc_preset("tiny", &rc);
     t2v_tganc_trainer *tr = NULL;
-    if (t2v_tganc_trainer_new(&rc, resume, 2, NULL, NULL, &tr) != T2V_OK)
+    if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
     return tr;
 }

@@ -35,10 +35,20 @@ static int parse_shared(t2v_run_opts *o, int c, const char *arg)
         else return -1;
         return 1;
     case T2V_OPT_SN:
-        if (!strcmp(arg, "on")) o->sn = 1;
-        else if (!strcmp(arg, "off")) o->sn = 0;
+    case T2V_OPT_DBN: {
+        int *flag = c == T2V_OPT_SN ? &o->sn : &o->d_bn;
+        if (!strcmp(arg, "on")) *flag = 1;
+        else if (!strcmp(arg, "off")) *flag = 0;
         else return -1;
         return 1;
+    }
+    case T2V_OPT_BETA1:
+    case T2V_OPT_BETA2: {
+        float v = strtof(arg, &end);
+        if (*end || !(v >= 0 && v < 1)) return -1;
+        if (c == T2V_OPT_BETA1) o->beta1 = v; else o->beta2 = v;
+        return 1;
+    }
     case T2V_OPT_LRG:
     case T2V_OPT_LRD: {
         float v = strtof(arg, &end);
@@ -64,6 +74,15 @@ static int parse_shared(t2v_run_opts *o, int c, const char *arg)
     case T2V_OPT_THREADS:
         o->threads = (int)strtol(arg, &end, 10);
         return *end || o->threads < 0 || o->threads > 256 ? -1 : 1;
+    case T2V_OPT_DEVICE:
+        if (!strcmp(arg, "auto")) o->device = T2V_DEVICE_AUTO;
+        else if (!strcmp(arg, "cpu")) o->device = T2V_DEVICE_CPU;
+        else if (!strcmp(arg, "cuda")) o->device = T2V_DEVICE_CUDA;
+        else return -1;
+        return 1;
+    case T2V_OPT_GPU:
+        o->gpu_id = (int)strtol(arg, &end, 10);
+        return *end || !*arg || o->gpu_id < 0 || o->gpu_id > 1023 ? -1 : 1;
     case T2V_OPT_QUIET: o->quiet = 1; return 1;
     default: return 0;
     }
@@ -82,11 +101,12 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
 {
     memset(o, 0, sizeof *o);
     o->preset = "small";
-    o->loss = o->head = o->sn = -1;
-    o->lr_g = o->lr_d = -1.0f;
+    o->loss = o->head = o->sn = o->d_bn = -1;
+    o->lr_g = o->lr_d = o->beta1 = o->beta2 = -1.0f;
     o->ckpt_every = 200;
     o->sample_every = 500;
     o->seed = 1;
+    o->device = T2V_DEVICE_AUTO;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -111,4 +131,15 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
         return 2;
     }
     return 0;
+}
+
+void t2v_run_opts_open_error(const char *cmd, const t2v_run_opts *o, t2v_status s)
+{
+    if (o->device == T2V_DEVICE_CUDA && s == T2V_ERR_UNSUPPORTED)
+        fprintf(stderr, "%s: --device cuda: %s (--device cpu or auto trains on the CPU)\n", cmd,
+                t2v_last_error());
+    else if (o->device == T2V_DEVICE_CUDA && s == T2V_ERR_INVALID && o->gpu_id > 0)
+        fprintf(stderr, "%s: --gpu-id %d: %s\n", cmd, o->gpu_id, t2v_last_error());
+    else
+        fprintf(stderr, "%s: %s\n", cmd, t2v_last_error());
 }

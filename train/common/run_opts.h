@@ -1,8 +1,9 @@
 /* The options every training command takes (--preset, --data, --steps,
- * --batch, --seed, --loss, --head, --sn, --lr-g/--lr-d, --train-count,
+ * --batch, --seed, --loss, --head, --sn, --d-bn, --lr-g/--lr-d, --beta1/--beta2,
+ * --train-count,
  * --run-dir, --out, --resume, --minutes, --ckpt-every, --sample-every,
- * --threads, --quiet, --help) and the getopt loop that reads them along
- * with a command's own options. */
+ * --threads, --device, --gpu-id, --quiet, --help) and the getopt loop that
+ * reads them along with a command's own options. */
 #ifndef T2V_TRAIN_RUN_OPTS_H
 #define T2V_TRAIN_RUN_OPTS_H
 
@@ -10,23 +11,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "txt2vid/nn.h"
+
 typedef struct t2v_run_opts {
     const char *preset, *data, *run_dir, *out;
     int64_t steps;
     int batch, threads, resume, quiet, have_seed;
     long train_count;
     uint64_t seed;
-    int loss, head, sn;      /* -1: preset's */
-    float lr_g, lr_d;        /* < 0: preset's */
+    int loss, head, sn, d_bn;   /* -1: preset's */
+    float lr_g, lr_d;           /* < 0: preset's */
+    float beta1, beta2;         /* < 0: preset's */
     double minutes;
     int ckpt_every, sample_every;
+    t2v_device device;          /* where the networks train (default auto) */
+    int gpu_id;                 /* which CUDA device (default 0) */
 } t2v_run_opts;
 
 enum {
     T2V_OPT_PRESET = 256, T2V_OPT_DATA, T2V_OPT_STEPS, T2V_OPT_BATCH, T2V_OPT_SEED,
     T2V_OPT_LOSS, T2V_OPT_HEAD, T2V_OPT_SN, T2V_OPT_LRG, T2V_OPT_LRD, T2V_OPT_COUNT,
     T2V_OPT_RUN, T2V_OPT_OUT, T2V_OPT_RESUME, T2V_OPT_MIN, T2V_OPT_CKPT, T2V_OPT_SAMPLE,
-    T2V_OPT_THREADS, T2V_OPT_QUIET, T2V_OPT_HELP,
+    T2V_OPT_THREADS, T2V_OPT_QUIET, T2V_OPT_HELP, T2V_OPT_DBN, T2V_OPT_BETA1, T2V_OPT_BETA2,
+    T2V_OPT_DEVICE, T2V_OPT_GPU,
     T2V_OPT_OWN  /* the first code of a command's own options */
 };
 
@@ -41,7 +48,9 @@ enum {
     {"resume", 0, 0, T2V_OPT_RESUME}, {"minutes", 1, 0, T2V_OPT_MIN},                    \
     {"ckpt-every", 1, 0, T2V_OPT_CKPT}, {"sample-every", 1, 0, T2V_OPT_SAMPLE},          \
     {"threads", 1, 0, T2V_OPT_THREADS}, {"quiet", 0, 0, T2V_OPT_QUIET},                  \
-    {"help", 0, 0, T2V_OPT_HELP}
+    {"d-bn", 1, 0, T2V_OPT_DBN}, {"beta1", 1, 0, T2V_OPT_BETA1},                          \
+    {"beta2", 1, 0, T2V_OPT_BETA2}, {"device", 1, 0, T2V_OPT_DEVICE},                   \
+    {"gpu-id", 1, 0, T2V_OPT_GPU}, {"help", 0, 0, T2V_OPT_HELP}
 
 /* A command's own option `code` with its argument: 0, or -1 for a bad
  * value. */
@@ -55,8 +64,14 @@ typedef int (*t2v_own_opt_fn)(void *user, int code, const char *arg);
 int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct option *longopts,
                        t2v_run_opts *o, t2v_own_opt_fn own, void *user, void (*usage)(FILE *));
 
+/* Prints why a trainer could not be built (status s, t2v_last_error());
+ * when --device cuda found no usable device, says so and how to train on
+ * the CPU instead. */
+void t2v_run_opts_open_error(const char *cmd, const t2v_run_opts *o, t2v_status s);
+
 /* Applies the options a recipe of either trainer shares (data, batch,
- * seed, loss, head, sn, lr_g, lr_d, train_count) to a recipe struct. */
+ * seed, loss, head, sn, d_bn, lr_g, lr_d, beta1, beta2, train_count) to a
+ * recipe struct. */
 #define T2V_RUN_OPTS_APPLY(o, rc)                                                  \
     do {                                                                           \
         if ((o)->data) snprintf((rc)->data, sizeof (rc)->data, "%s", (o)->data);    \
@@ -67,6 +82,9 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
         if ((o)->sn >= 0) (rc)->sn = (o)->sn;                                      \
         if ((o)->lr_g > 0) (rc)->lr_g = (o)->lr_g;                                 \
         if ((o)->lr_d > 0) (rc)->lr_d = (o)->lr_d;                                 \
+        if ((o)->d_bn >= 0) (rc)->d_bn = (o)->d_bn;                                \
+        if ((o)->beta1 >= 0) (rc)->beta1 = (o)->beta1;                             \
+        if ((o)->beta2 >= 0) (rc)->beta2 = (o)->beta2;                             \
         if ((o)->train_count) (rc)->train_count = (o)->train_count;                \
     } while (0)
 

@@ -34,7 +34,9 @@ static void usage(FILE *f)
             "  --head concat|projection  how D checks the caption\n"
             "  --sn on|off         spectral normalisation in D\n"
             "  --kl X              weight of the CA's KL term (default 2)\n"
+            "  --d-bn on|off       batch normalisation in D's hidden layers\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
+            "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
             "  --run-dir DIR       checkpoint, log and samples (both stages)\n"
             "                      (default ~/.cache/txt2vid/runs/DATA-stackgan-PRESET)\n"
@@ -44,6 +46,9 @@ static void usage(FILE *f)
             "  --ckpt-every N      checkpoint every N steps (default 200)\n"
             "  --sample-every N    sample sheet and loss plot every N steps (default 500)\n"
             "  --threads N         CPU threads (default: all cores)\n"
+            "  --device auto|cpu|cuda  where to train (default auto: CUDA when a device\n"
+            "                      answers, else the CPU); cuda without one is an error\n"
+            "  --gpu-id N          which CUDA device (default 0)\n"
             "  --quiet             no progress output\n");
 }
 
@@ -171,10 +176,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         rc.steps2 = so.stage == 2 ? o.steps : 0;
     }
     t2v_sg_trainer *tr;
-    t2v_status s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads,
-                                      t2v_print_data_warning, NULL, &tr);
+    t2v_status s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads, o.device,
+                                      o.gpu_id, t2v_print_data_warning, NULL, &tr);
     if (s != T2V_OK) {
-        fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        t2v_run_opts_open_error(CMD, &o, s);
         return 1;
     }
     const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);

@@ -308,7 +308,8 @@ static t2v_status load_params(t2v_params *ps, const t2v_weights *w, int with_mom
 }
 
 t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
-                              t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out)
+                              t2v_device device, int gpu_id, t2v_data_warn_fn warn,
+                              void *warn_user, t2v_sg_trainer **out)
 {
     *out = NULL;
     t2v_sg_trainer *tr = calloc(1, sizeof *tr);
@@ -340,7 +341,7 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         (s = t2v_encoded_captions_build(&tr->caps, &tr->vocab, ck == NULL, tr->ds,
                                      tr->di.n_captions, tr->rc.gen.text.max_words,
                                      tr->rc.data)) != T2V_OK ||
-        (s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK ||
+        (s = t2v_backend_open(device, threads, gpu_id, &tr->be)) != T2V_OK ||
         (s = declare_all(tr)) != T2V_OK)
         goto fail;
     t2v_params *sets[8] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,

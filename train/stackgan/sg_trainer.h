@@ -42,9 +42,11 @@ typedef struct t2v_sg_trainer t2v_sg_trainer;
 
 /* Fresh weights from a recipe, or everything from a checkpoint when
  * resume_path is set (the recipe is then read from it; steps1/steps2 of
- * `recipe`, when not NULL and > 0, override the stored ones). */
+ * `recipe`, when not NULL and > 0, override the stored ones), on the
+ * backend of `device` (gpu_id: the CUDA device; threads: CPU threads). */
 t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
-                              t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out);
+                              t2v_device device, int gpu_id, t2v_data_warn_fn warn,
+                              void *warn_user, t2v_sg_trainer **out);
 void t2v_sg_trainer_free(t2v_sg_trainer *tr);
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 /* Steps taken by stage 1 or 2. */

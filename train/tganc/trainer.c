@@ -331,7 +331,8 @@ static t2v_status open_data(t2v_tganc_trainer *tr, t2v_data_warn_fn warn, void *
 }
 
 t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
-                                 int threads, t2v_data_warn_fn warn, void *warn_user,
+                                 int threads, t2v_device device, int gpu_id,
+                                 t2v_data_warn_fn warn, void *warn_user,
                                  t2v_tganc_trainer **out)
 {
     *out = NULL;
@@ -372,7 +373,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     if ((s = t2v_encoded_captions_build(&tr->caps, &tr->vocab, ck == NULL, tr->ds, tr->di.n_captions,
                                      tr->rc.gen.text.max_words, tr->rc.data)) != T2V_OK)
         goto fail;
-    if ((s = t2v_backend_open(T2V_DEVICE_AUTO, threads, 0, &tr->be)) != T2V_OK)
+    if ((s = t2v_backend_open(device, threads, gpu_id, &tr->be)) != T2V_OK)
         goto fail;
     t2v_params_init(&tr->gps, tr->be);
     t2v_params_init(&tr->gbufs, tr->be);

@@ -52,9 +52,11 @@ typedef struct t2v_tganc_trainer t2v_tganc_trainer;
 
 /* Builds everything for training from a recipe (fresh weights), or from a
  * checkpoint file when resume_path is set (the recipe is then read from
- * it). warn receives data-set warnings. */
+ * it), on the backend of `device` (gpu_id: the CUDA device; threads: CPU
+ * threads). warn receives data-set warnings. */
 t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
-                                 int threads, t2v_data_warn_fn warn, void *warn_user,
+                                 int threads, t2v_device device, int gpu_id,
+                                 t2v_data_warn_fn warn, void *warn_user,
                                  t2v_tganc_trainer **out);
 void t2v_tganc_trainer_free(t2v_tganc_trainer *tr);
 const t2v_tganc_recipe *t2v_tganc_trainer_recipe(const t2v_tganc_trainer *tr);

@@ -306,6 +306,16 @@ struct t2v_kernels {
                        uint64_t stream, uint64_t offset);
     void (*rng_uniform)(t2v_backend *be, float *out, int64_t n, uint64_t seed,
                         uint64_t stream, uint64_t offset);
+
+    /* ---- pixels: one frame x (C, H, W), C = 1 or 3, whose channel planes
+     * lie cstride floats apart (H*W when contiguous), to the t2v_pixfmt
+     * `fmt` of txt2vid.h, with the arithmetic of t2v_pixels_convert (same
+     * bytes). planes and strides (bytes per row, at least the format's row
+     * size) as t2v_pixels_convert takes them, 3 entries each (those past
+     * the format's planes are ignored); the planes are backend memory.
+     * Arguments are checked by the caller. */
+    void (*to_pixels)(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
+                      const float *x, int64_t cstride, int C, int H, int W, int fmt);
 };
 
 /* ------------------------------------------------------------------------ */

@@ -3,7 +3,9 @@
  *
  * A caption travels: t2v_generator_set_caption (tokenizer + sentence
  * encoder) -> t2v_generator_frame (noise from (seed, clip), generator network)
- * -> t2v_pixels_convert -> the caller's frame. A frame's content depends only
+ * -> t2v_pixels_convert -> the caller's frame (or, in one call that converts
+ * on the generator's backend, t2v_generator_frame_pixels). A frame's
+ * content depends only
  * on (model, caption, seed, frame index): seeking is exact.
  *
  * A loaded model is immutable and may be shared by any number of generators
@@ -132,6 +134,15 @@ typedef enum t2v_pixfmt {
  * plane). Odd sizes round chroma up. */
 t2v_status t2v_pixels_convert(const float *frame, int C, int H, int W, t2v_pixfmt fmt,
                               uint8_t *const planes[], const int strides[]);
+
+/* Frame `index` of a generator as pixels of `fmt` at the model's size: the
+ * same bytes as t2v_generator_frame followed by t2v_pixels_convert, with
+ * planes and strides as there, but converted where the generator runs. On
+ * a GPU only the bytes are copied to the host (no float frame is); on the
+ * CPU the conversion writes straight into the planes. Shares the
+ * generator's clip cache with t2v_generator_frame. */
+t2v_status t2v_generator_frame_pixels(t2v_generator *g, uint64_t index, t2v_pixfmt fmt,
+                                      uint8_t *const planes[], const int strides[]);
 
 #ifdef __cplusplus
 }
