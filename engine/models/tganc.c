@@ -82,7 +82,10 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
             l->w = t2v_declare(ps, &st, pre, "convt.weight", 5, ws, 0);
         }
         l->L = (int64_t)dims[0] * dims[1] * dims[2];
-        int64_t cs[1] = {l->C};
+        int unit = i == 0 && c->unit_norm0;
+        l->SC = unit ? (int)(l->C * l->L) : l->C;
+        l->SL = unit ? 1 : l->L;
+        int64_t cs[1] = {l->C}, ss[1] = {l->SC};
         if (c->cond_bn) {
             int64_t mw[2] = {l->C, D};
             l->mod[0] = t2v_declare(ps, &st, pre, "bn_gamma.weight", 2, mw, 0);
@@ -90,11 +93,11 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
             l->mod[2] = t2v_declare(ps, &st, pre, "bn_beta.weight", 2, mw, 0);
             l->mod[3] = t2v_declare(ps, &st, pre, "bn_beta.bias", 1, cs, 1);
         } else {
-            l->bn_g = t2v_declare(ps, &st, pre, "bn.weight", 1, cs, 1);
-            l->bn_b = t2v_declare(ps, &st, pre, "bn.bias", 1, cs, 1);
+            l->bn_g = t2v_declare(ps, &st, pre, "bn.weight", 1, ss, 1);
+            l->bn_b = t2v_declare(ps, &st, pre, "bn.bias", 1, ss, 1);
         }
-        l->run_mean = t2v_declare(bufs, &st, pre, "bn.running_mean", 1, cs, 1);
-        l->run_var = t2v_declare(bufs, &st, pre, "bn.running_var", 1, cs, 1);
+        l->run_mean = t2v_declare(bufs, &st, pre, "bn.running_mean", 1, ss, 1);
+        l->run_var = t2v_declare(bufs, &st, pre, "bn.running_var", 1, ss, 1);
     }
     t2v_conv_geom *og = &g->out_geom;
     *og = (t2v_conv_geom){.n = 1, .c_in = g->layer[c->n_stages].C, .c_out = c->channels};
@@ -134,8 +137,8 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         l->a = t2v_plan_floats(p, n);
         l->gamma = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
         l->beta = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
-        l->save_mean = t2v_plan_floats(p, (size_t)l->C);
-        l->save_invstd = t2v_plan_floats(p, (size_t)l->C);
+        l->save_mean = t2v_plan_floats(p, (size_t)l->SC);
+        l->save_invstd = t2v_plan_floats(p, (size_t)l->SC);
         l->da = t2v_plan_grad(p, n);
         l->dxhat = c->cond_bn ? t2v_plan_grad(p, n) : NULL;
         l->dpre = t2v_plan_grad(p, n);
@@ -175,14 +178,14 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
                             : t2v_init_normal(be, m->t.data, n, 0.0f, 0.02f, seed, stream++);
             }
         } else if (s == T2V_OK) {
-            s = t2v_init_normal(be, t2v_pdata(ps, l->bn_g), l->C, 1.0f, 0.02f, seed, stream++);
+            s = t2v_init_normal(be, t2v_pdata(ps, l->bn_g), l->SC, 1.0f, 0.02f, seed, stream++);
             if (s == T2V_OK)
-                s = t2v_init_const(be, t2v_pdata(ps, l->bn_b), l->C, 0.0f);
+                s = t2v_init_const(be, t2v_pdata(ps, l->bn_b), l->SC, 0.0f);
         }
         if (s == T2V_OK)
-            s = t2v_init_const(be, t2v_pdata(bufs, l->run_mean), l->C, 0.0f);
+            s = t2v_init_const(be, t2v_pdata(bufs, l->run_mean), l->SC, 0.0f);
         if (s == T2V_OK)
-            s = t2v_init_const(be, t2v_pdata(bufs, l->run_var), l->C, 1.0f);
+            s = t2v_init_const(be, t2v_pdata(bufs, l->run_var), l->SC, 1.0f);
     }
     if (s == T2V_OK) {
         t2v_param *w = &ps->items[g->out_w];
@@ -201,8 +204,8 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     int N = g->N, D = g->cfg.text.sent;
     if (g->cfg.cond_bn) {
         k->batchnorm_forward(be, l->xhat, l->pre, NULL, NULL, t2v_pdata(bufs, l->run_mean),
-                             t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->C,
-                             l->L, g->bn_momentum, BN_EPS, training);
+                             t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->SC,
+                             l->SL, g->bn_momentum, BN_EPS, training);
         t2v_linear_forward(be, l->gamma, S, t2v_pdata(ps, l->mod[0]), t2v_pdata(ps, l->mod[1]), N,
                            D, l->C);
         t2v_linear_forward(be, l->beta, S, t2v_pdata(ps, l->mod[2]), t2v_pdata(ps, l->mod[3]), N,
@@ -211,8 +214,8 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     } else {
         k->batchnorm_forward(be, l->a, l->pre, t2v_pdata(ps, l->bn_g), t2v_pdata(ps, l->bn_b),
                              t2v_pdata(bufs, l->run_mean), t2v_pdata(bufs, l->run_var),
-                             l->save_mean, l->save_invstd, N, l->C, l->L, g->bn_momentum, BN_EPS,
-                             training);
+                             l->save_mean, l->save_invstd, N, l->SC, l->SL, g->bn_momentum,
+                             BN_EPS, training);
     }
     k->act_forward(be, g->cfg.act, 0.2f, l->a, l->a, (int64_t)N * l->C * l->L);
 }
@@ -255,7 +258,7 @@ static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
         k->modulate_backward(be, l->dxhat, l->dgamma, l->dbeta, l->da, l->xhat, l->gamma, N, l->C,
                              l->L);
         k->batchnorm_backward(be, l->dpre, NULL, NULL, l->dxhat, l->pre, NULL, l->save_mean,
-                              l->save_invstd, N, l->C, l->L);
+                              l->save_invstd, N, l->SC, l->SL);
         t2v_linear_backward(be, g->dS_tmp, t2v_pgrad(ps, l->mod[0]), t2v_pgrad(ps, l->mod[1]),
                             l->dgamma, S, t2v_pdata(ps, l->mod[0]), N, D, l->C);
         k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
@@ -265,7 +268,7 @@ static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
     } else {
         k->batchnorm_backward(be, l->dpre, t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b), l->da,
                               l->pre, t2v_pdata(ps, l->bn_g), l->save_mean, l->save_invstd, N,
-                              l->C, l->L);
+                              l->SC, l->SL);
     }
 }
 

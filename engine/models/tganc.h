@@ -7,7 +7,14 @@
  *
  * BN is either the paper's affine batch norm or, with cond_bn, a batch norm
  * whose scale and shift are linear functions of S at every stage, so the
- * sentence conditions each resolution and not only the input. */
+ * sentence conditions each resolution and not only the input.
+ *
+ * The FC layer's batch statistics are per channel over its T0 x H0 x W0
+ * grid, or with unit_norm0 per unit (channel and position), as a fully
+ * connected layer's batch norm is: each unit is then centred over the
+ * batch, so an input that is the same for every clip of a batch (the
+ * sentence vector early in training) cannot become a fixed picture that
+ * drowns the noise. */
 #ifndef T2V_TGANC_H
 #define T2V_TGANC_H
 
@@ -27,6 +34,7 @@ typedef struct t2v_tganc_cfg {
     t2v_tganc_stage stage[T2V_TGANC_MAX_STAGES];
     int channels;           /* 1 grey, 3 RGB */
     int cond_bn;            /* 1: sentence-modulated BN at every stage */
+    int unit_norm0;         /* 1: FC layer's batch statistics per unit */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
@@ -39,6 +47,8 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *cfg);
 typedef struct t2v_tganc_layer {
     int C;                  /* channels */
     int64_t L;              /* T*H*W */
+    int SC;                 /* statistics: SC groups of SL values per item */
+    int64_t SL;             /* (C, L), or (C*L, 1) for a per-unit layer */
     int w;                  /* conv / fc weight index */
     int bn_g, bn_b;         /* affine BN (paper) */
     int mod[4];             /* cond BN: gamma.weight, gamma.bias, beta.weight, beta.bias */

@@ -30,6 +30,7 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.channels", (uint32_t)c->channels);
     if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.cond_bn", c->cond_bn);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.act", (uint32_t)c->act);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.unit_norm0", c->unit_norm0);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.embed", (uint32_t)c->text.embed);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.hidden", (uint32_t)c->text.hidden);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.sent", (uint32_t)c->text.sent);
@@ -68,6 +69,11 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     if (t2v_weights_get_bool(w, "tganc.cond_bn", &cond) != T2V_OK)
         return T2V_ERR_FORMAT;
     c->cond_bn = cond;
+    int unit = 0; /* files without the key normalise the FC layer per channel */
+    if (t2v_weights_has_key(w, "tganc.unit_norm0") &&
+        t2v_weights_get_bool(w, "tganc.unit_norm0", &unit) != T2V_OK)
+        return T2V_ERR_FORMAT;
+    c->unit_norm0 = unit;
     c->act = T2V_ACT_RELU;
     if (t2v_weights_has_key(w, "tganc.act")) {
         int act;

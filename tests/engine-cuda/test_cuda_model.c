@@ -31,6 +31,7 @@ static t2v_tganc_cfg model_cfg(int cond_bn)
     t2v_tganc_preset("tiny", &r);
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
+    cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
     cfg.text.vocab = 20;
     return cfg;
 }
@@ -135,7 +136,8 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn)
 {
-    const char *kind = cond_bn ? "sentence-modulated BN" : "affine BN";
+    const char *kind = cond_bn ? "sentence-modulated BN, per-unit FC statistics"
+                               : "affine BN, per-channel FC statistics";
     t2v_tganc_cfg cfg = model_cfg(cond_bn);
     side cpu, gpu;
     t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);

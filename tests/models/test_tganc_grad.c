@@ -51,12 +51,14 @@ static int check_params(t2v_params *ps, loss_fn loss, void *ctx, const char *wha
 
 /* ---- generator ----------------------------------------------------------- */
 
+#define GEN_N 3 /* clips: with 2, a per-unit batch norm's output is always +-1 */
+
 typedef struct gen_case {
     t2v_tganc g;
     t2v_params ps, bufs;
     t2v_arena arena;
-    int32_t ids[2 * 6];
-    int len[2];
+    int32_t ids[GEN_N * 6];
+    int len[GEN_N];
     float *w, *tmp;
     size_t clip;
 } gen_case;
@@ -71,12 +73,12 @@ static double gen_loss(void *ctx)
     return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
 }
 
-static void check_generator(int cond_bn, t2v_act act)
+static void check_generator(int cond_bn, int unit_norm0, t2v_act act)
 {
     gen_case c;
     memset(&c, 0, sizeof c);
     t2v_tganc_cfg cfg = {.z_dim = 3, .c0 = 4, .base = {1, 2, 2}, .n_stages = 2, .channels = 1,
-                         .cond_bn = cond_bn, .act = act,
+                         .cond_bn = cond_bn, .unit_norm0 = unit_norm0, .act = act,
                          .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5, .max_words = 6}};
     cfg.stage[0] = (t2v_tganc_stage){.c_out = 3, .k = {2, 4, 4}, .s = {2, 2, 2}, .p = {0, 1, 1}};
     cfg.stage[1] = (t2v_tganc_stage){.c_out = 2, .k = {4, 4, 4}, .s = {2, 2, 2}, .p = {1, 1, 1}};
@@ -89,7 +91,7 @@ static void check_generator(int cond_bn, t2v_act act)
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
-    fd_plan_twice(be, &c.arena, gen_plan, &c, 2);
+    fd_plan_twice(be, &c.arena, gen_plan, &c, GEN_N);
     t2v_tganc_init(&c.g, be, &c.ps, &c.bufs, 5);
     /* larger weights than the GAN init, so every path carries signal */
     for (int i = 0; i < c.ps.count; i++) {
@@ -98,19 +100,20 @@ static void check_generator(int cond_bn, t2v_act act)
             continue;
         t2v_init_normal(be, p->t.data, t2v_tensor_numel(&p->t), 0.0f, 0.3f, 11, (uint64_t)i);
     }
-    int32_t ids[12] = {2, 3, 4, 5, 6, 7, 8, 2, 3, 0, 0, 0};
+    int32_t ids[GEN_N * 6] = {2, 3, 4, 5, 6, 7, 8, 2, 3, 0, 0, 0, 5, 1, 7, 8, 0, 0};
     memcpy(c.ids, ids, sizeof ids);
     c.len[0] = 6;
     c.len[1] = 3; /* padding after the third word */
-    c.clip = (size_t)2 * 4 * 8 * 8;
+    c.len[2] = 4;
+    c.clip = (size_t)GEN_N * 4 * 8 * 8;
     c.w = malloc(c.clip * sizeof(float));
     c.tmp = malloc(c.clip * sizeof(float));
     t2v_rng_uniform_host(c.w, c.clip, 3, 0, 0);
     for (size_t i = 0; i < c.clip; i++)
         c.w[i] = 2.0f * c.w[i] - 1.0f;
-    float z[6];
-    t2v_rng_normal_host(z, 6, 9, 0, 0);
-    fd_upload(be, c.g.z, z, 6);
+    float z[GEN_N * 3];
+    t2v_rng_normal_host(z, GEN_N * 3, 9, 0, 0);
+    fd_upload(be, c.g.z, z, GEN_N * 3);
     /* analytic */
     t2v_params_zero_grad(&c.ps);
     gen_loss(&c);
@@ -118,8 +121,9 @@ static void check_generator(int cond_bn, t2v_act act)
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
     char what[128];
-    snprintf(what, sizeof what, "generator (%s BN, %s) + encoder",
-             cond_bn ? "sentence-modulated" : "affine", act == T2V_ACT_RELU ? "ReLU" : "tanh");
+    snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, %s) + encoder",
+             cond_bn ? "sentence-modulated" : "affine", unit_norm0 ? "unit" : "channel",
+             act == T2V_ACT_RELU ? "ReLU" : "tanh");
     check_params(&c.ps, gen_loss, &c, what, act != T2V_ACT_RELU);
     free(c.w);
     free(c.tmp);
@@ -342,15 +346,17 @@ int main(void)
         return 1;
     }
     /* strict: smooth activations, every entry must match */
-    check_generator(1, T2V_ACT_TANH);
-    check_generator(0, T2V_ACT_TANH);
+    check_generator(1, 0, T2V_ACT_TANH);
+    check_generator(0, 0, T2V_ACT_TANH);
+    check_generator(1, 1, T2V_ACT_TANH);
+    check_generator(0, 1, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_TANH);
     /* the activations the models train with, checked statistically */
-    check_generator(1, T2V_ACT_RELU);
-    check_generator(0, T2V_ACT_RELU);
+    check_generator(1, 1, T2V_ACT_RELU);
+    check_generator(0, 0, T2V_ACT_RELU);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
     check_spectral_norm();

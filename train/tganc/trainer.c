@@ -130,6 +130,7 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
     for (int i = 0; i < 4; i++)
         set_stage(&g->stage[i], ps->stage_c[i], i < 3 ? 4 : 1, i < 3 ? 2 : 1, i < 3 ? 1 : 0);
     g->cond_bn = ps->cond_bn;
+    g->unit_norm0 = 1;
     g->text = (t2v_encoder_cfg){.embed = ps->embed, .hidden = ps->hidden, .sent = ps->sent,
                                 .max_words = 24};
     r->d_width = ps->d_width;
