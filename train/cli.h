@@ -9,6 +9,7 @@ int t2v_cmd_sample(int argc, char **argv);
 int t2v_cmd_info(int argc, char **argv);
 int t2v_cmd_eval(int argc, char **argv);
 int t2v_cmd_judge(int argc, char **argv);
+int t2v_cmd_match(int argc, char **argv);
 int t2v_cmd_dataset(int argc, char **argv);
 
 /* The whole command line as one string (for provenance); static storage. */

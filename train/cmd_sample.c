@@ -16,11 +16,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: txt2vid sample [--model FILE] --caption TEXT [--caption TEXT ...]\n"
             "                      [--seed N] [--count N] [--device auto|cpu|cuda]\n"
-            "                      [--threads N] --out FILE.{mp4,gif,png,y4m}\n"
+            "                      [--threads N] [--stage 1|2] --out FILE.{mp4,gif,png,y4m}\n"
             "\n"
             "Generates COUNT clips for each caption (clip k of a caption uses the same\n"
             "noise as frames k*T.. of the plugins with that seed) and writes them one\n"
-            "after another. The default model is %s.\n",
+            "after another. --stage picks a StackGAN stage: 1 is Stage I upsampled by nearest\n"
+            "neighbour to the model's size, 2 (the default) Stage II. The default model is\n"
+            "%s.\n",
             t2v_default_model_path());
 }
 
@@ -29,7 +31,8 @@ int t2v_cmd_sample(int argc, char **argv)
     static const struct option longopts[] = {
         {"model", 1, 0, 'm'}, {"caption", 1, 0, 'c'}, {"seed", 1, 0, 's'},
         {"count", 1, 0, 'n'}, {"out", 1, 0, 'o'},     {"device", 1, 0, 'd'},
-        {"threads", 1, 0, 't'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+        {"threads", 1, 0, 't'}, {"help", 0, 0, 'h'},  {"stage", 1, 0, 'S'},
+        {0, 0, 0, 0}};
     const char *model_path = NULL, *out = NULL, *captions[MAX_CAPTIONS];
     int ncap = 0, count = 1;
     uint64_t seed = 0;
@@ -66,6 +69,10 @@ int t2v_cmd_sample(int argc, char **argv)
         case 't':
             go.threads = (int)strtol(optarg, &end, 10);
             if (*end || go.threads < 0) goto bad;
+            break;
+        case 'S':
+            go.stage = (int)strtol(optarg, &end, 10);
+            if (*end || go.stage < 1 || go.stage > 2) goto bad;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

@@ -20,6 +20,7 @@ static void usage(FILE *f)
             "  train-stackgan  train a text-to-image model (StackGAN, two stages)\n"
             "  sample    generate clips for captions from a model file\n"
             "  judge     train the evaluation classifier on real data\n"
+            "  match     train the image-caption matching model (R-precision)\n"
             "  eval      score a model against what its captions say\n"
             "  info      print what a weights file holds\n"
             "\n"
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
         return t2v_cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "judge"))
         return t2v_cmd_judge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "match"))
+        return t2v_cmd_match(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return t2v_cmd_info(argc - 1, argv + 1);
     fprintf(stderr, "txt2vid: unknown command '%s'\n\n", cmd);

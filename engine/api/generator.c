@@ -5,6 +5,10 @@
  * image k's noise to image k+1's over `hold` frames. Either way a frame
  * depends only on (caption, seed, index).
  *
+ * Image models show Stage II's output, or with opts.stage = 1 Stage I's
+ * image upsampled by nearest neighbour (repeated x2 doublings on the
+ * backend) to the model's size; Stage II then does not run.
+ *
  * The network's output stays in backend memory: t2v_generator_frame
  * downloads floats, t2v_generator_frame_pixels converts on the backend and
  * (off the CPU) downloads only the bytes. */
@@ -39,6 +43,9 @@ struct t2v_generator {
     uint8_t *px_dev;         /* off the CPU: converted pixels, packed planes
                                 (backend memory, 4 H W bytes) */
     uint8_t *px_host;        /* their host copy */
+    int stage;               /* image models: 1 or 2, the stage shown; 0 video */
+    float *up[2];            /* stage 1: Stage I's image after one and two
+                                nearest doublings (C, 2 s1, 2 s1), (C, 4 s1, 4 s1) */
 };
 
 void t2v_generator_opts_init(t2v_generator_opts *o)
@@ -77,8 +84,11 @@ void t2v_generator_free(t2v_generator *g)
     if (!g)
         return;
     t2v_arena_release(&g->arena);
-    if (g->be)
+    if (g->be) {
         t2v_backend_free(g->be, g->px_dev);
+        t2v_backend_free(g->be, g->up[0]);
+        t2v_backend_free(g->be, g->up[1]);
+    }
     free(g->px_host);
     t2v_params_free(&g->ps);
     t2v_params_free(&g->bufs);
@@ -107,12 +117,18 @@ t2v_status t2v_generator_new(t2v_model *m, const t2v_generator_opts *o, t2v_gene
     if (o->hold < 1 || (o->mode != T2V_MODE_STILL && o->mode != T2V_MODE_MORPH))
         return t2v_fail(T2V_ERR_INVALID, "bad generator options (mode %d, hold %d)", (int)o->mode,
                         o->hold);
+    int image = m->info.kind == T2V_MODEL_IMAGE;
+    if (o->stage < 0 || o->stage > (image ? 2 : 0))
+        return t2v_fail(T2V_ERR_INVALID, "stage %d: the %s model %s has %s", o->stage,
+                        m->info.arch ? m->info.arch : "?", m->info.name ? m->info.name : "",
+                        image ? "stages 1 and 2 (0: the last)" : "one stage (0 only)");
     t2v_generator *g = calloc(1, sizeof *g);
     if (!g)
         return t2v_fail(T2V_ERR_NOMEM, "out of memory creating a generator");
     g->m = t2v_model_ref(m);
     g->opts = *o;
     g->cached = g->host_cached = -1;
+    g->stage = image ? (o->stage == 0 ? 2 : o->stage) : 0;
     t2v_status s = t2v_backend_open(o->device, o->threads, o->gpu_id, &g->be);
     if (s != T2V_OK)
         goto fail;
@@ -142,6 +158,17 @@ t2v_status t2v_generator_new(t2v_model *m, const t2v_generator_opts *o, t2v_gene
             s = g->px_dev ? t2v_fail(T2V_ERR_NOMEM, "out of memory creating a generator")
                           : T2V_ERR_NOMEM;
             goto fail;
+        }
+    }
+    if (g->stage == 1) {
+        const t2v_stackgan_cfg *c = &m->stackgan;
+        size_t side = 2 * (size_t)c->size1;
+        for (int u = 0; u < 2; u++, side *= 2) {
+            g->up[u] = t2v_backend_alloc(g->be, (size_t)c->channels * side * side * sizeof(float));
+            if (!g->up[u]) {
+                s = T2V_ERR_NOMEM;
+                goto fail;
+            }
         }
     }
     if (mi->kind == T2V_MODEL_IMAGE) {
@@ -260,12 +287,25 @@ static t2v_status run_image(t2v_generator *g, uint64_t f)
     if (s != T2V_OK)
         return s;
     t2v_sg_stage1_forward(&sg->s1, be, &g->ps, &g->bufs, g->text->S, 0);
-    t2v_sg_stage2_forward(&sg->s2, be, &g->ps, &g->bufs, sg->s1.img, g->text->S, 0);
+    if (g->stage == 1) {
+        // s1.img (C, s1, s1) -> up[0] (C, 2 s1, 2 s1) -> up[1] (C, 4 s1, 4 s1)
+        int C = c->channels, side = c->size1;
+        be->k->upsample2_forward(be, g->up[0], sg->s1.img, C, 1, side, side, 2);
+        be->k->upsample2_forward(be, g->up[1], g->up[0], C, 1, 2 * side, 2 * side, 2);
+    } else {
+        t2v_sg_stage2_forward(&sg->s2, be, &g->ps, &g->bufs, sg->s1.img, g->text->S, 0);
+    }
     g->host_cached = -1;
     s = t2v_backend_sync(be);
     /* a still image is the same for its whole hold: cache it by its first frame */
     g->cached = s == T2V_OK ? (int64_t)(a > 0.0 ? f : k * hold) : -1;
     return s;
+}
+
+/* The image the frames show (C, H, W) in backend memory. */
+static const float *image_output(const t2v_generator *g)
+{
+    return g->stage == 1 ? g->up[1] : g->net.stackgan.s2.img;
 }
 
 static t2v_status check_frame_call(const t2v_generator *g, uint64_t index)
@@ -292,7 +332,7 @@ static t2v_status output_frame(t2v_generator *g, uint64_t index, const float **x
         int64_t key = (int64_t)(moving ? index : index / hold * hold);
         if (key != g->cached && (s = run_image(g, index)) != T2V_OK)
             return s;
-        *x = g->net.stackgan.s2.img;
+        *x = image_output(g);
         *cs = HW;
         return T2V_OK;
     }
@@ -319,7 +359,7 @@ t2v_status t2v_generator_frame(t2v_generator *g, uint64_t index, const float **f
     int image = mi->kind == T2V_MODEL_IMAGE;
     if (g->host_cached != g->cached) {
         /* the whole clip (C, T, H, W) or image (C, H, W) */
-        const float *out = image ? g->net.stackgan.s2.img : g->net.tganc.clip;
+        const float *out = image ? image_output(g) : g->net.tganc.clip;
         size_t n = g->frame_floats * (size_t)(image ? 1 : mi->frames);
         if ((s = t2v_backend_download(g->be, g->clip_host, out, n * sizeof(float))) != T2V_OK)
             return s;

@@ -227,9 +227,80 @@ static void check_widen_and_refuse(void)
     remove(path);
 }
 
+static int count_prefix(const t2v_weights *w, const char *prefix)
+{
+    int n = 0;
+    for (size_t i = 0; i < t2v_weights_kv_count(w); i++) {
+        t2v_weights_kv kv;
+        if (t2v_weights_kv_at(w, i, &kv) == T2V_OK && !strncmp(kv.key, prefix, strlen(prefix)))
+            n++;
+    }
+    return n;
+}
+
+/* Reports of StackGAN's two stages go under txt2vid.eval.stage1.* and
+ * .stage2.*, with the R-precision when measured; rewriting one stage (or
+ * the unstaged keys) leaves the other stage's keys as they were. */
+static void check_stages(void)
+{
+    char path[512];
+    temp_path(path, sizeof path, "stages.gguf");
+    float t1[12] = {0}, t2[5] = {0};
+    if (!T2V_CHECK(write_model(path, t1, t2), "wrote a model file for the stage keys"))
+        return;
+    t2v_eval_report r1, r2, r0;
+    fill_report(&r1, 0.0);
+    r1.stage = 1;
+    r1.has_rprec = 1;
+    r1.rprec_gen = 0.25;
+    r1.rprec_real = 0.875;
+    strcpy(r1.match, "match-scenes.gguf");
+    fill_report(&r2, 0.5);
+    r2.stage = 2;
+    r2.has_rprec = 1;
+    r2.rprec_gen = 0.5;
+    r2.rprec_real = 0.875;
+    strcpy(r2.match, "match-scenes.gguf");
+    fill_report(&r0, 0.25);
+    int ok = t2v_eval_write_metrics(path, &r1, 1, "judge-scenes.gguf") == T2V_OK &&
+             t2v_eval_write_metrics(path, &r2, 1, "judge-scenes.gguf") == T2V_OK &&
+             t2v_eval_write_metrics(path, &r0, 1, "judge-scenes.gguf") == T2V_OK;
+    r1.rprec_gen = 0.375;  // stage 1 measured again
+    ok = ok && t2v_eval_write_metrics(path, &r1, 2, "judge-scenes.gguf") == T2V_OK;
+    T2V_CHECK(ok, "stage 1, stage 2, unstaged, then stage 1 again written");
+    t2v_weights *w = NULL;
+    if (!T2V_CHECK(t2v_weights_open(path, &w) == T2V_OK, "the file opens"))
+        return;
+    // per stage: 4 identity keys, 4 per attribute, 6 figures, 3 R-precision keys
+    int n1 = count_prefix(w, "txt2vid.eval.stage1."), n2 = count_prefix(w, "txt2vid.eval.stage2.");
+    int all = count_prefix(w, "txt2vid.eval.");
+    T2V_CHECK(n1 == 4 + 4 * 2 + 6 + 3 && n2 == n1, "each stage has its %d keys once (%d, %d)",
+              4 + 4 * 2 + 6 + 3, n1, n2);
+    T2V_CHECK(all == n1 + n2 + 4 + 4 * 2 + 6, "unstaged keys sit beside them (%d in all)", all);
+    double a = 0, b = 0, c = 0, d = 0;
+    uint64_t seed1 = 0, seed2 = 0;
+    const char *match = NULL;
+    ok = t2v_weights_get_f64(w, "txt2vid.eval.stage1.r_precision", &a) == T2V_OK &&
+         t2v_weights_get_f64(w, "txt2vid.eval.stage2.r_precision", &b) == T2V_OK &&
+         t2v_weights_get_f64(w, "txt2vid.eval.stage2.digit.accuracy", &c) == T2V_OK &&
+         t2v_weights_get_f64(w, "txt2vid.eval.digit.accuracy", &d) == T2V_OK &&
+         t2v_weights_get_u64(w, "txt2vid.eval.stage1.seed", &seed1) == T2V_OK &&
+         t2v_weights_get_u64(w, "txt2vid.eval.stage2.seed", &seed2) == T2V_OK &&
+         t2v_weights_get_str(w, "txt2vid.eval.stage2.match", &match) == T2V_OK;
+    T2V_CHECK(ok && a == 0.375 && b == 0.5 && c == 0.6 && d == 0.35 && seed1 == 2 && seed2 == 1 &&
+              !strcmp(match, "match-scenes.gguf"),
+              "stage 1 replaced (R-precision %.3f, seed %llu), stage 2 and unstaged kept "
+              "(%.3f, %.2f, %.2f)", a, (unsigned long long)seed1, b, c, d);
+    T2V_CHECK(count_prefix(w, "txt2vid.eval.r_precision") == 0,
+              "no R-precision keys for a report without a matching model");
+    t2v_weights_close(w);
+    remove(path);
+}
+
 int main(void)
 {
     check_roundtrip();
     check_widen_and_refuse();
+    check_stages();
     return t2v_test_finish();
 }

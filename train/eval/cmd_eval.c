@@ -1,13 +1,16 @@
-/* `txt2vid eval`: scores a generator model with the judge on the test
- * split's captions, prints the table and, with --write, stores the metrics
- * in the model file. */
+/* `txt2vid eval`: scores a generator model with the judge (and, with
+ * --match, the matching model's R-precision) on the test split's
+ * captions, prints the table and, with --write, stores the metrics in the
+ * model file. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "train/cli.h"
+#include "train/eval/clip_cache.h"
 #include "train/eval/eval.h"
+#include "train/eval/match_rprec.h"
 
 static void eval_usage(FILE *f)
 {
@@ -19,32 +22,39 @@ static void eval_usage(FILE *f)
             "per-attribute caption accuracy next to the judge's accuracy on the real clips of\n"
             "the same items (the ceiling), FID on the judge's features (generated vs real\n"
             "test; real train vs real test is the floor), the Inception-score analogue,\n"
-            "and the mean squared difference of consecutive frames.\n"
+            "and the mean squared difference of consecutive frames. With --match, also the\n"
+            "R-precision: each image's true caption ranked against 99 mismatching test\n"
+            "captions by the matching model (`txt2vid match train`), generated and real.\n"
             "  --model FILE      generator weights file\n"
             "  --judge FILE      judge weights file\n"
             "  --data NAME       data set (default: the judge's)\n"
             "  --count N         test items (default 500, or all when fewer)\n"
             "  --seed S          clip k uses seed S + k (default 1)\n"
+            "  --stage 1|2       image models: score Stage I (upsampled by nearest neighbour\n"
+            "                    to the model's size) or Stage II (default: the last stage)\n"
+            "  --match FILE      matching model weights: report R-precision too\n"
             "  --write           store the metrics in the model file as txt2vid.eval.* keys\n"
+            "                    (txt2vid.eval.stageS.* with --stage S)\n"
             "  --threads N       CPU threads (default: every core)\n"
             "  --data-dir DIR    glyph caches (default $TXT2VID_DATA_DIR or the cache folder)\n");
 }
 
 typedef struct eval_args {
-    const char *model, *judge, *data, *data_dir;
+    const char *model, *judge, *data, *data_dir, *match;
     long count;
     unsigned long long seed;
-    int write, threads;
+    int write, threads, stage;
 } eval_args;
 
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
-    enum { O_MODEL = 256, O_JUDGE, O_DATA, O_COUNT, O_SEED, O_WRITE, O_THREADS, O_DIR, O_HELP };
+    enum { O_MODEL = 256, O_JUDGE, O_DATA, O_COUNT, O_SEED, O_WRITE, O_THREADS, O_DIR, O_HELP,
+           O_STAGE, O_MATCH };
     static const struct option longopts[] = {
         {"model", 1, 0, O_MODEL}, {"judge", 1, 0, O_JUDGE}, {"data", 1, 0, O_DATA},
         {"count", 1, 0, O_COUNT}, {"seed", 1, 0, O_SEED}, {"write", 0, 0, O_WRITE},
         {"threads", 1, 0, O_THREADS}, {"data-dir", 1, 0, O_DIR}, {"help", 0, 0, O_HELP},
-        {0, 0, 0, 0}};
+        {"stage", 1, 0, O_STAGE}, {"match", 1, 0, O_MATCH}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->count = 500;
     a->seed = 1;
@@ -58,6 +68,11 @@ static int parse_eval(int argc, char **argv, eval_args *a)
         case O_DATA: a->data = optarg; break;
         case O_DIR: a->data_dir = optarg; break;
         case O_WRITE: a->write = 1; break;
+        case O_MATCH: a->match = optarg; break;
+        case O_STAGE:
+            a->stage = (int)strtol(optarg, &end, 10);
+            if (*end || a->stage < 1 || a->stage > 2) goto bad;
+            break;
         case O_COUNT: a->count = strtol(optarg, &end, 10); if (*end || a->count < 2) goto bad; break;
         case O_SEED: a->seed = strtoull(optarg, &end, 10); if (*end) goto bad; break;
         case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); if (*end) goto bad; break;
@@ -79,17 +94,19 @@ bad:
     return 2;
 }
 
-static t2v_dataset *open_for_judge(const eval_args *a, const t2v_judge *j, t2v_data_split split)
+/* A split of the data set laid out as cfg's input (C, T, H, W). */
+static t2v_dataset *open_for_judge(const eval_args *a, const t2v_judge_cfg *cfg,
+                                   t2v_data_split split)
 {
     t2v_data_options o;
     t2v_data_options_default(&o);
-    o.name = a->data ? a->data : j->cfg.dataset;
+    o.name = a->data ? a->data : cfg->dataset;
     o.split = split;
     o.data_dir = a->data_dir;
-    o.frames = j->cfg.frames;
-    o.height = j->cfg.height;
-    o.width = j->cfg.width;
-    o.channels = j->cfg.channels;
+    o.frames = cfg->frames;
+    o.height = cfg->height;
+    o.width = cfg->width;
+    o.channels = cfg->channels;
     t2v_dataset *ds = NULL;
     if (t2v_data_open(&o, &ds) != T2V_OK) {
         fprintf(stderr, "txt2vid eval: cannot open data set %s: %s\n", o.name,
@@ -110,6 +127,9 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
     printf("model  %s (%s, trained on %s)\n", a->model, mi->arch ? mi->arch : "?",
            mi->dataset ? mi->dataset : "?");
     printf("judge  %s\n", a->judge);
+    if (r->stage)
+        printf("stage  %d%s\n", r->stage,
+               r->stage == 1 ? " (Stage I upsampled by nearest neighbour)" : "");
     printf("%ld %s test-split captions (attribute combinations unseen in training), "
            "seeds %llu..%llu\n\n", r->count, r->dataset, a->seed,
            a->seed + (unsigned long long)r->count - 1);
@@ -125,6 +145,55 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
            r->fid_floor, r->floor_count);
     printf("frame difference        generated %.5f   real %.5f  (mean squared, consecutive "
            "frames)\n", r->frame_diff_gen, r->frame_diff_real);
+    if (r->has_rprec)
+        printf("R-precision (%s)   generated %.2f%%   real %.2f%%  (true caption first among "
+               "%d; chance %.1f%%)\n", r->match, 100.0 * r->rprec_gen, 100.0 * r->rprec_real,
+               T2V_RPREC_MISMATCHED + 1, 100.0 / (T2V_RPREC_MISMATCHED + 1));
+}
+
+/* R-precision of the generated images (the kept ones when the matching
+ * model reads the judge's size, else generated again at its size) and of
+ * the real test images. */
+static int eval_rprec(const eval_args *a, t2v_model *model, const t2v_judge *j,
+                      t2v_dataset *test, t2v_clip_cache *kept, t2v_eval_report *rep)
+{
+    t2v_match *m = NULL;
+    if (t2v_match_load(a->match, NULL, a->threads, &m) != T2V_OK) {
+        fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
+        return 1;
+    }
+    t2v_judge_cfg mcfg = j->cfg;
+    mcfg.channels = m->cfg.channels;
+    mcfg.frames = 1;
+    mcfg.height = m->cfg.height;
+    mcfg.width = m->cfg.width;
+    int same = !memcmp(&mcfg, &j->cfg, sizeof mcfg);
+    t2v_dataset *mtest = same ? test : open_for_judge(a, &mcfg, T2V_SPLIT_TEST);
+    t2v_model_clips mc;
+    memset(&mc, 0, sizeof mc);
+    int rc = 1;
+    t2v_status s = mtest ? T2V_OK : T2V_ERR_INVALID;
+    if (s == T2V_OK && !same)
+        s = t2v_model_clips_open_stage(&mc, model, mtest, &mcfg, a->seed, a->threads, a->stage);
+    if (s == T2V_OK)
+        s = t2v_match_rprecision(m, mtest, rep->count, same ? t2v_clip_cache_fn : t2v_model_clip_fn,
+                                 same ? (void *)kept : (void *)&mc, &rep->rprec_gen);
+    t2v_data_clips real = {.ds = mtest, .first = 0};
+    if (s == T2V_OK)
+        s = t2v_match_rprecision(m, mtest, rep->count, t2v_data_clip_fn, &real, &rep->rprec_real);
+    if (s == T2V_OK) {
+        const char *slash = strrchr(a->match, '/');
+        snprintf(rep->match, sizeof rep->match, "%s", slash ? slash + 1 : a->match);
+        rep->has_rprec = 1;
+        rc = 0;
+    } else if (mtest) {
+        fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
+    }
+    t2v_model_clips_close(&mc);
+    if (!same)
+        t2v_data_close(mtest);
+    t2v_match_free(m);
+    return rc;
 }
 
 int t2v_cmd_eval(int argc, char **argv)
@@ -138,6 +207,8 @@ int t2v_cmd_eval(int argc, char **argv)
     t2v_dataset *test = NULL, *train = NULL;
     t2v_model_clips mc;
     memset(&mc, 0, sizeof mc);
+    t2v_clip_cache kept;
+    memset(&kept, 0, sizeof kept);
     int rc = 1;
     if (t2v_judge_load(a.judge, NULL, a.threads, &j) != T2V_OK) {
         fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
@@ -153,31 +224,42 @@ int t2v_cmd_eval(int argc, char **argv)
     if (mi.dataset && strcmp(mi.dataset, data) != 0)
         fprintf(stderr, "txt2vid eval: note: the model was trained on %s, scored on %s\n",
                 mi.dataset, data);
-    test = open_for_judge(&a, j, T2V_SPLIT_TEST);
-    train = test ? open_for_judge(&a, j, T2V_SPLIT_TRAIN) : NULL;
+    test = open_for_judge(&a, &j->cfg, T2V_SPLIT_TEST);
+    train = test ? open_for_judge(&a, &j->cfg, T2V_SPLIT_TRAIN) : NULL;
     if (!train)
         goto done;
-    if (t2v_model_clips_open(&mc, m, test, &j->cfg, a.seed, a.threads) != T2V_OK) {
+    long n = a.count < t2v_data_count(test) ? a.count : t2v_data_count(test);
+    size_t clip_floats = (size_t)j->cfg.channels * j->cfg.frames * j->cfg.height * j->cfg.width;
+    if (t2v_model_clips_open_stage(&mc, m, test, &j->cfg, a.seed, a.threads, a.stage) != T2V_OK ||
+        t2v_clip_cache_open(&kept, t2v_model_clip_fn, &mc, n, clip_floats) != T2V_OK) {
         fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
         goto done;
     }
     t2v_eval_report rep;
-    if (t2v_eval_clips(j, test, train, a.count, 32, t2v_model_clip_fn, &mc, &rep) != T2V_OK) {
+    if (t2v_eval_clips(j, test, train, n, 32, t2v_clip_cache_fn, &kept, &rep) != T2V_OK) {
         fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
         goto done;
     }
+    rep.stage = a.stage;
+    if (a.match && eval_rprec(&a, m, j, test, &kept, &rep) != 0)
+        goto done;
     print_report(&a, &mi, &rep);
     rc = 0;
     if (a.write) {
         // the loaded model keeps its own copy of the file: rewriting is safe
         if (t2v_eval_write_metrics(a.model, &rep, a.seed, base_name(a.judge)) == T2V_OK) {
-            printf("\nwrote the metrics into %s (txt2vid.eval.*)\n", a.model);
+            if (a.stage)
+                printf("\nwrote the metrics into %s (txt2vid.eval.stage%d.*)\n", a.model,
+                       a.stage);
+            else
+                printf("\nwrote the metrics into %s (txt2vid.eval.*)\n", a.model);
         } else {
             fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
             rc = 1;
         }
     }
 done:
+    t2v_clip_cache_close(&kept);
     t2v_model_clips_close(&mc);
     if (m)
         t2v_model_unref(m);

@@ -30,6 +30,11 @@ typedef struct t2v_eval_report {
     double is_gen[T2V_DATA_MAX_ATTRS], is_real[T2V_DATA_MAX_ATTRS];
     double fid_gen, fid_floor;
     double frame_diff_gen, frame_diff_real;
+    int stage;                          /* 0: the model's last stage, keys txt2vid.eval.*;
+                                           1, 2: StackGAN's stage, keys txt2vid.eval.stageS.* */
+    int has_rprec;                      /* R-precision measured (a matching model given) */
+    double rprec_gen, rprec_real;       /* generated images, real test images */
+    char match[128];                    /* the matching model's file name */
 } t2v_eval_report;
 
 /* Scores `count` clips of `gen` (clip k for test item k; count is capped by
@@ -53,17 +58,24 @@ typedef struct t2v_model_clips {
 
 /* The model's frames must match the judge's frame count; its height and
  * width must be the judge's times one integer factor (box-filtered down);
- * RGB is turned to grey for a grey judge. */
+ * RGB is turned to grey for a grey judge. Clips show the model's last
+ * stage. */
 t2v_status t2v_model_clips_open(t2v_model_clips *mc, t2v_model *m, const t2v_dataset *test,
                                 const t2v_judge_cfg *cfg, uint64_t seed, int threads);
+/* The same for a chosen stage (t2v_generator_opts.stage: 0 the last;
+ * StackGAN 1: Stage I upsampled to the model's size, 2: Stage II). */
+t2v_status t2v_model_clips_open_stage(t2v_model_clips *mc, t2v_model *m,
+                                      const t2v_dataset *test, const t2v_judge_cfg *cfg,
+                                      uint64_t seed, int threads, int stage);
 t2v_status t2v_model_clip_fn(void *user, long k, float *clip);
 void t2v_model_clips_close(t2v_model_clips *mc);
 
 /* ---- storing the metrics in the model file ----------------------------- */
 
 /* Rewrites the weights file at `path` atomically with all its metadata and
- * tensors, replacing any earlier txt2vid.eval.* keys with the report's
- * (docs/evaluation.md lists them). Metadata of types the writer cannot
+ * tensors, replacing the earlier keys of the report's stage with the
+ * report's: txt2vid.eval.* (other than txt2vid.eval.stage*) for stage 0,
+ * txt2vid.eval.stageS.* for stage S (docs/evaluation.md lists them). Metadata of types the writer cannot
  * produce is widened (u8/u16 to u32, i8/i16 to i32); arrays of other than
  * strings, f32 and i32 fail with T2V_ERR_UNSUPPORTED and leave the file
  * untouched. */

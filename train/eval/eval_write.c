@@ -1,5 +1,6 @@
 /* Storing evaluation metrics in a model's weights file: the file is
- * rewritten with every existing key and tensor plus txt2vid.eval.* keys. */
+ * rewritten with every existing key and tensor plus txt2vid.eval.* keys
+ * (txt2vid.eval.stageS.* for a report of StackGAN's stage S). */
 #include <stdio.h>
 #include <string.h>
 
@@ -86,37 +87,80 @@ static t2v_status copy_kv(const t2v_weights *w, const t2v_weights_kv *kv, t2v_we
                     key, (int)kv->type);
 }
 
-static t2v_status add_f64(t2v_weights_writer *wr, t2v_status s, const char *suffix, double v)
+/* The key prefix of a report: txt2vid.eval. or txt2vid.eval.stageS. */
+static void stage_prefix(int stage, char *out, size_t n)
 {
-    char key[128];
-    snprintf(key, sizeof key, EVAL_PREFIX "%s", suffix);
+    if (stage > 0)
+        snprintf(out, n, EVAL_PREFIX "stage%d.", stage);
+    else
+        snprintf(out, n, EVAL_PREFIX);
+}
+
+/* Whether an existing key is replaced by a report of `stage`. */
+static int replaced(const char *key, int stage)
+{
+    char prefix[64];
+    stage_prefix(stage, prefix, sizeof prefix);
+    if (strncmp(key, prefix, strlen(prefix)) != 0)
+        return 0;
+    return stage > 0 || strncmp(key, EVAL_PREFIX "stage", strlen(EVAL_PREFIX "stage")) != 0;
+}
+
+static t2v_status add_f64(t2v_weights_writer *wr, t2v_status s, const char *prefix,
+                          const char *suffix, double v)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s%s", prefix, suffix);
     return s == T2V_OK ? t2v_weights_writer_add_f64(wr, key, v) : s;
+}
+
+static t2v_status add_str(t2v_weights_writer *wr, t2v_status s, const char *prefix,
+                          const char *suffix, const char *v)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s%s", prefix, suffix);
+    return s == T2V_OK ? t2v_weights_writer_add_str(wr, key, v) : s;
+}
+
+static t2v_status add_u64(t2v_weights_writer *wr, t2v_status s, const char *prefix,
+                          const char *suffix, uint64_t v)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s%s", prefix, suffix);
+    return s == T2V_OK ? t2v_weights_writer_add_u64(wr, key, v) : s;
 }
 
 static t2v_status add_metrics(t2v_weights_writer *wr, const t2v_eval_report *rep, uint64_t seed,
                               const char *judge_name)
 {
-    t2v_status s = t2v_weights_writer_add_str(wr, EVAL_PREFIX "dataset", rep->dataset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, EVAL_PREFIX "judge", judge_name ? judge_name : "");
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, EVAL_PREFIX "count", (uint64_t)rep->count);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, EVAL_PREFIX "seed", seed);
+    char P[64];
+    stage_prefix(rep->stage, P, sizeof P);
+    t2v_status s = add_str(wr, T2V_OK, P, "dataset", rep->dataset);
+    s = add_str(wr, s, P, "judge", judge_name ? judge_name : "");
+    s = add_u64(wr, s, P, "count", (uint64_t)rep->count);
+    s = add_u64(wr, s, P, "seed", seed);
     for (int a = 0; a < rep->n_attrs; a++) {
         char name[96];
         snprintf(name, sizeof name, "%s.accuracy", rep->attr_name[a]);
-        s = add_f64(wr, s, name, rep->acc_gen[a]);
+        s = add_f64(wr, s, P, name, rep->acc_gen[a]);
         snprintf(name, sizeof name, "%s.ceiling", rep->attr_name[a]);
-        s = add_f64(wr, s, name, rep->acc_real[a]);
+        s = add_f64(wr, s, P, name, rep->acc_real[a]);
         snprintf(name, sizeof name, "%s.inception", rep->attr_name[a]);
-        s = add_f64(wr, s, name, rep->is_gen[a]);
+        s = add_f64(wr, s, P, name, rep->is_gen[a]);
         snprintf(name, sizeof name, "%s.inception_real", rep->attr_name[a]);
-        s = add_f64(wr, s, name, rep->is_real[a]);
+        s = add_f64(wr, s, P, name, rep->is_real[a]);
     }
-    s = add_f64(wr, s, "all_right", rep->all_gen);
-    s = add_f64(wr, s, "all_right_ceiling", rep->all_real);
-    s = add_f64(wr, s, "fid", rep->fid_gen);
-    s = add_f64(wr, s, "fid_floor", rep->fid_floor);
-    s = add_f64(wr, s, "frame_diff", rep->frame_diff_gen);
-    s = add_f64(wr, s, "frame_diff_real", rep->frame_diff_real);
+    s = add_f64(wr, s, P, "all_right", rep->all_gen);
+    s = add_f64(wr, s, P, "all_right_ceiling", rep->all_real);
+    s = add_f64(wr, s, P, "fid", rep->fid_gen);
+    s = add_f64(wr, s, P, "fid_floor", rep->fid_floor);
+    s = add_f64(wr, s, P, "frame_diff", rep->frame_diff_gen);
+    s = add_f64(wr, s, P, "frame_diff_real", rep->frame_diff_real);
+    if (rep->has_rprec) {
+        s = add_str(wr, s, P, "match", rep->match);
+        s = add_f64(wr, s, P, "r_precision", rep->rprec_gen);
+        s = add_f64(wr, s, P, "r_precision_real", rep->rprec_real);
+    }
     return s;
 }
 
@@ -138,8 +182,7 @@ t2v_status t2v_eval_write_metrics(const char *path, const t2v_eval_report *rep, 
         if (s != T2V_OK)
             break;
         // the writer sets the alignment itself; old metrics are replaced
-        if (!strcmp(kv.key, T2V_KEY_ALIGNMENT) ||
-            !strncmp(kv.key, EVAL_PREFIX, strlen(EVAL_PREFIX)))
+        if (!strcmp(kv.key, T2V_KEY_ALIGNMENT) || replaced(kv.key, rep->stage))
             continue;
         s = copy_kv(w, &kv, wr);
     }

@@ -32,9 +32,10 @@
 #include <stdint.h>
 
 #include "models/net.h"
+#include "train/eval/conv_trunk.h"
 #include "train/data/dataset.h"
 
-#define T2V_JUDGE_MAX_LAYERS 6
+#define T2V_JUDGE_MAX_LAYERS T2V_CTRUNK_MAX_LAYERS
 #define T2V_JUDGE_ARCH "judge"
 
 typedef struct t2v_judge_cfg {
@@ -51,18 +52,6 @@ typedef struct t2v_judge_cfg {
 
 enum { T2V_JUDGE_APPEARANCE = 0, T2V_JUDGE_MOTION = 1 };
 
-typedef struct t2v_judge_layer {
-    t2v_conv_geom g;
-    int w, bn_g, bn_b;       /* parameter indices */
-    int rm, rv;              /* running statistics (buffer indices) */
-} t2v_judge_layer;
-
-typedef struct t2v_judge_trunk {
-    int used;
-    t2v_judge_layer layer[T2V_JUDGE_MAX_LAYERS];
-    int feat_dim;            /* channels of the last layer */
-    int64_t feat_l;          /* positions averaged by the pooling */
-} t2v_judge_trunk;
 
 typedef struct t2v_judge {
     t2v_judge_cfg cfg;
@@ -70,7 +59,7 @@ typedef struct t2v_judge {
     int own_backend;
     t2v_params params;       /* trainable */
     t2v_params bufs;         /* batchnorm running statistics */
-    t2v_judge_trunk trunk[2];
+    t2v_ctrunk trunk[2];       /* [T2V_JUDGE_APPEARANCE], [T2V_JUDGE_MOTION] */
     int head_trunk[T2V_DATA_MAX_ATTRS];     /* which trunk each head reads */
     int head_w[T2V_DATA_MAX_ATTRS], head_b[T2V_DATA_MAX_ATTRS];
     int feat_dim;            /* F = appearance + motion features */
@@ -85,20 +74,13 @@ typedef struct t2v_judge {
 } t2v_judge;
 
 /* Activations for batches of up to N clips. */
-typedef struct t2v_judge_trunk_run {
-    float *conv[T2V_JUDGE_MAX_LAYERS];  /* conv outputs, before batchnorm */
-    float *act[T2V_JUDGE_MAX_LAYERS];   /* after batchnorm + ReLU */
-    float *mean[T2V_JUDGE_MAX_LAYERS], *invstd[T2V_JUDGE_MAX_LAYERS];
-    float *dconv[T2V_JUDGE_MAX_LAYERS], *dact[T2V_JUDGE_MAX_LAYERS];
-    float *feat, *dfeat;     /* (N, F_trunk) pooled */
-} t2v_judge_trunk_run;
 
 typedef struct t2v_judge_run {
     t2v_arena arena;
     int N, training;
     float *ws;               /* convolution workspace */
     float *x;                /* (N, C, T, H, W) input on the backend */
-    t2v_judge_trunk_run trunk[2];
+    t2v_ctrunk_run trunk[2];
     float *head_logits[T2V_DATA_MAX_ATTRS];  /* (N, n_classes) per head */
     float *head_dlogits[T2V_DATA_MAX_ATTRS];
     float *dfeat_tmp;        /* (N, max F_trunk) one head's feature gradient */

@@ -7,9 +7,6 @@
 #include "train/eval/eval_math.h"
 #include "train/eval/judge.h"
 
-#define BN_MOMENTUM 0.1f
-#define BN_EPS 1e-5f
-
 static int is_motion_attr(const char *name) { return strncmp(name, "motion", 6) == 0; }
 
 t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
@@ -47,49 +44,14 @@ t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int
     return T2V_OK;
 }
 
-/* Declares one trunk's parameters; kind picks the kernel shapes. */
+/* Declares one trunk's parameters ("judge.app.*" or "judge.motion.*"). */
 static t2v_status trunk_declare(t2v_judge *j, int kind, int width0)
 {
     const t2v_judge_cfg *c = &j->cfg;
-    t2v_judge_trunk *tr = &j->trunk[kind];
-    t2v_status st = T2V_OK;
-    tr->used = 1;
-    int dims[3] = {c->frames, c->height, c->width};
-    int cin = c->channels;
-    for (int i = 0; i < c->layers; i++) {
-        t2v_judge_layer *l = &tr->layer[i];
-        char pre[48];
-        snprintf(pre, sizeof pre, "judge.%s.l%d", kind == T2V_JUDGE_MOTION ? "motion" : "app", i);
-        int cout = width0 << i;
-        l->g = (t2v_conv_geom){.n = 1, .c_in = cin, .c_out = cout};
-        for (int a = 0; a < 3; a++) {
-            int halve = dims[a] >= 2;
-            l->g.in[a] = dims[a];
-            if (a == 0 && kind == T2V_JUDGE_APPEARANCE) {
-                // per-frame kernels; the first layer keeps every other frame
-                l->g.k[a] = 1;
-                l->g.stride[a] = i == 0 && halve ? 2 : 1;
-                l->g.pad[a] = 0;
-            } else {
-                l->g.k[a] = halve ? 4 : 1;
-                l->g.stride[a] = halve ? 2 : 1;
-                l->g.pad[a] = halve ? 1 : 0;
-            }
-        }
-        if (t2v_conv_geom_init(&l->g) != T2V_OK)
-            return t2v_fail(T2V_ERR_INVALID, "judge: layer %d does not fit the clip size", i);
-        int64_t ws[5] = {cout, cin, l->g.k[0], l->g.k[1], l->g.k[2]}, cs[1] = {cout};
-        l->w = t2v_declare(&j->params, &st, pre, "conv.weight", 5, ws, 0);
-        l->bn_g = t2v_declare(&j->params, &st, pre, "bn.weight", 1, cs, 1);
-        l->bn_b = t2v_declare(&j->params, &st, pre, "bn.bias", 1, cs, 1);
-        l->rm = t2v_declare(&j->bufs, &st, pre, "bn.running_mean", 1, cs, 1);
-        l->rv = t2v_declare(&j->bufs, &st, pre, "bn.running_var", 1, cs, 1);
-        memcpy(dims, l->g.out, sizeof dims);
-        cin = cout;
-    }
-    tr->feat_dim = cin;
-    tr->feat_l = (int64_t)dims[0] * dims[1] * dims[2];
-    return st;
+    return t2v_ctrunk_declare(&j->trunk[kind], &j->params, &j->bufs,
+                             kind == T2V_JUDGE_MOTION ? "judge.motion" : "judge.app",
+                             kind == T2V_JUDGE_MOTION ? T2V_CTRUNK_SPACETIME : T2V_CTRUNK_PER_FRAME,
+                             c->channels, c->frames, c->height, c->width, c->layers, width0);
 }
 
 /* Declares every parameter; fills the layer geometry for batch 1. */
@@ -127,22 +89,10 @@ static t2v_status judge_init(t2v_judge *j, uint64_t seed)
 {
     t2v_status s = T2V_OK;
     t2v_backend *be = j->be;
-    for (int t = 0; t < 2; t++) {
-        if (!j->trunk[t].used)
-            continue;
-        for (int i = 0; i < j->cfg.layers && s == T2V_OK; i++) {
-            t2v_judge_layer *l = &j->trunk[t].layer[i];
-            int C = l->g.c_out;
-            int64_t fan_in = (int64_t)l->g.c_in * l->g.k[0] * l->g.k[1] * l->g.k[2];
-            t2v_param *w = &j->params.items[l->w];
-            s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f,
-                                sqrtf(2.0f / (float)fan_in), seed, 100 + 10 * (uint64_t)t + (uint64_t)i);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_g), C, 1.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->params, l->bn_b), C, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rm), C, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(&j->bufs, l->rv), C, 1.0f);
-        }
-    }
+    for (int t = 0; t < 2 && s == T2V_OK; t++)
+        if (j->trunk[t].used)
+            s = t2v_ctrunk_init(&j->trunk[t], be, &j->params, &j->bufs, seed,
+                               100 + 10 * (uint64_t)t);
     for (int a = 0; a < j->cfg.n_attrs && s == T2V_OK; a++) {
         int F = j->trunk[j->head_trunk[a]].feat_dim;
         s = t2v_init_normal(be, t2v_pdata(&j->params, j->head_w[a]),
@@ -208,11 +158,6 @@ static int64_t clip_floats(const t2v_judge_cfg *c)
     return (int64_t)c->channels * c->frames * c->height * c->width;
 }
 
-static int64_t layer_positions(const t2v_judge_layer *l)
-{
-    return (int64_t)l->g.out[0] * l->g.out[1] * l->g.out[2];
-}
-
 static int max_int(int a, int b) { return a > b ? a : b; }
 
 /* Hands out every buffer of a run from its arena (measuring or for real). */
@@ -223,27 +168,10 @@ static t2v_status run_plan(t2v_judge *j, t2v_judge_run *r)
     int fmax = 0;
     r->x = t2v_plan_floats(&p, N * (size_t)clip_floats(&j->cfg));
     for (int t = 0; t < 2; t++) {
-        const t2v_judge_trunk *tr = &j->trunk[t];
-        t2v_judge_trunk_run *tn = &r->trunk[t];
-        if (!tr->used)
+        if (!j->trunk[t].used)
             continue;
-        for (int i = 0; i < j->cfg.layers; i++) {
-            const t2v_judge_layer *l = &tr->layer[i];
-            t2v_conv_geom g = l->g;
-            g.n = r->N;
-            size_t w = t2v_conv_ws_floats(j->be, &g);
-            ws = w > ws ? w : ws;
-            size_t n = N * (size_t)l->g.c_out * (size_t)layer_positions(l);
-            tn->conv[i] = t2v_plan_floats(&p, n);
-            tn->act[i] = t2v_plan_floats(&p, n);
-            tn->mean[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
-            tn->invstd[i] = t2v_plan_floats(&p, (size_t)l->g.c_out);
-            tn->dconv[i] = t2v_plan_grad(&p, n);
-            tn->dact[i] = t2v_plan_grad(&p, n);
-        }
-        tn->feat = t2v_plan_floats(&p, N * (size_t)tr->feat_dim);
-        tn->dfeat = t2v_plan_grad(&p, N * (size_t)tr->feat_dim);
-        fmax = max_int(fmax, tr->feat_dim);
+        t2v_ctrunk_plan(&j->trunk[t], j->be, &p, &r->trunk[t], &ws);
+        fmax = max_int(fmax, j->trunk[t].feat_dim);
     }
     for (int a = 0; a < j->cfg.n_attrs; a++) {
         r->head_logits[a] = t2v_plan_floats(&p, N * (size_t)j->cfg.n_classes[a]);
@@ -297,32 +225,6 @@ void t2v_judge_run_release(t2v_judge_run *r)
     memset(r, 0, sizeof *r);
 }
 
-/* x (n, C, T, H, W) -> tn->feat (n, F_trunk) */
-static void trunk_forward(t2v_judge *j, t2v_judge_run *r, int t, int n)
-{
-    t2v_backend *be = j->be;
-    const t2v_kernels *k = t2v_backend_kernels(be);
-    t2v_judge_trunk *tr = &j->trunk[t];
-    t2v_judge_trunk_run *tn = &r->trunk[t];
-    const float *x = r->x;
-    for (int i = 0; i < j->cfg.layers; i++) {
-        t2v_judge_layer *l = &tr->layer[i];
-        t2v_conv_geom g = l->g;
-        g.n = n;
-        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
-        // conv[i] (n, c_out, L) -> batchnorm -> ReLU -> act[i]
-        t2v_conv_forward(be, &g, tn->conv[i], x, t2v_pdata(&j->params, l->w), NULL, r->ws);
-        k->batchnorm_forward(be, tn->act[i], tn->conv[i], t2v_pdata(&j->params, l->bn_g),
-                             t2v_pdata(&j->params, l->bn_b), t2v_pdata(&j->bufs, l->rm),
-                             t2v_pdata(&j->bufs, l->rv), tn->mean[i], tn->invstd[i], n, g.c_out,
-                             L, BN_MOMENTUM, BN_EPS, r->training);
-        k->act_forward(be, T2V_ACT_RELU, 0.0f, tn->act[i], tn->act[i], numel);
-        x = tn->act[i];
-    }
-    // feat (n, F) = mean over the last layer's positions
-    k->row_sum(be, tn->feat, x, n * tr->feat_dim, tr->feat_l, 1.0f / (float)tr->feat_l);
-}
-
 t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips, int n,
                              float *logits, float *feats)
 {
@@ -336,10 +238,11 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
         return s;
     for (int t = 0; t < 2; t++)
         if (j->trunk[t].used)
-            trunk_forward(j, r, t, n);
+            t2v_ctrunk_forward(&j->trunk[t], be, &j->params, &j->bufs, &r->trunk[t], r->x, n,
+                              r->ws, r->training);
     int K = j->n_logits;
     for (int a = 0; a < c->n_attrs && s == T2V_OK; a++) {
-        const t2v_judge_trunk *tr = &j->trunk[j->head_trunk[a]];
+        const t2v_ctrunk *tr = &j->trunk[j->head_trunk[a]];
         int nc = c->n_classes[a];
         t2v_linear_forward(be, r->head_logits[a], r->trunk[j->head_trunk[a]].feat,
                            t2v_pdata(&j->params, j->head_w[a]), t2v_pdata(&j->params, j->head_b[a]),
@@ -354,7 +257,7 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
         memcpy(logits, r->host_logits, (size_t)n * K * sizeof(float));
     // features (n, F) = [appearance | motion]
     for (int t = 0, col = 0; t < 2 && feats && s == T2V_OK; t++) {
-        const t2v_judge_trunk *tr = &j->trunk[t];
+        const t2v_ctrunk *tr = &j->trunk[t];
         if (!tr->used)
             continue;
         s = t2v_backend_download(be, r->host_feat, r->trunk[t].feat,
@@ -365,35 +268,6 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
         col += tr->feat_dim;
     }
     return s;
-}
-
-/* tn->dfeat (n, F_trunk) in -> parameter gradients of the trunk */
-static void trunk_backward(t2v_judge *j, t2v_judge_run *r, int t, int n)
-{
-    t2v_backend *be = j->be;
-    const t2v_kernels *k = t2v_backend_kernels(be);
-    t2v_judge_trunk *tr = &j->trunk[t];
-    t2v_judge_trunk_run *tn = &r->trunk[t];
-    int last = j->cfg.layers - 1;
-    // pooling backward: dact[last] (n, F, L) = dfeat / L at every position
-    k->tile_forward(be, tn->dact[last], tn->dfeat, n, tr->feat_dim, tr->feat_l);
-    k->scale(be, tn->dact[last], tn->dact[last], 1.0f / (float)tr->feat_l,
-             (int64_t)n * tr->feat_dim * tr->feat_l);
-    for (int i = last; i >= 0; i--) {
-        t2v_judge_layer *l = &tr->layer[i];
-        t2v_conv_geom g = l->g;
-        g.n = n;
-        int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
-        k->act_backward(be, T2V_ACT_RELU, 0.0f, tn->dact[i], tn->dact[i], tn->act[i], numel);
-        k->batchnorm_backward(be, tn->dconv[i], t2v_pgrad(&j->params, l->bn_g),
-                              t2v_pgrad(&j->params, l->bn_b), tn->dact[i], tn->conv[i],
-                              t2v_pdata(&j->params, l->bn_g), tn->mean[i], tn->invstd[i], n,
-                              g.c_out, L);
-        const float *x = i > 0 ? tn->act[i - 1] : r->x;
-        float *dx = i > 0 ? tn->dact[i - 1] : NULL;
-        t2v_conv_backward(be, &g, dx, t2v_pgrad(&j->params, l->w), NULL, tn->dconv[i], x,
-                          t2v_pdata(&j->params, l->w), r->ws);
-    }
 }
 
 t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *labels,
@@ -438,7 +312,7 @@ t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *
         return s;
     for (int t = 0; t < 2; t++)
         if (j->trunk[t].used)
-            trunk_backward(j, r, t, n);
+            t2v_ctrunk_backward(&j->trunk[t], be, &j->params, &r->trunk[t], r->x, n, r->ws);
     return T2V_OK;
 }
 

@@ -9,6 +9,13 @@
 t2v_status t2v_model_clips_open(t2v_model_clips *mc, t2v_model *m, const t2v_dataset *test,
                                 const t2v_judge_cfg *cfg, uint64_t seed, int threads)
 {
+    return t2v_model_clips_open_stage(mc, m, test, cfg, seed, threads, 0);
+}
+
+t2v_status t2v_model_clips_open_stage(t2v_model_clips *mc, t2v_model *m,
+                                      const t2v_dataset *test, const t2v_judge_cfg *cfg,
+                                      uint64_t seed, int threads, int stage)
+{
     memset(mc, 0, sizeof *mc);
     t2v_model_info info;
     t2v_model_get_info(m, &info);
@@ -38,6 +45,7 @@ t2v_status t2v_model_clips_open(t2v_model_clips *mc, t2v_model *m, const t2v_dat
     go.threads = threads;
     go.mode = T2V_MODE_STILL;
     go.hold = 1;
+    go.stage = stage;
     t2v_status s = t2v_generator_new(m, &go, &mc->gen);
     if (s != T2V_OK)
         return s;

@@ -82,6 +82,13 @@ typedef struct t2v_generator_opts {
     t2v_image_mode mode;
     int hold;           /* image models: frames per image (still) or per
                            step of the walk (morph); >= 1 */
+    int stage;          /* which stage's output the frames show: 0 (the
+                           default) the model's last stage; StackGAN 1:
+                           Stage I's image upsampled by nearest neighbour
+                           to the model's size (each pixel repeated
+                           size2 / size1 times both ways), 2: Stage II.
+                           Any other value, or 1 or 2 for a video model,
+                           is T2V_ERR_INVALID at t2v_generator_new. */
 } t2v_generator_opts;
 
 void t2v_generator_opts_init(t2v_generator_opts *o);
