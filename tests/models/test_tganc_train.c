@@ -24,14 +24,51 @@ static int data_available(void)
     return d && access(path, R_OK) == 0;
 }
 
-static t2v_tganc_trainer *tiny_trainer(const char *resume)
+static t2v_tganc_trainer *tiny_trainer_text(const char *resume, int shared_text)
 {
     t2v_tganc_recipe rc;
     t2v_tganc_preset("tiny", &rc);
+    if (shared_text >= 0)
+        rc.shared_text = shared_text;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
     return tr;
+}
+
+static t2v_tganc_trainer *tiny_trainer(const char *resume) { return tiny_trainer_text(resume, -1); }
+
+/* shared_text: after training, G's sentence vectors are D's, bit for bit;
+ * with its own encoder they differ. Either way D's encoder has moved. */
+static void check_shared_text(void)
+{
+    static const char *caps[4] = {"digit 3 is moving up and down", "digit 7 is moving left and right",
+                                  "digit 0 is moving up and down", "digit 3 is moving left and right"};
+    for (int shared = 1; shared >= 0; shared--) {
+        t2v_tganc_trainer *tr = tiny_trainer_text(NULL, shared);
+        if (!T2V_CHECK(tr != NULL, "tiny trainer builds (shared text %d)", shared))
+            return;
+        int D = t2v_tganc_trainer_recipe(tr)->gen.text.sent;
+        float g[4 * 64], d[4 * 64], d0[4 * 64];
+        t2v_status s = t2v_tganc_trainer_sentences(tr, 1, caps, 4, d0);
+        t2v_step_stats st;
+        for (int i = 0; i < 3 && s == T2V_OK; i++)
+            s = t2v_tganc_train_step(tr, &st);
+        if (s == T2V_OK) s = t2v_tganc_trainer_sentences(tr, 0, caps, 4, g);
+        if (s == T2V_OK) s = t2v_tganc_trainer_sentences(tr, 1, caps, 4, d);
+        T2V_CHECK(s == T2V_OK, "sentence vectors of both encoders (%s)",
+                  s ? t2v_last_error() : "ok");
+        int same = memcmp(g, d, (size_t)4 * D * sizeof(float)) == 0;
+        int moved = memcmp(d, d0, (size_t)4 * D * sizeof(float)) != 0;
+        T2V_CHECK(moved, "D's encoder trained (shared text %d)", shared);
+        if (shared)
+            T2V_CHECK(same, "shared text: G's sentence vectors equal D's after 3 steps");
+        else
+            T2V_CHECK(!same, "own text: G's sentence vectors differ from D's");
+        T2V_CHECK(t2v_tganc_trainer_sentences(tr, 0, caps, 5, g) == T2V_ERR_INVALID,
+                  "more captions than the batch: %s", t2v_last_error());
+        t2v_tganc_trainer_free(tr);
+    }
 }
 
 static void check_d_learns(void)
@@ -237,6 +274,7 @@ int main(void)
     if (system(cmd) != 0)
         return 1;
     check_d_learns();
+    check_shared_text();
     check_resume();
     check_generation();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

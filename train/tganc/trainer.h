@@ -32,6 +32,8 @@ typedef struct t2v_tganc_recipe {
     int64_t steps;
     int fps;
     long train_count;      /* clips in the training split (0: data set default) */
+    int shared_text;       /* 1: G reads the sentence through D's encoder (a copy
+                              after every D update, no gradient from G's loss) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -85,6 +87,11 @@ t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char 
  * batch_stats. */
 t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,
                                     uint64_t seed, int batch_stats, float *out);
+
+/* Sentence vectors of n <= batch captions: out (n, D) on the host, through
+ * the generator's encoder (disc = 0) or the discriminators' (disc = 1). */
+t2v_status t2v_tganc_trainer_sentences(t2v_tganc_trainer *tr, int disc,
+                                       const char *const *captions, int n, float *out);
 
 /* Standing statistics: replaces the generator's running batch-norm
  * statistics by their average over `batches` training-mode batches of
