@@ -1,12 +1,10 @@
 /* `txt2vid match`: train the matching model (image and caption encoders in
  * one space) on real data, and measure its R-precision on real test
  * images. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "train/cli.h"
+#include "train/eval/eval_cli.h"
 #include "train/eval/match_rprec.h"
 #include "train/eval/match_train.h"
 
@@ -32,93 +30,11 @@ static void match_usage(FILE *f)
             "test: prints the R-precision of real test images.\n");
 }
 
-typedef struct match_args {
-    const char *data, *out, *match, *data_dir;
-    long long steps;
-    int batch, threads;
-    float lr;
-    unsigned long long seed;
-    long count;
-} match_args;
-
-static int parse_match(int argc, char **argv, match_args *a)
-{
-    enum { O_DATA = 256, O_OUT, O_MATCH, O_STEPS, O_BATCH, O_LR, O_SEED, O_COUNT, O_THREADS,
-           O_DIR, O_HELP };
-    static const struct option longopts[] = {
-        {"data", 1, 0, O_DATA}, {"out", 1, 0, O_OUT}, {"match", 1, 0, O_MATCH},
-        {"steps", 1, 0, O_STEPS}, {"batch", 1, 0, O_BATCH}, {"lr", 1, 0, O_LR},
-        {"seed", 1, 0, O_SEED}, {"count", 1, 0, O_COUNT}, {"threads", 1, 0, O_THREADS},
-        {"data-dir", 1, 0, O_DIR}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
-    memset(a, 0, sizeof *a);
-    a->steps = 2000;
-    a->batch = 32;
-    a->lr = 1e-3f;
-    a->seed = 1;
-    a->count = 500;
-    optind = 1;
-    int c;
-    char *end = NULL;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_DATA: a->data = optarg; break;
-        case O_OUT: a->out = optarg; break;
-        case O_MATCH: a->match = optarg; break;
-        case O_DIR: a->data_dir = optarg; break;
-        case O_STEPS: a->steps = strtoll(optarg, &end, 10); if (*end || a->steps < 1) goto bad; break;
-        case O_BATCH: a->batch = (int)strtol(optarg, &end, 10); if (*end || a->batch < 2) goto bad; break;
-        case O_LR: a->lr = strtof(optarg, &end); if (*end || !(a->lr > 0)) goto bad; break;
-        case O_SEED: a->seed = strtoull(optarg, &end, 10); if (*end) goto bad; break;
-        case O_COUNT: a->count = strtol(optarg, &end, 10); if (*end || a->count < 1) goto bad; break;
-        case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); if (*end) goto bad; break;
-        case O_HELP: match_usage(stdout); return 0;
-        default: match_usage(stderr); return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "txt2vid match: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    return -1;
-bad:
-    fprintf(stderr, "txt2vid match: bad value '%s'\n", optarg);
-    return 2;
-}
-
-static t2v_dataset *open_split(const char *name, t2v_data_split split, const char *data_dir,
-                               int C, int H, int W)
-{
-    t2v_data_options o;
-    t2v_data_options_default(&o);
-    o.name = name;
-    o.split = split;
-    o.data_dir = data_dir;
-    o.channels = C;
-    o.height = H;
-    o.width = W;
-    t2v_dataset *ds = NULL;
-    if (t2v_data_open(&o, &ds) != T2V_OK) {
-        fprintf(stderr, "txt2vid match: cannot open data set %s: %s\n", name,
-                t2v_data_last_error());
-        return NULL;
-    }
-    return ds;
-}
-
-static void print_progress(void *user, int64_t step, int64_t steps, double loss, double seconds)
-{
-    (void)user;
-    double eta = step > 0 ? seconds * (double)(steps - step) / (double)step : 0.0;
-    printf("step %lld/%lld  loss %.4f  %.1f s  (eta %.0f s)\n", (long long)step,
-           (long long)steps, loss, seconds, eta);
-    fflush(stdout);
-}
-
 /* R-precision of n real test items; prints it. */
-static int measure(t2v_match *m, const match_args *a, long n)
+static int measure(t2v_match *m, const t2v_eval_args *a, long n)
 {
-    t2v_dataset *test = open_split(m->cfg.dataset, T2V_SPLIT_TEST, a->data_dir,
-                                   m->cfg.channels, m->cfg.height, m->cfg.width);
+    t2v_dataset *test = t2v_eval_open_split("match", m->cfg.dataset, T2V_SPLIT_TEST, a->data_dir,
+                                             m->cfg.channels, 0, m->cfg.height, m->cfg.width);
     if (!test)
         return 1;
     t2v_data_clips src = {.ds = test, .first = 0};
@@ -137,13 +53,14 @@ static int measure(t2v_match *m, const match_args *a, long n)
     return rc;
 }
 
-static int match_train_cmd(const match_args *a)
+static int match_train_cmd(const t2v_eval_args *a)
 {
     if (!a->data || !a->out) {
         fprintf(stderr, "txt2vid match train: --data and --out are required\n");
         return 2;
     }
-    t2v_dataset *train = open_split(a->data, T2V_SPLIT_TRAIN, a->data_dir, 0, 0, 0);
+    t2v_dataset *train =
+        t2v_eval_open_split("match", a->data, T2V_SPLIT_TRAIN, a->data_dir, 0, 0, 0, 0);
     if (!train)
         return 1;
     t2v_match_train_opts o;
@@ -153,7 +70,7 @@ static int match_train_cmd(const match_args *a)
     o.lr = a->lr;
     o.seed = a->seed;
     o.threads = a->threads;
-    o.progress = print_progress;
+    o.progress = t2v_eval_print_progress;
     printf("training the %s matching model: %lld steps of %d images\n", a->data,
            (long long)a->steps, a->batch);
     t2v_match *m = NULL;
@@ -175,14 +92,14 @@ static int match_train_cmd(const match_args *a)
     return rc;
 }
 
-static int match_test_cmd(const match_args *a)
+static int match_test_cmd(const t2v_eval_args *a)
 {
-    if (!a->match) {
+    if (!a->model) {
         fprintf(stderr, "txt2vid match test: --match is required\n");
         return 2;
     }
     t2v_match *m = NULL;
-    if (t2v_match_load(a->match, NULL, a->threads, &m) != T2V_OK) {
+    if (t2v_match_load(a->model, NULL, a->threads, &m) != T2V_OK) {
         fprintf(stderr, "txt2vid match test: %s\n", t2v_last_error());
         return 1;
     }
@@ -193,20 +110,9 @@ static int match_test_cmd(const match_args *a)
 
 int t2v_cmd_match(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        match_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *sub = argv[1];
-    match_args a;
-    int pr = parse_match(argc - 1, argv + 1, &a);
-    if (pr >= 0)
-        return pr;
-    if (!strcmp(sub, "train"))
-        return match_train_cmd(&a);
-    if (!strcmp(sub, "test"))
-        return match_test_cmd(&a);
-    fprintf(stderr, "txt2vid match: unknown subcommand '%s'\n", sub);
-    match_usage(stderr);
-    return 2;
+    static const t2v_eval_cmd cmd = {
+        .name = "match", .model_option = "match",
+        .defaults = {.steps = 2000, .batch = 32, .lr = 1e-3f, .seed = 1, .count = 500},
+        .usage = match_usage, .train = match_train_cmd, .test = match_test_cmd};
+    return t2v_eval_cmd_main(&cmd, argc, argv);
 }

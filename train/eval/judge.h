@@ -13,11 +13,19 @@
  *       subsampled by 2 in the first layer), feeding every attribute whose
  *       name does not start with "motion": it cannot see motion at all;
  *   motion trunk: spatio-temporal convolutions, feeding the "motion*"
- *       attributes; built only when the schema has them and T > 1.
+ *       attributes; built only when the schema has them and T > 1;
+ *   shape trunk: per-frame convolutions like the appearance trunk, over a
+ *       one-channel, colour-invariant picture of the glyphs (shape_image.h:
+ *       background removed, ink normalised), feeding the "object*"
+ *       attributes; built only when the schema has them. In the scenes
+ *       train split each object lacks one of its colours, which is the one
+ *       the test split shows it in; an RGB trunk learns the colour as
+ *       evidence against the right object (measured: 17% object accuracy
+ *       on real test images), the shape trunk cannot see colour at all.
  * Each trunk: `layers` x [conv k4 s2 p1 along the spatial axes (and time,
  * motion trunk), no bias, batchnorm, ReLU], widths w0, 2 w0, 4 w0, ...
  *   -> global average pool -> (N, F_trunk).
- * Features = [appearance | motion] (N, F). One linear head per attribute
+ * Features = [appearance | motion | shape] (N, F), the trunks present. One linear head per attribute
  * over its trunk's features -> logits (N, K), heads side by side, K = sum
  * of the class counts.
  *
@@ -44,13 +52,16 @@ typedef struct t2v_judge_cfg {
     int layers;              /* conv layers per trunk */
     int width0;              /* appearance trunk's first width */
     int motion_width0;       /* motion trunk's first width; 0: no motion trunk */
+    int shape_width0;        /* shape trunk's first width; 0: no shape trunk */
     int n_objects;           /* objects per item (attributes form n_objects equal groups) */
     int n_attrs;
     char attr_name[T2V_DATA_MAX_ATTRS][32];
     int n_classes[T2V_DATA_MAX_ATTRS];
+    int head_trunk[T2V_DATA_MAX_ATTRS]; /* which trunk each head reads */
 } t2v_judge_cfg;
 
-enum { T2V_JUDGE_APPEARANCE = 0, T2V_JUDGE_MOTION = 1 };
+enum { T2V_JUDGE_APPEARANCE = 0, T2V_JUDGE_MOTION = 1, T2V_JUDGE_SHAPE = 2,
+       T2V_JUDGE_TRUNKS = 3 };
 
 
 typedef struct t2v_judge {
@@ -59,10 +70,9 @@ typedef struct t2v_judge {
     int own_backend;
     t2v_params params;       /* trainable */
     t2v_params bufs;         /* batchnorm running statistics */
-    t2v_ctrunk trunk[2];       /* [T2V_JUDGE_APPEARANCE], [T2V_JUDGE_MOTION] */
-    int head_trunk[T2V_DATA_MAX_ATTRS];     /* which trunk each head reads */
+    t2v_ctrunk trunk[T2V_JUDGE_TRUNKS]; /* appearance, motion, shape */
     int head_w[T2V_DATA_MAX_ATTRS], head_b[T2V_DATA_MAX_ATTRS];
-    int feat_dim;            /* F = appearance + motion features */
+    int feat_dim;            /* F = appearance + motion + shape features */
     int n_logits;            /* K */
     int attr_offset[T2V_DATA_MAX_ATTRS]; /* first logit column of each head */
     /* training provenance (0 / empty when unknown) */
@@ -80,19 +90,29 @@ typedef struct t2v_judge_run {
     int N, training;
     float *ws;               /* convolution workspace */
     float *x;                /* (N, C, T, H, W) input on the backend */
-    t2v_ctrunk_run trunk[2];
+    float *x_shape;          /* (N, 1, T, H, W) shape picture on the backend */
+    t2v_ctrunk_run trunk[T2V_JUDGE_TRUNKS];
     float *head_logits[T2V_DATA_MAX_ATTRS];  /* (N, n_classes) per head */
     float *head_dlogits[T2V_DATA_MAX_ATTRS];
     float *dfeat_tmp;        /* (N, max F_trunk) one head's feature gradient */
     float *host_logits, *host_dlogits; /* (N, K) host copies */
     float *host_head;        /* (N, max n_classes) */
     float *host_feat;        /* (N, max F_trunk) */
+    float *host_shape;       /* (N, 1, T, H, W) and the shape picture's scratch */
+    float *shape_scratch;
 } t2v_judge_run;
 
 /* Fills a configuration for clips (C, T, H, W) of a data set with schema
- * `schema`: 4 layers per trunk, widths 16, 32, 64, 128. */
+ * `schema`: 4 layers per trunk, widths 16, 32, 64, 128; a motion trunk
+ * when an attribute's name starts with "motion" (and T > 1), a shape trunk
+ * when one starts with "object". */
 t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
                              int W, const t2v_data_attrs *schema);
+
+/* Sets cfg->head_trunk from the attribute names and the trunks present:
+ * "motion*" -> motion trunk, "object*" -> shape trunk, the others (and
+ * those whose trunk is absent) -> appearance trunk. */
+void t2v_judge_cfg_assign_trunks(t2v_judge_cfg *cfg);
 
 /* Builds a judge with freshly initialised parameters (Kaiming normal from
  * the Philox stream of seed). be NULL opens a CPU backend with `threads`. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/status_internal.h"
-#include "io/params_io.h"
+#include "train/eval/eval_weights.h"
 #include "train/eval/judge.h"
 #include "txt2vid/weights.h"
 
@@ -18,23 +18,28 @@
 #define K_LAYERS "txt2vid.judge.layers"
 #define K_WIDTH0 "txt2vid.judge.width0"
 #define K_MOTION_WIDTH0 "txt2vid.judge.motion_width0"
+#define K_SHAPE_WIDTH0 "txt2vid.judge.shape_width0"
+#define K_HEAD_TRUNKS "txt2vid.judge.head_trunks"
 #define K_OBJECTS "txt2vid.judge.objects"
 #define K_ATTRS "txt2vid.judge.attributes"
 #define K_CLASSES "txt2vid.judge.classes"
 #define K_TEST_ACC "txt2vid.judge.test_accuracy"
 #define K_TEST_ITEMS "txt2vid.judge.test_items"
 
-static t2v_status add_config(const t2v_judge *j, t2v_weights_writer *wr, const char *command)
+static t2v_status add_config(const void *model, t2v_weights_writer *wr, const char *command)
 {
+    const t2v_judge *j = model;
     const t2v_judge_cfg *c = &j->cfg;
     char name[64];
     snprintf(name, sizeof name, "judge-%s", c->dataset);
     const char *attrs[T2V_DATA_MAX_ATTRS];
     int32_t classes[T2V_DATA_MAX_ATTRS];
+    int32_t trunks[T2V_DATA_MAX_ATTRS];
     float acc[T2V_DATA_MAX_ATTRS];
     for (int a = 0; a < c->n_attrs; a++) {
         attrs[a] = c->attr_name[a];
         classes[a] = c->n_classes[a];
+        trunks[a] = c->head_trunk[a];
         acc[a] = (float)j->test_accuracy[a];
     }
     t2v_status s = t2v_weights_writer_add_str(wr, T2V_KEY_ARCHITECTURE, T2V_JUDGE_ARCH);
@@ -51,10 +56,15 @@ static t2v_status add_config(const t2v_judge *j, t2v_weights_writer *wr, const c
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_OBJECTS, (uint32_t)c->n_objects);
     if (s == T2V_OK) s = t2v_weights_writer_add_str_array(wr, K_ATTRS, attrs, (size_t)c->n_attrs);
     if (s == T2V_OK) s = t2v_weights_writer_add_i32_array(wr, K_CLASSES, classes, (size_t)c->n_attrs);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, c->dataset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS, (uint64_t)j->train_steps);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, j->train_seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, j->train_seconds);
+    // judges without a shape trunk keep the keys they always had
+    if (s == T2V_OK && c->shape_width0 > 0) {
+        s = t2v_weights_writer_add_u32(wr, K_SHAPE_WIDTH0, (uint32_t)c->shape_width0);
+        if (s == T2V_OK)
+            s = t2v_weights_writer_add_i32_array(wr, K_HEAD_TRUNKS, trunks, (size_t)c->n_attrs);
+    }
+    if (s == T2V_OK)
+        s = t2v_eval_write_provenance(wr, c->dataset, j->train_steps, j->train_seed,
+                                      j->train_seconds);
     if (s == T2V_OK && command && *command)
         s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND, command);
     if (s == T2V_OK && j->test_items > 0) {
@@ -67,33 +77,38 @@ static t2v_status add_config(const t2v_judge *j, t2v_weights_writer *wr, const c
 
 t2v_status t2v_judge_save(t2v_judge *j, const char *path, const char *command)
 {
-    t2v_weights_writer *wr = NULL;
-    t2v_status s = t2v_weights_writer_new(&wr);
-    if (s != T2V_OK)
-        return s;
-    s = add_config(j, wr, command);
-    if (s == T2V_OK)
-        s = t2v_params_add_to_writer(&j->params, wr, 0);
-    if (s == T2V_OK)
-        s = t2v_params_add_to_writer(&j->bufs, wr, 0);
-    if (s == T2V_OK)
-        s = t2v_weights_writer_write(wr, path);
-    t2v_weights_writer_free(wr);
-    return s;
+    return t2v_eval_save(path, j, add_config, command, &j->params, &j->bufs);
 }
 
-/* A u32 key that must lie in [lo, hi]. */
+/* A u32 judge key that must lie in [lo, hi]. */
 static t2v_status get_int(const t2v_weights *w, const char *key, int lo, int hi, int *out)
 {
-    uint32_t v;
-    t2v_status s = t2v_weights_get_u32(w, key, &v);
+    return t2v_eval_get_int(w, "judge", key, lo, hi, out);
+}
+
+/* The shape trunk and which trunk each head reads; files without a shape
+ * trunk derive the heads' trunks from the attribute names. */
+static t2v_status read_trunks(const t2v_weights *w, t2v_judge_cfg *c)
+{
+    if (!t2v_weights_has_key(w, K_SHAPE_WIDTH0)) {
+        t2v_judge_cfg_assign_trunks(c);
+        return T2V_OK;
+    }
+    t2v_status s = get_int(w, K_SHAPE_WIDTH0, 1, 1024, &c->shape_width0);
     if (s != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: judge key %s missing or not an integer",
-                        t2v_weights_path(w), key);
-    if (v < (uint32_t)lo || v > (uint32_t)hi)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: judge key %s = %u outside [%d, %d]",
-                        t2v_weights_path(w), key, v, lo, hi);
-    *out = (int)v;
+        return s;
+    const int32_t *trunks = NULL;
+    size_t n = 0;
+    if (t2v_weights_get_i32_array(w, K_HEAD_TRUNKS, &trunks, &n) != T2V_OK ||
+        n != (size_t)c->n_attrs)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: judge key %s missing or not one trunk per "
+                        "attribute", t2v_weights_path(w), K_HEAD_TRUNKS);
+    for (int a = 0; a < c->n_attrs; a++) {
+        if (trunks[a] < 0 || trunks[a] >= T2V_JUDGE_TRUNKS)
+            return t2v_fail(T2V_ERR_FORMAT, "%s: judge head %d reads trunk %d",
+                            t2v_weights_path(w), a, (int)trunks[a]);
+        c->head_trunk[a] = trunks[a];
+    }
     return T2V_OK;
 }
 
@@ -135,19 +150,13 @@ static t2v_status read_config(const t2v_weights *w, t2v_judge_cfg *c)
         strcpy(c->attr_name[a], names[a]);
         c->n_classes[a] = classes[a];
     }
-    return T2V_OK;
+    return read_trunks(w, c);
 }
 
 static void read_provenance(const t2v_weights *w, t2v_judge *j)
 {
     uint64_t u;
-    double d;
-    if (t2v_weights_get_u64(w, T2V_KEY_TRAIN_STEPS, &u) == T2V_OK)
-        j->train_steps = (int64_t)u;
-    if (t2v_weights_get_u64(w, T2V_KEY_TRAIN_SEED, &u) == T2V_OK)
-        j->train_seed = u;
-    if (t2v_weights_get_f64(w, T2V_KEY_TRAIN_SECONDS, &d) == T2V_OK)
-        j->train_seconds = d;
+    t2v_eval_read_provenance(w, &j->train_steps, &j->train_seed, &j->train_seconds);
     const float *acc = NULL;
     size_t n = 0;
     if (t2v_weights_get_f32_array(w, K_TEST_ACC, &acc, &n) == T2V_OK &&
@@ -171,9 +180,7 @@ t2v_status t2v_judge_load(const char *path, t2v_backend *be, int threads, t2v_ju
     if (s == T2V_OK)
         s = t2v_judge_new(&cfg, be, threads, 0, 0, &j);
     if (s == T2V_OK)
-        s = t2v_params_load_from(&j->params, w, 0);
-    if (s == T2V_OK)
-        s = t2v_params_load_from(&j->bufs, w, 0);
+        s = t2v_eval_load_tensors(w, &j->params, &j->bufs);
     if (s == T2V_OK)
         read_provenance(w, j);
     t2v_weights_close(w);

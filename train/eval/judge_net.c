@@ -5,9 +5,22 @@
 
 #include "core/status_internal.h"
 #include "train/eval/eval_math.h"
+#include "train/eval/eval_net.h"
 #include "train/eval/judge.h"
+#include "train/eval/shape_image.h"
 
 static int is_motion_attr(const char *name) { return strncmp(name, "motion", 6) == 0; }
+static int is_shape_attr(const char *name) { return strncmp(name, "object", 6) == 0; }
+
+void t2v_judge_cfg_assign_trunks(t2v_judge_cfg *cfg)
+{
+    for (int a = 0; a < cfg->n_attrs; a++) {
+        const char *name = cfg->attr_name[a];
+        cfg->head_trunk[a] = is_motion_attr(name) && cfg->motion_width0 > 0 ? T2V_JUDGE_MOTION
+                             : is_shape_attr(name) && cfg->shape_width0 > 0 ? T2V_JUDGE_SHAPE
+                                                                            : T2V_JUDGE_APPEARANCE;
+    }
+}
 
 t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
                              int W, const t2v_data_attrs *schema)
@@ -31,7 +44,7 @@ t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int
     int objects = schema->n_objects;
     cfg->n_objects = objects >= 1 && schema->n % objects == 0 ? objects : 1;
     cfg->n_attrs = schema->n;
-    int motion = 0;
+    int motion = 0, shape = 0;
     for (int a = 0; a < schema->n; a++) {
         const char *name = schema->attr[a].name ? schema->attr[a].name : "attr";
         if (strlen(name) >= sizeof cfg->attr_name[a] || schema->attr[a].n_classes < 2)
@@ -39,42 +52,66 @@ t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int
         strcpy(cfg->attr_name[a], name);
         cfg->n_classes[a] = schema->attr[a].n_classes;
         motion |= is_motion_attr(name);
+        shape |= is_shape_attr(name);
     }
     cfg->motion_width0 = motion && T > 1 ? 16 : 0;
+    cfg->shape_width0 = shape ? 16 : 0;
+    t2v_judge_cfg_assign_trunks(cfg);
     return T2V_OK;
 }
 
-/* Declares one trunk's parameters ("judge.app.*" or "judge.motion.*"). */
+/* Declares one trunk's parameters ("judge.app.*", "judge.motion.*" or
+ * "judge.shape.*"); the shape trunk reads one channel. */
 static t2v_status trunk_declare(t2v_judge *j, int kind, int width0)
 {
+    static const char *const prefix[T2V_JUDGE_TRUNKS] = {"judge.app", "judge.motion",
+                                                         "judge.shape"};
     const t2v_judge_cfg *c = &j->cfg;
-    return t2v_ctrunk_declare(&j->trunk[kind], &j->params, &j->bufs,
-                             kind == T2V_JUDGE_MOTION ? "judge.motion" : "judge.app",
+    return t2v_ctrunk_declare(&j->trunk[kind], &j->params, &j->bufs, prefix[kind],
                              kind == T2V_JUDGE_MOTION ? T2V_CTRUNK_SPACETIME : T2V_CTRUNK_PER_FRAME,
-                             c->channels, c->frames, c->height, c->width, c->layers, width0);
+                             kind == T2V_JUDGE_SHAPE ? 1 : c->channels, c->frames, c->height,
+                             c->width, c->layers, width0);
+}
+
+/* Whether every head reads a trunk that exists. */
+static int heads_valid(const t2v_judge_cfg *c)
+{
+    for (int a = 0; a < c->n_attrs; a++) {
+        int t = c->head_trunk[a];
+        if (t < 0 || t >= T2V_JUDGE_TRUNKS || (t == T2V_JUDGE_MOTION && !c->motion_width0) ||
+            (t == T2V_JUDGE_SHAPE && !c->shape_width0))
+            return 0;
+    }
+    return 1;
 }
 
 /* Declares every parameter; fills the layer geometry for batch 1. */
-static t2v_status judge_declare(t2v_judge *j)
+static t2v_status judge_declare(void *model)
 {
+    t2v_judge *j = model;
     const t2v_judge_cfg *c = &j->cfg;
     if (c->layers < 1 || c->layers > T2V_JUDGE_MAX_LAYERS || c->width0 < 1 ||
-        c->width0 > 1024 || c->motion_width0 < 0 || c->motion_width0 > 1024)
-        return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base widths %d / %d unsupported",
-                        c->layers, c->width0, c->motion_width0);
+        c->width0 > 1024 || c->motion_width0 < 0 || c->motion_width0 > 1024 ||
+        c->shape_width0 < 0 || c->shape_width0 > 1024)
+        return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base widths %d / %d / %d "
+                        "unsupported", c->layers, c->width0, c->motion_width0, c->shape_width0);
+    if (!heads_valid(c))
+        return t2v_fail(T2V_ERR_INVALID, "judge: a head reads a trunk the judge lacks");
     t2v_status st = trunk_declare(j, T2V_JUDGE_APPEARANCE, c->width0);
     if (st == T2V_OK && c->motion_width0 > 0)
         st = trunk_declare(j, T2V_JUDGE_MOTION, c->motion_width0);
+    if (st == T2V_OK && c->shape_width0 > 0)
+        st = trunk_declare(j, T2V_JUDGE_SHAPE, c->shape_width0);
     if (st != T2V_OK)
         return st;
-    j->feat_dim = j->trunk[0].feat_dim + (j->trunk[1].used ? j->trunk[1].feat_dim : 0);
+    j->feat_dim = 0;
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++)
+        j->feat_dim += j->trunk[t].used ? j->trunk[t].feat_dim : 0;
     j->n_logits = 0;
     for (int a = 0; a < c->n_attrs; a++) {
         j->attr_offset[a] = j->n_logits;
         j->n_logits += c->n_classes[a];
-        int kind = is_motion_attr(c->attr_name[a]) && j->trunk[1].used ? T2V_JUDGE_MOTION
-                                                                          : T2V_JUDGE_APPEARANCE;
-        j->head_trunk[a] = kind;
+        int kind = c->head_trunk[a];
         char pre[64];
         snprintf(pre, sizeof pre, "judge.head.%s", c->attr_name[a]);
         int64_t hw[2] = {c->n_classes[a], j->trunk[kind].feat_dim}, hb[1] = {c->n_classes[a]};
@@ -85,16 +122,17 @@ static t2v_status judge_declare(t2v_judge *j)
 }
 
 /* Kaiming-normal convolutions (ReLU gain), unit batchnorm, small heads. */
-static t2v_status judge_init(t2v_judge *j, uint64_t seed)
+static t2v_status judge_init(void *model, uint64_t seed)
 {
+    t2v_judge *j = model;
     t2v_status s = T2V_OK;
     t2v_backend *be = j->be;
-    for (int t = 0; t < 2 && s == T2V_OK; t++)
+    for (int t = 0; t < T2V_JUDGE_TRUNKS && s == T2V_OK; t++)
         if (j->trunk[t].used)
             s = t2v_ctrunk_init(&j->trunk[t], be, &j->params, &j->bufs, seed,
                                100 + 10 * (uint64_t)t);
     for (int a = 0; a < j->cfg.n_attrs && s == T2V_OK; a++) {
-        int F = j->trunk[j->head_trunk[a]].feat_dim;
+        int F = j->trunk[j->cfg.head_trunk[a]].feat_dim;
         s = t2v_init_normal(be, t2v_pdata(&j->params, j->head_w[a]),
                             (int64_t)j->cfg.n_classes[a] * F, 0.0f, 1.0f / sqrtf((float)F), seed,
                             200 + (uint64_t)a);
@@ -115,25 +153,14 @@ t2v_status t2v_judge_new(const t2v_judge_cfg *cfg, t2v_backend *be, int threads,
     j->cfg = *cfg;
     for (int a = 0; a < T2V_DATA_MAX_ATTRS; a++)
         j->test_accuracy[a] = -1.0;
-    t2v_status s = T2V_OK;
-    if (!be) {
-        s = t2v_backend_open(T2V_DEVICE_CPU, threads, 0, &be);
-        j->own_backend = s == T2V_OK;
-    }
+    t2v_status s = t2v_eval_backend(&be, threads, &j->own_backend);
     if (s != T2V_OK) {
         free(j);
         return s;
     }
     j->be = be;
-    t2v_params_init(&j->params, be);
-    t2v_params_init(&j->bufs, be);
-    s = judge_declare(j);
-    if (s == T2V_OK)
-        s = t2v_params_allocate(&j->params, with_adam);
-    if (s == T2V_OK)
-        s = t2v_params_allocate(&j->bufs, 0);
-    if (s == T2V_OK)
-        s = judge_init(j, seed);
+    s = t2v_eval_params_build(j, be, &j->params, &j->bufs, judge_declare, judge_init, seed,
+                              with_adam);
     if (s != T2V_OK) {
         t2v_judge_free(j);
         return s;
@@ -146,10 +173,7 @@ void t2v_judge_free(t2v_judge *j)
 {
     if (!j)
         return;
-    t2v_params_free(&j->params);
-    t2v_params_free(&j->bufs);
-    if (j->own_backend)
-        t2v_backend_close(j->be);
+    t2v_eval_params_release(&j->params, &j->bufs, j->be, j->own_backend);
     free(j);
 }
 
@@ -161,13 +185,17 @@ static int64_t clip_floats(const t2v_judge_cfg *c)
 static int max_int(int a, int b) { return a > b ? a : b; }
 
 /* Hands out every buffer of a run from its arena (measuring or for real). */
-static t2v_status run_plan(t2v_judge *j, t2v_judge_run *r)
+static t2v_status run_plan(void *model, void *run)
 {
+    t2v_judge *j = model;
+    t2v_judge_run *r = run;
     t2v_plan p = {.arena = &r->arena, .N = r->N, .training = r->training, .status = T2V_OK};
     size_t N = (size_t)r->N, ws = 0;
     int fmax = 0;
     r->x = t2v_plan_floats(&p, N * (size_t)clip_floats(&j->cfg));
-    for (int t = 0; t < 2; t++) {
+    if (j->trunk[T2V_JUDGE_SHAPE].used)
+        r->x_shape = t2v_plan_floats(&p, N * (size_t)j->trunk[T2V_JUDGE_SHAPE].in_numel);
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++) {
         if (!j->trunk[t].used)
             continue;
         t2v_ctrunk_plan(&j->trunk[t], j->be, &p, &r->trunk[t], &ws);
@@ -191,23 +219,27 @@ t2v_status t2v_judge_run_init(t2v_judge *j, t2v_judge_run *r, int N, int trainin
         return t2v_fail(T2V_ERR_INVALID, "judge: training batches need 2 clips or more");
     r->N = N;
     r->training = training;
-    t2v_arena_measure(&r->arena, j->be);
-    t2v_status s = run_plan(j, r);
-    if (s == T2V_OK)
-        s = t2v_arena_commit(&r->arena);
-    if (s == T2V_OK)
-        s = run_plan(j, r);
+    t2v_status s = t2v_eval_arena_build(&r->arena, j->be, run_plan, j, r);
     size_t K = (size_t)N * (size_t)j->n_logits;
     int cmax = 0;
     for (int a = 0; a < j->cfg.n_attrs; a++)
         cmax = max_int(cmax, j->cfg.n_classes[a]);
-    int fmax = max_int(j->trunk[0].feat_dim, j->trunk[1].feat_dim);
+    int fmax = 0;
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++)
+        fmax = max_int(fmax, j->trunk[t].feat_dim);
     if (s == T2V_OK) {
         r->host_logits = malloc(K * sizeof(float));
         r->host_dlogits = malloc(K * sizeof(float));
         r->host_head = malloc((size_t)N * cmax * sizeof(float));
         r->host_feat = malloc((size_t)N * fmax * sizeof(float));
         if (!r->host_logits || !r->host_dlogits || !r->host_head || !r->host_feat)
+            s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
+    }
+    if (s == T2V_OK && j->trunk[T2V_JUDGE_SHAPE].used) {
+        r->host_shape = malloc((size_t)N * j->trunk[T2V_JUDGE_SHAPE].in_numel * sizeof(float));
+        r->shape_scratch = malloc(t2v_shape_scratch_floats(j->cfg.height, j->cfg.width) *
+                                  sizeof(float));
+        if (!r->host_shape || !r->shape_scratch)
             s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
     }
     if (s != T2V_OK)
@@ -222,7 +254,15 @@ void t2v_judge_run_release(t2v_judge_run *r)
     free(r->host_dlogits);
     free(r->host_head);
     free(r->host_feat);
+    free(r->host_shape);
+    free(r->shape_scratch);
     memset(r, 0, sizeof *r);
+}
+
+/* What trunk t reads: the shape picture or the clips themselves. */
+static const float *trunk_input(const t2v_judge_run *r, int t)
+{
+    return t == T2V_JUDGE_SHAPE ? r->x_shape : r->x;
 }
 
 t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips, int n,
@@ -234,17 +274,24 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
     const t2v_judge_cfg *c = &j->cfg;
     t2v_status s = t2v_backend_upload(be, r->x, clips,
                                       (size_t)n * (size_t)clip_floats(c) * sizeof(float));
+    if (s == T2V_OK && j->trunk[T2V_JUDGE_SHAPE].used) {
+        // shape picture (n, 1, T, H, W) made on the host
+        t2v_shape_image(clips, n, c->channels, c->frames, c->height, c->width, r->host_shape,
+                        r->shape_scratch);
+        s = t2v_backend_upload(be, r->x_shape, r->host_shape, (size_t)n *
+                               (size_t)j->trunk[T2V_JUDGE_SHAPE].in_numel * sizeof(float));
+    }
     if (s != T2V_OK)
         return s;
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++)
         if (j->trunk[t].used)
-            t2v_ctrunk_forward(&j->trunk[t], be, &j->params, &j->bufs, &r->trunk[t], r->x, n,
-                              r->ws, r->training);
+            t2v_ctrunk_forward(&j->trunk[t], be, &j->params, &j->bufs, &r->trunk[t],
+                              trunk_input(r, t), n, r->ws, r->training);
     int K = j->n_logits;
     for (int a = 0; a < c->n_attrs && s == T2V_OK; a++) {
-        const t2v_ctrunk *tr = &j->trunk[j->head_trunk[a]];
+        const t2v_ctrunk *tr = &j->trunk[c->head_trunk[a]];
         int nc = c->n_classes[a];
-        t2v_linear_forward(be, r->head_logits[a], r->trunk[j->head_trunk[a]].feat,
+        t2v_linear_forward(be, r->head_logits[a], r->trunk[c->head_trunk[a]].feat,
                            t2v_pdata(&j->params, j->head_w[a]), t2v_pdata(&j->params, j->head_b[a]),
                            n, tr->feat_dim, nc);
         s = t2v_backend_download(be, r->host_head, r->head_logits[a],
@@ -255,8 +302,8 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
     }
     if (s == T2V_OK && logits)
         memcpy(logits, r->host_logits, (size_t)n * K * sizeof(float));
-    // features (n, F) = [appearance | motion]
-    for (int t = 0, col = 0; t < 2 && feats && s == T2V_OK; t++) {
+    // features (n, F) = [appearance | motion | shape], the trunks present
+    for (int t = 0, col = 0; t < T2V_JUDGE_TRUNKS && feats && s == T2V_OK; t++) {
         const t2v_ctrunk *tr = &j->trunk[t];
         if (!tr->used)
             continue;
@@ -282,7 +329,7 @@ t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *
     int *col = malloc((size_t)n * sizeof *col);
     if (!col)
         return t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++)
         if (j->trunk[t].used)
             k->fill(be, r->trunk[t].dfeat, 0.0f, (int64_t)n * j->trunk[t].feat_dim);
     // softmax cross-entropy of every head on the host, then its backward:
@@ -290,7 +337,7 @@ t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *
     double total = 0.0;
     t2v_status s = T2V_OK;
     for (int a = 0; a < c->n_attrs && s == T2V_OK; a++) {
-        int nc = c->n_classes[a], t = j->head_trunk[a], F = j->trunk[t].feat_dim;
+        int nc = c->n_classes[a], t = c->head_trunk[a], F = j->trunk[t].feat_dim;
         for (int i = 0; i < n; i++)
             col[i] = labels[(size_t)i * c->n_attrs + a];
         total += t2v_softmax_ce(r->host_logits + j->attr_offset[a], n, nc, K, col,
@@ -310,9 +357,10 @@ t2v_status t2v_judge_backward(t2v_judge *j, t2v_judge_run *r, int n, const int *
     *loss = total;
     if (s != T2V_OK)
         return s;
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < T2V_JUDGE_TRUNKS; t++)
         if (j->trunk[t].used)
-            t2v_ctrunk_backward(&j->trunk[t], be, &j->params, &r->trunk[t], r->x, n, r->ws);
+            t2v_ctrunk_backward(&j->trunk[t], be, &j->params, &r->trunk[t], trunk_input(r, t), n,
+                               r->ws);
     return T2V_OK;
 }
 

@@ -3,11 +3,10 @@
 #ifndef T2V_EVAL_JUDGE_TRAIN_H
 #define T2V_EVAL_JUDGE_TRAIN_H
 
+#include "train/eval/fit_loop.h"
 #include "train/eval/judge.h"
 
-/* Called every `progress_every` steps and after the last one. */
-typedef void (*t2v_judge_progress_fn)(void *user, int64_t step, int64_t steps, double loss,
-                                      double seconds);
+typedef t2v_fit_progress_fn t2v_judge_progress_fn;
 
 typedef struct t2v_judge_train_opts {
     int64_t steps;       /* default 600 */

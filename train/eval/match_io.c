@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "core/status_internal.h"
-#include "io/params_io.h"
 #include "train/common/captions.h"
 #include "train/common/ckpt_meta.h"
+#include "train/eval/eval_weights.h"
 #include "train/eval/match.h"
 #include "txt2vid/weights.h"
 
@@ -24,8 +24,9 @@
 #define K_TEMPERATURE "txt2vid.match.temperature"
 #define K_LOSS "txt2vid.match.train_loss"
 
-static t2v_status add_config(const t2v_match *m, t2v_weights_writer *wr, const char *command)
+static t2v_status add_config(const void *model, t2v_weights_writer *wr, const char *command)
 {
+    const t2v_match *m = model;
     const t2v_match_cfg *c = &m->cfg;
     char name[64];
     snprintf(name, sizeof name, "match-%s", c->dataset);
@@ -42,10 +43,9 @@ static t2v_status add_config(const t2v_match *m, t2v_weights_writer *wr, const c
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_WORDS, (uint32_t)c->text.max_words);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, K_DIM, (uint32_t)c->dim);
     if (s == T2V_OK) s = t2v_weights_writer_add_f32(wr, K_TEMPERATURE, c->temperature);
-    if (s == T2V_OK) s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_DATASET, c->dataset);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_STEPS, (uint64_t)m->train_steps);
-    if (s == T2V_OK) s = t2v_weights_writer_add_u64(wr, T2V_KEY_TRAIN_SEED, m->train_seed);
-    if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, T2V_KEY_TRAIN_SECONDS, m->train_seconds);
+    if (s == T2V_OK)
+        s = t2v_eval_write_provenance(wr, c->dataset, m->train_steps, m->train_seed,
+                                      m->train_seconds);
     if (s == T2V_OK) s = t2v_weights_writer_add_f64(wr, K_LOSS, m->train_loss);
     if (s == T2V_OK && command && *command)
         s = t2v_weights_writer_add_str(wr, T2V_KEY_TRAIN_COMMAND, command);
@@ -54,33 +54,13 @@ static t2v_status add_config(const t2v_match *m, t2v_weights_writer *wr, const c
 
 t2v_status t2v_match_save(t2v_match *m, const char *path, const char *command)
 {
-    t2v_weights_writer *wr = NULL;
-    t2v_status s = t2v_weights_writer_new(&wr);
-    if (s != T2V_OK)
-        return s;
-    s = add_config(m, wr, command);
-    if (s == T2V_OK)
-        s = t2v_params_add_to_writer(&m->params, wr, 0);
-    if (s == T2V_OK)
-        s = t2v_params_add_to_writer(&m->bufs, wr, 0);
-    if (s == T2V_OK)
-        s = t2v_weights_writer_write(wr, path);
-    t2v_weights_writer_free(wr);
-    return s;
+    return t2v_eval_save(path, m, add_config, command, &m->params, &m->bufs);
 }
 
-/* A u32 key that must lie in [lo, hi]. */
+/* A u32 matching-model key that must lie in [lo, hi]. */
 static t2v_status get_int(const t2v_weights *w, const char *key, int lo, int hi, int *out)
 {
-    uint32_t v;
-    if (t2v_weights_get_u32(w, key, &v) != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: matching-model key %s missing or not an integer",
-                        t2v_weights_path(w), key);
-    if (v < (uint32_t)lo || v > (uint32_t)hi)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: matching-model key %s = %u outside [%d, %d]",
-                        t2v_weights_path(w), key, v, lo, hi);
-    *out = (int)v;
-    return T2V_OK;
+    return t2v_eval_get_int(w, "matching-model", key, lo, hi, out);
 }
 
 static t2v_status read_config(const t2v_weights *w, t2v_match_cfg *c)
@@ -131,18 +111,10 @@ t2v_status t2v_match_load(const char *path, t2v_backend *be, int threads, t2v_ma
         s = t2v_match_new(&cfg, &vocab, be, threads, 0, 0, &m);
     }
     if (s == T2V_OK)
-        s = t2v_params_load_from(&m->params, w, 0);
-    if (s == T2V_OK)
-        s = t2v_params_load_from(&m->bufs, w, 0);
+        s = t2v_eval_load_tensors(w, &m->params, &m->bufs);
     if (s == T2V_OK) {
-        uint64_t u;
         double d;
-        if (t2v_weights_get_u64(w, T2V_KEY_TRAIN_STEPS, &u) == T2V_OK)
-            m->train_steps = (int64_t)u;
-        if (t2v_weights_get_u64(w, T2V_KEY_TRAIN_SEED, &u) == T2V_OK)
-            m->train_seed = u;
-        if (t2v_weights_get_f64(w, T2V_KEY_TRAIN_SECONDS, &d) == T2V_OK)
-            m->train_seconds = d;
+        t2v_eval_read_provenance(w, &m->train_steps, &m->train_seed, &m->train_seconds);
         if (t2v_weights_get_f64(w, K_LOSS, &d) == T2V_OK)
             m->train_loss = d;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/status_internal.h"
+#include "train/eval/eval_net.h"
 #include "train/eval/match.h"
 
 t2v_status t2v_match_cfg_for(t2v_match_cfg *cfg, const char *dataset, int C, int H, int W,
@@ -28,8 +29,9 @@ t2v_status t2v_match_cfg_for(t2v_match_cfg *cfg, const char *dataset, int C, int
     return T2V_OK;
 }
 
-static t2v_status match_declare(t2v_match *m)
+static t2v_status match_declare(void *model)
 {
+    t2v_match *m = model;
     const t2v_match_cfg *c = &m->cfg;
     if (c->dim < 1 || c->dim > 4096 || !(c->temperature > 0.0f) || c->text.vocab != m->vocab.count)
         return t2v_fail(T2V_ERR_INVALID, "match: dim %d, temperature %g, vocabulary %d / %d",
@@ -50,8 +52,9 @@ static t2v_status match_declare(t2v_match *m)
     return st;
 }
 
-static t2v_status match_init(t2v_match *m, uint64_t seed)
+static t2v_status match_init(void *model, uint64_t seed)
 {
+    t2v_match *m = model;
     t2v_backend *be = m->be;
     const t2v_match_cfg *c = &m->cfg;
     int F = m->trunk.feat_dim, D = c->text.sent;
@@ -81,26 +84,15 @@ t2v_status t2v_match_new(const t2v_match_cfg *cfg, t2v_vocab *vocab, t2v_backend
     m->cfg = *cfg;
     m->vocab = *vocab;
     memset(vocab, 0, sizeof *vocab);
-    t2v_status s = T2V_OK;
-    if (!be) {
-        s = t2v_backend_open(T2V_DEVICE_CPU, threads, 0, &be);
-        m->own_backend = s == T2V_OK;
-    }
+    t2v_status s = t2v_eval_backend(&be, threads, &m->own_backend);
     if (s != T2V_OK) {
         t2v_vocab_free(&m->vocab);
         free(m);
         return s;
     }
     m->be = be;
-    t2v_params_init(&m->params, be);
-    t2v_params_init(&m->bufs, be);
-    s = match_declare(m);
-    if (s == T2V_OK)
-        s = t2v_params_allocate(&m->params, with_adam);
-    if (s == T2V_OK)
-        s = t2v_params_allocate(&m->bufs, 0);
-    if (s == T2V_OK)
-        s = match_init(m, seed);
+    s = t2v_eval_params_build(m, be, &m->params, &m->bufs, match_declare, match_init, seed,
+                              with_adam);
     if (s != T2V_OK) {
         t2v_match_free(m);
         return s;
@@ -113,16 +105,15 @@ void t2v_match_free(t2v_match *m)
 {
     if (!m)
         return;
-    t2v_params_free(&m->params);
-    t2v_params_free(&m->bufs);
     t2v_vocab_free(&m->vocab);
-    if (m->own_backend)
-        t2v_backend_close(m->be);
+    t2v_eval_params_release(&m->params, &m->bufs, m->be, m->own_backend);
     free(m);
 }
 
-static t2v_status run_plan(t2v_match *m, t2v_match_run *r)
+static t2v_status run_plan(void *model, void *run)
 {
+    t2v_match *m = model;
+    t2v_match_run *r = run;
     t2v_plan p = {.arena = &r->arena, .N = r->N, .training = r->training, .status = T2V_OK};
     size_t N = (size_t)r->N, ws = 0, dim = (size_t)m->cfg.dim;
     r->x = t2v_plan_floats(&p, N * (size_t)m->trunk.in_numel);
@@ -144,12 +135,7 @@ t2v_status t2v_match_run_init(t2v_match *m, t2v_match_run *r, int N, int trainin
         return t2v_fail(T2V_ERR_INVALID, "match: batch %d too small", N);
     r->N = N;
     r->training = training;
-    t2v_arena_measure(&r->arena, m->be);
-    t2v_status s = run_plan(m, r);
-    if (s == T2V_OK)
-        s = t2v_arena_commit(&r->arena);
-    if (s == T2V_OK)
-        s = run_plan(m, r);
+    t2v_status s = t2v_eval_arena_build(&r->arena, m->be, run_plan, m, r);
     if (s != T2V_OK)
         t2v_match_run_release(r);
     return s;

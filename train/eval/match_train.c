@@ -2,14 +2,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/status_internal.h"
 #include "train/eval/match_loss.h"
 #include "train/eval/match_train.h"
 
 #define WARMUP_STEPS 50
-#define FINAL_LR_FRACTION 0.02f
 #define ITEM_STREAM 7101   /* Philox stream of the item draws */
 
 void t2v_match_train_opts_default(t2v_match_train_opts *o)
@@ -20,23 +18,6 @@ void t2v_match_train_opts_default(t2v_match_train_opts *o)
     o->lr = 1e-3f;
     o->seed = 1;
     o->progress_every = 100;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static float learning_rate(const t2v_match_train_opts *o, int64_t step)
-{
-    if (step < WARMUP_STEPS)
-        return o->lr * (float)(step + 1) / (float)WARMUP_STEPS;
-    double span = (double)(o->steps - WARMUP_STEPS);
-    double u = span > 0 ? (double)(step - WARMUP_STEPS) / span : 1.0;
-    double cosine = 0.5 * (1.0 + cos(M_PI * (u > 1.0 ? 1.0 : u)));
-    return o->lr * (FINAL_LR_FRACTION + (1.0f - FINAL_LR_FRACTION) * (float)cosine);
 }
 
 t2v_status t2v_match_batch(const t2v_dataset *ds, const t2v_encoded_captions *caps,
@@ -86,16 +67,16 @@ t2v_status t2v_match_step_grad(t2v_match *m, t2v_match_run *r, const float *imag
 t2v_status t2v_match_train(const t2v_match_train_opts *o, t2v_dataset *train, t2v_match **out)
 {
     *out = NULL;
-    if (o->steps < 1 || o->batch < 2 || !(o->lr > 0.0f))
-        return t2v_fail(T2V_ERR_INVALID, "matching model: steps %lld, batch %d, lr %g",
-                        (long long)o->steps, o->batch, (double)o->lr);
+    t2v_status s = t2v_fit_check("matching model", o->steps, o->batch, o->lr);
+    if (s != T2V_OK)
+        return s;
     t2v_data_info info;
     t2v_data_get_info(train, &info);
     if (info.count < o->batch || info.frames != 1)
         return t2v_fail(T2V_ERR_INVALID, "matching model: data set %s needs still images and "
                         "at least %d items", info.name, o->batch);
     t2v_match_cfg cfg;
-    t2v_status s = t2v_match_cfg_for(&cfg, info.name, info.channels, info.height, info.width, 0);
+    s = t2v_match_cfg_for(&cfg, info.name, info.channels, info.height, info.width, 0);
     if (s != T2V_OK)
         return s;
     t2v_vocab vocab;
@@ -124,10 +105,9 @@ t2v_status t2v_match_train(const t2v_match_train_opts *o, t2v_dataset *train, t2
     float *hdu = malloc((size_t)B * dim * sizeof *hdu), *hdv = malloc((size_t)B * dim * sizeof *hdv);
     if (s == T2V_OK && (!images || !ids || !len || !items || !draws || !hu || !hv || !hdu || !hdv))
         s = t2v_fail(T2V_ERR_NOMEM, "matching model: out of memory");
-    t2v_adam adam = {.lr = o->lr, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f,
-                     .weight_decay = 1e-4f, .step = 0};
-    double start = now_seconds(), loss_avg = 0.0, last_avg = 0.0;
-    int every = o->progress_every > 0 ? o->progress_every : 100, in_avg = 0;
+    t2v_adam adam = t2v_fit_adam(o->lr);
+    t2v_fit_report rep;
+    t2v_fit_report_start(&rep, o->progress, o->user, o->progress_every, 100, o->steps);
     for (int64_t step = 0; step < o->steps && s == T2V_OK; step++) {
         t2v_rng_uniform_host(draws, (size_t)B, o->seed, ITEM_STREAM, (uint64_t)step * B);
         for (int b = 0; b < B; b++)
@@ -137,18 +117,11 @@ t2v_status t2v_match_train(const t2v_match_train_opts *o, t2v_dataset *train, t2
         if (s == T2V_OK)
             s = t2v_match_step_grad(m, &r, images, ids, len, &loss, hu, hv, hdu, hdv);
         if (s == T2V_OK) {
-            adam.lr = learning_rate(o, step);
+            adam.lr = t2v_fit_lr(o->lr, WARMUP_STEPS, o->steps, step);
             s = t2v_adam_step(&adam, &m->params);
         }
-        loss_avg += loss;
-        in_avg++;
-        if (s == T2V_OK && ((step + 1) % every == 0 || step + 1 == o->steps)) {
-            last_avg = loss_avg / in_avg;
-            if (o->progress)
-                o->progress(o->user, step + 1, o->steps, last_avg, now_seconds() - start);
-            loss_avg = 0.0;
-            in_avg = 0;
-        }
+        if (s == T2V_OK)
+            t2v_fit_report_step(&rep, step, loss);
     }
     if (s == T2V_OK)
         s = t2v_backend_sync(m->be);
@@ -162,8 +135,8 @@ t2v_status t2v_match_train(const t2v_match_train_opts *o, t2v_dataset *train, t2
     }
     m->train_steps = o->steps;
     m->train_seed = o->seed;
-    m->train_seconds = now_seconds() - start;
-    m->train_loss = last_avg;
+    m->train_seconds = t2v_fit_report_seconds(&rep);
+    m->train_loss = rep.last_mean;
     *out = m;
     return T2V_OK;
 }

@@ -5,10 +5,10 @@
 #define T2V_EVAL_MATCH_TRAIN_H
 
 #include "train/common/captions.h"
+#include "train/eval/fit_loop.h"
 #include "train/eval/match.h"
 
-typedef void (*t2v_match_progress_fn)(void *user, int64_t step, int64_t steps, double loss,
-                                      double seconds);
+typedef t2v_fit_progress_fn t2v_match_progress_fn;
 
 typedef struct t2v_match_train_opts {
     int64_t steps;       /* default 2000 */

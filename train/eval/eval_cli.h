@@ -1,0 +1,47 @@
+/* The command line `txt2vid judge` and `txt2vid match` share: the
+ * subcommands train and test, their options, opening a split of a data
+ * set, and the progress lines of training. */
+#ifndef T2V_EVAL_EVAL_CLI_H
+#define T2V_EVAL_EVAL_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "train/data/dataset.h"
+
+typedef struct t2v_eval_args {
+    const char *data, *out, *model, *data_dir;
+    long long steps;
+    int batch, threads, width;  /* width 0: the model's default */
+    float lr;
+    unsigned long long seed;
+    long count;                 /* 0: the whole test split */
+} t2v_eval_args;
+
+typedef struct t2v_eval_cmd {
+    const char *name;           /* "judge": messages start "txt2vid judge: " */
+    const char *model_option;   /* "judge": --judge FILE sets args.model */
+    int width_option;           /* --width W is accepted */
+    int test_count_option;      /* --test-count N is accepted as --count N */
+    t2v_eval_args defaults;     /* steps, batch, lr, seed and count */
+    void (*usage)(FILE *f);
+    int (*train)(const t2v_eval_args *a);
+    int (*test)(const t2v_eval_args *a);
+} t2v_eval_cmd;
+
+/* argv[0] is the command's name, argv[1] the subcommand; options:
+ * --data --out --<model_option> --steps --batch --lr --seed [--width]
+ * [--test-count] --count --threads --data-dir --help. Returns the exit
+ * status: 2 for usage errors, else what train / test return. */
+int t2v_eval_cmd_main(const t2v_eval_cmd *cmd, int argc, char **argv);
+
+/* Opens a split of data set `name` (0 sizes: the set's own); NULL after
+ * printing "txt2vid CMD: cannot open data set NAME: why". */
+t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_split split,
+                                 const char *data_dir, int C, int T, int H, int W);
+
+/* "step S/N  loss L  T s  (eta E s)" on stdout; user unused. */
+void t2v_eval_print_progress(void *user, int64_t step, int64_t steps, double loss,
+                             double seconds);
+
+#endif
