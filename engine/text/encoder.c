@@ -99,6 +99,17 @@ t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uin
     return s;
 }
 
+void t2v_encoder_copy_weights(t2v_backend *be, const t2v_encoder *src, const t2v_params *sps,
+                              const t2v_encoder *dst, t2v_params *dps)
+{
+    for (int i = 0; i < 1 + 3 * 4; i++) {
+        int a = i == 0 ? src->emb : src->lstm[(i - 1) / 4][(i - 1) % 4];
+        int b = i == 0 ? dst->emb : dst->lstm[(i - 1) / 4][(i - 1) % 4];
+        const t2v_param *ps = &sps->items[a];
+        be->k->copy(be, dps->items[b].t.data, ps->t.data, t2v_tensor_numel(&ps->t));
+    }
+}
+
 static void lstm_weights(t2v_params *ps, const int idx[4], const float **w)
 {
     for (int k = 0; k < 4; k++)

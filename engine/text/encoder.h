@@ -41,6 +41,10 @@ void t2v_encoder_plan(t2v_encoder *e, t2v_plan *p);
 /* Initialises embeddings N(0, 1) and LSTM weights U(-1/sqrt(H), 1/sqrt(H))
  * as PyTorch does, from (seed, stream), with the forget-gate biases raised
  * by 1 each (Jozefowicz et al. 2015) so early words reach S. */
+/* Copies src's weights (in sps) over dst's (in dps); both encoders have the
+ * same sizes. */
+void t2v_encoder_copy_weights(t2v_backend *be, const t2v_encoder *src, const t2v_params *sps,
+                              const t2v_encoder *dst, t2v_params *dps);
 t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uint64_t seed,
                             uint64_t stream);
 /* ids_host (N, T) with T2V_TOK_PAD after each caption's end; lengths >= 1.

@@ -32,16 +32,23 @@ static int data_available(void)
     return ok && access(path, R_OK) == 0;
 }
 
-static t2v_sg_trainer *tiny(const char *data, const char *resume)
+static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int shared_text)
 {
     t2v_sg_recipe rc;
     t2v_sg_preset("tiny", &rc);
+    if (shared_text >= 0)
+        rc.shared_text = shared_text;
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
     if (t2v_sg_trainer_new(&rc, resume, 1, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
     return tr;
+}
+
+static t2v_sg_trainer *tiny(const char *data, const char *resume)
+{
+    return tiny_text(data, resume, -1);
 }
 
 static int run_steps(t2v_sg_trainer *tr, int stage, int n, float (*losses)[2])
@@ -377,6 +384,34 @@ static void check_folder(void)
     free(a2);
     t2v_backend_close(be);
 }
+/* shared_text: after Stage-I steps the generator's sentence vectors are
+ * Stage-I D's, bit for bit; with its own encoder they differ. */
+static void check_shared_text(void)
+{
+    for (int shared = 1; shared >= 0; shared--) {
+        t2v_sg_trainer *tr = tiny_text(NULL, NULL, shared);
+        if (!T2V_CHECK(tr != NULL, "tiny trainer builds (shared text %d)", shared))
+            return;
+        int D = t2v_sg_trainer_recipe(tr)->gen.text.sent;
+        const char *caps[2] = {"a small red digit 3 on a blue background",
+                               "a large green trouser in the middle on a white background"};
+        float g[2 * 64], d[2 * 64], d0[2 * 64];
+        t2v_status s = t2v_sg_trainer_sentences(tr, 1, caps, 2, d0);
+        int ok = s == T2V_OK && run_steps(tr, 1, 3, NULL);
+        if (ok) ok = t2v_sg_trainer_sentences(tr, 0, caps, 2, g) == T2V_OK;
+        if (ok) ok = t2v_sg_trainer_sentences(tr, 1, caps, 2, d) == T2V_OK;
+        T2V_CHECK(ok, "sentence vectors of both encoders after 3 Stage-I steps (%s)",
+                  ok ? "ok" : t2v_last_error());
+        size_t bytes = (size_t)2 * D * sizeof(float);
+        T2V_CHECK(memcmp(d, d0, bytes) != 0, "Stage-I D's encoder trained (shared text %d)",
+                  shared);
+        if (shared)
+            T2V_CHECK(memcmp(g, d, bytes) == 0, "shared text: G's sentence vectors equal D's");
+        else
+            T2V_CHECK(memcmp(g, d, bytes) != 0, "own text: G's sentence vectors differ from D's");
+        t2v_sg_trainer_free(tr);
+    }
+}
 
 int main(void)
 {
@@ -387,6 +422,7 @@ int main(void)
         return 1;
     if (data_available()) {
         check_d_learns();
+        check_shared_text();
         check_resume();
         check_sampling();
     } else {

@@ -42,6 +42,11 @@ static int parse_shared(t2v_run_opts *o, int c, const char *arg)
         else return -1;
         return 1;
     }
+    case T2V_OPT_GTEXT:
+        if (!strcmp(arg, "shared")) o->shared_text = 1;
+        else if (!strcmp(arg, "own")) o->shared_text = 0;
+        else return -1;
+        return 1;
     case T2V_OPT_BETA1:
     case T2V_OPT_BETA2: {
         float v = strtof(arg, &end);
@@ -101,7 +106,7 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
 {
     memset(o, 0, sizeof *o);
     o->preset = "small";
-    o->loss = o->head = o->sn = o->d_bn = -1;
+    o->loss = o->head = o->sn = o->d_bn = o->shared_text = -1;
     o->lr_g = o->lr_d = o->beta1 = o->beta2 = -1.0f;
     o->ckpt_every = 200;
     o->sample_every = 500;

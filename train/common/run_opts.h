@@ -1,5 +1,6 @@
 /* The options every training command takes (--preset, --data, --steps,
- * --batch, --seed, --loss, --head, --sn, --d-bn, --lr-g/--lr-d, --beta1/--beta2,
+ * --batch, --seed, --loss, --head, --sn, --d-bn, --g-text, --lr-g/--lr-d,
+ * --beta1/--beta2,
  * --train-count,
  * --run-dir, --out, --resume, --minutes, --ckpt-every, --sample-every,
  * --threads, --device, --gpu-id, --quiet, --help) and the getopt loop that
@@ -20,6 +21,7 @@ typedef struct t2v_run_opts {
     long train_count;
     uint64_t seed;
     int loss, head, sn, d_bn;   /* -1: preset's */
+    int shared_text;            /* -1: preset's */
     float lr_g, lr_d;           /* < 0: preset's */
     float beta1, beta2;         /* < 0: preset's */
     double minutes;
@@ -32,7 +34,7 @@ enum {
     T2V_OPT_PRESET = 256, T2V_OPT_DATA, T2V_OPT_STEPS, T2V_OPT_BATCH, T2V_OPT_SEED,
     T2V_OPT_LOSS, T2V_OPT_HEAD, T2V_OPT_SN, T2V_OPT_LRG, T2V_OPT_LRD, T2V_OPT_COUNT,
     T2V_OPT_RUN, T2V_OPT_OUT, T2V_OPT_RESUME, T2V_OPT_MIN, T2V_OPT_CKPT, T2V_OPT_SAMPLE,
-    T2V_OPT_THREADS, T2V_OPT_QUIET, T2V_OPT_HELP, T2V_OPT_DBN, T2V_OPT_BETA1, T2V_OPT_BETA2,
+    T2V_OPT_THREADS, T2V_OPT_QUIET, T2V_OPT_HELP, T2V_OPT_DBN, T2V_OPT_BETA1, T2V_OPT_BETA2, T2V_OPT_GTEXT,
     T2V_OPT_DEVICE, T2V_OPT_GPU,
     T2V_OPT_OWN  /* the first code of a command's own options */
 };
@@ -83,6 +85,7 @@ void t2v_run_opts_open_error(const char *cmd, const t2v_run_opts *o, t2v_status 
         if ((o)->lr_g > 0) (rc)->lr_g = (o)->lr_g;                                 \
         if ((o)->lr_d > 0) (rc)->lr_d = (o)->lr_d;                                 \
         if ((o)->d_bn >= 0) (rc)->d_bn = (o)->d_bn;                                \
+        if ((o)->shared_text >= 0) (rc)->shared_text = (o)->shared_text;           \
         if ((o)->beta1 >= 0) (rc)->beta1 = (o)->beta1;                             \
         if ((o)->beta2 >= 0) (rc)->beta2 = (o)->beta2;                             \
         if ((o)->train_count) (rc)->train_count = (o)->train_count;                \

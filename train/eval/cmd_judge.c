@@ -1,7 +1,10 @@
 /* `txt2vid judge`: train the evaluation's judge on real data and measure it
  * on the real test split. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/status_internal.h"
 #include "train/cli.h"
 #include "train/eval/eval_cli.h"
 #include "train/eval/judge_train.h"
@@ -23,9 +26,14 @@ static void judge_usage(FILE *f)
             "  --seed S          initial weights and item draws (default 1)\n"
             "  --width W         channels of the first layer (default 16)\n"
             "  --test-count N    real test items measured (default: the whole split)\n"
+            "  --train-count N   items in the train split drawn from (default: the\n"
+            "                    set's own, 10000 for the synthetic sets)\n"
+            "  --shift P         move each training clip by up to P pixels (default 0)\n"
             "  --threads N       CPU threads (default: every core)\n"
             "  --data-dir DIR    glyph caches (default $TXT2VID_DATA_DIR or the cache folder)\n"
-            "test: prints the judge's accuracy on real test items.\n");
+            "test: prints the judge's accuracy on real test items.\n"
+            "  --confusion ATTR  (train and test) also the confusion table of attribute\n"
+            "                    ATTR and its accuracy for each value of the others\n");
 }
 
 static void print_accuracy(const t2v_judge *j, const double *acc, double all, long n)
@@ -37,14 +45,90 @@ static void print_accuracy(const t2v_judge *j, const double *acc, double all, lo
     printf("  %-10s %6.2f%%\n", "all right", 100.0 * all);
 }
 
+/* The confusion table of attribute `attr` (rows true, columns predicted,
+ * columns numbered as the rows), then its accuracy for each value of every
+ * other attribute. */
+static void print_confusion(const t2v_judge *j, const t2v_dataset *ds, const t2v_judged *judged,
+                            const int *truth, int attr)
+{
+    int nc = j->cfg.n_classes[attr], A = j->cfg.n_attrs;
+    long *counts = malloc((size_t)nc * nc * sizeof *counts);
+    if (!counts)
+        return;
+    t2v_judged_confusion(j, judged, truth, attr, counts);
+    printf("%s confusion (rows: true class, columns: predicted class):\n%-22s",
+           j->cfg.attr_name[attr], "");
+    for (int c = 0; c < nc; c++)
+        printf(" %4d", c);
+    printf("  right\n");
+    for (int r = 0; r < nc; r++) {
+        long row = 0;
+        for (int c = 0; c < nc; c++)
+            row += counts[(size_t)r * nc + c];
+        const char *name = t2v_data_attr_value_name(ds, attr, r);
+        printf("%2d %-19.19s", r, name ? name : "");
+        for (int c = 0; c < nc; c++)
+            printf(" %4ld", counts[(size_t)r * nc + c]);
+        printf(" %6.1f%%\n", row ? 100.0 * counts[(size_t)r * nc + r] / row : 0.0);
+    }
+    free(counts);
+    for (int b = 0; b < A; b++) {
+        if (b == attr)
+            continue;
+        printf("%s accuracy by %s:", j->cfg.attr_name[attr], j->cfg.attr_name[b]);
+        for (int v = 0; v < j->cfg.n_classes[b]; v++) {
+            long n = 0, hit = 0;
+            for (long i = 0; i < judged->n; i++) {
+                const int *t = truth + (size_t)i * A;
+                if (t[b] != v)
+                    continue;
+                int correct[T2V_DATA_MAX_ATTRS];
+                t2v_judge_match(&j->cfg, judged->pred + (size_t)i * A, t, correct);
+                n++;
+                hit += correct[attr];
+            }
+            const char *name = t2v_data_attr_value_name(ds, b, v);
+            if (n)
+                printf("  %s %.1f%%", name ? name : "?", 100.0 * hit / n);
+        }
+        printf("\n");
+    }
+}
+
+/* Measures the judge on n real test items; prints the accuracy (and the
+ * confusion of attribute `confusion` unless NULL). acc (n_attrs). */
+static t2v_status measure(t2v_judge *j, const t2v_dataset *test, long n, const char *confusion,
+                          double *acc, long *n_out)
+{
+    int attr = -1;
+    for (int a = 0; confusion && a < j->cfg.n_attrs; a++)
+        if (!strcmp(confusion, j->cfg.attr_name[a]))
+            attr = a;
+    if (confusion && attr < 0)
+        return t2v_fail(T2V_ERR_INVALID, "the judge has no attribute '%s'", confusion);
+    t2v_judged judged;
+    int *truth = NULL;
+    double all = 0.0;
+    t2v_status s = t2v_judge_real(j, test, n, 64, &judged, &truth, n_out);
+    if (s != T2V_OK)
+        return s;
+    t2v_judged_accuracy(j, &judged, truth, acc, &all);
+    print_accuracy(j, acc, all, *n_out);
+    if (attr >= 0)
+        print_confusion(j, test, &judged, truth, attr);
+    t2v_judged_free(&judged);
+    free(truth);
+    return T2V_OK;
+}
+
 static int judge_train_cmd(const t2v_eval_args *a)
 {
     if (!a->data || !a->out) {
         fprintf(stderr, "txt2vid judge train: --data and --out are required\n");
         return 2;
     }
-    t2v_dataset *train =
-        t2v_eval_open_split("judge", a->data, T2V_SPLIT_TRAIN, a->data_dir, 0, 0, 0, 0);
+    t2v_dataset *train = t2v_eval_open_split_count("judge", a->data, T2V_SPLIT_TRAIN,
+                                                   a->data_dir, a->train_count);
     if (!train)
         return 1;
     t2v_judge_train_opts o;
@@ -55,6 +139,7 @@ static int judge_train_cmd(const t2v_eval_args *a)
     o.seed = a->seed;
     o.threads = a->threads;
     o.width0 = a->width;
+    o.shift = a->shift;
     o.progress = t2v_eval_print_progress;
     t2v_judge *j = NULL;
     printf("training the %s judge: %lld steps of %d clips\n", a->data, (long long)a->steps,
@@ -71,14 +156,13 @@ static int judge_train_cmd(const t2v_eval_args *a)
                                              j->cfg.width);
     int rc = 1;
     if (test) {
-        long n = a->count > 0 && a->count < t2v_data_count(test) ? a->count : t2v_data_count(test);
-        double acc[T2V_DATA_MAX_ATTRS], all = 0.0;
-        s = t2v_judge_accuracy(j, test, n, 64, acc, &all);
+        long n = a->count > 0 ? a->count : t2v_data_count(test);
+        double acc[T2V_DATA_MAX_ATTRS];
+        s = measure(j, test, n, a->confusion, acc, &n);
         if (s == T2V_OK) {
             for (int k = 0; k < j->cfg.n_attrs; k++)
                 j->test_accuracy[k] = acc[k];
             j->test_items = n;
-            print_accuracy(j, acc, all, n);
             s = t2v_judge_save(j, a->out, t2v_cli_command_line());
         }
         if (s == T2V_OK) {
@@ -109,10 +193,9 @@ static int judge_test_cmd(const t2v_eval_args *a)
                                              j->cfg.width);
     int rc = 1;
     if (test) {
-        long n = a->count > 0 && a->count < t2v_data_count(test) ? a->count : t2v_data_count(test);
-        double acc[T2V_DATA_MAX_ATTRS], all = 0.0;
-        if (t2v_judge_accuracy(j, test, n, 64, acc, &all) == T2V_OK) {
-            print_accuracy(j, acc, all, n);
+        long n = a->count > 0 ? a->count : t2v_data_count(test);
+        double acc[T2V_DATA_MAX_ATTRS];
+        if (measure(j, test, n, a->confusion, acc, &n) == T2V_OK) {
             rc = 0;
         } else {
             fprintf(stderr, "txt2vid judge test: %s\n", t2v_last_error());
@@ -127,6 +210,7 @@ int t2v_cmd_judge(int argc, char **argv)
 {
     static const t2v_eval_cmd cmd = {
         .name = "judge", .model_option = "judge", .width_option = 1, .test_count_option = 1,
+        .judge_options = 1,
         .defaults = {.steps = 600, .batch = 32, .lr = 2e-3f, .seed = 1},
         .usage = judge_usage, .train = judge_train_cmd, .test = judge_test_cmd};
     return t2v_eval_cmd_main(&cmd, argc, argv);

@@ -7,9 +7,11 @@
 #include "train/eval/eval_cli.h"
 
 enum { O_DATA = 256, O_OUT, O_MODEL, O_STEPS, O_BATCH, O_LR, O_SEED, O_WIDTH, O_COUNT,
-       O_THREADS, O_DIR, O_HELP };
+       O_THREADS, O_DIR, O_HELP, O_CONFUSION, O_TRAIN_COUNT, O_SHIFT };
 
-/* The options cmd accepts, ending in a zero entry (opts holds 14). */
+#define MAX_OPTIONS 17
+
+/* The options cmd accepts, ending in a zero entry (opts holds MAX_OPTIONS). */
 static void long_options(const t2v_eval_cmd *cmd, struct option *opts)
 {
     int n = 0;
@@ -24,6 +26,11 @@ static void long_options(const t2v_eval_cmd *cmd, struct option *opts)
         opts[n++] = (struct option){"width", 1, 0, O_WIDTH};
     if (cmd->test_count_option)
         opts[n++] = (struct option){"test-count", 1, 0, O_COUNT};
+    if (cmd->judge_options) {
+        opts[n++] = (struct option){"confusion", 1, 0, O_CONFUSION};
+        opts[n++] = (struct option){"train-count", 1, 0, O_TRAIN_COUNT};
+        opts[n++] = (struct option){"shift", 1, 0, O_SHIFT};
+    }
     opts[n++] = (struct option){"count", 1, 0, O_COUNT};
     opts[n++] = (struct option){"threads", 1, 0, O_THREADS};
     opts[n++] = (struct option){"data-dir", 1, 0, O_DIR};
@@ -34,7 +41,7 @@ static void long_options(const t2v_eval_cmd *cmd, struct option *opts)
 /* -1: parsed; otherwise the exit status. */
 static int parse_args(const t2v_eval_cmd *cmd, int argc, char **argv, t2v_eval_args *a)
 {
-    struct option opts[14];
+    struct option opts[MAX_OPTIONS];
     long_options(cmd, opts);
     *a = cmd->defaults;
     optind = 1;
@@ -52,6 +59,9 @@ static int parse_args(const t2v_eval_cmd *cmd, int argc, char **argv, t2v_eval_a
         case O_SEED: a->seed = strtoull(optarg, &end, 10); if (*end) goto bad; break;
         case O_WIDTH: a->width = (int)strtol(optarg, &end, 10); if (*end || a->width < 1) goto bad; break;
         case O_COUNT: a->count = strtol(optarg, &end, 10); if (*end || a->count < 1) goto bad; break;
+        case O_CONFUSION: a->confusion = optarg; break;
+        case O_TRAIN_COUNT: a->train_count = strtol(optarg, &end, 10); if (*end || a->train_count < 1) goto bad; break;
+        case O_SHIFT: a->shift = (int)strtol(optarg, &end, 10); if (*end || a->shift < 0 || a->shift > 16) goto bad; break;
         case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); if (*end) goto bad; break;
         case O_HELP: cmd->usage(stdout); return 0;
         default: cmd->usage(stderr); return 2;
@@ -87,8 +97,8 @@ int t2v_eval_cmd_main(const t2v_eval_cmd *cmd, int argc, char **argv)
     return 2;
 }
 
-t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_split split,
-                                 const char *data_dir, int C, int T, int H, int W)
+static t2v_dataset *open_split(const char *cmd, const char *name, t2v_data_split split,
+                               const char *data_dir, int C, int T, int H, int W, long count)
 {
     t2v_data_options o;
     t2v_data_options_default(&o);
@@ -99,6 +109,7 @@ t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_spl
     o.frames = T;
     o.height = H;
     o.width = W;
+    o.count = count;
     t2v_dataset *ds = NULL;
     if (t2v_data_open(&o, &ds) != T2V_OK) {
         fprintf(stderr, "txt2vid %s: cannot open data set %s: %s\n", cmd, name,
@@ -106,6 +117,18 @@ t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_spl
         return NULL;
     }
     return ds;
+}
+
+t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_split split,
+                                 const char *data_dir, int C, int T, int H, int W)
+{
+    return open_split(cmd, name, split, data_dir, C, T, H, W, 0);
+}
+
+t2v_dataset *t2v_eval_open_split_count(const char *cmd, const char *name,
+                                       t2v_data_split split, const char *data_dir, long count)
+{
+    return open_split(cmd, name, split, data_dir, 0, 0, 0, 0, count);
 }
 
 void t2v_eval_print_progress(void *user, int64_t step, int64_t steps, double loss,

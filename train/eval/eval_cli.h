@@ -16,6 +16,9 @@ typedef struct t2v_eval_args {
     float lr;
     unsigned long long seed;
     long count;                 /* 0: the whole test split */
+    const char *confusion;      /* --confusion ATTR; NULL: not asked */
+    long train_count;           /* --train-count N; 0: the train split's own size */
+    int shift;                  /* --shift P; 0: no shift augmentation */
 } t2v_eval_args;
 
 typedef struct t2v_eval_cmd {
@@ -23,6 +26,7 @@ typedef struct t2v_eval_cmd {
     const char *model_option;   /* "judge": --judge FILE sets args.model */
     int width_option;           /* --width W is accepted */
     int test_count_option;      /* --test-count N is accepted as --count N */
+    int judge_options;          /* --confusion, --train-count and --shift are accepted */
     t2v_eval_args defaults;     /* steps, batch, lr, seed and count */
     void (*usage)(FILE *f);
     int (*train)(const t2v_eval_args *a);
@@ -31,14 +35,18 @@ typedef struct t2v_eval_cmd {
 
 /* argv[0] is the command's name, argv[1] the subcommand; options:
  * --data --out --<model_option> --steps --batch --lr --seed [--width]
- * [--test-count] --count --threads --data-dir --help. Returns the exit
+ * [--test-count] [--confusion --train-count --shift] --count --threads
+ * --data-dir --help. Returns the exit
  * status: 2 for usage errors, else what train / test return. */
 int t2v_eval_cmd_main(const t2v_eval_cmd *cmd, int argc, char **argv);
 
-/* Opens a split of data set `name` (0 sizes: the set's own); NULL after
+/* Opens a split of data set `name` (0 sizes: the set's own) of `count`
+ * items (0: the split's own count); NULL after
  * printing "txt2vid CMD: cannot open data set NAME: why". */
 t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_split split,
                                  const char *data_dir, int C, int T, int H, int W);
+t2v_dataset *t2v_eval_open_split_count(const char *cmd, const char *name,
+                                       t2v_data_split split, const char *data_dir, long count);
 
 /* "step S/N  loss L  T s  (eta E s)" on stdout; user unused. */
 void t2v_eval_print_progress(void *user, int64_t step, int64_t steps, double loss,

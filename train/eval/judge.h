@@ -147,6 +147,10 @@ void t2v_judge_predict(const t2v_judge *j, const float *logits, int *pred);
  * matching attributes (identity first among ties); writes per-attribute
  * correctness (n_attrs, 0/1) in the true objects' order. */
 void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth, int *correct);
+/* The same assignment; writes the predictions (n_attrs) rearranged into the
+ * true objects' order: matched[a] is what the judge said about truth[a]. */
+void t2v_judge_matched_pred(const t2v_judge_cfg *cfg, const int *pred, const int *truth,
+                            int *matched);
 
 /* Weights file (architecture "judge"): configuration, provenance, the
  * accuracy on real test items and every tensor. Written atomically. */

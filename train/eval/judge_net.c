@@ -420,7 +420,8 @@ static int next_permutation(int *perm, int n)
     return 1;
 }
 
-void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth, int *correct)
+void t2v_judge_matched_pred(const t2v_judge_cfg *cfg, const int *pred, const int *truth,
+                            int *matched)
 {
     int n = cfg->n_attrs, objects = cfg->n_objects, per = n / objects;
     int perm[T2V_DATA_MAX_ATTRS], best_perm[T2V_DATA_MAX_ATTRS];
@@ -440,5 +441,13 @@ void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth
     } while (objects > 1 && next_permutation(perm, objects));
     for (int o = 0; o < objects; o++)
         for (int k = 0; k < per; k++)
-            correct[o * per + k] = pred[best_perm[o] * per + k] == truth[o * per + k];
+            matched[o * per + k] = pred[best_perm[o] * per + k];
+}
+
+void t2v_judge_match(const t2v_judge_cfg *cfg, const int *pred, const int *truth, int *correct)
+{
+    int matched[T2V_DATA_MAX_ATTRS];
+    t2v_judge_matched_pred(cfg, pred, truth, matched);
+    for (int a = 0; a < cfg->n_attrs; a++)
+        correct[a] = matched[a] == truth[a];
 }

@@ -9,8 +9,9 @@
 
 #define WARMUP_STEPS 20
 
-/* Stream of the Philox draws that pick training items. */
+/* Streams of the Philox draws that pick training items and their shifts. */
 #define ITEM_STREAM 7001
+#define SHIFT_STREAM 7002
 
 void t2v_judge_train_opts_default(t2v_judge_train_opts *o)
 {
@@ -20,6 +21,38 @@ void t2v_judge_train_opts_default(t2v_judge_train_opts *o)
     o->lr = 2e-3f;
     o->seed = 1;
     o->progress_every = 50;
+}
+
+/* Moves every frame of clip (C, T, H, W) by (dy, dx) pixels: out(y, x) =
+ * in(clamp(y - dy), clamp(x - dx)); tmp holds H W floats. */
+void t2v_judge_shift_clip(float *clip, int C, int T, int H, int W, int dy, int dx, float *tmp)
+{
+    size_t hw = (size_t)H * W;
+    for (int p = 0; p < C * T; p++) {
+        float *plane = clip + (size_t)p * hw;
+        memcpy(tmp, plane, hw * sizeof *tmp);
+        for (int y = 0; y < H; y++) {
+            int sy = y - dy < 0 ? 0 : (y - dy >= H ? H - 1 : y - dy);
+            for (int x = 0; x < W; x++) {
+                int sx = x - dx < 0 ? 0 : (x - dx >= W ? W - 1 : x - dx);
+                plane[(size_t)y * W + x] = tmp[(size_t)sy * W + sx];
+            }
+        }
+    }
+}
+
+/* Shifts of the B clips of a step, uniform in [-shift, shift]. */
+static void shift_batch(const t2v_judge_cfg *c, uint64_t seed, int64_t step, int B, int shift,
+                        float *clips, float *draws, float *tmp)
+{
+    size_t clip_n = (size_t)c->channels * c->frames * c->height * c->width;
+    t2v_rng_uniform_host(draws, (size_t)2 * B, seed, SHIFT_STREAM, (uint64_t)step * 2 * B);
+    for (int b = 0; b < B; b++) {
+        int dy = (int)t2v_index_of_uniform(draws[2 * b], 2 * shift + 1) - shift;
+        int dx = (int)t2v_index_of_uniform(draws[2 * b + 1], 2 * shift + 1) - shift;
+        t2v_judge_shift_clip(clips + (size_t)b * clip_n, c->channels, c->frames, c->height,
+                             c->width, dy, dx, tmp);
+    }
 }
 
 /* One batch of random train items: clips (B, C, T, H, W), labels (B, A). */
@@ -50,6 +83,8 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
     t2v_status s = t2v_fit_check("judge training", o->steps, o->batch, o->lr);
     if (s != T2V_OK)
         return s;
+    if (o->shift < 0 || o->shift > 16)
+        return t2v_fail(T2V_ERR_INVALID, "judge training: shift %d outside [0, 16]", o->shift);
     t2v_data_info info;
     t2v_data_get_info(train, &info);
     if (info.count < 1)
@@ -77,8 +112,9 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
     size_t clip_n = (size_t)cfg.channels * cfg.frames * cfg.height * cfg.width;
     float *clips = malloc((size_t)o->batch * clip_n * sizeof *clips);
     int *labels = malloc((size_t)o->batch * cfg.n_attrs * sizeof *labels);
-    float *draws = malloc((size_t)o->batch * sizeof *draws);
-    if (!clips || !labels || !draws)
+    float *draws = malloc((size_t)2 * o->batch * sizeof *draws);
+    float *tmp = malloc((size_t)cfg.height * cfg.width * sizeof *tmp);
+    if (!clips || !labels || !draws || !tmp)
         s = t2v_fail(T2V_ERR_NOMEM, "judge training: out of memory");
     t2v_adam adam = t2v_fit_adam(o->lr);
     t2v_fit_report rep;
@@ -86,6 +122,8 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
     for (int64_t step = 0; step < o->steps && s == T2V_OK; step++) {
         double loss = 0.0;
         s = load_batch(j, train, o->seed, step, o->batch, clips, labels, draws);
+        if (s == T2V_OK && o->shift > 0)
+            shift_batch(&cfg, o->seed, step, o->batch, o->shift, clips, draws, tmp);
         if (s == T2V_OK)
             s = t2v_params_zero_grad(&j->params);
         if (s == T2V_OK)
@@ -107,6 +145,7 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
     free(clips);
     free(labels);
     free(draws);
+    free(tmp);
     t2v_judge_run_release(&r);
     if (s != T2V_OK) {
         t2v_judge_free(j);

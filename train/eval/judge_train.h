@@ -15,12 +15,20 @@ typedef struct t2v_judge_train_opts {
     uint64_t seed;       /* initial weights and item draws, default 1 */
     int threads;         /* CPU threads; <= 0: every core */
     int width0;          /* first layer's channels; 0: 16 */
+    int shift;           /* each training clip moved by a random whole number of
+                            pixels in [-shift, shift] along H and W (edge pixels
+                            repeated); 0: none, default */
     int progress_every;  /* default 50 */
     t2v_judge_progress_fn progress;
     void *user;
 } t2v_judge_train_opts;
 
 void t2v_judge_train_opts_default(t2v_judge_train_opts *o);
+
+/* The training shift: every frame of clip (C, T, H, W) moved by dy rows and
+ * dx columns, out(y, x) = in(clamp(y - dy), clamp(x - dx)) (the edge rows
+ * and columns repeat into the space uncovered). tmp: H W floats. */
+void t2v_judge_shift_clip(float *clip, int C, int T, int H, int W, int dy, int dx, float *tmp);
 
 /* Trains a new judge on `train` (the train split of a set with attributes);
  * the judge reads clips of the set's layout. */

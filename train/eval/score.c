@@ -102,6 +102,20 @@ void t2v_judged_accuracy(const t2v_judge *j, const t2v_judged *s, const int *tru
         *all_right = s->n ? (double)all / (double)s->n : 0.0;
 }
 
+void t2v_judged_confusion(const t2v_judge *j, const t2v_judged *s, const int *truth, int attr,
+                          long *counts)
+{
+    int A = j->cfg.n_attrs, nc = j->cfg.n_classes[attr];
+    for (int k = 0; k < nc * nc; k++)
+        counts[k] = 0;
+    for (long i = 0; i < s->n; i++) {
+        int matched[T2V_DATA_MAX_ATTRS];
+        const int *t = truth + (size_t)i * A;
+        t2v_judge_matched_pred(&j->cfg, s->pred + (size_t)i * A, t, matched);
+        counts[(size_t)t[attr] * nc + matched[attr]]++;
+    }
+}
+
 void t2v_judged_inception(const t2v_judge *j, const t2v_judged *s, double *is)
 {
     for (int a = 0; a < j->cfg.n_attrs; a++)
@@ -181,31 +195,49 @@ t2v_status t2v_judge_check_data(const t2v_judge *j, const t2v_dataset *ds)
     return T2V_OK;
 }
 
-t2v_status t2v_judge_accuracy(t2v_judge *j, const t2v_dataset *ds, long n, int batch,
-                              double *acc, double *all_right)
+t2v_status t2v_judge_real(t2v_judge *j, const t2v_dataset *ds, long n, int batch,
+                          t2v_judged *out, int **truth, long *n_out)
 {
+    *truth = NULL;
+    *n_out = 0;
+    memset(out, 0, sizeof *out);
     t2v_status s = t2v_judge_check_data(j, ds);
     if (s != T2V_OK)
         return s;
     if (n > t2v_data_count(ds))
         n = t2v_data_count(ds);
-    int *truth = malloc((size_t)(n > 0 ? n : 1) * j->cfg.n_attrs * sizeof *truth);
-    if (!truth)
+    int *t = malloc((size_t)(n > 0 ? n : 1) * j->cfg.n_attrs * sizeof *t);
+    if (!t)
         return t2v_fail(T2V_ERR_NOMEM, "judge accuracy: out of memory");
     t2v_judge_run r;
-    t2v_judged judged;
     t2v_data_clips src = {.ds = ds, .first = 0};
-    s = t2v_data_truth(ds, 0, n, j->cfg.n_attrs, truth);
+    s = t2v_data_truth(ds, 0, n, j->cfg.n_attrs, t);
     if (s == T2V_OK)
         s = t2v_judge_run_init(j, &r, batch, 0);
     if (s == T2V_OK) {
-        s = t2v_judge_clips(j, &r, t2v_data_clip_fn, &src, n, &judged);
-        if (s == T2V_OK) {
-            t2v_judged_accuracy(j, &judged, truth, acc, all_right);
-            t2v_judged_free(&judged);
-        }
+        s = t2v_judge_clips(j, &r, t2v_data_clip_fn, &src, n, out);
         t2v_judge_run_release(&r);
     }
+    if (s != T2V_OK) {
+        free(t);
+        return s;
+    }
+    *truth = t;
+    *n_out = n;
+    return T2V_OK;
+}
+
+t2v_status t2v_judge_accuracy(t2v_judge *j, const t2v_dataset *ds, long n, int batch,
+                              double *acc, double *all_right)
+{
+    t2v_judged judged;
+    int *truth = NULL;
+    long got = 0;
+    t2v_status s = t2v_judge_real(j, ds, n, batch, &judged, &truth, &got);
+    if (s != T2V_OK)
+        return s;
+    t2v_judged_accuracy(j, &judged, truth, acc, all_right);
+    t2v_judged_free(&judged);
     free(truth);
-    return s;
+    return T2V_OK;
 }

@@ -34,6 +34,15 @@ void t2v_judged_free(t2v_judged *s);
 void t2v_judged_accuracy(const t2v_judge *j, const t2v_judged *s, const int *truth,
                          double *acc, double *all_right);
 
+/* Confusion counts of attribute `attr`: counts (n_classes, n_classes),
+ * row the true class, column the predicted one, over every clip; truth
+ * (n, n_attrs) in the data set's order. For several objects the row is
+ * the true object and the column the predicted object it was matched with
+ * (as t2v_judged_accuracy matches them), so the diagonal sums to the hits
+ * t2v_judged_accuracy counts. */
+void t2v_judged_confusion(const t2v_judge *j, const t2v_judged *s, const int *truth, int attr,
+                          long *counts);
+
 /* Inception-score analogue of every head: is (n_attrs). */
 void t2v_judged_inception(const t2v_judge *j, const t2v_judged *s, double *is);
 
@@ -55,6 +64,12 @@ t2v_status t2v_data_truth(const t2v_dataset *ds, long first, long n, int n_attrs
 
 /* Checks that a data set's clips have the judge's layout and schema. */
 t2v_status t2v_judge_check_data(const t2v_judge *j, const t2v_dataset *ds);
+
+/* The judge's view of real items 0..n-1 of ds (n clamped to the split's
+ * size; *n_out the number judged) and their true attributes, *truth
+ * (n, n_attrs) allocated here (free it with free()). */
+t2v_status t2v_judge_real(t2v_judge *j, const t2v_dataset *ds, long n, int batch,
+                          t2v_judged *out, int **truth, long *n_out);
 
 /* Accuracy of the judge on real items 0..n-1 of ds: acc (n_attrs). */
 t2v_status t2v_judge_accuracy(t2v_judge *j, const t2v_dataset *ds, long n, int batch,

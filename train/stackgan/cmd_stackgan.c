@@ -35,6 +35,8 @@ static void usage(FILE *f)
             "  --sn on|off         spectral normalisation in D\n"
             "  --kl X              weight of the CA's KL term (default 2)\n"
             "  --d-bn on|off       batch normalisation in D's hidden layers\n"
+            "  --g-text shared|own the generator reads the sentence through Stage-I D's\n"
+            "                      encoder (shared, default) or trains its own\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"

@@ -69,6 +69,7 @@ t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
     g->ca_act = T2V_ACT_LRELU;
     g->res1 = 1;
     r->kl_weight = 2.0f;
+    r->shared_text = 1;
     r->beta1 = 0.5f;
     r->beta2 = 0.999f;
     r->seed = 1;
@@ -219,6 +220,16 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
     tr->dS_d = t2v_plan_floats(p, (size_t)2 * N * g->text.sent);
 }
 
+/* With shared_text the generator's sentence encoder is a copy of Stage-I
+ * D's, which its matching-aware loss trains to tell captions apart (see
+ * docs/training.md: an encoder trained by G's loss alone went to one
+ * saturated vector for every caption). Stage II keeps it frozen. */
+static void copy_text(t2v_sg_trainer *tr)
+{
+    t2v_encoder_copy_weights(tr->be, &tr->disc[0].text, &tr->disc[0].ps, &tr->gen.s1.text,
+                             &tr->gps1);
+}
+
 static t2v_status init_weights(t2v_sg_trainer *tr)
 {
     uint64_t seed = tr->rc.seed;
@@ -261,14 +272,17 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.steps1", T2V_RECIPE_I64, steps1, 1, 0),
     KEY("train.steps2", T2V_RECIPE_I64, steps2, 1, 0),
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
+    /* last: checkpoints written before it existed read without it */
+    KEY("train.shared_text", T2V_RECIPE_BOOL, shared_text, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
 
 static t2v_status read_recipe(const t2v_weights *w, t2v_sg_recipe *r)
 {
-    t2v_status s = t2v_recipe_read(w, recipe_keys, N_RECIPE_KEYS, r, sizeof *r);
-    return s == T2V_OK ? t2v_recipe_check(w, recipe_keys, N_RECIPE_KEYS, r) : s;
+    int n = t2v_weights_has_key(w, "train.shared_text") ? N_RECIPE_KEYS : N_RECIPE_KEYS - 1;
+    t2v_status s = t2v_recipe_read(w, recipe_keys, n, r, sizeof *r);
+    return s == T2V_OK ? t2v_recipe_check(w, recipe_keys, n, r) : s;
 }
 
 /* ---- construction --------------------------------------------------------- */
@@ -392,6 +406,8 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         ck = NULL;
     } else if ((s = init_weights(tr)) != T2V_OK) {
         goto fail;
+    } else if (tr->rc.shared_text) {
+        copy_text(tr);
     }
     tr->opt_g1.step = tr->disc[0].opt.step = tr->step[0];
     tr->opt_g2.step = tr->disc[1].opt.step = tr->step[1];
@@ -573,7 +589,8 @@ static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
     st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
-        t2v_encoder_backward(&g->s1.text, be, &tr->gps1, g->s1.ca.dS);
+        if (!tr->rc.shared_text)
+            t2v_encoder_backward(&g->s1.text, be, &tr->gps1, g->s1.ca.dS);
     } else {
         t2v_sg_stage2_backward(&g->s2, be, &tr->gps2, g->s1.text.S, 1);
     }
@@ -625,6 +642,8 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
         return s;
     g_pass(tr, D, stage, fake, st);
     t2v_adam_step(opt_g, gps);
+    if (stage == 1 && tr->rc.shared_text)
+        copy_text(tr);
     tr->step[stage - 1]++;
     if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
         return t2v_fail(T2V_ERR_BACKEND, "Stage-%s training diverged at step %lld (d %g, g %g)",
@@ -708,6 +727,27 @@ t2v_status t2v_sg_export(t2v_sg_trainer *tr, const char *path, const char *comma
         s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;
+}
+
+t2v_status t2v_sg_trainer_sentences(t2v_sg_trainer *tr, int disc, const char *const *captions,
+                                    int n, float *out)
+{
+    int N = tr->rc.batch, T = tr->gen.cfg.text.max_words;
+    if (n < 1 || n > N)
+        return t2v_fail(T2V_ERR_INVALID, "%d captions for a batch of %d", n, N);
+    t2v_status s = t2v_encode_caption_batch(&tr->vocab, captions, n, 0, N, T, tr->ids_host,
+                                            tr->len_host);
+    t2v_encoder *e = disc ? &tr->disc[0].text : &tr->gen.s1.text;
+    if (e->N > N) { /* D's encoder reads the matching and the mismatching halves */
+        memcpy(tr->ids_host + (size_t)N * T, tr->ids_host, (size_t)N * T * sizeof(int32_t));
+        memcpy(tr->len_host + N, tr->len_host, (size_t)N * sizeof(int));
+    }
+    if (s == T2V_OK)
+        s = t2v_encoder_forward(e, tr->be, disc ? &tr->disc[0].ps : &tr->gps1, tr->ids_host,
+                                tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    return t2v_backend_download(tr->be, out, e->S, (size_t)n * e->cfg.sent * sizeof(float));
 }
 
 t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,

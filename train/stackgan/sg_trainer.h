@@ -25,6 +25,8 @@ typedef struct t2v_sg_recipe {
     uint64_t seed;
     int64_t steps1, steps2;   /* steps of each stage */
     long train_count;         /* items of a synthetic training split (0: default) */
+    int shared_text;          /* 1: G reads the sentence through Stage-I D's encoder (a
+                                 copy after every Stage-I D update, no gradient from G) */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -69,6 +71,11 @@ t2v_status t2v_sg_export(t2v_sg_trainer *tr, const char *path, const char *comma
 /* Images for captions in inference mode, noise as t2v_stackgan_noise with
  * image index i: out1 (n, C, size1, size1) and out2 (n, C, size2, size2) on
  * the host (either may be NULL). */
+/* Sentence vectors of n <= batch captions: out (n, D) on the host, through
+ * the generator's encoder (disc = 0) or Stage-I D's (disc = 1). */
+t2v_status t2v_sg_trainer_sentences(t2v_sg_trainer *tr, int disc, const char *const *captions,
+                                    int n, float *out);
+
 t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,
                                  uint64_t seed, float *out1, float *out2);
 

@@ -732,16 +732,7 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
  * across captions 0.0015 against 0.06 for D's encoder after 200 steps). */
 static void copy_text(t2v_tganc_trainer *tr)
 {
-    t2v_backend *be = tr->be;
-    const t2v_encoder *src = &tr->denc;
-    t2v_encoder *dst = &tr->gen.text;
-    int n = 1 + 3 * 4;
-    for (int i = 0; i < n; i++) {
-        int a = i == 0 ? src->emb : src->lstm[(i - 1) / 4][(i - 1) % 4];
-        int b = i == 0 ? dst->emb : dst->lstm[(i - 1) / 4][(i - 1) % 4];
-        t2v_param *ps = &tr->dps.items[a], *pd = &tr->gps.items[b];
-        be->k->copy(be, pd->t.data, ps->t.data, t2v_tensor_numel(&ps->t));
-    }
+    t2v_encoder_copy_weights(tr->be, &tr->denc, &tr->dps, &tr->gen.text, &tr->gps);
 }
 
 static void forward_batch(t2v_tganc_trainer *tr, int64_t step)
