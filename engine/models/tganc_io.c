@@ -76,7 +76,7 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     c->unit_norm0 = unit;
     c->act = T2V_ACT_RELU;
     if (t2v_weights_has_key(w, "tganc.act")) {
-        int act;
+        int act = T2V_ACT_RELU;
         if ((s = get_int(w, "tganc.act", T2V_ACT_RELU, T2V_ACT_SIGMOID, &act)) != T2V_OK)
             return s;
         c->act = (t2v_act)act;
