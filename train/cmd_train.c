@@ -31,6 +31,7 @@ static void usage(FILE *f)
             "  --temporal none|constraint|adversarial\n"
             "                      TGANs-C without temporal term, -C, or -A\n"
             "  --lambda-tc X       weight of the coherence constraint (default 0.1)\n"
+            "  --out-kernel 3|1    the generator's output convolution, 3x3x3 or 1x1x1\n"
 
             "  --head concat|projection  how D checks the caption\n"
             "  --sn on|off         spectral normalisation in D\n"
@@ -61,11 +62,12 @@ static void usage(FILE *f)
 typedef struct train_opts {
     int temporal;       /* -1: preset's */
     float lambda_tc;    /* < 0: preset's */
+    int out_k;          /* 0: preset's */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
-enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT };
+enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -81,6 +83,11 @@ static int parse_own(void *user, int c, const char *arg)
     case O_LAMBDA:
         o->lambda_tc = strtof(arg, &end);
         return *end || !(o->lambda_tc >= 0) ? -1 : 0;
+    case O_OUT_K:
+        if (!strcmp(arg, "1")) o->out_k = 1;
+        else if (!strcmp(arg, "3")) o->out_k = 3;
+        else return -1;
+        return 0;
     case O_JUDGE: o->judge = arg; return 0;
     case O_EVAL_EVERY:
         o->eval_every = (int)strtol(arg, &end, 10);
@@ -97,7 +104,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
     static const struct option longopts[] = {
         T2V_RUN_LONGOPTS, {"temporal", 1, 0, O_TEMPORAL}, {"lambda-tc", 1, 0, O_LAMBDA},
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
-        {"eval-count", 1, 0, O_EVAL_COUNT}, {0, 0, 0, 0}};
+        {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .eval_every = 1000, .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
@@ -256,6 +263,7 @@ int t2v_cmd_train(int argc, char **argv)
     if (o.steps) rc.steps = o.steps;
     if (to.temporal >= 0) rc.temporal = (t2v_temporal)to.temporal;
     if (to.lambda_tc >= 0) rc.lambda_tc = to.lambda_tc;
+    if (to.out_k) rc.gen.out_k = to.out_k;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);

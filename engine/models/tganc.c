@@ -10,7 +10,10 @@
 
 t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
 {
+    if (c->out_k == 0)
+        c->out_k = 3; /* the default output convolution */
     if (c->z_dim < 1 || c->c0 < 1 || c->n_stages < 0 || c->n_stages > T2V_TGANC_MAX_STAGES ||
+        (c->out_k != 1 && c->out_k != 3) ||
         (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
         c->act > T2V_ACT_SIGMOID)
         return t2v_fail(T2V_ERR_INVALID, "bad TGANs-C sizes (z %d, c0 %d, stages %d, channels %d)",
@@ -103,12 +106,12 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     *og = (t2v_conv_geom){.n = 1, .c_in = g->layer[c->n_stages].C, .c_out = c->channels};
     for (int d = 0; d < 3; d++) {
         og->in[d] = dims[d];
-        og->k[d] = 3;
+        og->k[d] = c->out_k;
         og->stride[d] = 1;
-        og->pad[d] = 1;
+        og->pad[d] = c->out_k / 2;
     }
     t2v_conv_geom_init(og);
-    int64_t ow[5] = {c->channels, og->c_in, 3, 3, 3}, ob[1] = {c->channels};
+    int64_t ow[5] = {c->channels, og->c_in, c->out_k, c->out_k, c->out_k}, ob[1] = {c->channels};
     g->out_w = t2v_declare(ps, &st, "gen.out", "conv.weight", 5, ow, 0);
     g->out_b = t2v_declare(ps, &st, "gen.out", "conv.bias", 1, ob, 1);
     return st;

@@ -2,7 +2,8 @@
  * with batch normalisation -> a clip in [-1, 1].
  *
  *   zs (N, Z + D) -> fc -> (N, C0, T0, H0, W0) -> BN -> ReLU
- *     -> [ConvT3d -> BN -> ReLU] x stages -> Conv3d 3x3x3 + bias -> tanh
+ *     -> [ConvT3d -> BN -> ReLU] x stages -> Conv3d k x k x k + bias -> tanh
+ *        (k = out_k: 3, or 1, which costs a ninth at full resolution)
  *     -> clip (N, channels, frames, height, width)
  *
  * BN is either the paper's affine batch norm or, with cond_bn, a batch norm
@@ -35,6 +36,7 @@ typedef struct t2v_tganc_cfg {
     int channels;           /* 1 grey, 3 RGB */
     int cond_bn;            /* 1: sentence-modulated BN at every stage */
     int unit_norm0;         /* 1: FC layer's batch statistics per unit */
+    int out_k;              /* output convolution kernel: 3 (3x3x3) or 1 (1x1x1); 0 = 3 */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */

@@ -31,6 +31,7 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
     if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.cond_bn", c->cond_bn);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.act", (uint32_t)c->act);
     if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.unit_norm0", c->unit_norm0);
+    if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.out_kernel", (uint32_t)c->out_k);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.embed", (uint32_t)c->text.embed);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.hidden", (uint32_t)c->text.hidden);
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.sent", (uint32_t)c->text.sent);
@@ -74,6 +75,12 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
         t2v_weights_get_bool(w, "tganc.unit_norm0", &unit) != T2V_OK)
         return T2V_ERR_FORMAT;
     c->unit_norm0 = unit;
+    c->out_k = 3; /* files without the key have the 3x3x3 output convolution */
+    if (t2v_weights_has_key(w, "tganc.out_kernel") &&
+        (s = get_int(w, "tganc.out_kernel", 1, 3, &c->out_k)) != T2V_OK)
+        return s;
+    if (c->out_k == 2)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.out_kernel must be 1 or 3", path);
     c->act = T2V_ACT_RELU;
     if (t2v_weights_has_key(w, "tganc.act")) {
         int act = T2V_ACT_RELU;

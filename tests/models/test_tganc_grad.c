@@ -73,12 +73,13 @@ static double gen_loss(void *ctx)
     return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
 }
 
-static void check_generator(int cond_bn, int unit_norm0, t2v_act act)
+static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act)
 {
     gen_case c;
     memset(&c, 0, sizeof c);
     t2v_tganc_cfg cfg = {.z_dim = 3, .c0 = 4, .base = {1, 2, 2}, .n_stages = 2, .channels = 1,
-                         .cond_bn = cond_bn, .unit_norm0 = unit_norm0, .act = act,
+                         .cond_bn = cond_bn, .unit_norm0 = unit_norm0, .out_k = out_k,
+                         .act = act,
                          .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5, .max_words = 6}};
     cfg.stage[0] = (t2v_tganc_stage){.c_out = 3, .k = {2, 4, 4}, .s = {2, 2, 2}, .p = {0, 1, 1}};
     cfg.stage[1] = (t2v_tganc_stage){.c_out = 2, .k = {4, 4, 4}, .s = {2, 2, 2}, .p = {1, 1, 1}};
@@ -121,9 +122,9 @@ static void check_generator(int cond_bn, int unit_norm0, t2v_act act)
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
     char what[128];
-    snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, %s) + encoder",
-             cond_bn ? "sentence-modulated" : "affine", unit_norm0 ? "unit" : "channel",
-             act == T2V_ACT_RELU ? "ReLU" : "tanh");
+    snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, output conv %d^3, %s) "
+             "+ encoder", cond_bn ? "sentence-modulated" : "affine",
+             unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh");
     check_params(&c.ps, gen_loss, &c, what, act != T2V_ACT_RELU);
     free(c.w);
     free(c.tmp);
@@ -346,17 +347,17 @@ int main(void)
         return 1;
     }
     /* strict: smooth activations, every entry must match */
-    check_generator(1, 0, T2V_ACT_TANH);
-    check_generator(0, 0, T2V_ACT_TANH);
-    check_generator(1, 1, T2V_ACT_TANH);
-    check_generator(0, 1, T2V_ACT_TANH);
+    check_generator(1, 0, 3, T2V_ACT_TANH);
+    check_generator(0, 0, 3, T2V_ACT_TANH);
+    check_generator(1, 1, 1, T2V_ACT_TANH);
+    check_generator(0, 1, 3, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_TANH);
     /* the activations the models train with, checked statistically */
-    check_generator(1, 1, T2V_ACT_RELU);
-    check_generator(0, 0, T2V_ACT_RELU);
+    check_generator(1, 1, 1, T2V_ACT_RELU);
+    check_generator(0, 0, 3, T2V_ACT_RELU);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
     check_spectral_norm();
