@@ -114,6 +114,84 @@ static void check_shape_image(void)
     free(img); free(shape); free(scratch); free(want); free(want2); free(clip);
 }
 
+/* Alpha of an analytic glyph (kind 0: a ring and a bar; 1: a diagonal
+ * cross; unit size) drawn at centre
+ * (cx, cy) with scale k pixels per unit, 4 x 4 samples per pixel, into a
+ * frame (H, W) as 2 alpha - 1. */
+static void draw_glyph(float *frame, int H, int W, double cx, double cy, double k, int kind)
+{
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double a = 0;
+            for (int sy = 0; sy < 4; sy++)
+                for (int sx = 0; sx < 4; sx++) {
+                    double u = (x + (sx + 0.5) / 4 - cx) / k, v = (y + (sy + 0.5) / 4 - cy) / k;
+                    double r = sqrt(u * u + v * v);
+                    int ring = fabs(r - 0.35) < 0.1;
+                    int bar = fabs(v) < 0.08 && u > -0.5 && u < 0.5;
+                    int cross = fabs(u - v) < 0.12 || fabs(u + v) < 0.12;
+                    a += kind ? cross && r < 0.5 : ring || bar;
+                }
+            frame[y * W + x] = (float)(2.0 * a / 16 - 1.0);
+        }
+}
+
+static double mean_abs_diff(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += fabs(a[i] - b[i]);
+    return s / (double)n;
+}
+
+static void check_shape_crop(void)
+{
+    enum { H = 64, W = 64, S = 32 };
+    float *frames = malloc(4 * H * W * sizeof(float)), *crops = malloc(4 * S * S * sizeof(float));
+    // a solid box of ink over columns [10, 20) and rows [30, 36): the crop is
+    // the 12.5-pixel square around it, the box spans its middle 80% across
+    for (int p = 0; p < H * W; p++)
+        frames[p] = -1.0f;
+    for (int y = 30; y < 36; y++)
+        for (int x = 10; x < 20; x++)
+            frames[y * W + x] = 1.0f;
+    t2v_shape_crop(frames, 1, 1, H, W, S, crops);
+    // crop pixel k covers frame x in 15 + (k - 16) 12.5 / 32 + [0, 12.5 / 32)
+    int bad = 0;
+    for (int i = 0; i < S; i++)
+        for (int k = 0; k < S; k++) {
+            double x0 = 15 + (k - 16) * 12.5 / S, x1 = x0 + 12.5 / S;
+            double y0 = 33 + (i - 16) * 12.5 / S, y1 = y0 + 12.5 / S;
+            float v = crops[i * S + k];
+            if (x0 >= 10.5 && x1 <= 19.5 && y0 >= 30.5 && y1 <= 35.5)
+                bad += fabsf(v - 1.0f) > 1e-5f;      /* well inside the box: ink */
+            else if (x1 <= 9.5 || x0 >= 20.5 || y1 <= 29.5 || y0 >= 36.5)
+                bad += fabsf(v + 1.0f) > 1e-5f;      /* well outside: background */
+        }
+    T2V_CHECK(bad == 0, "a box of ink is cut to the square around it, filling %.0f%% of its "
+              "side (%d pixels wrong)", 100.0 * T2V_SHAPE_CROP_FILL, bad);
+
+    // one glyph small in a corner and large in the centre: nearly the same crop;
+    // another glyph at the same size and place: a different one
+    draw_glyph(frames, H, W, 14.0, 15.0, 20.0, 0);
+    draw_glyph(frames + H * W, H, W, 33.0, 31.0, 36.0, 0);
+    draw_glyph(frames + 2 * H * W, H, W, 14.0, 15.0, 20.0, 1);
+    for (int p = 0; p < H * W; p++)
+        frames[3 * H * W + p] = -1.0f;
+    t2v_shape_crop(frames, 4, 1, H, W, S, crops);
+    double same = mean_abs_diff(crops, crops + S * S, S * S);
+    double other = mean_abs_diff(crops, crops + 2 * S * S, S * S);
+    T2V_CHECK(same < 0.08 && other > 3 * same,
+              "a glyph's crop hardly depends on its place and size (mean diff %.3f), another "
+              "glyph's differs (%.3f)", same, other);
+    float top = -1.0f;
+    for (int p = 0; p < S * S; p++)
+        top = fmaxf(top, crops[3 * S * S + p]);
+    T2V_CHECK(top == -1.0f, "a blank frame crops to background");
+    free(frames);
+    free(crops);
+}
+
 static t2v_data_attrs scenes_schema(void)
 {
     static const char *names[5] = {"object", "colour", "size", "position", "background"};
@@ -151,14 +229,17 @@ static void check_scenes_judge(void)
     t2v_judge_cfg cfg;
     t2v_status st = t2v_judge_cfg_for(&cfg, "scenes", 3, 1, SIDE, SIDE, &schema);
     T2V_CHECK(st == T2V_OK && cfg.shape_width0 == 16 && cfg.motion_width0 == 0 &&
+              cfg.shape_crop == T2V_JUDGE_SHAPE_CROP &&
               cfg.head_trunk[0] == T2V_JUDGE_SHAPE && cfg.head_trunk[1] == T2V_JUDGE_APPEARANCE &&
               cfg.head_trunk[4] == T2V_JUDGE_APPEARANCE,
-              "a schema with \"object\": a shape trunk for the object head, RGB for the rest");
+              "a schema with \"object\": a shape trunk (reading the %d-pixel crop) for the "
+              "object head, RGB for the rest", T2V_JUDGE_SHAPE_CROP);
     t2v_judge *j = NULL;
     st = t2v_judge_new(&cfg, NULL, 1, 3, 0, &j);
     if (!T2V_CHECK(st == T2V_OK, "scenes judge built (%s)", st ? t2v_last_error() : "ok"))
         return;
-    T2V_CHECK(j->trunk[T2V_JUDGE_SHAPE].used && j->trunk[T2V_JUDGE_SHAPE].in_numel == SIDE * SIDE &&
+    T2V_CHECK(j->trunk[T2V_JUDGE_SHAPE].used &&
+              j->trunk[T2V_JUDGE_SHAPE].in_numel == T2V_JUDGE_SHAPE_CROP * T2V_JUDGE_SHAPE_CROP &&
               j->feat_dim == j->trunk[0].feat_dim + j->trunk[T2V_JUDGE_SHAPE].feat_dim,
               "the shape trunk reads one channel; features are [appearance | shape] (%d)",
               j->feat_dim);
@@ -198,6 +279,59 @@ static void check_scenes_judge(void)
     free(logits);
     free(again);
     t2v_judge_free(j);
+}
+
+/* A scenes judge whose shape trunk reads the crop (16 x 16): built, blind
+ * to colour, and stored with its crop size. */
+static void check_cropped_judge(void)
+{
+    t2v_data_attrs schema = scenes_schema();
+    t2v_judge_cfg cfg;
+    t2v_status st = t2v_judge_cfg_for(&cfg, "scenes", 3, 1, SIDE, SIDE, &schema);
+    cfg.shape_crop = 16;
+    t2v_judge *j = NULL, *back = NULL;
+    if (st == T2V_OK)
+        st = t2v_judge_new(&cfg, NULL, 1, 5, 0, &j);
+    if (!T2V_CHECK(st == T2V_OK && j->trunk[T2V_JUDGE_SHAPE].in_numel == 16 * 16 &&
+                   j->trunk[T2V_JUDGE_APPEARANCE].in_numel == 3 * SIDE * SIDE,
+                   "with shape_crop 16 the shape trunk reads 16 x 16, the RGB trunk the frame "
+                   "(%s)", st ? t2v_last_error() : "ok"))
+        return;
+    int K = j->n_logits;
+    float *logits = malloc(2 * (size_t)K * sizeof(float));
+    float *again = malloc(2 * (size_t)K * sizeof(float));
+    if (T2V_CHECK(logits && again && two_colourings(j, logits), "two colourings judged")) {
+        float obj = 0;
+        for (int c = 0; c < 20; c++)
+            obj = fmaxf(obj, fabsf(logits[c] - logits[K + c]));
+        T2V_CHECK(obj < 1e-4f, "the cropped shape trunk ignores the colours (max diff %.2g)",
+                  (double)obj);
+    }
+    char path[512];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/t2v-judge-crop-%ld.gguf", dir && *dir ? dir : "/tmp",
+             (long)getpid());
+    st = t2v_judge_save(j, path, "test");
+    if (st == T2V_OK)
+        st = t2v_judge_load(path, NULL, 1, &back);
+    T2V_CHECK(st == T2V_OK && back->cfg.shape_crop == 16 && two_colourings(back, again) &&
+              !memcmp(again, logits, 2 * (size_t)K * sizeof(float)),
+              "saved and loaded, the judge keeps its crop size and its logits bit for bit");
+    cfg.shape_crop = 0;
+    t2v_judge *whole = NULL;
+    st = t2v_judge_new(&cfg, NULL, 1, 5, 0, &whole);
+    T2V_CHECK(st == T2V_OK && whole->trunk[T2V_JUDGE_SHAPE].in_numel == SIDE * SIDE,
+              "with shape_crop 0 the shape trunk reads the whole %d x %d frame", SIDE, SIDE);
+    t2v_judge_free(whole);
+    cfg.shape_crop = 2;
+    t2v_judge *tiny = NULL;
+    T2V_CHECK(t2v_judge_new(&cfg, NULL, 1, 5, 0, &tiny) == T2V_ERR_INVALID && !tiny,
+              "a crop under 4 pixels is refused");
+    t2v_judge_free(back);
+    t2v_judge_free(j);
+    remove(path);
+    free(logits);
+    free(again);
 }
 
 static void check_without_shape(const char *sbmg_path)
@@ -242,7 +376,9 @@ static void check_without_shape(const char *sbmg_path)
 int main(int argc, char **argv)
 {
     check_shape_image();
+    check_shape_crop();
     check_scenes_judge();
+    check_cropped_judge();
     check_without_shape(argc > 1 ? argv[1] : NULL);
     return t2v_test_finish();
 }

@@ -29,6 +29,10 @@ static void judge_usage(FILE *f)
             "  --train-count N   items in the train split drawn from (default: the\n"
             "                    set's own, 10000 for the synthetic sets)\n"
             "  --shift P         move each training clip by up to P pixels (default 0)\n"
+            "  --shape-width W   channels of the shape trunk's first layer (scenes;\n"
+            "                    default: as --width)\n"
+            "  --shape-crop S    the shape trunk reads the glyph cut to its ink box and\n"
+            "                    scaled to SxS (scenes; default 32; 0: the whole frame)\n"
             "  --threads N       CPU threads (default: every core)\n"
             "  --data-dir DIR    glyph caches (default $TXT2VID_DATA_DIR or the cache folder)\n"
             "test: prints the judge's accuracy on real test items.\n"
@@ -69,7 +73,10 @@ static void print_confusion(const t2v_judge *j, const t2v_dataset *ds, const t2v
         printf("%2d %-19.19s", r, name ? name : "");
         for (int c = 0; c < nc; c++)
             printf(" %4ld", counts[(size_t)r * nc + c]);
-        printf(" %6.1f%%\n", row ? 100.0 * counts[(size_t)r * nc + r] / row : 0.0);
+        if (row)
+            printf(" %6.1f%%\n", 100.0 * counts[(size_t)r * nc + r] / row);
+        else
+            printf("       -\n");
     }
     free(counts);
     for (int b = 0; b < A; b++) {
@@ -140,6 +147,8 @@ static int judge_train_cmd(const t2v_eval_args *a)
     o.threads = a->threads;
     o.width0 = a->width;
     o.shift = a->shift;
+    o.shape_width0 = a->shape_width;
+    o.shape_crop = a->shape_crop;
     o.progress = t2v_eval_print_progress;
     t2v_judge *j = NULL;
     printf("training the %s judge: %lld steps of %d clips\n", a->data, (long long)a->steps,

@@ -7,9 +7,10 @@
 #include "train/eval/eval_cli.h"
 
 enum { O_DATA = 256, O_OUT, O_MODEL, O_STEPS, O_BATCH, O_LR, O_SEED, O_WIDTH, O_COUNT,
-       O_THREADS, O_DIR, O_HELP, O_CONFUSION, O_TRAIN_COUNT, O_SHIFT };
+       O_THREADS, O_DIR, O_HELP, O_CONFUSION, O_TRAIN_COUNT, O_SHIFT,
+       O_SHAPE_WIDTH, O_SHAPE_CROP };
 
-#define MAX_OPTIONS 17
+#define MAX_OPTIONS 19
 
 /* The options cmd accepts, ending in a zero entry (opts holds MAX_OPTIONS). */
 static void long_options(const t2v_eval_cmd *cmd, struct option *opts)
@@ -30,6 +31,8 @@ static void long_options(const t2v_eval_cmd *cmd, struct option *opts)
         opts[n++] = (struct option){"confusion", 1, 0, O_CONFUSION};
         opts[n++] = (struct option){"train-count", 1, 0, O_TRAIN_COUNT};
         opts[n++] = (struct option){"shift", 1, 0, O_SHIFT};
+        opts[n++] = (struct option){"shape-width", 1, 0, O_SHAPE_WIDTH};
+        opts[n++] = (struct option){"shape-crop", 1, 0, O_SHAPE_CROP};
     }
     opts[n++] = (struct option){"count", 1, 0, O_COUNT};
     opts[n++] = (struct option){"threads", 1, 0, O_THREADS};
@@ -62,6 +65,13 @@ static int parse_args(const t2v_eval_cmd *cmd, int argc, char **argv, t2v_eval_a
         case O_CONFUSION: a->confusion = optarg; break;
         case O_TRAIN_COUNT: a->train_count = strtol(optarg, &end, 10); if (*end || a->train_count < 1) goto bad; break;
         case O_SHIFT: a->shift = (int)strtol(optarg, &end, 10); if (*end || a->shift < 0 || a->shift > 16) goto bad; break;
+        case O_SHAPE_WIDTH: a->shape_width = (int)strtol(optarg, &end, 10); if (*end || a->shape_width < 1 || a->shape_width > 1024) goto bad; break;
+        case O_SHAPE_CROP:
+            a->shape_crop = (int)strtol(optarg, &end, 10);
+            if (*end || (a->shape_crop != 0 && (a->shape_crop < 4 || a->shape_crop > 1024)))
+                goto bad;
+            a->shape_crop = a->shape_crop ? a->shape_crop : -1;
+            break;
         case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); if (*end) goto bad; break;
         case O_HELP: cmd->usage(stdout); return 0;
         default: cmd->usage(stderr); return 2;

@@ -19,6 +19,9 @@ typedef struct t2v_eval_args {
     const char *confusion;      /* --confusion ATTR; NULL: not asked */
     long train_count;           /* --train-count N; 0: the train split's own size */
     int shift;                  /* --shift P; 0: no shift augmentation */
+    int shape_width;            /* --shape-width W; 0: as the other trunks */
+    int shape_crop;             /* --shape-crop S; 0 given: the whole frame (-1
+                                   here); not given: 0 */
 } t2v_eval_args;
 
 typedef struct t2v_eval_cmd {
@@ -26,7 +29,8 @@ typedef struct t2v_eval_cmd {
     const char *model_option;   /* "judge": --judge FILE sets args.model */
     int width_option;           /* --width W is accepted */
     int test_count_option;      /* --test-count N is accepted as --count N */
-    int judge_options;          /* --confusion, --train-count and --shift are accepted */
+    int judge_options;          /* --confusion, --train-count, --shift,
+                                   --shape-width, --shape-crop are accepted */
     t2v_eval_args defaults;     /* steps, batch, lr, seed and count */
     void (*usage)(FILE *f);
     int (*train)(const t2v_eval_args *a);
@@ -35,7 +39,8 @@ typedef struct t2v_eval_cmd {
 
 /* argv[0] is the command's name, argv[1] the subcommand; options:
  * --data --out --<model_option> --steps --batch --lr --seed [--width]
- * [--test-count] [--confusion --train-count --shift] --count --threads
+ * [--test-count] [--confusion --train-count --shift
+ * --shape-width --shape-crop] --count --threads
  * --data-dir --help. Returns the exit
  * status: 2 for usage errors, else what train / test return. */
 int t2v_eval_cmd_main(const t2v_eval_cmd *cmd, int argc, char **argv);

@@ -22,6 +22,9 @@
  *       the test split shows it in; an RGB trunk learns the colour as
  *       evidence against the right object (measured: 17% object accuracy
  *       on real test images), the shape trunk cannot see colour at all.
+ *       With cfg.shape_crop it reads the picture cut to the glyph's ink box
+ *       and scaled to (shape_crop, shape_crop) (t2v_shape_crop), so neither
+ *       the glyph's place nor its size reaches it.
  * Each trunk: `layers` x [conv k4 s2 p1 along the spatial axes (and time,
  * motion trunk), no bias, batchnorm, ReLU], widths w0, 2 w0, 4 w0, ...
  *   -> global average pool -> (N, F_trunk).
@@ -45,6 +48,7 @@
 
 #define T2V_JUDGE_MAX_LAYERS T2V_CTRUNK_MAX_LAYERS
 #define T2V_JUDGE_ARCH "judge"
+#define T2V_JUDGE_SHAPE_CROP 32  /* default side of the shape trunk's crop */
 
 typedef struct t2v_judge_cfg {
     char dataset[32];        /* data set the judge was trained on ("sbmg") */
@@ -53,6 +57,9 @@ typedef struct t2v_judge_cfg {
     int width0;              /* appearance trunk's first width */
     int motion_width0;       /* motion trunk's first width; 0: no motion trunk */
     int shape_width0;        /* shape trunk's first width; 0: no shape trunk */
+    int shape_crop;          /* the shape trunk reads the picture cut to the ink
+                                and scaled to (shape_crop, shape_crop)
+                                (t2v_shape_crop); 0: the whole frame */
     int n_objects;           /* objects per item (attributes form n_objects equal groups) */
     int n_attrs;
     char attr_name[T2V_DATA_MAX_ATTRS][32];
@@ -98,14 +105,16 @@ typedef struct t2v_judge_run {
     float *host_logits, *host_dlogits; /* (N, K) host copies */
     float *host_head;        /* (N, max n_classes) */
     float *host_feat;        /* (N, max F_trunk) */
-    float *host_shape;       /* (N, 1, T, H, W) and the shape picture's scratch */
-    float *shape_scratch;
+    float *host_shape;       /* (N, 1, T, Hs, Ws): what the shape trunk reads */
+    float *host_shape_full;  /* (N, 1, T, H, W) before the crop (with shape_crop) */
+    float *shape_scratch;    /* the shape picture's scratch */
 } t2v_judge_run;
 
 /* Fills a configuration for clips (C, T, H, W) of a data set with schema
  * `schema`: 4 layers per trunk, widths 16, 32, 64, 128; a motion trunk
  * when an attribute's name starts with "motion" (and T > 1), a shape trunk
- * when one starts with "object". */
+ * reading the crop of T2V_JUDGE_SHAPE_CROP pixels when one starts with
+ * "object". */
 t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int T, int H,
                              int W, const t2v_data_attrs *schema);
 

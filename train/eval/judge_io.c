@@ -20,6 +20,7 @@
 #define K_MOTION_WIDTH0 "txt2vid.judge.motion_width0"
 #define K_SHAPE_WIDTH0 "txt2vid.judge.shape_width0"
 #define K_HEAD_TRUNKS "txt2vid.judge.head_trunks"
+#define K_SHAPE_CROP "txt2vid.judge.shape_crop"
 #define K_OBJECTS "txt2vid.judge.objects"
 #define K_ATTRS "txt2vid.judge.attributes"
 #define K_CLASSES "txt2vid.judge.classes"
@@ -61,6 +62,8 @@ static t2v_status add_config(const void *model, t2v_weights_writer *wr, const ch
         s = t2v_weights_writer_add_u32(wr, K_SHAPE_WIDTH0, (uint32_t)c->shape_width0);
         if (s == T2V_OK)
             s = t2v_weights_writer_add_i32_array(wr, K_HEAD_TRUNKS, trunks, (size_t)c->n_attrs);
+        if (s == T2V_OK && c->shape_crop > 0)
+            s = t2v_weights_writer_add_u32(wr, K_SHAPE_CROP, (uint32_t)c->shape_crop);
     }
     if (s == T2V_OK)
         s = t2v_eval_write_provenance(wr, c->dataset, j->train_steps, j->train_seed,
@@ -86,8 +89,9 @@ static t2v_status get_int(const t2v_weights *w, const char *key, int lo, int hi,
     return t2v_eval_get_int(w, "judge", key, lo, hi, out);
 }
 
-/* The shape trunk and which trunk each head reads; files without a shape
- * trunk derive the heads' trunks from the attribute names. */
+/* The shape trunk (its crop size when it reads one) and which trunk each
+ * head reads; files without a shape trunk derive the heads' trunks from
+ * the attribute names. */
 static t2v_status read_trunks(const t2v_weights *w, t2v_judge_cfg *c)
 {
     if (!t2v_weights_has_key(w, K_SHAPE_WIDTH0)) {
@@ -95,6 +99,8 @@ static t2v_status read_trunks(const t2v_weights *w, t2v_judge_cfg *c)
         return T2V_OK;
     }
     t2v_status s = get_int(w, K_SHAPE_WIDTH0, 1, 1024, &c->shape_width0);
+    if (s == T2V_OK && t2v_weights_has_key(w, K_SHAPE_CROP))
+        s = get_int(w, K_SHAPE_CROP, 4, 1024, &c->shape_crop);
     if (s != T2V_OK)
         return s;
     const int32_t *trunks = NULL;

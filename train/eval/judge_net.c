@@ -56,21 +56,25 @@ t2v_status t2v_judge_cfg_for(t2v_judge_cfg *cfg, const char *dataset, int C, int
     }
     cfg->motion_width0 = motion && T > 1 ? 16 : 0;
     cfg->shape_width0 = shape ? 16 : 0;
+    cfg->shape_crop = shape ? T2V_JUDGE_SHAPE_CROP : 0;
     t2v_judge_cfg_assign_trunks(cfg);
     return T2V_OK;
 }
 
 /* Declares one trunk's parameters ("judge.app.*", "judge.motion.*" or
- * "judge.shape.*"); the shape trunk reads one channel. */
+ * "judge.shape.*"); the shape trunk reads one channel, of (shape_crop,
+ * shape_crop) pixels when it reads the crop. */
 static t2v_status trunk_declare(t2v_judge *j, int kind, int width0)
 {
     static const char *const prefix[T2V_JUDGE_TRUNKS] = {"judge.app", "judge.motion",
                                                          "judge.shape"};
     const t2v_judge_cfg *c = &j->cfg;
+    int crop = kind == T2V_JUDGE_SHAPE && c->shape_crop > 0;
     return t2v_ctrunk_declare(&j->trunk[kind], &j->params, &j->bufs, prefix[kind],
                              kind == T2V_JUDGE_MOTION ? T2V_CTRUNK_SPACETIME : T2V_CTRUNK_PER_FRAME,
-                             kind == T2V_JUDGE_SHAPE ? 1 : c->channels, c->frames, c->height,
-                             c->width, c->layers, width0);
+                             kind == T2V_JUDGE_SHAPE ? 1 : c->channels, c->frames,
+                             crop ? c->shape_crop : c->height, crop ? c->shape_crop : c->width,
+                             c->layers, width0);
 }
 
 /* Whether every head reads a trunk that exists. */
@@ -92,9 +96,11 @@ static t2v_status judge_declare(void *model)
     const t2v_judge_cfg *c = &j->cfg;
     if (c->layers < 1 || c->layers > T2V_JUDGE_MAX_LAYERS || c->width0 < 1 ||
         c->width0 > 1024 || c->motion_width0 < 0 || c->motion_width0 > 1024 ||
-        c->shape_width0 < 0 || c->shape_width0 > 1024)
+        c->shape_width0 < 0 || c->shape_width0 > 1024 || c->shape_crop < 0 ||
+        c->shape_crop > 1024 || (c->shape_crop > 0 && c->shape_crop < 4))
         return t2v_fail(T2V_ERR_INVALID, "judge: %d layers of base widths %d / %d / %d "
-                        "unsupported", c->layers, c->width0, c->motion_width0, c->shape_width0);
+                        "(shape crop %d) unsupported", c->layers, c->width0, c->motion_width0,
+                        c->shape_width0, c->shape_crop);
     if (!heads_valid(c))
         return t2v_fail(T2V_ERR_INVALID, "judge: a head reads a trunk the judge lacks");
     t2v_status st = trunk_declare(j, T2V_JUDGE_APPEARANCE, c->width0);
@@ -236,10 +242,12 @@ t2v_status t2v_judge_run_init(t2v_judge *j, t2v_judge_run *r, int N, int trainin
             s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
     }
     if (s == T2V_OK && j->trunk[T2V_JUDGE_SHAPE].used) {
+        size_t full = (size_t)N * j->cfg.frames * j->cfg.height * j->cfg.width;
         r->host_shape = malloc((size_t)N * j->trunk[T2V_JUDGE_SHAPE].in_numel * sizeof(float));
+        r->host_shape_full = j->cfg.shape_crop > 0 ? malloc(full * sizeof(float)) : NULL;
         r->shape_scratch = malloc(t2v_shape_scratch_floats(j->cfg.height, j->cfg.width) *
                                   sizeof(float));
-        if (!r->host_shape || !r->shape_scratch)
+        if (!r->host_shape || !r->shape_scratch || (j->cfg.shape_crop > 0 && !r->host_shape_full))
             s = t2v_fail(T2V_ERR_NOMEM, "judge: out of memory");
     }
     if (s != T2V_OK)
@@ -255,6 +263,7 @@ void t2v_judge_run_release(t2v_judge_run *r)
     free(r->host_head);
     free(r->host_feat);
     free(r->host_shape);
+    free(r->host_shape_full);
     free(r->shape_scratch);
     memset(r, 0, sizeof *r);
 }
@@ -275,9 +284,17 @@ t2v_status t2v_judge_forward(t2v_judge *j, t2v_judge_run *r, const float *clips,
     t2v_status s = t2v_backend_upload(be, r->x, clips,
                                       (size_t)n * (size_t)clip_floats(c) * sizeof(float));
     if (s == T2V_OK && j->trunk[T2V_JUDGE_SHAPE].used) {
-        // shape picture (n, 1, T, H, W) made on the host
-        t2v_shape_image(clips, n, c->channels, c->frames, c->height, c->width, r->host_shape,
-                        r->shape_scratch);
+        // shape picture (n, 1, T, H, W) made on the host, cut to
+        // (n, 1, T, S, S) around the ink with shape_crop S
+        if (c->shape_crop > 0) {
+            t2v_shape_image(clips, n, c->channels, c->frames, c->height, c->width,
+                            r->host_shape_full, r->shape_scratch);
+            t2v_shape_crop(r->host_shape_full, n, c->frames, c->height, c->width, c->shape_crop,
+                           r->host_shape);
+        } else {
+            t2v_shape_image(clips, n, c->channels, c->frames, c->height, c->width,
+                            r->host_shape, r->shape_scratch);
+        }
         s = t2v_backend_upload(be, r->x_shape, r->host_shape, (size_t)n *
                                (size_t)j->trunk[T2V_JUDGE_SHAPE].in_numel * sizeof(float));
     }

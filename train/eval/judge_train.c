@@ -99,6 +99,10 @@ t2v_status t2v_judge_train(const t2v_judge_train_opts *o, const t2v_dataset *tra
         cfg.shape_width0 = cfg.shape_width0 ? o->width0 : 0;
         cfg.width0 = o->width0;
     }
+    if (o->shape_width0 > 0 && cfg.shape_width0)
+        cfg.shape_width0 = o->shape_width0;
+    if (o->shape_crop != 0 && cfg.shape_width0)
+        cfg.shape_crop = o->shape_crop > 0 ? o->shape_crop : 0;
     t2v_judge *j = NULL;
     s = t2v_judge_new(&cfg, NULL, o->threads, o->seed, 1, &j);
     if (s != T2V_OK)

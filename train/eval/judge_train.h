@@ -15,6 +15,11 @@ typedef struct t2v_judge_train_opts {
     uint64_t seed;       /* initial weights and item draws, default 1 */
     int threads;         /* CPU threads; <= 0: every core */
     int width0;          /* first layer's channels; 0: 16 */
+    int shape_width0;    /* the shape trunk's first layer's channels (when the
+                            judge has one); 0: as width0 */
+    int shape_crop;      /* the shape trunk reads the picture cut to the ink at
+                            (S, S) (t2v_shape_crop); 0: T2V_JUDGE_SHAPE_CROP;
+                            -1: the whole frame */
     int shift;           /* each training clip moved by a random whole number of
                             pixels in [-shift, shift] along H and W (edge pixels
                             repeated); 0: none, default */

@@ -54,3 +54,58 @@ void t2v_shape_image(const float *clips, int n, int C, int T, int H, int W, floa
                 out[p] = 2.0f * out[p] / top - 1.0f;
         }
 }
+
+/* Bilinear alpha of frame (H, W) at continuous coordinates (pixel centres
+ * at +0.5); alpha 0 beyond the frame. */
+static float alpha_at(const float *frame, int H, int W, float fx, float fy)
+{
+    float u = fx - 0.5f, v = fy - 0.5f;
+    int x0 = (int)floorf(u), y0 = (int)floorf(v);
+    float ax = u - (float)x0, ay = v - (float)y0, out = 0.0f;
+    for (int dy = 0; dy < 2; dy++)
+        for (int dx = 0; dx < 2; dx++) {
+            int x = x0 + dx, y = y0 + dy;
+            if (x < 0 || x >= W || y < 0 || y >= H)
+                continue;
+            float w = (dx ? ax : 1.0f - ax) * (dy ? ay : 1.0f - ay);
+            out += w * 0.5f * (frame[(size_t)y * W + x] + 1.0f);
+        }
+    return out;
+}
+
+void t2v_shape_crop(const float *shape, int n, int T, int H, int W, int S, float *crop)
+{
+    size_t hw = (size_t)H * W;
+    for (int f = 0; f < n * T; f++) {
+        const float *frame = shape + (size_t)f * hw;
+        float *out = crop + (size_t)f * S * S;
+        // ink box [x0, x1) x [y0, y1)
+        int x0 = W, x1 = 0, y0 = H, y1 = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                if (0.5f * (frame[(size_t)y * W + x] + 1.0f) >= T2V_SHAPE_INK) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x + 1 > x1 ? x + 1 : x1;
+                    y0 = y < y0 ? y : y0;
+                    y1 = y + 1 > y1 ? y + 1 : y1;
+                }
+        if (x1 <= x0) {
+            x0 = y0 = 0;
+            x1 = W;
+            y1 = H;
+        }
+        float cx = 0.5f * (float)(x0 + x1), cy = 0.5f * (float)(y0 + y1);
+        float side = (float)(x1 - x0 > y1 - y0 ? x1 - x0 : y1 - y0) / T2V_SHAPE_CROP_FILL;
+        float step = side / (float)S; /* frame pixels per crop pixel */
+        for (int i = 0; i < S; i++)
+            for (int k = 0; k < S; k++) {
+                float a = 0.0f;
+                for (int sy = 0; sy < 2; sy++)
+                    for (int sx = 0; sx < 2; sx++)
+                        a += alpha_at(frame, H, W,
+                                      cx + ((float)k + 0.25f + 0.5f * sx - 0.5f * S) * step,
+                                      cy + ((float)i + 0.25f + 0.5f * sy - 0.5f * S) * step);
+                out[(size_t)i * S + k] = 2.0f * (0.25f * a) - 1.0f;
+            }
+    }
+}

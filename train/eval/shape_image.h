@@ -29,4 +29,18 @@ size_t t2v_shape_scratch_floats(int H, int W);
 void t2v_shape_image(const float *clips, int n, int C, int T, int H, int W, float *shape,
                      float *scratch);
 
+/* The shape picture cut to its ink and scaled to one size, so that what a
+ * trunk reads of a glyph does not depend on where it is drawn or how
+ * large: per frame, the ink box is the bounding box of the pixels with
+ * alpha = (v + 1) / 2 >= T2V_SHAPE_INK (the whole frame when there are
+ * none); the crop is the square centred on it whose side is the box's
+ * longer side / T2V_SHAPE_CROP_FILL; it is resampled to (S, S) with 2 x 2
+ * bilinear samples per pixel, alpha 0 outside the frame, and written as
+ * 2 alpha - 1 like the picture itself. */
+#define T2V_SHAPE_INK 0.25f
+#define T2V_SHAPE_CROP_FILL 0.8f
+
+/* shape (n, 1, T, H, W) -> crop (n, 1, T, S, S). S >= 2. */
+void t2v_shape_crop(const float *shape, int n, int T, int H, int W, int S, float *crop);
+
 #endif
