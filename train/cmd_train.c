@@ -151,8 +151,57 @@ typedef struct progress_eval {
     t2v_judge *judge;
     t2v_dataset *test, *train;
     int count, threads;
-    char csv[1100], png[1100], snapshot[1100];
+    double best;            /* best "all" accuracy so far (eval.csv), -1: none */
+    char csv[1100], png[1100], snapshot[1100], best_path[1100];
 } progress_eval;
+
+/* The best "all" accuracy recorded in an eval.csv, or -1. */
+static double best_in_csv(const char *csv)
+{
+    FILE *f = fopen(csv, "r");
+    if (!f)
+        return -1.0;
+    char line[1024];
+    int col = -1;
+    double best = -1.0;
+    while (fgets(line, sizeof line, f)) {
+        char *save = NULL;
+        int i = 0;
+        for (char *t = strtok_r(line, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save), i++) {
+            if (col < 0 && strcmp(t, "all") == 0)
+                col = i;
+            else if (col >= 0 && i == col) {
+                double v = strtod(t, NULL);
+                best = v > best ? v : best;
+            }
+        }
+    }
+    fclose(f);
+    return best;
+}
+
+/* Copies src over dst atomically (dst.tmp, then rename). */
+static int copy_file(const char *src, const char *dst)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    FILE *in = fopen(src, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+    int ok = in && out;
+    char buf[65536];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = 0;
+    if (ok && rename(tmp, dst) != 0)
+        ok = 0;
+    if (!ok)
+        remove(tmp);
+    return ok ? 0 : -1;
+}
 
 static t2v_dataset *open_judge_split(const t2v_judge *j, t2v_data_split split)
 {
@@ -177,6 +226,8 @@ static int progress_eval_open(progress_eval *pe, const char *judge, const char *
     snprintf(pe->csv, sizeof pe->csv, "%s/eval.csv", run_dir);
     snprintf(pe->png, sizeof pe->png, "%s/eval.png", run_dir);
     snprintf(pe->snapshot, sizeof pe->snapshot, "%s/snapshot.gguf", run_dir);
+    snprintf(pe->best_path, sizeof pe->best_path, "%s/best.gguf", run_dir);
+    pe->best = best_in_csv(pe->csv);
     if (t2v_judge_load(judge, NULL, threads, &pe->judge) != T2V_OK) {
         fprintf(stderr, "txt2vid train: %s\n", t2v_last_error());
         return -1;
@@ -225,6 +276,13 @@ static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
                 fprintf(f, ",%.4f", rep.acc_gen[k]);
             fprintf(f, ",%.4f,%.3f\n", rep.all_gen, rep.fid_gen);
             fclose(f);
+        }
+        /* GAN snapshots swing: keep the best-scoring one beside the latest */
+        if (rep.all_gen > pe->best) {
+            if (copy_file(pe->snapshot, pe->best_path) == 0)
+                pe->best = rep.all_gen;
+            else
+                fprintf(stderr, "txt2vid train: warning: cannot write %s\n", pe->best_path);
         }
         char cols[256] = "all";
         for (int k = 0; k < rep.n_attrs; k++) {
