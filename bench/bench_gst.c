@@ -2,7 +2,7 @@
  *
  *   bench_gst [MODEL]
  *
- * Throughput: `txt2vidsrc num-buffers=N ! CAPS ! fakesink sync=false` for
+ * Throughput: `txt2vidsrc clips=0 num-buffers=N ! CAPS ! fakesink sync=false` for
  * the model's native size in GRAY8 and I420 and for 320x240 I420 (scaled
  * by the element), frames per second of wall time from PLAYING to EOS.
  * Latency: `txt2vidsrc is-live=true ! fakesink sync=true` for 4 seconds,
@@ -18,7 +18,7 @@ static GstElement *build(const char *model, const char *tail, gboolean live, int
 {
     char desc[1024];
     snprintf(desc, sizeof desc,
-             "txt2vidsrc name=src caption=\"" CAPTION "\" %s%s%s is-live=%s num-buffers=%d ! %s",
+             "txt2vidsrc name=src caption=\"" CAPTION "\" %s%s%s is-live=%s clips=0 num-buffers=%d ! %s",
              model ? "model=\"" : "", model ? model : "", model ? "\"" : "",
              live ? "true" : "false", buffers, tail);
     GError *err = NULL;

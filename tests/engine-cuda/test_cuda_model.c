@@ -163,7 +163,7 @@ static void run_case(int cond_bn)
     float *z = malloc((size_t)NB * cfg.z_dim * sizeof *z);
     t2v_rng_normal_host(z, (size_t)NB * cfg.z_dim, 31, 0, 0);
     const size_t clip = clip_floats(&cfg);
-    char what[160];
+    char what[256];
 
     /* training-mode forward: clips and running statistics */
     forward_both(&cpu, ids, len, z, 1);
