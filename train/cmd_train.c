@@ -180,29 +180,6 @@ static double best_in_csv(const char *csv)
     return best;
 }
 
-/* Copies src over dst atomically (dst.tmp, then rename). */
-static int copy_file(const char *src, const char *dst)
-{
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
-    FILE *in = fopen(src, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
-    int ok = in && out;
-    char buf[65536];
-    size_t n;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
-    ok = ok && !ferror(in);
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0)
-        ok = 0;
-    if (ok && rename(tmp, dst) != 0)
-        ok = 0;
-    if (!ok)
-        remove(tmp);
-    return ok ? 0 : -1;
-}
-
 static t2v_dataset *open_judge_split(const t2v_judge *j, t2v_data_split split)
 {
     t2v_data_options o;
@@ -279,10 +256,11 @@ static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
         }
         /* GAN snapshots swing: keep the best-scoring one beside the latest */
         if (rep.all_gen > pe->best) {
-            if (copy_file(pe->snapshot, pe->best_path) == 0)
+            if (t2v_tganc_export(tr, pe->best_path, t2v_cli_command_line(), NULL, NULL, 0) ==
+                T2V_OK)
                 pe->best = rep.all_gen;
             else
-                fprintf(stderr, "txt2vid train: warning: cannot write %s\n", pe->best_path);
+                fprintf(stderr, "txt2vid train: warning: %s\n", t2v_last_error());
         }
         char cols[256] = "all";
         for (int k = 0; k < rep.n_attrs; k++) {

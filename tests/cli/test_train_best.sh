@@ -10,17 +10,7 @@ set -u
 cli=$1 judge=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
-
-if [[ -n ${TXT2VID_DATA_DIR:-} ]]; then
-    data_dir=$TXT2VID_DATA_DIR
-elif [[ -n ${XDG_CACHE_HOME:-} ]]; then
-    data_dir=$XDG_CACHE_HOME/txt2vid/data
-else
-    data_dir=${HOME:-.}/.cache/txt2vid/data
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 if [[ ! -r $data_dir/mnist.t2vg ]]; then
     echo "skip - no cached digit glyphs in $data_dir (txt2vid dataset)"
     exit 77

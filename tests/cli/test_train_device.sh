@@ -14,19 +14,7 @@ set -u
 cli=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0 skipped=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
-skip() { echo "skip - $*"; skipped=$((skipped + 1)); }
-
-# the data cache, as the data sets look for it
-if [[ -n ${TXT2VID_DATA_DIR:-} ]]; then
-    data_dir=$TXT2VID_DATA_DIR
-elif [[ -n ${XDG_CACHE_HOME:-} ]]; then
-    data_dir=$XDG_CACHE_HOME/txt2vid/data
-else
-    data_dir=${HOME:-.}/.cache/txt2vid/data
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 # run NAME ARGS...: the command's status in $status, stderr in $work/NAME.err
 run() {

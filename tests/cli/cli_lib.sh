@@ -1,0 +1,14 @@
+# Sourced by the tests/cli scripts: check counters (ok, fail, skip) and
+# data_dir, the glyph cache folder as the data sets look for it.
+passed=0 failed=0 skipped=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
+skip() { echo "skip - $*"; skipped=$((skipped + 1)); }
+
+if [[ -n ${TXT2VID_DATA_DIR:-} ]]; then
+    data_dir=$TXT2VID_DATA_DIR
+elif [[ -n ${XDG_CACHE_HOME:-} ]]; then
+    data_dir=$XDG_CACHE_HOME/txt2vid/data
+else
+    data_dir=${HOME:-.}/.cache/txt2vid/data
+fi
