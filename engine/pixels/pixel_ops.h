@@ -120,6 +120,14 @@ T2V_PX_FN int t2v_px_has_chroma(int fmt)
     return fmt == T2V_PIX_I420 || fmt == T2V_PIX_NV12;
 }
 
+
+/* Bytes of unit r, g, b at p[ri], p[1], p[bi] (RGB order: 0, 2; BGR: 2, 0). */
+T2V_PX_FN void t2v_px_put_rgb(uint8_t *p, int ri, int bi, float r, float g, float b)
+{
+    p[ri] = t2v_px_byte(255.0f * r);
+    p[1] = t2v_px_byte(255.0f * g);
+    p[bi] = t2v_px_byte(255.0f * b);
+}
 /* Writes pixel (py, px) of the full-resolution plane: the grey byte, the
  * packed RGB bytes (pad bytes 255) or the luma. */
 T2V_PX_FN void t2v_px_write_pixel(t2v_px_dst d, int fmt, const float *x, int64_t cs, int C,
@@ -134,23 +142,16 @@ T2V_PX_FN void t2v_px_write_pixel(t2v_px_dst d, int fmt, const float *x, int64_t
         row[px] = t2v_px_gray(C, r, g, b);
         break;
     case T2V_PIX_RGB24:
-        p = row + 3 * (int64_t)px;
-        p[0] = t2v_px_byte(255.0f * r);
-        p[1] = t2v_px_byte(255.0f * g);
-        p[2] = t2v_px_byte(255.0f * b);
+        t2v_px_put_rgb(row + 3 * (int64_t)px, 0, 2, r, g, b);
         break;
     case T2V_PIX_RGBA:
         p = row + 4 * (int64_t)px;
-        p[0] = t2v_px_byte(255.0f * r);
-        p[1] = t2v_px_byte(255.0f * g);
-        p[2] = t2v_px_byte(255.0f * b);
+        t2v_px_put_rgb(p, 0, 2, r, g, b);
         p[3] = 255;
         break;
     case T2V_PIX_BGRX:
         p = row + 4 * (int64_t)px;
-        p[2] = t2v_px_byte(255.0f * r);
-        p[1] = t2v_px_byte(255.0f * g);
-        p[0] = t2v_px_byte(255.0f * b);
+        t2v_px_put_rgb(p, 2, 0, r, g, b);
         p[3] = 255;
         break;
     case T2V_PIX_I420:
