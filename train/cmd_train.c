@@ -52,6 +52,9 @@ static void usage(FILE *f)
             "  --device auto|cpu|cuda  where to train (default auto: CUDA when a device\n"
             "                      answers, else the CPU); cuda without one is an error\n"
             "  --gpu-id N          which CUDA device (default 0)\n"
+            "  --g-ema D           export the average of the generator's weights with\n"
+            "                      decay D (e.g. 0.999; 0: the trained weights); on\n"
+            "                      --resume it takes effect from the checkpoint's step\n"
             "  --judge FILE        score the generator every --eval-every steps (default\n"
             "                      1000) on --eval-count test captions (default 200):\n"
             "                      RUN/eval.csv and RUN/eval.png, caption accuracy over time\n"
@@ -63,11 +66,13 @@ typedef struct train_opts {
     int temporal;       /* -1: preset's */
     float lambda_tc;    /* < 0: preset's */
     int out_k;          /* 0: preset's */
+    float g_ema;        /* < 0: preset's (or the checkpoint's) */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
-enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K };
+enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
+       O_G_EMA };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -88,6 +93,9 @@ static int parse_own(void *user, int c, const char *arg)
         else if (!strcmp(arg, "3")) o->out_k = 3;
         else return -1;
         return 0;
+    case O_G_EMA:
+        o->g_ema = strtof(arg, &end);
+        return *end || !(o->g_ema >= 0.0f && o->g_ema < 1.0f) ? -1 : 0;
     case O_JUDGE: o->judge = arg; return 0;
     case O_EVAL_EVERY:
         o->eval_every = (int)strtol(arg, &end, 10);
@@ -104,14 +112,15 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
     static const struct option longopts[] = {
         T2V_RUN_LONGOPTS, {"temporal", 1, 0, O_TEMPORAL}, {"lambda-tc", 1, 0, O_LAMBDA},
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
-        {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K}, {0, 0, 0, 0}};
-    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .eval_every = 1000, .eval_count = 200};
+        {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
+        {"g-ema", 1, 0, O_G_EMA}, {0, 0, 0, 0}};
+    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .eval_every = 1000, .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
 /* Fixed captions for the sample sheets: the test split's first captions
  * (combinations never seen in training) and the training split's. */
-static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t step)
+static void draw_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t step)
 {
     const t2v_tganc_recipe *rc = t2v_tganc_trainer_recipe(tr);
     const char *caps[8];
@@ -143,6 +152,16 @@ static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t st
             fprintf(stderr, "txt2vid: warning: sample sheet: %s\n", t2v_media_last_error());
     }
     free(buf);
+}
+
+/* Sample sheets, evaluations and the exported model read the average of
+ * the generator's weights when the run keeps one. */
+static void write_samples(t2v_tganc_trainer *tr, const char *run_dir, int64_t step)
+{
+    int swapped = t2v_tganc_trainer_swap_ema(tr);
+    draw_samples(tr, run_dir, step);
+    if (swapped)
+        t2v_tganc_trainer_swap_ema(tr);
 }
 
 /* Caption accuracy over training: a snapshot of the generator is exported
@@ -225,7 +244,7 @@ static void progress_eval_close(progress_eval *pe)
     t2v_judge_free(pe->judge);
 }
 
-static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
+static void progress_eval_score(progress_eval *pe, t2v_tganc_trainer *tr)
 {
     t2v_model *m = NULL;
     t2v_model_clips mc;
@@ -275,6 +294,14 @@ static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
         t2v_model_unref(m);
 }
 
+static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
+{
+    int swapped = t2v_tganc_trainer_swap_ema(tr);
+    progress_eval_score(pe, tr);
+    if (swapped)
+        t2v_tganc_trainer_swap_ema(tr);
+}
+
 static void plot_losses(const char *csv, const char *png)
 {
     t2v_plot_options po = {.columns = "d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,"
@@ -300,6 +327,7 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.temporal >= 0) rc.temporal = (t2v_temporal)to.temporal;
     if (to.lambda_tc >= 0) rc.lambda_tc = to.lambda_tc;
     if (to.out_k) rc.gen.out_k = to.out_k;
+    if (to.g_ema >= 0.0f) rc.g_ema = to.g_ema;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);
@@ -313,6 +341,12 @@ int t2v_cmd_train(int argc, char **argv)
     if (s != T2V_OK) {
         t2v_run_opts_open_error(CMD, &o, s);
         return 1;
+    }
+    /* a resumed run reads its recipe from the checkpoint; --g-ema changes it */
+    if (resuming && to.g_ema >= 0.0f && t2v_tganc_trainer_set_ema(tr, to.g_ema) != T2V_OK) {
+        fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        t2v_tganc_trainer_free(tr);
+        return 2;
     }
     const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
     int64_t steps = o.steps ? o.steps : r->steps;
@@ -403,6 +437,7 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": checkpoint failed: %s\n", t2v_last_error());
         rc_exit = 1;
     }
+    t2v_tganc_trainer_swap_ema(tr); /* the model carries the average; nothing trains after */
     if (rc_exit == 0 && (t2v_tganc_standing_stats(tr, 50) != T2V_OK ||
                          t2v_tganc_export(tr, out, t2v_cli_command_line(), NULL, NULL, 0) != T2V_OK)) {
         fprintf(stderr, CMD ": writing %s failed: %s\n", out, t2v_last_error());

@@ -7,8 +7,8 @@
 #include "core/status_internal.h"
 #include "io/params_io.h"
 
-static t2v_status add_one(t2v_backend *be, t2v_weights_writer *wr, const char *name,
-                          const t2v_tensor *t, const float *src)
+t2v_status t2v_tensor_add_named(t2v_backend *be, t2v_weights_writer *wr, const char *name,
+                                const t2v_tensor *t, const float *src)
 {
     int64_t n = t2v_tensor_numel(t);
     float *host = malloc((size_t)n * sizeof *host);
@@ -25,14 +25,14 @@ t2v_status t2v_params_add_to_writer(t2v_params *ps, t2v_weights_writer *wr, int 
 {
     for (int i = 0; i < ps->count; i++) {
         t2v_param *p = &ps->items[i];
-        t2v_status s = add_one(ps->be, wr, p->name, &p->t, p->t.data);
+        t2v_status s = t2v_tensor_add_named(ps->be, wr, p->name, &p->t, p->t.data);
         if (s == T2V_OK && with_moments && p->adam_m) {
             char name[128];
             snprintf(name, sizeof name, "%s@m", p->name);
-            s = add_one(ps->be, wr, name, &p->t, p->adam_m);
+            s = t2v_tensor_add_named(ps->be, wr, name, &p->t, p->adam_m);
             snprintf(name, sizeof name, "%s@v", p->name);
             if (s == T2V_OK)
-                s = add_one(ps->be, wr, name, &p->t, p->adam_v);
+                s = t2v_tensor_add_named(ps->be, wr, name, &p->t, p->adam_v);
         }
         if (s != T2V_OK)
             return s;
@@ -40,8 +40,8 @@ t2v_status t2v_params_add_to_writer(t2v_params *ps, t2v_weights_writer *wr, int 
     return T2V_OK;
 }
 
-static t2v_status load_one(t2v_backend *be, const t2v_weights *w, const char *name,
-                           const t2v_tensor *t, float *dst)
+t2v_status t2v_tensor_load_named(t2v_backend *be, const t2v_weights *w, const char *name,
+                                 const t2v_tensor *t, float *dst)
 {
     t2v_weights_tensor wt;
     if (t2v_weights_find_tensor(w, name, &wt) != T2V_OK)
@@ -59,14 +59,14 @@ t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_m
 {
     for (int i = 0; i < ps->count; i++) {
         t2v_param *p = &ps->items[i];
-        t2v_status s = load_one(ps->be, w, p->name, &p->t, p->t.data);
+        t2v_status s = t2v_tensor_load_named(ps->be, w, p->name, &p->t, p->t.data);
         if (s == T2V_OK && with_moments && p->adam_m) {
             char name[128];
             snprintf(name, sizeof name, "%s@m", p->name);
-            s = load_one(ps->be, w, name, &p->t, p->adam_m);
+            s = t2v_tensor_load_named(ps->be, w, name, &p->t, p->adam_m);
             snprintf(name, sizeof name, "%s@v", p->name);
             if (s == T2V_OK)
-                s = load_one(ps->be, w, name, &p->t, p->adam_v);
+                s = t2v_tensor_load_named(ps->be, w, name, &p->t, p->adam_v);
         }
         if (s != T2V_OK)
             return s;

@@ -13,4 +13,12 @@ t2v_status t2v_params_add_to_writer(t2v_params *ps, t2v_weights_writer *wr, int 
  * naming the tensor. */
 t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_moments);
 
+/* One tensor of t's shape, held in backend memory at src / dst, to or from
+ * a weights file under `name` (a missing tensor or another shape is
+ * T2V_ERR_FORMAT naming it). */
+t2v_status t2v_tensor_add_named(t2v_backend *be, t2v_weights_writer *wr, const char *name,
+                                const t2v_tensor *t, const float *src);
+t2v_status t2v_tensor_load_named(t2v_backend *be, const t2v_weights *w, const char *name,
+                                 const t2v_tensor *t, float *dst);
+
 #endif

@@ -163,7 +163,11 @@ static t2v_sg_node *push(chain_builder *b, t2v_sg_kind kind)
 static void declare_bn(chain_builder *b, t2v_sg_node *nd, const char *name)
 {
     char n1[80];
-    int64_t cs[1] = {nd->C};
+    if (!nd->SC) {
+        nd->SC = nd->C;
+        nd->SL = (int64_t)nd->H * nd->W;
+    }
+    int64_t cs[1] = {nd->SC};
     snprintf(n1, sizeof n1, "%s.bn.weight", name);
     nd->bn_g = t2v_declare(b->ps, &b->st, b->prefix, n1, 1, cs, 1);
     snprintf(n1, sizeof n1, "%s.bn.bias", name);
@@ -174,8 +178,10 @@ static void declare_bn(chain_builder *b, t2v_sg_node *nd, const char *name)
     nd->rv = t2v_declare(b->bufs, &b->st, b->prefix, n1, 1, cs, 1);
 }
 
-/* FC from the chain input (K per sample) to (C, H, W), BN, act. */
-static void add_fc(chain_builder *b, const char *name, int C, int H, int W, t2v_act act)
+/* FC from the chain input (K per sample) to (C, H, W), BN (per unit when
+ * unit), act. */
+static void add_fc(chain_builder *b, const char *name, int C, int H, int W, int unit,
+                   t2v_act act)
 {
     t2v_sg_node *nd = push(b, T2V_SG_FC);
     if (!nd)
@@ -184,6 +190,8 @@ static void add_fc(chain_builder *b, const char *name, int C, int H, int W, t2v_
     nd->H = H;
     nd->W = W;
     nd->bn = 1;
+    nd->SC = unit ? C * H * W : C;
+    nd->SL = unit ? 1 : (int64_t)H * W;
     nd->act = act;
     char n1[80];
     snprintf(n1, sizeof n1, "%s.weight", name);
@@ -301,8 +309,8 @@ static void chain_plan(t2v_sg_chain *ch, t2v_backend *be, t2v_plan *p)
         int has_pre = nd->kind != T2V_SG_UP;
         nd->pre = has_pre ? t2v_plan_floats(p, n) : NULL;
         nd->out = t2v_plan_floats(p, n);
-        nd->mean = nd->bn ? t2v_plan_floats(p, (size_t)nd->C) : NULL;
-        nd->invstd = nd->bn ? t2v_plan_floats(p, (size_t)nd->C) : NULL;
+        nd->mean = nd->bn ? t2v_plan_floats(p, (size_t)nd->SC) : NULL;
+        nd->invstd = nd->bn ? t2v_plan_floats(p, (size_t)nd->SC) : NULL;
         nd->dpre = has_pre ? t2v_plan_grad(p, n) : NULL;
         nd->dout = t2v_plan_grad(p, n);
     }
@@ -325,11 +333,11 @@ static t2v_status chain_init(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps,
         if (s == T2V_OK && nd->b >= 0)
             s = t2v_init_const(be, t2v_pdata(ps, nd->b), nd->C, 0.0f);
         if (s == T2V_OK && nd->bn) {
-            s = t2v_init_normal(be, t2v_pdata(ps, nd->bn_g), nd->C, 1.0f, 0.02f, seed,
+            s = t2v_init_normal(be, t2v_pdata(ps, nd->bn_g), nd->SC, 1.0f, 0.02f, seed,
                                 stream + 2 * (uint64_t)i + 1);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(ps, nd->bn_b), nd->C, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rm), nd->C, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rv), nd->C, 1.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(ps, nd->bn_b), nd->SC, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rm), nd->SC, 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rv), nd->SC, 1.0f);
         }
     }
     return s;
@@ -376,8 +384,8 @@ static void chain_forward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, t2v
         if (nd->bn)
             k->batchnorm_forward(be, nd->out, nd->pre, t2v_pdata(ps, nd->bn_g),
                                  t2v_pdata(ps, nd->bn_b), t2v_pdata(bufs, nd->rm),
-                                 t2v_pdata(bufs, nd->rv), nd->mean, nd->invstd, N, nd->C, L,
-                                 BN_MOMENTUM, BN_EPS, training);
+                                 t2v_pdata(bufs, nd->rv), nd->mean, nd->invstd, N, nd->SC,
+                                 nd->SL, ch->bn_momentum, BN_EPS, training);
         else
             k->copy(be, nd->out, nd->pre, n);
         if (nd->act != T2V_ACT_NONE)
@@ -426,7 +434,7 @@ static void chain_backward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, in
         if (nd->bn) {
             k->batchnorm_backward(be, nd->dpre, t2v_pgrad(ps, nd->bn_g), t2v_pgrad(ps, nd->bn_b),
                                   nd->dout, nd->pre, t2v_pdata(ps, nd->bn_g), nd->mean,
-                                  nd->invstd, N, nd->C, L);
+                                  nd->invstd, N, nd->SC, nd->SL);
             dy = nd->dpre;
         }
         if (nd->kind == T2V_SG_FC)
@@ -464,9 +472,10 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
         T2V_OK)
         return st;
     s->net.in_numel = c->c_dim + c->z_dim;
+    s->net.bn_momentum = BN_MOMENTUM;
     chain_builder b = {.ch = &s->net, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = "s1"};
     int c0 = 8 * c->gf;
-    add_fc(&b, "fc", c0, 4, 4, c->act);
+    add_fc(&b, "fc", c0, 4, 4, c->unit_norm0, c->act);
     if (c->res1)
         add_residual(&b, "res4", 1, c->act);
     int ups = 0;
@@ -540,6 +549,7 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
         T2V_OK)
         return st;
     s->net.in_numel = (int64_t)c->channels * c->size1 * c->size1;
+    s->net.bn_momentum = BN_MOMENTUM;
     chain_builder b = {.ch = &s->net, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = "s2",
                        .C = c->channels, .H = c->size1, .W = c->size1};
     int g = c->gf2;

@@ -29,6 +29,9 @@ typedef struct t2v_stackgan_cfg {
     int gf;             /* Stage I: 8 gf channels at 4x4, halved by every doubling */
     int size1;          /* Stage-I side: 4 * 2^k, 16 .. 256 */
     int res1;           /* 1: residual blocks at 4x4 and 8x8 (the TF code) */
+    int unit_norm0;     /* 1: Stage I's FC layer normalised per unit (channel and
+                           position) over the batch, not per channel: no unit can
+                           settle on a picture every input draws the same */
     int gf2;            /* Stage II base width (encoder gf2, 2 gf2, 4 gf2) */
     int n_res2;         /* Stage-II residual blocks (4) */
     int channels;       /* 3 (RGB) or 1 */
@@ -88,6 +91,8 @@ typedef struct t2v_sg_node {
     int Cin, Hin, Win;
     t2v_conv_geom g;
     int bn;
+    int SC;                         /* BN statistics: SC groups of SL values per item, */
+    int64_t SL;                     /* (C, H W), or (C H W, 1) for a per-unit FC */
     t2v_act act;
     int skip;
     int w, b, bn_g, bn_b, rm, rv;   /* parameter / buffer indices, -1 when absent */
@@ -102,6 +107,8 @@ typedef struct t2v_sg_chain {
     t2v_sg_node node[T2V_SG_MAX_NODES];
     int64_t in_numel;               /* per sample */
     int cond_c;                     /* JOIN: channels of the conditioning vector */
+    float bn_momentum;              /* running-statistics update in training mode
+                                       (0.1 from declare; 1/(k+1) averages batches) */
     int N;
     const float *x;                 /* input of the last forward */
     float *ws;

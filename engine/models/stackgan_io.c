@@ -9,9 +9,11 @@ typedef struct int_key {
     const char *key;
     int lo, hi;
     size_t offset;
+    int optional;       /* files written before the key existed read 0 */
 } int_key;
 
-#define CFG_INT(name, field, lo, hi) {name, lo, hi, offsetof(t2v_stackgan_cfg, field)}
+#define CFG_INT(name, field, lo, hi) {name, lo, hi, offsetof(t2v_stackgan_cfg, field), 0}
+#define CFG_OPT(name, field, lo, hi) {name, lo, hi, offsetof(t2v_stackgan_cfg, field), 1}
 
 static const int_key keys[] = {
     CFG_INT("stackgan.z_dim", z_dim, 1, 4096),
@@ -28,6 +30,7 @@ static const int_key keys[] = {
     CFG_INT("stackgan.text.hidden", text.hidden, 1, 4096),
     CFG_INT("stackgan.text.sent", text.sent, 1, 4096),
     CFG_INT("stackgan.text.max_words", text.max_words, 1, 256),
+    CFG_OPT("stackgan.unit_norm0", unit_norm0, 0, 1),
 };
 
 static int *field(t2v_stackgan_cfg *c, size_t offset) { return (int *)((char *)c + offset); }
@@ -46,6 +49,8 @@ t2v_status t2v_stackgan_cfg_read(const t2v_weights *w, int vocab_size, t2v_stack
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         uint32_t v;
+        if (keys[i].optional && !t2v_weights_has_key(w, keys[i].key))
+            continue;
         if (t2v_weights_get_u32(w, keys[i].key, &v) != T2V_OK)
             return T2V_ERR_FORMAT; /* the reader's message names the key and the file */
         if (v < (uint32_t)keys[i].lo || v > (uint32_t)keys[i].hi)

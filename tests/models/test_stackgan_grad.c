@@ -232,6 +232,80 @@ static void check_shapes(void)
               t2v_last_error());
 }
 
+/* ---- Stage I's FC statistics per unit ----------------------------------------- */
+
+static void stage1_plan(void *ctx, t2v_plan *p) { t2v_sg_stage1_plan(ctx, be, p); }
+
+/* With unit_norm0 the FC layer's output is normalised per unit over the
+ * batch: out = tanh(g_u (pre_u - mean_u) / sqrt(var_u + eps) + b_u) for
+ * every unit u = (channel, position), checked in double precision. (The
+ * backward pass is the batch-norm kernel with the same (groups, length)
+ * layout, gradient-checked by test_tganc_grad's per-unit generator; a
+ * difference quotient through statistics over a handful of items is
+ * dominated by float rounding.) */
+static void check_unit_norm(void)
+{
+    enum { N = 8 };
+    t2v_sg_stage1 *s1 = calloc(1, sizeof *s1);
+    t2v_arena arena = {0};
+    t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1,
+                            .unit_norm0 = 1, .gf2 = 1, .n_res2 = 1, .channels = 3,
+                            .act = T2V_ACT_TANH, .ca_act = T2V_ACT_TANH,
+                            .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
+                                     .max_words = 6}};
+    t2v_params ps, bufs;
+    t2v_params_init(&ps, be);
+    t2v_params_init(&bufs, be);
+    t2v_status s = t2v_sg_stage1_declare(s1, &cfg, &ps, &bufs);
+    t2v_param *bg = t2v_params_find(&ps, "s1.fc.bn.weight");
+    T2V_CHECK(s == T2V_OK && bg && bg->t.shape[0] == 8 * 16,
+              "per-unit FC: one scale per unit, 8 channels x 4x4 = %lld",
+              bg ? (long long)bg->t.shape[0] : -1LL);
+    t2v_params_allocate(&ps, 0);
+    t2v_params_allocate(&bufs, 0);
+    fd_plan_twice(be, &arena, stage1_plan, s1, N);
+    t2v_sg_stage1_init(s1, be, &ps, &bufs, 5);
+    randomise(&ps, 0.3f, 17);
+    /* scales and shifts away from 1 and 0, so a wrong pairing shows */
+    t2v_init_normal(be, t2v_pdata(&ps, s1->net.node[0].bn_g), 128, 0.8f, 0.3f, 3, 1);
+    t2v_init_normal(be, t2v_pdata(&ps, s1->net.node[0].bn_b), 128, 0.0f, 0.3f, 3, 2);
+    float S[N * 5], z[N * 3], eps[N * 2];
+    t2v_rng_normal_host(S, N * 5, 4, 0, 0);
+    t2v_rng_normal_host(z, N * 3, 4, 1, 0);
+    t2v_rng_normal_host(eps, N * 2, 4, 2, 0);
+    fd_upload(be, s1->text.S, S, N * 5); /* the sentence vectors, without the encoder */
+    fd_upload(be, s1->z, z, N * 3);
+    fd_upload(be, s1->ca.eps, eps, N * 2);
+    t2v_sg_stage1_forward(s1, be, &ps, &bufs, s1->text.S, 1);
+    const t2v_sg_node *fc = &s1->net.node[0];
+    enum { U = 128 };
+    float pre[N * U], out[N * U], g[U], b[U];
+    fd_download(be, pre, fc->pre, N * U);
+    fd_download(be, out, fc->out, N * U);
+    fd_download(be, g, t2v_pdata(&ps, fc->bn_g), U);
+    fd_download(be, b, t2v_pdata(&ps, fc->bn_b), U);
+    double worst = 0.0, spread = 0.0;
+    for (int k = 0; k < U; k++) {
+        double m = 0.0, v = 0.0;
+        for (int n = 0; n < N; n++)
+            m += pre[n * U + k] / (double)N;
+        for (int n = 0; n < N; n++)
+            v += (pre[n * U + k] - m) * (pre[n * U + k] - m) / N;
+        for (int n = 0; n < N; n++) {
+            double want = tanh(g[k] * (pre[n * U + k] - m) / sqrt(v + 1e-5) + b[k]);
+            worst = fmax(worst, fabs(out[n * U + k] - want));
+            spread = fmax(spread, fabs(out[n * U + k] - out[k]));
+        }
+    }
+    T2V_CHECK(worst < 1e-4 && spread > 0.1,
+              "per-unit FC statistics: every unit normalised over the batch of %d (max error "
+              "%.2g; outputs vary across the batch by up to %.2f)", N, worst, spread);
+    t2v_arena_release(&arena);
+    t2v_params_free(&ps);
+    t2v_params_free(&bufs);
+    free(s1);
+}
+
 /* ---- finite differences ----------------------------------------------------- */
 
 #define NB 2
@@ -364,6 +438,7 @@ int main(void)
     }
     check_ca();
     check_shapes();
+    check_unit_norm();
     check_stage(1, T2V_ACT_TANH);
     check_stage(2, T2V_ACT_TANH);
     /* ReLU after batch norm puts many units at the kink; a smaller step

@@ -90,7 +90,10 @@ static void check_resume(void)
     t2v_sg_trainer *tr = tiny(NULL, NULL);
     if (!tr)
         return;
+    /* as the CLI: Stage I's standing statistics before Stage II, and the
+     * stage's own before every checkpoint the CLI writes at a stop */
     run_steps(tr, 1, 4, a);
+    t2v_sg_standing_stats(tr, 1, 3);
     run_steps(tr, 2, 3, a + 4);
     t2v_sg_trainer_free(tr);
 
@@ -98,8 +101,11 @@ static void check_resume(void)
     snprintf(ckpt, sizeof ckpt, "%s/ckpt.gguf", dir);
     tr = tiny(NULL, NULL);
     run_steps(tr, 1, 4, b);
+    t2v_sg_standing_stats(tr, 1, 3);
     run_steps(tr, 2, 1, b + 4);
-    t2v_status s = t2v_sg_save_checkpoint(tr, ckpt, "test");
+    t2v_status s = t2v_sg_standing_stats(tr, 2, 3);
+    if (s == T2V_OK)
+        s = t2v_sg_save_checkpoint(tr, ckpt, "test");
     t2v_sg_trainer_free(tr);
     T2V_CHECK(s == T2V_OK, "checkpoint written (%s)", s ? t2v_last_error() : "ok");
     tr = tiny(NULL, ckpt);
@@ -116,6 +122,38 @@ static void check_resume(void)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
               a[6][0], b[6][0], a[6][1], b[6][1]);
+}
+
+/* Standing statistics: a deterministic function of the weights and the
+ * seed that replaces the trailing running statistics (so the sampled
+ * images change), and a bad stage is refused. */
+static void check_standing_stats(void)
+{
+    static const char *caps[2] = {"a small red digit 0 in the upper left on a green background",
+                                  "a large blue digit 7 at the bottom on a white background"};
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    if (!tr)
+        return;
+    const t2v_stackgan_cfg *g = &t2v_sg_trainer_recipe(tr)->gen;
+    size_t n1 = (size_t)2 * g->channels * g->size1 * g->size1;
+    float *before = malloc(n1 * sizeof *before), *x = malloc(n1 * sizeof *x),
+          *y = malloc(n1 * sizeof *y);
+    run_steps(tr, 1, 6, NULL);
+    t2v_status s = t2v_sg_trainer_sample(tr, caps, 2, 3, before, NULL);
+    if (s == T2V_OK) s = t2v_sg_standing_stats(tr, 1, 4);
+    if (s == T2V_OK) s = t2v_sg_trainer_sample(tr, caps, 2, 3, x, NULL);
+    if (s == T2V_OK) s = t2v_sg_standing_stats(tr, 1, 4);
+    if (s == T2V_OK) s = t2v_sg_trainer_sample(tr, caps, 2, 3, y, NULL);
+    T2V_CHECK(s == T2V_OK && memcmp(x, y, n1 * sizeof *x) == 0,
+              "standing statistics are deterministic: the same images twice");
+    T2V_CHECK(s == T2V_OK && memcmp(x, before, n1 * sizeof *x) != 0,
+              "standing statistics replace the trailing running ones (the images change)");
+    T2V_CHECK(t2v_sg_standing_stats(tr, 3, 4) == T2V_ERR_INVALID, "stage 3 refused: %s",
+              t2v_last_error());
+    free(before);
+    free(x);
+    free(y);
+    t2v_sg_trainer_free(tr);
 }
 
 /* A generator built from the file alone, as the generation API does. */
@@ -424,6 +462,7 @@ int main(void)
         check_d_learns();
         check_shared_text();
         check_resume();
+        check_standing_stats();
         check_sampling();
     } else {
         printf("# scenes tests skipped: no MNIST / Fashion-MNIST caches "

@@ -24,19 +24,25 @@ static int data_available(void)
     return d && access(path, R_OK) == 0;
 }
 
-static t2v_tganc_trainer *tiny_trainer_text(const char *resume, int shared_text)
+static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text, float g_ema)
 {
     t2v_tganc_recipe rc;
     t2v_tganc_preset("tiny", &rc);
     if (shared_text >= 0)
         rc.shared_text = shared_text;
+    rc.g_ema = g_ema;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
     return tr;
 }
 
-static t2v_tganc_trainer *tiny_trainer(const char *resume) { return tiny_trainer_text(resume, -1); }
+static t2v_tganc_trainer *tiny_trainer_text(const char *resume, int shared_text)
+{
+    return tiny_trainer_opts(resume, shared_text, 0.0f);
+}
+
+static t2v_tganc_trainer *tiny_trainer(const char *resume) { return tiny_trainer_opts(resume, -1, 0.0f); }
 
 /* shared_text: after training, G's sentence vectors are D's, bit for bit;
  * with its own encoder they differ. Either way D's encoder has moved. */
@@ -130,6 +136,55 @@ static void check_resume(void)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted: step 6 losses D %.6f/%.6f G %.6f/%.6f", a[5][0],
               b[5][0], a[5][1], b[5][1]);
+}
+
+/* With an average of G's weights: the checkpoint carries it, so the
+ * averaged generator of a resumed run draws what the uninterrupted one
+ * draws; and it draws something else than the last weights. */
+static void check_resume_ema(void)
+{
+    static const char *caps[2] = {"digit 3 is moving up and down", "digit 7 is moving left and right"};
+    enum { LEN = 2 * 16 * 64 * 64 };
+    float *a = malloc(LEN * sizeof *a), *b = malloc(LEN * sizeof *b), *raw = malloc(LEN * sizeof *raw);
+    t2v_step_stats st;
+    char ckpt[300];
+    snprintf(ckpt, sizeof ckpt, "%s/ckpt-ema.gguf", dir);
+    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
+    if (!a || !b || !raw || !tr)
+        goto out;
+    for (int i = 0; i < 6; i++)
+        t2v_tganc_train_step(tr, &st);
+    T2V_CHECK(t2v_tganc_trainer_sample(tr, caps, 2, 5, 1, raw) == T2V_OK, "sample, trained weights");
+    T2V_CHECK(t2v_tganc_trainer_swap_ema(tr) == 1, "the run keeps an average");
+    T2V_CHECK(t2v_tganc_trainer_sample(tr, caps, 2, 5, 1, a) == T2V_OK, "sample, averaged weights");
+    T2V_CHECK(memcmp(a, raw, LEN * sizeof *a) != 0, "the average draws other clips");
+    t2v_tganc_trainer_free(tr);
+
+    tr = tiny_trainer_opts(NULL, -1, 0.9f);
+    for (int i = 0; i < 3; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_status s = t2v_tganc_save_checkpoint(tr, ckpt, "test");
+    t2v_tganc_trainer_free(tr);
+    tr = tiny_trainer_opts(s == T2V_OK ? ckpt : "/nonexistent", -1, 0.0f);
+    if (!T2V_CHECK(tr != NULL, "resumes from a checkpoint with an average"))
+        goto out;
+    T2V_CHECK(t2v_tganc_trainer_recipe(tr)->g_ema == 0.9f, "the checkpoint's recipe keeps decay 0.9");
+    for (int i = 3; i < 6; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_tganc_trainer_swap_ema(tr);
+    T2V_CHECK(t2v_tganc_trainer_sample(tr, caps, 2, 5, 1, b) == T2V_OK &&
+                  memcmp(a, b, LEN * sizeof *a) == 0,
+              "resumed average equals the uninterrupted one, bit for bit");
+    T2V_CHECK(t2v_tganc_trainer_set_ema(tr, 0.5f) == T2V_ERR_INVALID,
+              "no decay change while the average is in place");
+    t2v_tganc_trainer_swap_ema(tr);
+    T2V_CHECK(t2v_tganc_trainer_set_ema(tr, 0.0f) == T2V_OK && t2v_tganc_trainer_swap_ema(tr) == 0,
+              "decay 0 drops the average");
+out:
+    t2v_tganc_trainer_free(tr);
+    free(a);
+    free(b);
+    free(raw);
 }
 
 static int frames_equal(t2v_generator *g1, t2v_generator *g2, uint64_t first, int n, size_t len)
@@ -276,6 +331,7 @@ int main(void)
     check_d_learns();
     check_shared_text();
     check_resume();
+    check_resume_ema();
     check_generation();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

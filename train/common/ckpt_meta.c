@@ -132,6 +132,8 @@ t2v_status t2v_recipe_read(const t2v_weights *w, const t2v_recipe_key *keys, int
     for (int i = 0; i < n && s == T2V_OK; i++) {
         const t2v_recipe_key *k = &keys[i];
         char *f = (char *)recipe + k->offset;
+        if (k->optional && !t2v_weights_has_key(w, k->key))
+            continue;
         switch (k->type) {
         case T2V_RECIPE_STR: {
             const char *v;

@@ -42,16 +42,20 @@ typedef struct t2v_recipe_key {
     t2v_recipe_type type;
     size_t offset, size;  /* of the field in the recipe struct */
     int64_t lo, hi;       /* accepted integer range when read back; lo > hi: any */
+    int optional;         /* 1: files written before the key existed read as 0 */
 } t2v_recipe_key;
 
 #define T2V_RECIPE_KEY(key, type, st, field, lo, hi) \
-    {key, type, offsetof(st, field), sizeof(((st *)0)->field), lo, hi}
+    {key, type, offsetof(st, field), sizeof(((st *)0)->field), lo, hi, 0}
+#define T2V_RECIPE_KEY_OPT(key, type, st, field, lo, hi) \
+    {key, type, offsetof(st, field), sizeof(((st *)0)->field), lo, hi, 1}
 
 /* Writes the n fields of recipe in table order. */
 t2v_status t2v_recipe_write(const void *recipe, const t2v_recipe_key *keys, int n,
                             t2v_weights_writer *wr);
 /* Reads the n fields into recipe (zeroed first, size bytes); returns
- * T2V_ERR_FORMAT when a key is missing (the reader named it). */
+ * T2V_ERR_FORMAT when a key that is not optional is missing (the reader
+ * named it). */
 t2v_status t2v_recipe_read(const t2v_weights *w, const t2v_recipe_key *keys, int n,
                            void *recipe, size_t size);
 /* Fails with "PATH: training recipe values out of range" when an integer

@@ -116,7 +116,8 @@ static void write_samples(t2v_sg_trainer *tr, const char *run_dir, int stage, in
     size_t n1 = (size_t)C * s1 * s1, n2 = (size_t)C * s2 * s2;
     float *a = malloc((size_t)n * n1 * sizeof(float)), *b = malloc((size_t)n * n2 * sizeof(float));
     float *pair = malloc((size_t)n * 2 * n2 * sizeof(float));
-    if (a && b && pair && t2v_sg_trainer_sample(tr, caps, n, 7, a, b) == T2V_OK) {
+    if (a && b && pair && t2v_sg_standing_stats(tr, stage, 20) == T2V_OK &&
+        t2v_sg_trainer_sample(tr, caps, n, 7, a, b) == T2V_OK) {
         t2v_clip_view views[8];
         for (int i = 0; i < n; i++) {
             float *dst = pair + (size_t)i * 2 * n2;
@@ -193,6 +194,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_sg_trainer_free(tr);
         return 2;
     }
+    /* Stage II reads the frozen Stage I with its running statistics: their
+     * average over the final Stage-I weights, not the trailing one */
+    if (stage == 2 && start == 0 && (s = t2v_sg_standing_stats(tr, 1, 50)) != T2V_OK) {
+        fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        t2v_sg_trainer_free(tr);
+        return 1;
+    }
     FILE *log = t2v_open_log(CMD, csv, start > 0,
                              "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl\n");
     if (!log) {
@@ -249,7 +257,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     fclose(log);
     if (t2v_interrupted() && !o.quiet)
         fprintf(stderr, CMD ": interrupted, saving a checkpoint\n");
-    if (t2v_sg_save_checkpoint(tr, ckpt, t2v_cli_command_line()) != T2V_OK) {
+    /* the checkpoint and the model carry standing statistics (training
+     * itself reads batch statistics, so resuming stays exact) */
+    if (t2v_sg_standing_stats(tr, stage, 50) != T2V_OK ||
+        t2v_sg_save_checkpoint(tr, ckpt, t2v_cli_command_line()) != T2V_OK) {
         fprintf(stderr, CMD ": checkpoint failed: %s\n", t2v_last_error());
         rc_exit = 1;
     }

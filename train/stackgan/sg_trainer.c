@@ -20,6 +20,8 @@
 #include "train/stackgan/sg_trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
+/* standing statistics (t2v_sg_standing_stats): captions and noise of their own */
+enum { STREAM_ST_CAPS = 5, STREAM_ST_Z = 6, STREAM_ST_EPS1 = 7, STREAM_ST_EPS2 = 8 };
 
 #define TRAIN_FORMAT "txt2vid-stackgan-checkpoint"
 
@@ -74,6 +76,7 @@ t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
     r->beta2 = 0.999f;
     r->seed = 1;
     if (strcmp(name, "tiny") == 0) {
+        g->unit_norm0 = 1;
         g->z_dim = 8;
         g->c_dim = 6;
         g->gf = 4;
@@ -94,6 +97,7 @@ t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
         r->steps1 = r->steps2 = 20;
         r->train_count = 200;
     } else if (strcmp(name, "small") == 0) {
+        g->unit_norm0 = 1;
         g->z_dim = 64;
         g->c_dim = 32;
         g->gf = 16;
@@ -272,17 +276,15 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.steps1", T2V_RECIPE_I64, steps1, 1, 0),
     KEY("train.steps2", T2V_RECIPE_I64, steps2, 1, 0),
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
-    /* last: checkpoints written before it existed read without it */
-    KEY("train.shared_text", T2V_RECIPE_BOOL, shared_text, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_sg_recipe, shared_text, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
 
 static t2v_status read_recipe(const t2v_weights *w, t2v_sg_recipe *r)
 {
-    int n = t2v_weights_has_key(w, "train.shared_text") ? N_RECIPE_KEYS : N_RECIPE_KEYS - 1;
-    t2v_status s = t2v_recipe_read(w, recipe_keys, n, r, sizeof *r);
-    return s == T2V_OK ? t2v_recipe_check(w, recipe_keys, n, r) : s;
+    t2v_status s = t2v_recipe_read(w, recipe_keys, N_RECIPE_KEYS, r, sizeof *r);
+    return s == T2V_OK ? t2v_recipe_check(w, recipe_keys, N_RECIPE_KEYS, r) : s;
 }
 
 /* ---- construction --------------------------------------------------------- */
@@ -748,6 +750,44 @@ t2v_status t2v_sg_trainer_sentences(t2v_sg_trainer *tr, int disc, const char *co
     if (s != T2V_OK)
         return s;
     return t2v_backend_download(tr->be, out, e->S, (size_t)n * e->cfg.sent * sizeof(float));
+}
+
+t2v_status t2v_sg_standing_stats(t2v_sg_trainer *tr, int stage, int batches)
+{
+    if (stage != 1 && stage != 2)
+        return t2v_fail(T2V_ERR_INVALID, "stage must be 1 or 2 (got %d)", stage);
+    t2v_backend *be = tr->be;
+    t2v_stackgan *g = &tr->gen;
+    int N = tr->rc.batch, Z = g->cfg.z_dim, C = g->cfg.c_dim;
+    uint64_t seed = tr->rc.seed;
+    t2v_sg_chain *net = stage == 1 ? &g->s1.net : &g->s2.net;
+    float momentum = net->bn_momentum;
+    for (int b = 0; b < batches; b++) {
+        uint64_t at = (uint64_t)b * N;
+        for (int n = 0; n < N; n++) {
+            float u;
+            t2v_rng_uniform_host(&u, 1, seed, stream_of(stage, STREAM_ST_CAPS), at + n);
+            t2v_encoded_captions_copy(&tr->caps, t2v_index_of_uniform(u, tr->caps.n), tr->ids_host,
+                                      tr->len_host, n);
+        }
+        t2v_status s = t2v_encoder_forward(&g->s1.text, be, &tr->gps1, tr->ids_host, tr->len_host);
+        if (s != T2V_OK)
+            return s;
+        be->k->rng_normal(be, g->s1.z, (int64_t)N * Z, seed, stream_of(stage, STREAM_ST_Z),
+                          at * Z);
+        be->k->rng_normal(be, g->s1.ca.eps, (int64_t)N * C, seed,
+                          stream_of(stage, STREAM_ST_EPS1), at * C);
+        /* momentum 1/(b+1): the running statistics become the plain average */
+        net->bn_momentum = 1.0f / (float)(b + 1);
+        t2v_sg_stage1_forward(&g->s1, be, &tr->gps1, &tr->gbufs1, g->s1.text.S, stage == 1);
+        if (stage == 2) {
+            be->k->rng_normal(be, g->s2.ca.eps, (int64_t)N * C, seed,
+                              stream_of(stage, STREAM_ST_EPS2), at * C);
+            t2v_sg_stage2_forward(&g->s2, be, &tr->gps2, &tr->gbufs2, g->s1.img, g->s1.text.S, 1);
+        }
+        net->bn_momentum = momentum;
+    }
+    return T2V_OK;
 }
 
 t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,

@@ -68,14 +68,23 @@ t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const ch
 /* The model the generation API loads: encoder, vocabulary, both stages. */
 t2v_status t2v_sg_export(t2v_sg_trainer *tr, const char *path, const char *command);
 
-/* Images for captions in inference mode, noise as t2v_stackgan_noise with
- * image index i: out1 (n, C, size1, size1) and out2 (n, C, size2, size2) on
- * the host (either may be NULL). */
 /* Sentence vectors of n <= batch captions: out (n, D) on the host, through
  * the generator's encoder (disc = 0) or Stage-I D's (disc = 1). */
 t2v_status t2v_sg_trainer_sentences(t2v_sg_trainer *tr, int disc, const char *const *captions,
                                     int n, float *out);
 
+/* Standing statistics of one stage: its BN running statistics become the
+ * plain average over `batches` training-mode batches of training captions
+ * and fresh noise (Stage II's batches read Stage I at generation mode).
+ * The exponential running average trails weights that move every step;
+ * generation, sample sheets, Stage II's frozen Stage I and exported models
+ * read the running statistics, so every one of them is preceded by this.
+ * Draws from its own random streams: training is not disturbed. */
+t2v_status t2v_sg_standing_stats(t2v_sg_trainer *tr, int stage, int batches);
+
+/* Images for captions in inference mode, noise as t2v_stackgan_noise with
+ * image index i: out1 (n, C, size1, size1) and out2 (n, C, size2, size2) on
+ * the host (either may be NULL). */
 t2v_status t2v_sg_trainer_sample(t2v_sg_trainer *tr, const char *const *captions, int n,
                                  uint64_t seed, float *out1, float *out2);
 

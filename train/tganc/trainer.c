@@ -16,6 +16,7 @@
 #include "models/tganc_io.h"
 #include "train/common/captions.h"
 #include "train/common/ckpt_meta.h"
+#include "train/common/ema.h"
 #include "train/tganc/trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
@@ -65,6 +66,7 @@ struct t2v_tganc_trainer {
     int *len_host;
     int max_items;
     t2v_adam opt_g, opt_d;
+    t2v_ema ema;               /* the generator's averaged weights (recipe g_ema) */
     int64_t step;
     double seconds;
 };
@@ -298,8 +300,8 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.steps", T2V_RECIPE_I64, steps, 1, 0),
     KEY("train.fps", T2V_RECIPE_U32, fps, 1, 240),
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
-    /* last: checkpoints written before it existed read without it */
-    KEY("train.shared_text", T2V_RECIPE_BOOL, shared_text, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_tganc_recipe, shared_text, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.g_ema", T2V_RECIPE_F32, t2v_tganc_recipe, g_ema, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -307,12 +309,11 @@ enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
 static t2v_status read_recipe(const t2v_weights *w, t2v_tganc_recipe *r)
 {
     uint32_t z_dim;
-    int n = t2v_weights_has_key(w, "train.shared_text") ? N_RECIPE_KEYS : N_RECIPE_KEYS - 1;
-    t2v_status s = t2v_recipe_read(w, recipe_keys, n, r, sizeof *r);
+    t2v_status s = t2v_recipe_read(w, recipe_keys, N_RECIPE_KEYS, r, sizeof *r);
     if (s == T2V_OK && t2v_weights_get_u32(w, "tganc.z_dim", &z_dim) != T2V_OK)
         s = T2V_ERR_FORMAT; /* the reader named the missing key and the file */
     if (s == T2V_OK)
-        s = t2v_recipe_check(w, recipe_keys, n, r);
+        s = t2v_recipe_check(w, recipe_keys, N_RECIPE_KEYS, r);
     return s;
 }
 
@@ -435,12 +436,20 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
             goto fail;
+        /* an average the file does not hold starts at the loaded weights */
+        if (tr->rc.g_ema > 0.0f &&
+            ((s = t2v_ema_init(&tr->ema, &tr->gps, tr->rc.g_ema)) != T2V_OK ||
+             (t2v_ema_in_file(&tr->gps, ck) && (s = t2v_ema_load(&tr->ema, &tr->gps, ck)) != T2V_OK)))
+            goto fail;
         t2v_weights_close(ck);
         ck = NULL;
     } else if ((s = init_weights(tr)) != T2V_OK) {
         goto fail;
-    } else if (tr->rc.shared_text) {
-        copy_text(tr);
+    } else {
+        if (tr->rc.shared_text)
+            copy_text(tr);
+        if (tr->rc.g_ema > 0.0f && (s = t2v_ema_init(&tr->ema, &tr->gps, tr->rc.g_ema)) != T2V_OK)
+            goto fail;
     }
     *out = tr;
     return T2V_OK;
@@ -455,6 +464,7 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
     if (!tr)
         return;
     t2v_arena_release(&tr->arena);
+    t2v_ema_free(&tr->ema);
     t2v_params_free(&tr->gps);
     t2v_params_free(&tr->gbufs);
     t2v_params_free(&tr->dps);
@@ -780,6 +790,7 @@ t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
     t2v_adam_step(&tr->opt_g, &tr->gps);
     if (tr->rc.shared_text)
         copy_text(tr);
+    t2v_ema_update(&tr->ema, &tr->gps, tr->step);
     tr->step++;
     if (!isfinite(st->d_loss) || !isfinite(st->g_loss))
         return t2v_fail(T2V_ERR_BACKEND, "training diverged at step %lld (d %g, g %g)",
@@ -839,6 +850,7 @@ t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, co
     if (s == T2V_OK) s = t2v_weights_writer_add_i64(wr, "train.step", tr->step);
     /* moments of G: the data tensors are already in; add only @m/@v */
     if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps, wr);
+    if (s == T2V_OK && tr->ema.decay > 0.0f) s = t2v_ema_write(&tr->ema, &tr->gps, wr);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
@@ -861,6 +873,34 @@ t2v_status t2v_tganc_export(t2v_tganc_trainer *tr, const char *path, const char 
         s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;
+}
+
+t2v_status t2v_tganc_trainer_set_ema(t2v_tganc_trainer *tr, float decay)
+{
+    if (tr->ema.swapped)
+        return t2v_fail(T2V_ERR_INVALID, "the averaged weights are in place");
+    if (decay == 0.0f) {
+        t2v_ema_free(&tr->ema);
+    } else if (tr->ema.decay > 0.0f) {
+        if (!(decay > 0.0f && decay < 1.0f))
+            return t2v_fail(T2V_ERR_INVALID, "the average's decay must lie in (0, 1), not %g",
+                            (double)decay);
+        tr->ema.decay = decay;
+    } else {
+        t2v_status s = t2v_ema_init(&tr->ema, &tr->gps, decay);
+        if (s != T2V_OK)
+            return s;
+    }
+    tr->rc.g_ema = decay;
+    return T2V_OK;
+}
+
+int t2v_tganc_trainer_swap_ema(t2v_tganc_trainer *tr)
+{
+    if (!(tr->ema.decay > 0.0f))
+        return 0;
+    t2v_ema_swap(&tr->ema, &tr->gps);
+    return 1;
 }
 
 t2v_status t2v_tganc_trainer_sample(t2v_tganc_trainer *tr, const char *const *captions, int n,

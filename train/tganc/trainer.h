@@ -34,6 +34,8 @@ typedef struct t2v_tganc_recipe {
     long train_count;      /* clips in the training split (0: data set default) */
     int shared_text;       /* 1: G reads the sentence through D's encoder (a copy
                               after every D update, no gradient from G's loss) */
+    float g_ema;           /* > 0: decay of the average of G's weights that the
+                              exported model carries (train/common/ema.h) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -98,5 +100,14 @@ t2v_status t2v_tganc_trainer_sentences(t2v_tganc_trainer *tr, int disc,
  * fresh noise and training captions (the exponential average trails the
  * weights while they move). Done before sampling and exporting. */
 t2v_status t2v_tganc_standing_stats(t2v_tganc_trainer *tr, int batches);
+
+/* Turns the average of G's weights on from now (started at the current
+ * weights), changes its decay, or with decay 0 drops it; the recipe, and
+ * so the checkpoint, records it. */
+t2v_status t2v_tganc_trainer_set_ema(t2v_tganc_trainer *tr, float decay);
+/* Exchanges G's trained and averaged weights (sampling and exports in
+ * between read the average; a second call restores the trained ones bit
+ * for bit). Returns 0, doing nothing, when no average is kept. */
+int t2v_tganc_trainer_swap_ema(t2v_tganc_trainer *tr);
 
 #endif
