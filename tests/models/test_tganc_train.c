@@ -187,6 +187,32 @@ out:
     free(raw);
 }
 
+/* With the mode-seeking term on, steps whose batch holds two clips of one
+ * caption add it to G's loss (positive), and the loss still adds up. */
+static void check_mode_seeking(void)
+{
+    t2v_tganc_recipe rc;
+    t2v_tganc_preset("tiny", &rc);
+    rc.lambda_ms = 1.0f;
+    t2v_tganc_trainer *tr = NULL;
+    if (!T2V_CHECK(t2v_tganc_trainer_new(&rc, NULL, 1, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) ==
+                       T2V_OK,
+                   "tiny trainer with the mode-seeking term builds"))
+        return;
+    int with = 0, sums = 1;
+    t2v_step_stats st;
+    for (int i = 0; i < 12; i++) {
+        if (t2v_tganc_train_step(tr, &st) != T2V_OK)
+            break;
+        with += st.ms > 0.0f;
+        sums &= fabsf(st.g_loss - (st.g_video + st.g_frame + st.g_motion + st.tc + st.ms)) <
+                1e-4f * (1.0f + fabsf(st.g_loss));
+    }
+    T2V_CHECK(with > 0 && sums, "mode-seeking term in G's loss on %d of 12 steps; parts add up",
+              with);
+    t2v_tganc_trainer_free(tr);
+}
+
 static int frames_equal(t2v_generator *g1, t2v_generator *g2, uint64_t first, int n, size_t len)
 {
     for (int i = 0; i < n; i++) {
@@ -332,6 +358,7 @@ int main(void)
     check_shared_text();
     check_resume();
     check_resume_ema();
+    check_mode_seeking();
     check_generation();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

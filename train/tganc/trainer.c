@@ -17,6 +17,7 @@
 #include "train/common/captions.h"
 #include "train/common/ckpt_meta.h"
 #include "train/common/ema.h"
+#include "train/common/mode_seeking.h"
 #include "train/tganc/trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
@@ -62,6 +63,8 @@ struct t2v_tganc_trainer {
     float *loss_dev, *dS_d, *dclip, *tc_diff, *scalar;
     float *loss_host;
     float *clip_host;
+    float *z_host, *ms_grad_host; /* mode-seeking term (lambda_ms > 0) */
+    int *group_host;
     int32_t *ids_host;
     int *len_host;
     int max_items;
@@ -302,6 +305,7 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
     T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_tganc_recipe, shared_text, 1, 0),
     T2V_RECIPE_KEY_OPT("train.g_ema", T2V_RECIPE_F32, t2v_tganc_recipe, g_ema, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.lambda_ms", T2V_RECIPE_F32, t2v_tganc_recipe, lambda_ms, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -335,6 +339,22 @@ static t2v_status open_data(t2v_tganc_trainer *tr, t2v_data_warn_fn warn, void *
     if (s != T2V_OK)
         return t2v_fail(s, "%s", t2v_data_last_error());
     t2v_data_get_info(tr->ds, &tr->di);
+    return T2V_OK;
+}
+
+/* Host buffers of the mode-seeking term. */
+static t2v_status ms_buffers(t2v_tganc_trainer *tr)
+{
+    if (tr->ms_grad_host)
+        return T2V_OK;
+    size_t N = (size_t)tr->rc.batch;
+    size_t clip = N * tr->gen.cfg.channels * tr->gen.cfg.frames * tr->gen.cfg.height *
+                  tr->gen.cfg.width;
+    tr->z_host = malloc(N * tr->gen.cfg.z_dim * sizeof(float));
+    tr->ms_grad_host = malloc(clip * sizeof(float));
+    tr->group_host = malloc(N * sizeof(int));
+    if (!tr->z_host || !tr->ms_grad_host || !tr->group_host)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
     return T2V_OK;
 }
 
@@ -412,6 +432,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     tr->loss_host = malloc((size_t)tr->max_items * sizeof(float));
     tr->ids_host = calloc((size_t)2 * tr->rc.batch * tr->rc.gen.text.max_words, sizeof(int32_t));
     tr->len_host = calloc((size_t)2 * tr->rc.batch, sizeof(int));
+    if (tr->rc.lambda_ms > 0.0f && (s = ms_buffers(tr)) != T2V_OK)
+        goto fail;
     if (!tr->clip_host || !tr->loss_host || !tr->ids_host || !tr->len_host) {
         s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
         goto fail;
@@ -474,6 +496,9 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
     t2v_vocab_free(&tr->vocab);
     t2v_encoded_captions_free(&tr->caps);
     free(tr->clip_host);
+    free(tr->z_host);
+    free(tr->ms_grad_host);
+    free(tr->group_host);
     free(tr->loss_host);
     free(tr->ids_host);
     free(tr->len_host);
@@ -675,6 +700,36 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
     st->d_loss = parts[0] + parts[1] + parts[2];
 }
 
+/* The mode-seeking term on G's clips (train/common/mode_seeking.h): items
+ * of the batch with the same caption are the pairs. Adds its gradient to
+ * tr->dclip (through tc_diff, free by now) and returns its value. */
+static float mode_seeking_term(t2v_tganc_trainer *tr, int64_t clip)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, Z = tr->gen.cfg.z_dim, W = tr->rc.gen.text.max_words;
+    for (int i = 0; i < N; i++) {
+        tr->group_host[i] = i;
+        for (int j = 0; j < i; j++)
+            if (tr->len_host[j] == tr->len_host[i] &&
+                !memcmp(tr->ids_host + (size_t)j * W, tr->ids_host + (size_t)i * W,
+                        (size_t)W * sizeof(int32_t))) {
+                tr->group_host[i] = tr->group_host[j];
+                break;
+            }
+    }
+    if (t2v_backend_download(be, tr->clip_host, tr->gen.clip, (size_t)clip * sizeof(float)) !=
+            T2V_OK ||
+        t2v_backend_download(be, tr->z_host, tr->gen.z, (size_t)N * Z * sizeof(float)) != T2V_OK)
+        return 0.0f;
+    double loss = t2v_mode_seeking(tr->clip_host, N, (size_t)(clip / N), tr->z_host, Z,
+                                   tr->group_host, tr->rc.lambda_ms, tr->ms_grad_host, NULL, NULL);
+    if (t2v_backend_upload(be, tr->tc_diff, tr->ms_grad_host, (size_t)clip * sizeof(float)) !=
+        T2V_OK)
+        return 0.0f;
+    be->k->add(be, tr->dclip, tr->dclip, tr->tc_diff, clip);
+    return (float)loss;
+}
+
 /* G's adversarial terms on its fakes; leaves dclip (N, C, T, H, W). */
 static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
 {
@@ -732,7 +787,8 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->frame_diff_backward(be, tr->tc_diff + nd, tr->tc_diff, N, C, T, hw);
         k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
     }
-    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc;
+    st->ms = tr->rc.lambda_ms > 0.0f ? mode_seeking_term(tr, clip) : 0.0f;
+    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms;
 }
 
 /* With shared_text, G's sentence encoder is a copy of D's: D's
@@ -893,6 +949,17 @@ t2v_status t2v_tganc_trainer_set_ema(t2v_tganc_trainer *tr, float decay)
     }
     tr->rc.g_ema = decay;
     return T2V_OK;
+}
+
+t2v_status t2v_tganc_trainer_set_ms(t2v_tganc_trainer *tr, float lambda)
+{
+    if (!(lambda >= 0.0f))
+        return t2v_fail(T2V_ERR_INVALID, "the mode-seeking weight must be >= 0, not %g",
+                        (double)lambda);
+    t2v_status s = lambda > 0.0f ? ms_buffers(tr) : T2V_OK;
+    if (s == T2V_OK)
+        tr->rc.lambda_ms = lambda;
+    return s;
 }
 
 int t2v_tganc_trainer_swap_ema(t2v_tganc_trainer *tr)

@@ -36,6 +36,8 @@ typedef struct t2v_tganc_recipe {
                               after every D update, no gradient from G's loss) */
     float g_ema;           /* > 0: decay of the average of G's weights that the
                               exported model carries (train/common/ema.h) */
+    float lambda_ms;       /* > 0: weight of the mode-seeking term in G's loss
+                              (train/common/mode_seeking.h) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -46,7 +48,7 @@ const char *t2v_temporal_name(t2v_temporal t);
 typedef struct t2v_step_stats {
     float d_loss, g_loss;
     float d_video, d_frame, d_motion;
-    float g_video, g_frame, g_motion, tc;
+    float g_video, g_frame, g_motion, tc, ms;
     /* mean logits of the D step: [video, frame, motion][real+match,
      * real+mismatch, fake] */
     float logit[3][3];
@@ -105,6 +107,9 @@ t2v_status t2v_tganc_standing_stats(t2v_tganc_trainer *tr, int batches);
  * weights), changes its decay, or with decay 0 drops it; the recipe, and
  * so the checkpoint, records it. */
 t2v_status t2v_tganc_trainer_set_ema(t2v_tganc_trainer *tr, float decay);
+/* Sets the mode-seeking term's weight from now on (0: off); the recipe,
+ * and so the checkpoint, records it. */
+t2v_status t2v_tganc_trainer_set_ms(t2v_tganc_trainer *tr, float lambda);
 /* Exchanges G's trained and averaged weights (sampling and exports in
  * between read the average; a second call restores the trained ones bit
  * for bit). Returns 0, doing nothing, when no average is kept. */
