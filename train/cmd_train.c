@@ -55,6 +55,8 @@ static void usage(FILE *f)
             "  --g-ema D           export the average of the generator's weights with\n"
             "                      decay D (e.g. 0.999; 0: the trained weights); on\n"
             "                      --resume it takes effect from the checkpoint's step\n"
+            "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
+            "                      embedding, a part that composes over words (default off)\n"
             "  --lambda-ms X       weight of the mode-seeking term: clips of one caption\n"
             "                      must differ as their noise does (default 0: off);\n"
             "                      on --resume it takes effect from the checkpoint's step\n"
@@ -71,12 +73,13 @@ typedef struct train_opts {
     int out_k;          /* 0: preset's */
     float g_ema;        /* < 0: preset's (or the checkpoint's) */
     float lambda_ms;    /* < 0: preset's (or the checkpoint's) */
+    int text_pool;      /* < 0: preset's */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
-       O_G_EMA, O_LAMBDA_MS };
+       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -100,6 +103,11 @@ static int parse_own(void *user, int c, const char *arg)
     case O_G_EMA:
         o->g_ema = strtof(arg, &end);
         return *end || !(o->g_ema >= 0.0f && o->g_ema < 1.0f) ? -1 : 0;
+    case O_TEXT_POOL:
+        if (!strcmp(arg, "on")) o->text_pool = 1;
+        else if (!strcmp(arg, "off")) o->text_pool = 0;
+        else return -1;
+        return 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
@@ -120,8 +128,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         T2V_RUN_LONGOPTS, {"temporal", 1, 0, O_TEMPORAL}, {"lambda-tc", 1, 0, O_LAMBDA},
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
-        {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS}, {0, 0, 0, 0}};
-    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f, .eval_every = 1000, .eval_count = 200};
+        {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
+        {"text-pool", 1, 0, O_TEXT_POOL}, {0, 0, 0, 0}};
+    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -336,6 +345,7 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.out_k) rc.gen.out_k = to.out_k;
     if (to.g_ema >= 0.0f) rc.g_ema = to.g_ema;
     if (to.lambda_ms >= 0.0f) rc.lambda_ms = to.lambda_ms;
+    if (to.text_pool >= 0) rc.gen.text.pool = to.text_pool;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);

@@ -1,4 +1,5 @@
-/* Sentence encoder: embedding, bi-LSTM, LSTM; S is the last state. */
+/* Sentence encoder: embedding, bi-LSTM, LSTM; S is the last state (and,
+ * with pool, the mean word embedding beside it). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,9 @@
 #include "text/tokenizer.h"
 
 static const char *lstm_names[3] = {"bilstm_fwd", "bilstm_bwd", "lstm"};
+
+/* Dl: the sentence LSTM's width */
+static int lstm_out(const t2v_encoder_cfg *c) { return c->pool ? c->sent - c->embed : c->sent; }
 static const char *lstm_tensors[4] = {"w_ih", "w_hh", "b_ih", "b_hh"};
 
 t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_params *ps,
@@ -19,6 +23,10 @@ t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_p
         cfg->max_words < 1 || cfg->max_words > 256)
         return t2v_fail(T2V_ERR_INVALID, "bad sentence encoder sizes V=%d E=%d H=%d D=%d T=%d",
                         cfg->vocab, cfg->embed, cfg->hidden, cfg->sent, cfg->max_words);
+    if (cfg->pool && cfg->sent <= cfg->embed)
+        return t2v_fail(T2V_ERR_INVALID,
+                        "a pooled sentence vector needs D > E (D=%d, E=%d): D - E is the LSTM's",
+                        cfg->sent, cfg->embed);
     e->cfg = *cfg;
     t2v_status st = T2V_OK;
     char pre[80];
@@ -27,7 +35,7 @@ t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_p
     e->emb = t2v_declare(ps, &st, pre, "embed.weight", 2, es, 0);
     for (int l = 0; l < 3; l++) {
         int in = l < 2 ? cfg->embed : 2 * cfg->hidden;
-        int h = l < 2 ? cfg->hidden : cfg->sent;
+        int h = l < 2 ? cfg->hidden : lstm_out(cfg);
         int64_t shapes[4][2] = {{4 * h, in}, {4 * h, h}, {4 * h, 0}, {4 * h, 0}};
         for (int k = 0; k < 4; k++) {
             char name[64];
@@ -42,7 +50,7 @@ void t2v_encoder_plan(t2v_encoder *e, t2v_plan *p)
 {
     const t2v_encoder_cfg *c = &e->cfg;
     size_t N = (size_t)p->N, T = (size_t)c->max_words;
-    size_t E = (size_t)c->embed, H = (size_t)c->hidden, D = (size_t)c->sent;
+    size_t E = (size_t)c->embed, H = (size_t)c->hidden, D = (size_t)lstm_out(c);
     e->N = p->N;
     e->ids = (int32_t *)t2v_plan_floats(p, N * T); /* int32 and float share a size */
     e->mask = t2v_plan_floats(p, N * T);
@@ -52,7 +60,14 @@ void t2v_encoder_plan(t2v_encoder *e, t2v_plan *p)
     e->hc = t2v_plan_floats(p, N * T * 2 * H);
     e->hs = t2v_plan_floats(p, N * T * D);
     e->hs_tm = t2v_plan_floats(p, N * T * D);
-    e->S = e->hs_tm ? e->hs_tm + (T - 1) * N * D : NULL;
+    if (c->pool) {
+        e->S = t2v_plan_floats(p, N * (size_t)c->sent);
+        e->poolw = t2v_plan_floats(p, N * T);
+        e->pooled = t2v_plan_floats(p, N * E);
+        e->dpooled = t2v_plan_grad(p, N * E);
+    } else {
+        e->S = e->hs_tm ? e->hs_tm + (T - 1) * N * D : NULL;
+    }
     for (int l = 0; l < 3; l++)
         e->state[l] = t2v_plan_floats(
             p, t2v_lstm_state_floats(p->N, (int)T, l < 2 ? (int)H : (int)D));
@@ -74,7 +89,7 @@ t2v_status t2v_encoder_init(t2v_encoder *e, t2v_backend *be, t2v_params *ps, uin
     t2v_status s = t2v_init_normal(be, emb->t.data, t2v_tensor_numel(&emb->t), 0.0f, 1.0f,
                                    seed, stream);
     for (int l = 0; l < 3 && s == T2V_OK; l++) {
-        int h = l < 2 ? e->cfg.hidden : e->cfg.sent;
+        int h = l < 2 ? e->cfg.hidden : lstm_out(&e->cfg);
         float bound = 1.0f / sqrtf((float)h);
         for (int k = 0; k < 4 && s == T2V_OK; k++) {
             t2v_param *p = &ps->items[e->lstm[l][k]];
@@ -120,8 +135,8 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
                                const int32_t *ids_host, const int *lengths)
 {
     const t2v_kernels *k = be->k;
-    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden, D = e->cfg.sent;
-    int V = e->cfg.vocab;
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
+    int D = lstm_out(&e->cfg), V = e->cfg.vocab;
     /* host-side checks and the mask, then one upload of each */
     float mask_host[256];
     for (int n = 0; n < N; n++) {
@@ -138,6 +153,12 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
         for (int t = 0; t < T; t++)
             mask_host[t] = t < lengths[n] ? 1.0f : 0.0f;
         s = t2v_backend_upload(be, e->mask + (size_t)n * T, mask_host, (size_t)T * sizeof(float));
+        if (s == T2V_OK && e->cfg.pool) {
+            for (int t = 0; t < T; t++)
+                mask_host[t] /= (float)lengths[n];
+            s = t2v_backend_upload(be, e->poolw + (size_t)n * T, mask_host,
+                                   (size_t)T * sizeof(float));
+        }
     }
     if (s != T2V_OK)
         return s;
@@ -157,16 +178,26 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
     int64_t shape[3] = {N, T, D};
     int perm[3] = {1, 0, 2};
     k->permute(be, e->hs_tm, e->hs, 3, shape, perm);
+    if (e->cfg.pool) {
+        // pooled[n] (1, E) = poolw[n] (1, T) x[n] (T, E); S = [last state, pooled]
+        k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, e->poolw, T, T, e->x, E, (int64_t)T * E, 0.0f,
+                        e->pooled, E, E, N);
+        k->concat_forward(be, e->S, e->hs_tm + (size_t)(T - 1) * N * D, e->pooled, N, D, E, 1);
+    }
     return T2V_OK;
 }
 
 void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS)
 {
     const t2v_kernels *k = be->k;
-    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden, D = e->cfg.sent;
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
+    int D = lstm_out(&e->cfg);
     size_t ND = (size_t)N * D;
     k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
-    k->copy(be, e->dhs_tm + ND * (size_t)(T - 1), dS, (int64_t)ND);
+    if (e->cfg.pool)
+        k->concat_backward(be, e->dhs_tm + ND * (size_t)(T - 1), e->dpooled, dS, N, D, E, 1);
+    else
+        k->copy(be, e->dhs_tm + ND * (size_t)(T - 1), dS, (int64_t)ND);
     int64_t shape[3] = {T, N, D};
     int perm[3] = {1, 0, 2};
     k->permute(be, e->dhs, e->dhs_tm, 3, shape, perm);
@@ -183,5 +214,8 @@ void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const
                       t2v_pgrad(ps, b[3]), e->dhb, e->state[1], e->scratch, e->x, e->mask,
                       t2v_pdata(ps, b[0]), t2v_pdata(ps, b[1]), N, T, E, H, 1);
     k->add(be, e->dx, e->dx, e->dx2, (int64_t)N * T * E);
+    if (e->cfg.pool) // dx[n] (T, E) += poolw[n]^T (T, 1) dpooled[n] (1, E)
+        k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, e->poolw, 1, T, e->dpooled, E, E, 1.0f, e->dx,
+                        E, (int64_t)T * E, N);
     k->embedding_backward(be, t2v_pgrad(ps, e->emb), e->dx, e->ids, N * T, E);
 }

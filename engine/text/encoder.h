@@ -1,7 +1,14 @@
 /* The sentence encoder of TGANs-C: word embeddings -> bi-LSTM (contextual
  * word features) -> LSTM whose state after the last word is the sentence
  * vector S. Used by the generators and, with its own weights, by the
- * discriminators in train/. */
+ * discriminators in train/.
+ *
+ * With `pool`, S (N, D) = [the LSTM's last state (N, D - E), the mean of
+ * the caption's word embeddings (N, E)]: the second part is a sum over
+ * words, so a caption that combines words in a way never seen in training
+ * (a digit with the other direction of motion) still gets the sum of
+ * what each word contributes, where the LSTM's state of an unseen word
+ * sequence can land anywhere. */
 #ifndef T2V_ENCODER_H
 #define T2V_ENCODER_H
 
@@ -13,6 +20,7 @@ typedef struct t2v_encoder_cfg {
     int hidden;     /* H, per direction of the bi-LSTM */
     int sent;       /* D, the sentence vector */
     int max_words;  /* T */
+    int pool;       /* 1: the last E entries of S are the mean word embedding */
 } t2v_encoder_cfg;
 
 typedef struct t2v_encoder {
@@ -27,9 +35,11 @@ typedef struct t2v_encoder {
     float *x;                    /* (N, T, E) embedded words */
     float *hf, *hb;              /* (N, T, H) each direction */
     float *hc;                   /* (N, T, 2H) */
-    float *hs;                   /* (N, T, D) */
-    float *hs_tm;                /* (T, N, D) time-major copy */
-    float *S;                    /* (N, D): hs_tm's last slice */
+    float *hs;                   /* (N, T, Dl), Dl = D, or D - E with pool */
+    float *hs_tm;                /* (T, N, Dl) time-major copy */
+    float *S;                    /* (N, D): hs_tm's last slice, [it, pooled] with pool */
+    float *poolw;                /* pool: (N, T) mask / length */
+    float *pooled, *dpooled;     /* pool: (N, E) */
     float *state[3];             /* LSTM states kept for backward */
     /* gradients (training only) */
     float *dx, *dx2, *dhf, *dhb, *dhc, *dhs, *dhs_tm, *scratch;

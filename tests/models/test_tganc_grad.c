@@ -73,14 +73,15 @@ static double gen_loss(void *ctx)
     return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
 }
 
-static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act)
+static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool)
 {
     gen_case c;
     memset(&c, 0, sizeof c);
     t2v_tganc_cfg cfg = {.z_dim = 3, .c0 = 4, .base = {1, 2, 2}, .n_stages = 2, .channels = 1,
                          .cond_bn = cond_bn, .unit_norm0 = unit_norm0, .out_k = out_k,
                          .act = act,
-                         .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5, .max_words = 6}};
+                         .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = pool ? 7 : 5,
+                                  .max_words = 6, .pool = pool}};
     cfg.stage[0] = (t2v_tganc_stage){.c_out = 3, .k = {2, 4, 4}, .s = {2, 2, 2}, .p = {0, 1, 1}};
     cfg.stage[1] = (t2v_tganc_stage){.c_out = 2, .k = {4, 4, 4}, .s = {2, 2, 2}, .p = {1, 1, 1}};
     t2v_params_init(&c.ps, be);
@@ -118,13 +119,29 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act)
     /* analytic */
     t2v_params_zero_grad(&c.ps);
     gen_loss(&c);
+    if (pool) { /* S's last E entries: the mean embedding of each caption's words */
+        float S[GEN_N * 7], table[9 * 4];
+        fd_download(be, S, c.g.text.S, GEN_N * 7);
+        fd_download(be, table, t2v_pdata(&c.ps, c.g.text.emb), 9 * 4);
+        double worst = 0.0;
+        for (int n = 0; n < GEN_N; n++)
+            for (int d = 0; d < 4; d++) {
+                double m = 0.0;
+                for (int t = 0; t < c.len[n]; t++)
+                    m += table[c.ids[n * 6 + t] * 4 + d] / (double)c.len[n];
+                worst = fmax(worst, fabs(S[n * 7 + 3 + d] - m));
+            }
+        T2V_CHECK(worst < 1e-6, "pooled sentence vector: the last 4 entries are the mean word "
+                  "embedding (max error %.2g)", worst);
+    }
     fd_upload(be, c.g.dclip, c.w, c.clip);
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
     char what[128];
     snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, output conv %d^3, %s) "
-             "+ encoder", cond_bn ? "sentence-modulated" : "affine",
-             unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh");
+             "+ encoder%s", cond_bn ? "sentence-modulated" : "affine",
+             unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
+             pool ? " with the pooled word embeddings" : "");
     check_params(&c.ps, gen_loss, &c, what, act != T2V_ACT_RELU);
     free(c.w);
     free(c.tmp);
@@ -347,17 +364,18 @@ int main(void)
         return 1;
     }
     /* strict: smooth activations, every entry must match */
-    check_generator(1, 0, 3, T2V_ACT_TANH);
-    check_generator(0, 0, 3, T2V_ACT_TANH);
-    check_generator(1, 1, 1, T2V_ACT_TANH);
-    check_generator(0, 1, 3, T2V_ACT_TANH);
+    check_generator(1, 0, 3, T2V_ACT_TANH, 0);
+    check_generator(0, 0, 3, T2V_ACT_TANH, 0);
+    check_generator(1, 1, 1, T2V_ACT_TANH, 0);
+    check_generator(0, 1, 3, T2V_ACT_TANH, 0);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 1);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_TANH);
     /* the activations the models train with, checked statistically */
-    check_generator(1, 1, 1, T2V_ACT_RELU);
-    check_generator(0, 0, 3, T2V_ACT_RELU);
+    check_generator(1, 1, 1, T2V_ACT_RELU, 0);
+    check_generator(0, 0, 3, T2V_ACT_RELU, 0);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
     check_spectral_norm();

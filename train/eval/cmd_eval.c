@@ -29,6 +29,10 @@ static void eval_usage(FILE *f)
             "  --judge FILE      judge weights file\n"
             "  --data NAME       data set (default: the judge's)\n"
             "  --count N         test items (default 500, or all when fewer)\n"
+            "  --split test|train  the captions to score: the test split's (default) or,\n"
+            "                    to measure what generalises, the training split's\n"
+            "                    (combinations seen in training; the floor FID then\n"
+            "                    compares real test with real train clips; no --write)\n"
             "  --seed S          clip k uses seed S + k (default 1)\n"
             "  --stage 1|2       image models: score Stage I (upsampled by nearest neighbour\n"
             "                    to the model's size) or Stage II (default: the last stage)\n"
@@ -44,17 +48,19 @@ typedef struct eval_args {
     long count;
     unsigned long long seed;
     int write, threads, stage;
+    int train_split;    /* 1: score the training split's captions */
 } eval_args;
 
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
     enum { O_MODEL = 256, O_JUDGE, O_DATA, O_COUNT, O_SEED, O_WRITE, O_THREADS, O_DIR, O_HELP,
-           O_STAGE, O_MATCH };
+           O_STAGE, O_MATCH, O_SPLIT };
     static const struct option longopts[] = {
         {"model", 1, 0, O_MODEL}, {"judge", 1, 0, O_JUDGE}, {"data", 1, 0, O_DATA},
         {"count", 1, 0, O_COUNT}, {"seed", 1, 0, O_SEED}, {"write", 0, 0, O_WRITE},
         {"threads", 1, 0, O_THREADS}, {"data-dir", 1, 0, O_DIR}, {"help", 0, 0, O_HELP},
-        {"stage", 1, 0, O_STAGE}, {"match", 1, 0, O_MATCH}, {0, 0, 0, 0}};
+        {"stage", 1, 0, O_STAGE}, {"match", 1, 0, O_MATCH}, {"split", 1, 0, O_SPLIT},
+        {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->count = 500;
     a->seed = 1;
@@ -69,6 +75,11 @@ static int parse_eval(int argc, char **argv, eval_args *a)
         case O_DIR: a->data_dir = optarg; break;
         case O_WRITE: a->write = 1; break;
         case O_MATCH: a->match = optarg; break;
+        case O_SPLIT:
+            if (!strcmp(optarg, "train")) a->train_split = 1;
+            else if (!strcmp(optarg, "test")) a->train_split = 0;
+            else goto bad;
+            break;
         case O_STAGE:
             a->stage = (int)strtol(optarg, &end, 10);
             if (*end || a->stage < 1 || a->stage > 2) goto bad;
@@ -86,6 +97,10 @@ static int parse_eval(int argc, char **argv, eval_args *a)
     }
     if (!a->model || !a->judge) {
         fprintf(stderr, "txt2vid eval: --model and --judge are required\n");
+        return 2;
+    }
+    if (a->train_split && a->write) {
+        fprintf(stderr, "txt2vid eval: --write stores test-split metrics; not with --split train\n");
         return 2;
     }
     return -1;
@@ -130,9 +145,10 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
     if (r->stage)
         printf("stage  %d%s\n", r->stage,
                r->stage == 1 ? " (Stage I upsampled by nearest neighbour)" : "");
-    printf("%ld %s test-split captions (attribute combinations unseen in training), "
-           "seeds %llu..%llu\n\n", r->count, r->dataset, a->seed,
-           a->seed + (unsigned long long)r->count - 1);
+    printf("%ld %s %s, seeds %llu..%llu\n\n", r->count, r->dataset,
+           a->train_split ? "training-split captions (attribute combinations seen in training)"
+                          : "test-split captions (attribute combinations unseen in training)",
+           a->seed, a->seed + (unsigned long long)r->count - 1);
     printf("%-12s %10s %12s %8s %9s %9s\n", "attribute", "generated", "real (ceil)", "chance",
            "IS gen", "IS real");
     for (int k = 0; k < r->n_attrs; k++)
@@ -140,9 +156,10 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
                100.0 * r->acc_gen[k], 100.0 * r->acc_real[k], 100.0 / r->n_classes[k],
                r->is_gen[k], r->is_real[k]);
     printf("%-12s %9.1f%% %11.1f%%\n\n", "all right", 100.0 * r->all_gen, 100.0 * r->all_real);
-    printf("FID on judge features   generated vs real test   %10.3f\n", r->fid_gen);
-    printf("                        real train vs real test  %10.3f  (floor, %ld train items)\n",
-           r->fid_floor, r->floor_count);
+    const char *scored = a->train_split ? "train" : "test", *other = a->train_split ? "test" : "train";
+    printf("FID on judge features   generated vs real %-5s  %10.3f\n", scored, r->fid_gen);
+    printf("                        real %-5s vs real %-5s %10.3f  (floor, %ld %s items)\n",
+           other, scored, r->fid_floor, r->floor_count, other);
     printf("frame difference        generated %.5f   real %.5f  (mean squared, consecutive "
            "frames)\n", r->frame_diff_gen, r->frame_diff_real);
     if (r->has_rprec)
@@ -224,8 +241,10 @@ int t2v_cmd_eval(int argc, char **argv)
     if (mi.dataset && strcmp(mi.dataset, data) != 0)
         fprintf(stderr, "txt2vid eval: note: the model was trained on %s, scored on %s\n",
                 mi.dataset, data);
-    test = open_for_judge(&a, &j->cfg, T2V_SPLIT_TEST);
-    train = test ? open_for_judge(&a, &j->cfg, T2V_SPLIT_TRAIN) : NULL;
+    /* `test` is the scored split, `train` the other one (the floor FID) */
+    test = open_for_judge(&a, &j->cfg, a.train_split ? T2V_SPLIT_TRAIN : T2V_SPLIT_TEST);
+    train = test ? open_for_judge(&a, &j->cfg, a.train_split ? T2V_SPLIT_TEST : T2V_SPLIT_TRAIN)
+                 : NULL;
     if (!train)
         goto done;
     long n = a.count < t2v_data_count(test) ? a.count : t2v_data_count(test);
