@@ -38,6 +38,8 @@ static void usage(FILE *f)
             "  --d-bn on|off       batch normalisation in D's hidden layers\n"
             "  --g-text shared|own the generator reads the sentence through D's encoder\n"
             "                      (shared, default) or trains its own from its loss\n"
+            "  --near-miss F       share of D's mismatching captions that state exactly one\n"
+            "                      attribute differently (default 0: any other caption)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     clips in the training split (default 10000)\n"

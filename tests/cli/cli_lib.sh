@@ -1,5 +1,7 @@
-# Sourced by the tests/cli scripts: check counters (ok, fail, skip) and
-# data_dir, the glyph cache folder as the data sets look for it.
+# Sourced by the tests/cli scripts: check counters (ok, fail, skip),
+# data_dir (the glyph cache folder as the data sets look for it) and
+# `run NAME ARGS...`, which runs $cli with ARGS (5-minute limit) and leaves
+# the status in $status, stdout and stderr in $work/NAME.out and .err.
 passed=0 failed=0 skipped=0
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL - $*"; failed=$((failed + 1)); }
@@ -12,3 +14,9 @@ elif [[ -n ${XDG_CACHE_HOME:-} ]]; then
 else
     data_dir=${HOME:-.}/.cache/txt2vid/data
 fi
+
+run() {
+    local name=$1; shift
+    timeout 300 "$cli" "$@" >"$work/$name.out" 2>"$work/$name.err"
+    status=$?
+}

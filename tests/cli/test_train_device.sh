@@ -17,11 +17,6 @@ trap 'rm -rf "$work"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 # run NAME ARGS...: the command's status in $status, stderr in $work/NAME.err
-run() {
-    local name=$1; shift
-    timeout 300 "$cli" "$@" >"$work/$name.out" 2>"$work/$name.err"
-    status=$?
-}
 first_err() { head -c 300 "$work/$1.err" | tr '\n' ' '; }
 
 for cmd in train train-stackgan; do

@@ -7,6 +7,7 @@
 
 #include "bouncing.h"
 #include "dataset.h"
+#include "attr_diff.h"
 #include "t2v_test.h"
 
 static t2v_dataset *open_set(const char *name, t2v_data_split split, uint64_t seed, int T,
@@ -306,6 +307,47 @@ static void check_mismatch(void)
     }
     T2V_CHECK(bad == 0, "tbmg: 500 mismatched captions all describe other attributes (%ld bad)",
               bad);
+    /* near misses: exactly one of the four attributes stated differently,
+     * and over many items each attribute is the changed one sometimes */
+    long wrong = 0, changed[4] = {0};
+    for (long i = 0; i < 500; i++) {
+        long k = t2v_data_near_mismatched_caption(ds, i, 0, (uint64_t)i);
+        int d[2], m[2];
+        t2v_data_attrs a;
+        t2v_data_attributes(ds, i, &a);
+        if (k < 0 || parse_caption(t2v_data_caption_at(ds, k), d, m) != 2) {
+            wrong++;
+            continue;
+        }
+        int got[4] = {d[0], m[0], d[1], m[1]}, which = -1;
+        if (attr_differences(got, &a, 4, &which) != 1)
+            wrong++;
+        else
+            changed[which]++;
+    }
+    T2V_CHECK(wrong == 0 && changed[0] && changed[1] && changed[2] && changed[3],
+              "tbmg: 500 near misses each change one attribute (%ld wrong; digit1 %ld, motion1 "
+              "%ld, digit2 %ld, motion2 %ld)", wrong, changed[0], changed[1], changed[2],
+              changed[3]);
+    t2v_data_close(ds);
+    ds = open_set("sbmg", T2V_SPLIT_TRAIN, 9, 4, 64, 1);
+    wrong = 0;
+    long same_digit = 0;
+    for (long i = 0; i < 300; i++) {
+        long k = t2v_data_near_mismatched_caption(ds, i, 0, (uint64_t)i);
+        int d = -1, m = -1;
+        t2v_data_attrs a;
+        t2v_data_attributes(ds, i, &a);
+        if (k < 0 || parse_caption(t2v_data_caption_at(ds, k), &d, &m) != 1 ||
+            (d != a.attr[0].value) + (m != a.attr[1].value) != 1)
+            wrong++;
+        same_digit += d == a.attr[0].value;
+    }
+    /* sbmg: 16 training captions; every digit keeps one motion, so a near
+     * miss of the other motion exists only for digits with both in training */
+    T2V_CHECK(wrong == 0 && same_digit > 0 && same_digit < 300,
+              "sbmg: 300 near misses each change the digit or the motion, not both (%ld wrong, "
+              "%ld keep the digit)", wrong, same_digit);
     t2v_data_close(ds);
 }
 

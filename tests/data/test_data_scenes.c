@@ -9,6 +9,7 @@
 
 #include "dataset.h"
 #include "scenes.h"
+#include "attr_diff.h"
 #include "t2v_test.h"
 
 static const char *colours[8] = {"red", "green", "blue", "yellow", "white", "black", "purple",
@@ -313,6 +314,25 @@ int main(void)
             bad++;
     }
     T2V_CHECK(bad == 0, "scenes: 300 mismatched captions describe other attributes (%ld bad)", bad);
+    long wrong = 0, changed[5] = {0};
+    for (long i = 0; i < 300; i++) {
+        long k = t2v_data_near_mismatched_caption(tr, i, 0, 7);
+        int at[5], which = -1;
+        t2v_data_attrs att;
+        t2v_data_attributes(tr, i, &att);
+        if (k < 0 || !parse_scene(t2v_data_caption_at(tr, k), at)) {
+            wrong++;
+            continue;
+        }
+        if (attr_differences(at, &att, 5, &which) != 1)
+            wrong++;
+        else
+            changed[which]++;
+    }
+    T2V_CHECK(wrong == 0 && changed[0] && changed[1] && changed[2] && changed[3] && changed[4],
+              "scenes: 300 near misses each change one attribute (%ld wrong; object %ld, colour "
+              "%ld, size %ld, position %ld, background %ld)", wrong, changed[0], changed[1],
+              changed[2], changed[3], changed[4]);
     free(a);
     free(b);
     t2v_data_close(tr);

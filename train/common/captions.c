@@ -5,6 +5,10 @@
 
 #include "core/status_internal.h"
 #include "train/common/captions.h"
+#include "txt2vid/nn.h"
+
+/* the Philox stream of the near-miss coin (seed: the epoch, offset: the draw) */
+enum { STREAM_NEAR_DRAW = 0x4E4D };
 
 typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
 
@@ -74,11 +78,19 @@ void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *i
 }
 
 t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset *ds, long i,
-                                  uint64_t epoch, uint64_t draw, int32_t *ids, int *len,
-                                  int row, int N)
+                                  uint64_t epoch, uint64_t draw, float near_miss,
+                                  int32_t *ids, int *len, int row, int N)
 {
     long km = t2v_data_caption_index(ds, i, epoch);
-    long kx = t2v_data_mismatched_caption(ds, i, epoch, draw);
+    long kx = -1;
+    if (near_miss > 0.0f) {
+        float u;
+        t2v_rng_uniform_host(&u, 1, epoch, STREAM_NEAR_DRAW, draw);
+        if (u < near_miss)
+            kx = t2v_data_near_mismatched_caption(ds, i, epoch, draw);
+    }
+    if (kx < 0)
+        kx = t2v_data_mismatched_caption(ds, i, epoch, draw);
     if (km < 0 || km >= t->n)
         return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
     if (kx < 0 || kx >= t->n)

@@ -47,6 +47,12 @@ static int parse_shared(t2v_run_opts *o, int c, const char *arg)
         else if (!strcmp(arg, "own")) o->shared_text = 0;
         else return -1;
         return 1;
+    case T2V_OPT_NEAR: {
+        float v = strtof(arg, &end);
+        if (*end || !(v >= 0 && v <= 1)) return -1;
+        o->near_miss = v;
+        return 1;
+    }
     case T2V_OPT_BETA1:
     case T2V_OPT_BETA2: {
         float v = strtof(arg, &end);
@@ -107,7 +113,7 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
     memset(o, 0, sizeof *o);
     o->preset = "small";
     o->loss = o->head = o->sn = o->d_bn = o->shared_text = -1;
-    o->lr_g = o->lr_d = o->beta1 = o->beta2 = -1.0f;
+    o->lr_g = o->lr_d = o->beta1 = o->beta2 = o->near_miss = -1.0f;
     o->ckpt_every = 200;
     o->sample_every = 500;
     o->seed = 1;

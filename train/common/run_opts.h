@@ -1,6 +1,6 @@
 /* The options every training command takes (--preset, --data, --steps,
  * --batch, --seed, --loss, --head, --sn, --d-bn, --g-text, --lr-g/--lr-d,
- * --beta1/--beta2,
+ * --beta1/--beta2, --near-miss,
  * --train-count,
  * --run-dir, --out, --resume, --minutes, --ckpt-every, --sample-every,
  * --threads, --device, --gpu-id, --quiet, --help) and the getopt loop that
@@ -24,6 +24,7 @@ typedef struct t2v_run_opts {
     int shared_text;            /* -1: preset's */
     float lr_g, lr_d;           /* < 0: preset's */
     float beta1, beta2;         /* < 0: preset's */
+    float near_miss;            /* < 0: preset's */
     double minutes;
     int ckpt_every, sample_every;
     t2v_device device;          /* where the networks train (default auto) */
@@ -35,7 +36,7 @@ enum {
     T2V_OPT_LOSS, T2V_OPT_HEAD, T2V_OPT_SN, T2V_OPT_LRG, T2V_OPT_LRD, T2V_OPT_COUNT,
     T2V_OPT_RUN, T2V_OPT_OUT, T2V_OPT_RESUME, T2V_OPT_MIN, T2V_OPT_CKPT, T2V_OPT_SAMPLE,
     T2V_OPT_THREADS, T2V_OPT_QUIET, T2V_OPT_HELP, T2V_OPT_DBN, T2V_OPT_BETA1, T2V_OPT_BETA2, T2V_OPT_GTEXT,
-    T2V_OPT_DEVICE, T2V_OPT_GPU,
+    T2V_OPT_DEVICE, T2V_OPT_GPU, T2V_OPT_NEAR,
     T2V_OPT_OWN  /* the first code of a command's own options */
 };
 
@@ -52,7 +53,8 @@ enum {
     {"threads", 1, 0, T2V_OPT_THREADS}, {"quiet", 0, 0, T2V_OPT_QUIET},                  \
     {"d-bn", 1, 0, T2V_OPT_DBN}, {"beta1", 1, 0, T2V_OPT_BETA1},                          \
     {"beta2", 1, 0, T2V_OPT_BETA2}, {"device", 1, 0, T2V_OPT_DEVICE},                   \
-    {"gpu-id", 1, 0, T2V_OPT_GPU}, {"help", 0, 0, T2V_OPT_HELP}
+    {"gpu-id", 1, 0, T2V_OPT_GPU}, {"g-text", 1, 0, T2V_OPT_GTEXT},                     \
+    {"near-miss", 1, 0, T2V_OPT_NEAR}, {"help", 0, 0, T2V_OPT_HELP}
 
 /* A command's own option `code` with its argument: 0, or -1 for a bad
  * value. */
@@ -72,7 +74,8 @@ int t2v_run_opts_parse(int argc, char **argv, const char *cmd, const struct opti
 void t2v_run_opts_open_error(const char *cmd, const t2v_run_opts *o, t2v_status s);
 
 /* Applies the options a recipe of either trainer shares (data, batch,
- * seed, loss, head, sn, d_bn, lr_g, lr_d, beta1, beta2, train_count) to a
+ * seed, loss, head, sn, d_bn, lr_g, lr_d, beta1, beta2, train_count,
+ * shared_text, near_miss) to a
  * recipe struct. */
 #define T2V_RUN_OPTS_APPLY(o, rc)                                                  \
     do {                                                                           \
@@ -89,6 +92,7 @@ void t2v_run_opts_open_error(const char *cmd, const t2v_run_opts *o, t2v_status 
         if ((o)->beta1 >= 0) (rc)->beta1 = (o)->beta1;                             \
         if ((o)->beta2 >= 0) (rc)->beta2 = (o)->beta2;                             \
         if ((o)->train_count) (rc)->train_count = (o)->train_count;                \
+        if ((o)->near_miss >= 0) (rc)->near_miss = (o)->near_miss;                 \
     } while (0)
 
 #endif

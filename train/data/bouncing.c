@@ -186,6 +186,18 @@ static int bounce_caption_matches(const t2v_dataset *ds, long i, long k)
     return bounce_caption_index(ds, i, 0) == k;
 }
 
+static int bounce_caption_differences(const t2v_dataset *ds, long i, long k)
+{
+    const bounce_set *set = ds->impl;
+    t2v_bounce_clip clip;
+    t2v_bounce_describe(ds, i, &clip);
+    int digit[2], motion[2], d = 0;
+    combo_decode(set->n_digits, set->combo_code[k], digit, motion);
+    for (int j = 0; j < set->n_digits; j++)
+        d += (digit[j] != clip.digit[j]) + (motion[j] != clip.motion[j]);
+    return d;
+}
+
 static t2v_status bounce_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs)
 {
     t2v_bounce_clip clip;
@@ -218,6 +230,7 @@ static const t2v_data_ops bounce_ops = {
     .get = bounce_get,
     .caption_index = bounce_caption_index,
     .caption_matches = bounce_caption_matches,
+    .caption_differences = bounce_caption_differences,
     .attributes = bounce_attributes,
     .value_name = bounce_value_name,
     .destroy = bounce_destroy,

@@ -71,6 +71,7 @@ enum {
     T2V_STREAM_CAPTION = 2,
     T2V_STREAM_MISMATCH = 3,
     T2V_STREAM_AUGMENT = 4,
+    T2V_STREAM_NEAR_MISS = 5,
 };
 
 /* ---- distinct captions ------------------------------------------------ */
@@ -96,6 +97,9 @@ typedef struct t2v_data_ops {
     long (*caption_index)(const t2v_dataset *ds, long i, uint64_t epoch);
     /* Whether distinct caption k describes item i. */
     int (*caption_matches)(const t2v_dataset *ds, long i, long k);
+    /* How many attributes caption k states differently from item i (0:
+     * it describes it); NULL for sets without attributes. */
+    int (*caption_differences)(const t2v_dataset *ds, long i, long k);
     t2v_status (*attributes)(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
     const char *(*value_name)(const t2v_dataset *ds, int a, int v);
     void (*destroy)(void *impl);

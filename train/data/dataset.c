@@ -116,25 +116,49 @@ const char *t2v_data_caption_at(const t2v_dataset *ds, long k)
     return t2v_caption_table_get(&ds->captions, k);
 }
 
+/* Caption k is what the draw wants: a mismatch (near = 0) or a near miss. */
+static int wanted(const t2v_dataset *ds, long i, long k, int near)
+{
+    return near ? ds->ops->caption_differences(ds, i, k) == 1 : !ds->ops->caption_matches(ds, i, k);
+}
+
+/* `tries` random captions, then a scan from a random start, so that rare
+ * ones (a few among tens of thousands) stay reachable; -1 when none is. */
+static long find_caption(const t2v_dataset *ds, long i, t2v_data_rng *r, int tries, int near)
+{
+    long n = ds->captions.n;
+    for (int t = 0; t < tries; t++) {
+        long k = t2v_data_rng_below(r, n);
+        if (wanted(ds, i, k, near))
+            return k;
+    }
+    long start = t2v_data_rng_below(r, n);
+    for (long j = 0; j < n; j++) {
+        long k = (start + j) % n;
+        if (wanted(ds, i, k, near))
+            return k;
+    }
+    return -1;
+}
+
 long t2v_data_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw)
 {
     if (!ds || i < 0 || i >= ds->info.count || ds->captions.n == 0)
         return -1;
     t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch * 0x10001 + draw,
                                       T2V_STREAM_MISMATCH);
-    long n = ds->captions.n;
-    for (int tries = 0; tries < 64; tries++) {
-        long k = t2v_data_rng_below(&r, n);
-        if (!ds->ops->caption_matches(ds, i, k))
-            return k;
-    }
-    long start = t2v_data_rng_below(&r, n);
-    for (long j = 0; j < n; j++) {
-        long k = (start + j) % n;
-        if (!ds->ops->caption_matches(ds, i, k))
-            return k;
-    }
-    return -1;
+    return find_caption(ds, i, &r, 64, 0);
+}
+
+long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch,
+                                      uint64_t draw)
+{
+    if (!ds || i < 0 || i >= ds->info.count || ds->captions.n == 0 ||
+        !ds->ops->caption_differences)
+        return -1;
+    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch * 0x10001 + draw,
+                                      T2V_STREAM_NEAR_MISS);
+    return find_caption(ds, i, &r, 256, 1);
 }
 
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs)

@@ -124,6 +124,14 @@ const char *t2v_data_caption_at(const t2v_dataset *ds, long k);
  * attributes differ (folder sets: it belongs to another item). draw picks
  * among them deterministically. -1 when no such caption exists. */
 long t2v_data_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw);
+/* A near miss: a caption of the split that states exactly one attribute
+ * of item i differently (the same digit moving the other way, the same
+ * scene on another background), drawn deterministically by draw; a
+ * discriminator shown these must check every attribute, where random
+ * mismatches differ in several and one easy attribute gives them away.
+ * -1 when the set has no attributes or no such caption. */
+long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch,
+                                      uint64_t draw);
 
 /* Ground-truth attributes of item i. */
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);

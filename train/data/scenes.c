@@ -250,6 +250,24 @@ static int scene_caption_matches(const t2v_dataset *ds, long i, long k)
     return set->combo_of[k] == scene_combo(&sc);
 }
 
+static int scene_caption_differences(const t2v_dataset *ds, long i, long k)
+{
+    const scene_set *set = ds->impl;
+    t2v_scene sc;
+    t2v_scene_describe(ds, i, &sc);
+    /* combo_index's mixed radix, innermost first */
+    int code = set->combo_of[k];
+    int position = code % T2V_SCENE_POSITIONS;
+    code /= T2V_SCENE_POSITIONS;
+    int size = code % T2V_SCENE_SIZES;
+    code /= T2V_SCENE_SIZES;
+    int background = code % T2V_SCENE_COLOURS;
+    code /= T2V_SCENE_COLOURS;
+    int colour = code % T2V_SCENE_COLOURS, object = code / T2V_SCENE_COLOURS;
+    return (object != sc.object) + (colour != sc.colour) + (background != sc.background) +
+           (size != sc.size) + (position != sc.position);
+}
+
 static t2v_status scene_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs)
 {
     t2v_scene sc;
@@ -290,6 +308,7 @@ static const t2v_data_ops scene_ops = {
     .get = scene_get,
     .caption_index = scene_caption_index,
     .caption_matches = scene_caption_matches,
+    .caption_differences = scene_caption_differences,
     .attributes = scene_attributes,
     .value_name = scene_value_name,
     .destroy = scene_destroy,

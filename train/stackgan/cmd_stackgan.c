@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "  --d-bn on|off       batch normalisation in D's hidden layers\n"
             "  --g-text shared|own the generator reads the sentence through Stage-I D's\n"
             "                      encoder (shared, default) or trains its own\n"
+            "  --near-miss F       share of D's mismatching captions that state exactly one\n"
+            "                      attribute differently (default 0: any other caption)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"

@@ -277,6 +277,7 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.steps2", T2V_RECIPE_I64, steps2, 1, 0),
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
     T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_sg_recipe, shared_text, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.near_miss", T2V_RECIPE_F32, t2v_sg_recipe, near_miss, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -478,7 +479,7 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
-                                   tr->ids_host, tr->len_host, n, N);
+                                      tr->rc.near_miss, tr->ids_host, tr->len_host, n, N);
         if (s != T2V_OK)
             return s;
     }

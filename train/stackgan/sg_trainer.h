@@ -27,6 +27,8 @@ typedef struct t2v_sg_recipe {
     long train_count;         /* items of a synthetic training split (0: default) */
     int shared_text;          /* 1: G reads the sentence through Stage-I D's encoder (a
                                  copy after every Stage-I D update, no gradient from G) */
+    float near_miss;          /* share of mismatching captions that are near misses
+                                 (t2v_data_near_mismatched_caption) */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +

@@ -36,6 +36,8 @@ typedef struct t2v_tganc_recipe {
                               after every D update, no gradient from G's loss) */
     float g_ema;           /* > 0: decay of the average of G's weights that the
                               exported model carries (train/common/ema.h) */
+    float near_miss;       /* share of mismatching captions that are near misses
+                              (t2v_data_near_mismatched_caption) */
     float lambda_ms;       /* > 0: weight of the mode-seeking term in G's loss
                               (train/common/mode_seeking.h) */
 } t2v_tganc_recipe;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
+# the checkpoint's recipe (read back with `txt2vid info`): --g-text,
+# --near-miss (both commands), --g-ema, --lambda-ms, --text-pool (train);
+# bad values are usage errors (status 2); a pooled sentence vector the
+# preset's sizes cannot hold is a clear error (status 1). Training needs the
+# cached glyphs; without them the training checks report "skip".
+#
+#   test_train_options.sh TXT2VID
+set -u
+cli=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+
+# key_is FILE KEY VALUE: txt2vid info prints "  KEY   VALUE"
+key_is() { "$cli" info "$1" 2>/dev/null | grep -Eq "^ +$2 +$3\$"; }
+
+for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
+    "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
+    "train-stackgan --near-miss -0.1" "train-stackgan --g-text"; do
+    # shellcheck disable=SC2086
+    run bad $bad
+    if [[ $status -eq 2 ]]; then
+        ok "$bad: usage error, status 2 ($(head -n1 "$work/bad.err" | cut -c1-70))"
+    else
+        fail "$bad: status $status (want 2): $(head -c 200 "$work/bad.err")"
+    fi
+done
+
+common=(--preset tiny --steps 2 --threads 1 --sample-every 0 --quiet --device cpu)
+if [[ -r $data_dir/mnist.t2vg ]]; then
+    run tg train "${common[@]}" --run-dir "$work/tg" --g-text own --near-miss 0.5 \
+        --g-ema 0.5 --lambda-ms 0.25
+    ck=$work/tg/checkpoint.gguf
+    if [[ $status -eq 0 ]] && key_is "$ck" train.shared_text false && key_is "$ck" train.near_miss 0.5 &&
+        key_is "$ck" train.g_ema 0.5 && key_is "$ck" train.lambda_ms 0.25; then
+        ok "train: --g-text own --near-miss 0.5 --g-ema 0.5 --lambda-ms 0.25 in the checkpoint's recipe"
+    else
+        fail "train: status $status, recipe: $("$cli" info "$ck" 2>&1 | grep -E 'shared_text|near_miss|g_ema|lambda_ms' | tr -s ' ' | tr '\n' ';')"
+    fi
+    run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
+    if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
+        ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"
+    else
+        fail "train --text-pool on (tiny): status $status (want 1): $(head -c 200 "$work/pool.err")"
+    fi
+else
+    skip "train runs: no $data_dir/mnist.t2vg"
+fi
+if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
+    run sg train-stackgan "${common[@]}" --run-dir "$work/sg" --g-text own --near-miss 1
+    ck=$work/sg/checkpoint.gguf
+    if [[ $status -eq 0 ]] && key_is "$ck" train.shared_text false && key_is "$ck" train.near_miss 1; then
+        ok "train-stackgan: --g-text own --near-miss 1 in the checkpoint's recipe"
+    else
+        fail "train-stackgan: status $status: $(head -c 200 "$work/sg.err")"
+    fi
+else
+    skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"
+fi
+
+echo "# $passed passed, $failed failed, $skipped skipped"
+if ((failed)); then exit 1; fi
+if ((passed == 0)); then exit 77; fi
+exit 0
