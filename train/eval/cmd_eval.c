@@ -10,6 +10,7 @@
 #include "train/cli.h"
 #include "train/eval/clip_cache.h"
 #include "train/eval/eval.h"
+#include "train/eval/eval_cli.h"
 #include "train/eval/match_rprec.h"
 
 static void eval_usage(FILE *f)
@@ -37,6 +38,9 @@ static void eval_usage(FILE *f)
             "  --stage 1|2       image models: score Stage I (upsampled by nearest neighbour\n"
             "                    to the model's size) or Stage II (default: the last stage)\n"
             "  --match FILE      matching model weights: report R-precision too\n"
+            "  --confusion ATTR  also the confusion table of attribute ATTR over the\n"
+            "                    generated clips (rows: the caption's class, columns: the\n"
+            "                    judge's reading)\n"
             "  --write           store the metrics in the model file as txt2vid.eval.* keys\n"
             "                    (txt2vid.eval.stageS.* with --stage S)\n"
             "  --threads N       CPU threads (default: every core)\n"
@@ -44,7 +48,7 @@ static void eval_usage(FILE *f)
 }
 
 typedef struct eval_args {
-    const char *model, *judge, *data, *data_dir, *match;
+    const char *model, *judge, *data, *data_dir, *match, *confusion;
     long count;
     unsigned long long seed;
     int write, threads, stage;
@@ -54,13 +58,13 @@ typedef struct eval_args {
 static int parse_eval(int argc, char **argv, eval_args *a)
 {
     enum { O_MODEL = 256, O_JUDGE, O_DATA, O_COUNT, O_SEED, O_WRITE, O_THREADS, O_DIR, O_HELP,
-           O_STAGE, O_MATCH, O_SPLIT };
+           O_STAGE, O_MATCH, O_SPLIT, O_CONFUSION };
     static const struct option longopts[] = {
         {"model", 1, 0, O_MODEL}, {"judge", 1, 0, O_JUDGE}, {"data", 1, 0, O_DATA},
         {"count", 1, 0, O_COUNT}, {"seed", 1, 0, O_SEED}, {"write", 0, 0, O_WRITE},
         {"threads", 1, 0, O_THREADS}, {"data-dir", 1, 0, O_DIR}, {"help", 0, 0, O_HELP},
         {"stage", 1, 0, O_STAGE}, {"match", 1, 0, O_MATCH}, {"split", 1, 0, O_SPLIT},
-        {0, 0, 0, 0}};
+        {"confusion", 1, 0, O_CONFUSION}, {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->count = 500;
     a->seed = 1;
@@ -75,6 +79,7 @@ static int parse_eval(int argc, char **argv, eval_args *a)
         case O_DIR: a->data_dir = optarg; break;
         case O_WRITE: a->write = 1; break;
         case O_MATCH: a->match = optarg; break;
+        case O_CONFUSION: a->confusion = optarg; break;
         case O_SPLIT:
             if (!strcmp(optarg, "train")) a->train_split = 1;
             else if (!strcmp(optarg, "test")) a->train_split = 0;
@@ -166,6 +171,35 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
         printf("R-precision (%s)   generated %.2f%%   real %.2f%%  (true caption first among "
                "%d; chance %.1f%%)\n", r->match, 100.0 * r->rprec_gen, 100.0 * r->rprec_real,
                T2V_RPREC_MISMATCHED + 1, 100.0 / (T2V_RPREC_MISMATCHED + 1));
+}
+
+/* The judge's confusion of attribute a->confusion over the kept generated
+ * clips. */
+static int print_generated_confusion(const eval_args *a, t2v_judge *j, const t2v_dataset *test,
+                                     t2v_clip_cache *kept, long n)
+{
+    int attr = t2v_judge_attr_index(j, a->confusion);
+    if (attr < 0) {
+        fprintf(stderr, "txt2vid eval: the judge has no attribute '%s'\n", a->confusion);
+        return 1;
+    }
+    t2v_judge_run r;
+    t2v_judged judged = {0};
+    int *truth = malloc((size_t)n * j->cfg.n_attrs * sizeof *truth);
+    t2v_status s = truth ? t2v_data_truth(test, 0, n, j->cfg.n_attrs, truth) : T2V_ERR_NOMEM;
+    if (s == T2V_OK && (s = t2v_judge_run_init(j, &r, 32, 0)) == T2V_OK) {
+        s = t2v_judge_clips(j, &r, t2v_clip_cache_fn, kept, n, &judged);
+        t2v_judge_run_release(&r);
+    }
+    if (s == T2V_OK) {
+        printf("\ngenerated clips, ");
+        t2v_eval_print_confusion(j, test, &judged, truth, attr);
+    } else {
+        fprintf(stderr, "txt2vid eval: %s\n", t2v_last_error());
+    }
+    t2v_judged_free(&judged);
+    free(truth);
+    return s == T2V_OK ? 0 : 1;
 }
 
 /* R-precision of the generated images (the kept ones when the matching
@@ -263,6 +297,8 @@ int t2v_cmd_eval(int argc, char **argv)
     if (a.match && eval_rprec(&a, m, j, test, &kept, &rep) != 0)
         goto done;
     print_report(&a, &mi, &rep);
+    if (a.confusion && print_generated_confusion(&a, j, test, &kept, n) != 0)
+        goto done;
     rc = 0;
     if (a.write) {
         // the loaded model keeps its own copy of the file: rewriting is safe

@@ -49,68 +49,12 @@ static void print_accuracy(const t2v_judge *j, const double *acc, double all, lo
     printf("  %-10s %6.2f%%\n", "all right", 100.0 * all);
 }
 
-/* The confusion table of attribute `attr` (rows true, columns predicted,
- * columns numbered as the rows), then its accuracy for each value of every
- * other attribute. */
-static void print_confusion(const t2v_judge *j, const t2v_dataset *ds, const t2v_judged *judged,
-                            const int *truth, int attr)
-{
-    int nc = j->cfg.n_classes[attr], A = j->cfg.n_attrs;
-    long *counts = malloc((size_t)nc * nc * sizeof *counts);
-    if (!counts)
-        return;
-    t2v_judged_confusion(j, judged, truth, attr, counts);
-    printf("%s confusion (rows: true class, columns: predicted class):\n%-22s",
-           j->cfg.attr_name[attr], "");
-    for (int c = 0; c < nc; c++)
-        printf(" %4d", c);
-    printf("  right\n");
-    for (int r = 0; r < nc; r++) {
-        long row = 0;
-        for (int c = 0; c < nc; c++)
-            row += counts[(size_t)r * nc + c];
-        const char *name = t2v_data_attr_value_name(ds, attr, r);
-        printf("%2d %-19.19s", r, name ? name : "");
-        for (int c = 0; c < nc; c++)
-            printf(" %4ld", counts[(size_t)r * nc + c]);
-        if (row)
-            printf(" %6.1f%%\n", 100.0 * counts[(size_t)r * nc + r] / row);
-        else
-            printf("       -\n");
-    }
-    free(counts);
-    for (int b = 0; b < A; b++) {
-        if (b == attr)
-            continue;
-        printf("%s accuracy by %s:", j->cfg.attr_name[attr], j->cfg.attr_name[b]);
-        for (int v = 0; v < j->cfg.n_classes[b]; v++) {
-            long n = 0, hit = 0;
-            for (long i = 0; i < judged->n; i++) {
-                const int *t = truth + (size_t)i * A;
-                if (t[b] != v)
-                    continue;
-                int correct[T2V_DATA_MAX_ATTRS];
-                t2v_judge_match(&j->cfg, judged->pred + (size_t)i * A, t, correct);
-                n++;
-                hit += correct[attr];
-            }
-            const char *name = t2v_data_attr_value_name(ds, b, v);
-            if (n)
-                printf("  %s %.1f%%", name ? name : "?", 100.0 * hit / n);
-        }
-        printf("\n");
-    }
-}
-
 /* Measures the judge on n real test items; prints the accuracy (and the
  * confusion of attribute `confusion` unless NULL). acc (n_attrs). */
 static t2v_status measure(t2v_judge *j, const t2v_dataset *test, long n, const char *confusion,
                           double *acc, long *n_out)
 {
-    int attr = -1;
-    for (int a = 0; confusion && a < j->cfg.n_attrs; a++)
-        if (!strcmp(confusion, j->cfg.attr_name[a]))
-            attr = a;
+    int attr = confusion ? t2v_judge_attr_index(j, confusion) : -1;
     if (confusion && attr < 0)
         return t2v_fail(T2V_ERR_INVALID, "the judge has no attribute '%s'", confusion);
     t2v_judged judged;
@@ -122,7 +66,7 @@ static t2v_status measure(t2v_judge *j, const t2v_dataset *test, long n, const c
     t2v_judged_accuracy(j, &judged, truth, acc, &all);
     print_accuracy(j, acc, all, *n_out);
     if (attr >= 0)
-        print_confusion(j, test, &judged, truth, attr);
+        t2v_eval_print_confusion(j, test, &judged, truth, attr);
     t2v_judged_free(&judged);
     free(truth);
     return T2V_OK;

@@ -150,3 +150,64 @@ void t2v_eval_print_progress(void *user, int64_t step, int64_t steps, double los
            (long long)steps, loss, seconds, eta);
     fflush(stdout);
 }
+
+/* The confusion table of attribute `attr` (rows true, columns predicted,
+ * columns numbered as the rows), then its accuracy for each value of every
+ * other attribute. */
+void t2v_eval_print_confusion(const t2v_judge *j, const t2v_dataset *ds, const t2v_judged *judged,
+                              const int *truth, int attr)
+{
+    int nc = j->cfg.n_classes[attr], A = j->cfg.n_attrs;
+    long *counts = malloc((size_t)nc * nc * sizeof *counts);
+    if (!counts)
+        return;
+    t2v_judged_confusion(j, judged, truth, attr, counts);
+    printf("%s confusion (rows: true class, columns: predicted class):\n%-22s",
+           j->cfg.attr_name[attr], "");
+    for (int c = 0; c < nc; c++)
+        printf(" %4d", c);
+    printf("  right\n");
+    for (int r = 0; r < nc; r++) {
+        long row = 0;
+        for (int c = 0; c < nc; c++)
+            row += counts[(size_t)r * nc + c];
+        const char *name = t2v_data_attr_value_name(ds, attr, r);
+        printf("%2d %-19.19s", r, name ? name : "");
+        for (int c = 0; c < nc; c++)
+            printf(" %4ld", counts[(size_t)r * nc + c]);
+        if (row)
+            printf(" %6.1f%%\n", 100.0 * counts[(size_t)r * nc + r] / row);
+        else
+            printf("       -\n");
+    }
+    free(counts);
+    for (int b = 0; b < A; b++) {
+        if (b == attr)
+            continue;
+        printf("%s accuracy by %s:", j->cfg.attr_name[attr], j->cfg.attr_name[b]);
+        for (int v = 0; v < j->cfg.n_classes[b]; v++) {
+            long n = 0, hit = 0;
+            for (long i = 0; i < judged->n; i++) {
+                const int *t = truth + (size_t)i * A;
+                if (t[b] != v)
+                    continue;
+                int correct[T2V_DATA_MAX_ATTRS];
+                t2v_judge_match(&j->cfg, judged->pred + (size_t)i * A, t, correct);
+                n++;
+                hit += correct[attr];
+            }
+            const char *name = t2v_data_attr_value_name(ds, b, v);
+            if (n)
+                printf("  %s %.1f%%", name ? name : "?", 100.0 * hit / n);
+        }
+        printf("\n");
+    }
+}
+
+int t2v_judge_attr_index(const t2v_judge *j, const char *name)
+{
+    for (int a = 0; a < j->cfg.n_attrs; a++)
+        if (!strcmp(name, j->cfg.attr_name[a]))
+            return a;
+    return -1;
+}

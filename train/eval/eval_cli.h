@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "train/data/dataset.h"
+#include "train/eval/score.h"
 
 typedef struct t2v_eval_args {
     const char *data, *out, *model, *data_dir;
@@ -52,6 +53,14 @@ t2v_dataset *t2v_eval_open_split(const char *cmd, const char *name, t2v_data_spl
                                  const char *data_dir, int C, int T, int H, int W);
 t2v_dataset *t2v_eval_open_split_count(const char *cmd, const char *name,
                                        t2v_data_split split, const char *data_dir, long count);
+
+/* The confusion table of attribute `attr` of judged clips (rows: the true
+ * class, columns: the predicted one; truth (n, n_attrs)), then its accuracy
+ * for each value of every other attribute, on stdout. */
+void t2v_eval_print_confusion(const t2v_judge *j, const t2v_dataset *ds, const t2v_judged *judged,
+                              const int *truth, int attr);
+/* The index of the judge's attribute `name`, or -1. */
+int t2v_judge_attr_index(const t2v_judge *j, const char *name);
 
 /* "step S/N  loss L  T s  (eta E s)" on stdout; user unused. */
 void t2v_eval_print_progress(void *user, int64_t step, int64_t steps, double loss,
