@@ -83,33 +83,40 @@ typedef struct train_opts {
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL };
 
+/* The index of arg among n words, or -1. */
+static int word_index(const char *arg, const char *const *words, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(arg, words[i]))
+            return i;
+    return -1;
+}
+
 static int parse_own(void *user, int c, const char *arg)
 {
+    static const char *const temporal[3] = {"none", "constraint", "adversarial"};
+    static const char *const kernel[2] = {"1", "3"}, *const on_off[2] = {"off", "on"};
     train_opts *o = user;
     char *end;
     switch (c) {
     case O_TEMPORAL:
-        if (!strcmp(arg, "none")) o->temporal = T2V_TEMPORAL_NONE;
-        else if (!strcmp(arg, "constraint")) o->temporal = T2V_TEMPORAL_CONSTRAINT;
-        else if (!strcmp(arg, "adversarial")) o->temporal = T2V_TEMPORAL_ADVERSARIAL;
-        else return -1;
-        return 0;
+        o->temporal = word_index(arg, temporal, 3); /* the t2v_temporal order */
+        return o->temporal < 0 ? -1 : 0;
     case O_LAMBDA:
         o->lambda_tc = strtof(arg, &end);
         return *end || !(o->lambda_tc >= 0) ? -1 : 0;
     case O_OUT_K:
-        if (!strcmp(arg, "1")) o->out_k = 1;
-        else if (!strcmp(arg, "3")) o->out_k = 3;
-        else return -1;
-        return 0;
+        switch (word_index(arg, kernel, 2)) {
+        case 0: o->out_k = 1; return 0;
+        case 1: o->out_k = 3; return 0;
+        default: return -1;
+        }
     case O_G_EMA:
         o->g_ema = strtof(arg, &end);
         return *end || !(o->g_ema >= 0.0f && o->g_ema < 1.0f) ? -1 : 0;
     case O_TEXT_POOL:
-        if (!strcmp(arg, "on")) o->text_pool = 1;
-        else if (!strcmp(arg, "off")) o->text_pool = 0;
-        else return -1;
-        return 0;
+        o->text_pool = word_index(arg, on_off, 2);
+        return o->text_pool < 0 ? -1 : 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
