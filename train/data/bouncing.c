@@ -181,11 +181,6 @@ static long bounce_caption_index(const t2v_dataset *ds, long i, uint64_t epoch)
     return clip.combo;
 }
 
-static int bounce_caption_matches(const t2v_dataset *ds, long i, long k)
-{
-    return bounce_caption_index(ds, i, 0) == k;
-}
-
 static int bounce_caption_differences(const t2v_dataset *ds, long i, long k)
 {
     const bounce_set *set = ds->impl;
@@ -229,7 +224,6 @@ static void bounce_destroy(void *impl)
 static const t2v_data_ops bounce_ops = {
     .get = bounce_get,
     .caption_index = bounce_caption_index,
-    .caption_matches = bounce_caption_matches,
     .caption_differences = bounce_caption_differences,
     .attributes = bounce_attributes,
     .value_name = bounce_value_name,

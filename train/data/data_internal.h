@@ -95,11 +95,12 @@ void t2v_caption_table_free(t2v_caption_table *t);
 typedef struct t2v_data_ops {
     t2v_status (*get)(const t2v_dataset *ds, long i, uint64_t epoch, float *x, float *x_hi);
     long (*caption_index)(const t2v_dataset *ds, long i, uint64_t epoch);
-    /* Whether distinct caption k describes item i. */
-    int (*caption_matches)(const t2v_dataset *ds, long i, long k);
-    /* How many attributes caption k states differently from item i (0:
-     * it describes it); NULL for sets without attributes. */
+    /* Sets with attributes: how many attributes caption k states
+     * differently from item i (0: it describes it). */
     int (*caption_differences)(const t2v_dataset *ds, long i, long k);
+    /* Sets without attributes (caption_differences NULL): whether distinct
+     * caption k describes item i. */
+    int (*caption_matches)(const t2v_dataset *ds, long i, long k);
     t2v_status (*attributes)(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
     const char *(*value_name)(const t2v_dataset *ds, int a, int v);
     void (*destroy)(void *impl);

@@ -119,7 +119,10 @@ const char *t2v_data_caption_at(const t2v_dataset *ds, long k)
 /* Caption k is what the draw wants: a mismatch (near = 0) or a near miss. */
 static int wanted(const t2v_dataset *ds, long i, long k, int near)
 {
-    return near ? ds->ops->caption_differences(ds, i, k) == 1 : !ds->ops->caption_matches(ds, i, k);
+    if (!ds->ops->caption_differences)
+        return !near && !ds->ops->caption_matches(ds, i, k);
+    int d = ds->ops->caption_differences(ds, i, k);
+    return near ? d == 1 : d > 0;
 }
 
 /* `tries` random captions, then a scan from a random start, so that rare

@@ -242,14 +242,6 @@ static long scene_caption_index(const t2v_dataset *ds, long i, uint64_t epoch)
     return set->caption_of[scene_combo(&sc) * T2V_SCENE_TEMPLATES + tmpl];
 }
 
-static int scene_caption_matches(const t2v_dataset *ds, long i, long k)
-{
-    const scene_set *set = ds->impl;
-    t2v_scene sc;
-    t2v_scene_describe(ds, i, &sc);
-    return set->combo_of[k] == scene_combo(&sc);
-}
-
 static int scene_caption_differences(const t2v_dataset *ds, long i, long k)
 {
     const scene_set *set = ds->impl;
@@ -307,7 +299,6 @@ static void scene_destroy(void *impl)
 static const t2v_data_ops scene_ops = {
     .get = scene_get,
     .caption_index = scene_caption_index,
-    .caption_matches = scene_caption_matches,
     .caption_differences = scene_caption_differences,
     .attributes = scene_attributes,
     .value_name = scene_value_name,
