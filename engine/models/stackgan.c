@@ -160,14 +160,14 @@ static t2v_sg_node *push(chain_builder *b, t2v_sg_kind kind)
     return nd;
 }
 
+/* A BN node's statistics: groups per item and values per group. */
+static int bn_groups(const t2v_sg_node *nd) { return nd->unit ? nd->C * nd->H * nd->W : nd->C; }
+static int64_t bn_len(const t2v_sg_node *nd) { return nd->unit ? 1 : (int64_t)nd->H * nd->W; }
+
 static void declare_bn(chain_builder *b, t2v_sg_node *nd, const char *name)
 {
     char n1[80];
-    if (!nd->SC) {
-        nd->SC = nd->C;
-        nd->SL = (int64_t)nd->H * nd->W;
-    }
-    int64_t cs[1] = {nd->SC};
+    int64_t cs[1] = {bn_groups(nd)};
     snprintf(n1, sizeof n1, "%s.bn.weight", name);
     nd->bn_g = t2v_declare(b->ps, &b->st, b->prefix, n1, 1, cs, 1);
     snprintf(n1, sizeof n1, "%s.bn.bias", name);
@@ -190,8 +190,7 @@ static void add_fc(chain_builder *b, const char *name, int C, int H, int W, int 
     nd->H = H;
     nd->W = W;
     nd->bn = 1;
-    nd->SC = unit ? C * H * W : C;
-    nd->SL = unit ? 1 : (int64_t)H * W;
+    nd->unit = unit;
     nd->act = act;
     char n1[80];
     snprintf(n1, sizeof n1, "%s.weight", name);
@@ -309,8 +308,8 @@ static void chain_plan(t2v_sg_chain *ch, t2v_backend *be, t2v_plan *p)
         int has_pre = nd->kind != T2V_SG_UP;
         nd->pre = has_pre ? t2v_plan_floats(p, n) : NULL;
         nd->out = t2v_plan_floats(p, n);
-        nd->mean = nd->bn ? t2v_plan_floats(p, (size_t)nd->SC) : NULL;
-        nd->invstd = nd->bn ? t2v_plan_floats(p, (size_t)nd->SC) : NULL;
+        nd->mean = nd->bn ? t2v_plan_floats(p, (size_t)bn_groups(nd)) : NULL;
+        nd->invstd = nd->bn ? t2v_plan_floats(p, (size_t)bn_groups(nd)) : NULL;
         nd->dpre = has_pre ? t2v_plan_grad(p, n) : NULL;
         nd->dout = t2v_plan_grad(p, n);
     }
@@ -333,11 +332,11 @@ static t2v_status chain_init(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps,
         if (s == T2V_OK && nd->b >= 0)
             s = t2v_init_const(be, t2v_pdata(ps, nd->b), nd->C, 0.0f);
         if (s == T2V_OK && nd->bn) {
-            s = t2v_init_normal(be, t2v_pdata(ps, nd->bn_g), nd->SC, 1.0f, 0.02f, seed,
+            s = t2v_init_normal(be, t2v_pdata(ps, nd->bn_g), bn_groups(nd), 1.0f, 0.02f, seed,
                                 stream + 2 * (uint64_t)i + 1);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(ps, nd->bn_b), nd->SC, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rm), nd->SC, 0.0f);
-            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rv), nd->SC, 1.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(ps, nd->bn_b), bn_groups(nd), 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rm), bn_groups(nd), 0.0f);
+            if (s == T2V_OK) s = t2v_init_const(be, t2v_pdata(bufs, nd->rv), bn_groups(nd), 1.0f);
         }
     }
     return s;
@@ -384,8 +383,8 @@ static void chain_forward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, t2v
         if (nd->bn)
             k->batchnorm_forward(be, nd->out, nd->pre, t2v_pdata(ps, nd->bn_g),
                                  t2v_pdata(ps, nd->bn_b), t2v_pdata(bufs, nd->rm),
-                                 t2v_pdata(bufs, nd->rv), nd->mean, nd->invstd, N, nd->SC,
-                                 nd->SL, ch->bn_momentum, BN_EPS, training);
+                                 t2v_pdata(bufs, nd->rv), nd->mean, nd->invstd, N,
+                                 bn_groups(nd), bn_len(nd), ch->bn_momentum, BN_EPS, training);
         else
             k->copy(be, nd->out, nd->pre, n);
         if (nd->act != T2V_ACT_NONE)
@@ -434,7 +433,7 @@ static void chain_backward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, in
         if (nd->bn) {
             k->batchnorm_backward(be, nd->dpre, t2v_pgrad(ps, nd->bn_g), t2v_pgrad(ps, nd->bn_b),
                                   nd->dout, nd->pre, t2v_pdata(ps, nd->bn_g), nd->mean,
-                                  nd->invstd, N, nd->SC, nd->SL);
+                                  nd->invstd, N, bn_groups(nd), bn_len(nd));
             dy = nd->dpre;
         }
         if (nd->kind == T2V_SG_FC)

@@ -91,8 +91,8 @@ typedef struct t2v_sg_node {
     int Cin, Hin, Win;
     t2v_conv_geom g;
     int bn;
-    int SC;                         /* BN statistics: SC groups of SL values per item, */
-    int64_t SL;                     /* (C, H W), or (C H W, 1) for a per-unit FC */
+    int unit;                       /* BN statistics per unit (C H W groups of 1),
+                                       else per channel (C groups of H W) */
     t2v_act act;
     int skip;
     int w, b, bn_g, bn_b, rm, rv;   /* parameter / buffer indices, -1 when absent */
