@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scenes_match.h"
 #include "t2v_test.h"
 #include "train/eval/match_loss.h"
 #include "train/eval/match_rprec.h"
@@ -106,42 +107,25 @@ static void check_rprec_credit(void)
     T2V_CHECK(fabs(mean - 0.01) < 0.0025, "random scorer: mean credit %.4f near 1/100", mean);
 }
 
-static t2v_dataset *open_scenes(t2v_data_split split, int side)
-{
-    t2v_data_options o;
-    t2v_data_options_default(&o);
-    o.name = "scenes";
-    o.split = split;
-    o.height = o.width = side;
-    o.count = 200;
-    t2v_dataset *ds = NULL;
-    return t2v_data_open(&o, &ds) == T2V_OK ? ds : NULL;
-}
-
 enum { SIDE = 32, B = 8 };
 
 /* Loss on a fixed batch of 8 real images falls under 20 Adam steps; the
  * trained model survives a save and load; returns the model. */
 static t2v_match *check_training(t2v_dataset *train)
 {
-    t2v_data_info info;
-    t2v_data_get_info(train, &info);
-    t2v_match_cfg cfg;
-    t2v_vocab vocab;
     t2v_encoded_captions caps;
-    memset(&vocab, 0, sizeof vocab);
     memset(&caps, 0, sizeof caps);
-    t2v_match *m = NULL;
-    t2v_status s = t2v_match_cfg_for(&cfg, "scenes", 3, SIDE, SIDE, 0);
-    if (s == T2V_OK)
-        s = t2v_encoded_captions_build(&caps, &vocab, 1, train, info.n_captions,
-                                       cfg.text.max_words, "scenes");
-    cfg.text.vocab = vocab.count;
-    if (s == T2V_OK)
-        s = t2v_match_new(&cfg, &vocab, NULL, 1, 3, 1, &m);
-    t2v_vocab_free(&vocab);
+    t2v_match *m = t2v_test_scenes_match(train, SIDE, 3, 1);
+    t2v_status s = m ? T2V_OK : T2V_ERR_INVALID;
+    if (s == T2V_OK) {
+        t2v_data_info info;
+        t2v_data_get_info(train, &info);
+        s = t2v_encoded_captions_build(&caps, &m->vocab, 0, train, info.n_captions,
+                                       m->cfg.text.max_words, "scenes");
+    }
     if (!T2V_CHECK(s == T2V_OK, "matching model built (%s)", s == T2V_OK ? "ok" : t2v_last_error())) {
         t2v_encoded_captions_free(&caps);
+        t2v_match_free(m);
         return NULL;
     }
     t2v_match_run r;
@@ -228,7 +212,7 @@ static void check_wrong_kind(const char *judge_path)
  * scores the same, and R-precision is exactly 1 / 100. */
 static void check_constant_rprec(t2v_match *m)
 {
-    t2v_dataset *test = open_scenes(T2V_SPLIT_TEST, SIDE);
+    t2v_dataset *test = t2v_test_open_scenes(T2V_SPLIT_TEST, SIDE);
     if (!T2V_CHECK(test != NULL, "scenes test split opens"))
         return;
     int F = m->trunk.feat_dim, dim = m->cfg.dim;
@@ -241,7 +225,7 @@ static void check_constant_rprec(t2v_match *m)
         s = t2v_match_rprecision(m, test, 40, t2v_data_clip_fn, &src, &rp);
     T2V_CHECK(s == T2V_OK && fabs(rp - 0.01) < 1e-12,
               "constant image embedding: R-precision over 40 test items = 1/100 (%.6f)", rp);
-    t2v_dataset *wrong = open_scenes(T2V_SPLIT_TEST, 64);
+    t2v_dataset *wrong = t2v_test_open_scenes(T2V_SPLIT_TEST, 64);
     if (wrong) {
         s = t2v_match_rprecision(m, wrong, 4, t2v_data_clip_fn, &src, &rp);
         T2V_CHECK(s == T2V_ERR_INVALID, "test images of another size are refused (%s)",
@@ -259,7 +243,7 @@ int main(int argc, char **argv)
     check_rprec_credit();
     if (argc > 1)
         check_wrong_kind(argv[1]);
-    t2v_dataset *train = open_scenes(T2V_SPLIT_TRAIN, SIDE);
+    t2v_dataset *train = t2v_test_open_scenes(T2V_SPLIT_TRAIN, SIDE);
     if (!train) {
         printf("# scenes data unavailable (%s): model checks skipped\n", t2v_data_last_error());
         return t2v_test_finish();

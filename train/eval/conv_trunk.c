@@ -1,6 +1,7 @@
 /* A convolutional trunk: declaration, initialisation, forward, backward. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/status_internal.h"
@@ -128,8 +129,11 @@ void t2v_ctrunk_forward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps, t
     k->row_sum(be, tn->feat, x, n * tr->feat_dim, tr->feat_l, 1.0f / (float)tr->feat_l);
 }
 
-void t2v_ctrunk_backward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
-                        t2v_ctrunk_run *tn, const float *x, int n, float *ws)
+/* The shared backward: parameter gradients with batch statistics
+ * (frozen NULL), or only the input gradient with every batchnorm a fixed
+ * per-channel scale frozen[i] (n, C_i). */
+static void backward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps, t2v_ctrunk_run *tn,
+                     const float *x, int n, float *ws, float *const *frozen, float *dx)
 {
     const t2v_kernels *k = t2v_backend_kernels(be);
     int last = tr->layers - 1;
@@ -143,12 +147,59 @@ void t2v_ctrunk_backward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
         g.n = n;
         int64_t L = layer_positions(l), numel = (int64_t)n * g.c_out * L;
         k->act_backward(be, T2V_ACT_RELU, 0.0f, tn->dact[i], tn->dact[i], tn->act[i], numel);
-        k->batchnorm_backward(be, tn->dconv[i], t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b),
-                              tn->dact[i], tn->conv[i], t2v_pdata(ps, l->bn_g), tn->mean[i],
-                              tn->invstd[i], n, g.c_out, L);
+        if (frozen)
+            k->modulate_backward(be, tn->dconv[i], NULL, NULL, tn->dact[i], tn->conv[i],
+                                 frozen[i], n, g.c_out, L);
+        else
+            k->batchnorm_backward(be, tn->dconv[i], t2v_pgrad(ps, l->bn_g),
+                                  t2v_pgrad(ps, l->bn_b), tn->dact[i], tn->conv[i],
+                                  t2v_pdata(ps, l->bn_g), tn->mean[i], tn->invstd[i], n,
+                                  g.c_out, L);
         const float *in = i > 0 ? tn->act[i - 1] : x;
-        float *din = i > 0 ? tn->dact[i - 1] : NULL;
-        t2v_conv_backward(be, &g, din, t2v_pgrad(ps, l->w), NULL, tn->dconv[i], in,
-                          t2v_pdata(ps, l->w), ws);
+        float *din = i > 0 ? tn->dact[i - 1] : dx;
+        t2v_conv_backward(be, &g, din, frozen ? NULL : t2v_pgrad(ps, l->w), NULL, tn->dconv[i],
+                          in, t2v_pdata(ps, l->w), ws);
     }
+}
+
+void t2v_ctrunk_backward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
+                        t2v_ctrunk_run *tn, const float *x, int n, float *ws)
+{
+    backward(tr, be, ps, tn, x, n, ws, NULL, NULL);
+}
+
+t2v_status t2v_ctrunk_frozen_scales(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
+                                   t2v_params *bufs, int n, float **scales)
+{
+    t2v_status s = T2V_OK;
+    for (int i = 0; i < tr->layers && s == T2V_OK; i++) {
+        const t2v_ctrunk_layer *l = &tr->layer[i];
+        int C = l->g.c_out;
+        float *gamma = malloc((size_t)C * sizeof *gamma), *var = malloc((size_t)C * sizeof *var);
+        float *tiled = malloc((size_t)n * C * sizeof *tiled);
+        s = gamma && var && tiled ? T2V_OK : t2v_fail(T2V_ERR_NOMEM, "trunk: out of memory");
+        if (s == T2V_OK)
+            s = t2v_backend_download(be, gamma, t2v_pdata(ps, l->bn_g), (size_t)C * sizeof(float));
+        if (s == T2V_OK)
+            s = t2v_backend_download(be, var, t2v_pdata(bufs, l->rv), (size_t)C * sizeof(float));
+        if (s == T2V_OK) {
+            for (int c = 0; c < C; c++) {
+                float scale = (float)((double)gamma[c] / sqrt((double)var[c] + (double)BN_EPS));
+                for (int b = 0; b < n; b++)
+                    tiled[(size_t)b * C + c] = scale;
+            }
+            s = t2v_backend_upload(be, scales[i], tiled, (size_t)n * C * sizeof(float));
+        }
+        free(gamma);
+        free(var);
+        free(tiled);
+    }
+    return s;
+}
+
+void t2v_ctrunk_input_grad(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
+                          t2v_ctrunk_run *tn, const float *x, int n, float *ws,
+                          float *const *scales, float *dx)
+{
+    backward(tr, be, ps, tn, x, n, ws, scales, dx);
 }

@@ -74,4 +74,19 @@ void t2v_ctrunk_forward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps, t
 void t2v_ctrunk_backward(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
                         t2v_ctrunk_run *tn, const float *x, int n, float *ws);
 
+/* A trained trunk held fixed: scales[i] (n, C_i) on the backend receives
+ * layer i's batchnorm at its running statistics, gamma / sqrt(var + eps),
+ * for every one of n inputs. */
+t2v_status t2v_ctrunk_frozen_scales(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
+                                   t2v_params *bufs, int n, float **scales);
+
+/* After an inference-mode forward (training 0) of n inputs: tn->dfeat
+ * (n, F) in -> dx (n, C, T, H, W), the gradient with respect to the input
+ * (assigned), through batchnorm at the running statistics (scales from
+ * t2v_ctrunk_frozen_scales). No parameter gradient; the run needs its
+ * gradient buffers (planned for training). */
+void t2v_ctrunk_input_grad(const t2v_ctrunk *tr, t2v_backend *be, t2v_params *ps,
+                          t2v_ctrunk_run *tn, const float *x, int n, float *ws,
+                          float *const *scales, float *dx);
+
 #endif

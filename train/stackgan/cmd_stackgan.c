@@ -1,6 +1,7 @@
 /* txt2vid train-stackgan: a StackGAN run (Stage I, then Stage II with Stage
  * I frozen) with progress, a CSV log, sample sheets of both stages side by
  * side, loss plots, atomic checkpoints, exact resume and Ctrl-C saving. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "train/common/progress.h"
 #include "train/common/run_dir.h"
 #include "train/common/run_opts.h"
+#include "train/eval/match_guide.h"
 #include "train/media/media.h"
 #include "train/stackgan/sg_trainer.h"
 
@@ -39,6 +41,11 @@ static void usage(FILE *f)
             "                      encoder (shared, default) or trains its own\n"
             "  --near-miss F       share of D's mismatching captions that state exactly one\n"
             "                      attribute differently (default 0: any other caption)\n"
+            "  --match-model FILE  a matching model (`txt2vid match train`) whose loss the\n"
+            "                      generator also minimises: its images must pick their own\n"
+            "                      captions among the batch's (on --resume: where the\n"
+            "                      checkpoint's model now lies)\n"
+            "  --lambda-match X    weight of that loss (default 1 with --match-model)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
@@ -60,9 +67,11 @@ static void usage(FILE *f)
 typedef struct sg_opts {
     int stage;
     float kl;           /* < 0: preset's */
+    const char *match_model;
+    float lambda_match; /* < 0: 1 with a matching model */
 } sg_opts;
 
-enum { O_STAGE = T2V_OPT_OWN, O_KL };
+enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -75,6 +84,12 @@ static int parse_own(void *user, int c, const char *arg)
     case O_KL:
         o->kl = strtof(arg, &end);
         return *end || !(o->kl >= 0) ? -1 : 0;
+    case O_MATCH_MODEL:
+        o->match_model = arg;
+        return *arg && strlen(arg) < sizeof ((t2v_sg_recipe *)0)->match_model ? 0 : -1;
+    case O_LAMBDA_MATCH:
+        o->lambda_match = strtof(arg, &end);
+        return *end || !(o->lambda_match >= 0 && o->lambda_match <= 1000) ? -1 : 0;
     default: return -1;
     }
 }
@@ -82,9 +97,36 @@ static int parse_own(void *user, int c, const char *arg)
 static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
 {
     static const struct option longopts[] = {
-        T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL}, {0, 0, 0, 0}};
-    *o = (sg_opts){.stage = 1, .kl = -1.0f};
+        T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL},
+        {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
+        {0, 0, 0, 0}};
+    *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
+}
+
+static t2v_status guide_loss(void *user, const float *images, const long *captions,
+                             float weight, float *dimages, double *loss)
+{
+    return t2v_match_guide_step(user, images, captions, weight, dimages, loss);
+}
+
+/* Opens the recipe's matching model (at `path` when given) for the stage's
+ * images and hands its loss to the trainer; nothing when the recipe has
+ * none. */
+static t2v_status open_guide(t2v_sg_trainer *tr, int stage, const char *path,
+                             t2v_match_guide *g)
+{
+    const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);
+    if (!(r->lambda_match > 0.0f))
+        return T2V_OK;
+    long n_captions;
+    t2v_dataset *ds = t2v_sg_trainer_dataset(tr, &n_captions);
+    t2v_status s = t2v_match_guide_open(g, path ? path : r->match_model,
+                                        t2v_sg_trainer_backend(tr), ds, n_captions, r->batch,
+                                        r->gen.channels, stage == 1 ? r->gen.size1 : r->gen.size2);
+    if (s == T2V_OK)
+        t2v_sg_trainer_set_image_loss(tr, guide_loss, g);
+    return s;
 }
 
 /* Sheet captions: the test split's first captions (for "scenes", object and
@@ -158,6 +200,21 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     }
     T2V_RUN_OPTS_APPLY(&o, &rc);
     if (so.kl >= 0) rc.kl_weight = so.kl;
+    if (so.lambda_match > 0 && !so.match_model && !o.resume) {
+        fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
+        return 2;
+    }
+    if (so.match_model) {
+        /* the recipe keeps an absolute path: a resumed run may start elsewhere */
+        char *abs = realpath(so.match_model, NULL);
+        if (!abs) {
+            fprintf(stderr, CMD ": --match-model %s: %s\n", so.match_model, strerror(errno));
+            return 2;
+        }
+        snprintf(rc.match_model, sizeof rc.match_model, "%s", abs);
+        free(abs);
+        rc.lambda_match = so.lambda_match >= 0 ? so.lambda_match : 1.0f;
+    }
     if (o.steps) {
         if (so.stage == 1) rc.steps1 = o.steps;
         else rc.steps2 = o.steps;
@@ -189,10 +246,26 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     }
     const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);
     int stage = so.stage;
+    t2v_match_guide guide;
+    memset(&guide, 0, sizeof guide);
+    if (resuming && (so.lambda_match >= 0 || (so.match_model && !(r->lambda_match > 0.0f)))) {
+        fprintf(stderr, CMD ": %s fixes the matching loss (weight %g%s%s); on --resume, "
+                        "--match-model only says where its model now lies\n", ckpt,
+                (double)r->lambda_match, r->lambda_match > 0.0f ? ", " : "",
+                r->lambda_match > 0.0f ? r->match_model : "");
+        t2v_sg_trainer_free(tr);
+        return 2;
+    }
+    if ((s = open_guide(tr, stage, resuming ? so.match_model : NULL, &guide)) != T2V_OK) {
+        fprintf(stderr, CMD ": matching loss: %s\n", t2v_last_error());
+        t2v_sg_trainer_free(tr);
+        return 1;
+    }
     int64_t steps = stage == 1 ? r->steps1 : r->steps2;
     int64_t start = t2v_sg_trainer_step_count(tr, stage);
     if (stage == 2 && t2v_sg_trainer_step_count(tr, 1) == 0) {
         fprintf(stderr, CMD ": %s has no Stage-I training; train stage 1 first\n", ckpt);
+        t2v_match_guide_close(&guide);
         t2v_sg_trainer_free(tr);
         return 2;
     }
@@ -200,12 +273,18 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
      * average over the final Stage-I weights, not the trailing one */
     if (stage == 2 && start == 0 && (s = t2v_sg_standing_stats(tr, 1, 50)) != T2V_OK) {
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        t2v_match_guide_close(&guide);
         t2v_sg_trainer_free(tr);
         return 1;
     }
+    int with_match = r->lambda_match > 0.0f;
     FILE *log = t2v_open_log(CMD, csv, start > 0,
-                             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl\n");
+                             with_match ? "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,"
+                                          "kl,g_match\n"
+                                        : "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,"
+                                          "kl\n");
     if (!log) {
+        t2v_match_guide_close(&guide);
         t2v_sg_trainer_free(tr);
         return 1;
     }
@@ -231,9 +310,12 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             break;
         }
         int64_t step = t2v_sg_trainer_step_count(tr, stage);
-        fprintf(log, "%lld,%.1f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f\n", (long long)step,
+        fprintf(log, "%lld,%.1f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f", (long long)step,
                 t2v_sg_trainer_seconds(tr), st.d_loss, st.g_loss, st.d_real, st.d_wrong,
                 st.d_fake, st.g_adv, st.kl);
+        if (with_match)
+            fprintf(log, ",%.5f", st.g_match);
+        fputc('\n', log);
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);
         if (due == T2V_PROGRESS_BAR)
@@ -279,6 +361,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
                         "model %s, checkpoint %s\n", stage,
                 (long long)t2v_sg_trainer_step_count(tr, stage), t2v_sg_trainer_seconds(tr), out,
                 ckpt);
+    t2v_match_guide_close(&guide); /* before the trainer closes its backend */
     t2v_sg_trainer_free(tr);
     return rc_exit;
 }

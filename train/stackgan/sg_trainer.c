@@ -56,6 +56,9 @@ struct t2v_sg_trainer {
     float *host1, *host2, *loss_host;
     int32_t *ids_host;
     int *len_host;
+    long *cap_ix;               /* (N) data set index of each matching caption */
+    t2v_sg_image_loss_fn image_loss;
+    void *image_loss_user;
     int64_t step[2];
     double seconds;
 };
@@ -278,6 +281,8 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
     T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_sg_recipe, shared_text, 1, 0),
     T2V_RECIPE_KEY_OPT("train.near_miss", T2V_RECIPE_F32, t2v_sg_recipe, near_miss, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.lambda_match", T2V_RECIPE_F32, t2v_sg_recipe, lambda_match, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.match_model", T2V_RECIPE_STR, t2v_sg_recipe, match_model, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -386,7 +391,9 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     tr->loss_host = malloc((size_t)N * g->c_dim * sizeof(float));
     tr->ids_host = calloc((size_t)2 * N * g->text.max_words, sizeof(int32_t));
     tr->len_host = calloc((size_t)2 * N, sizeof(int));
-    if (!tr->host1 || !tr->host2 || !tr->loss_host || !tr->ids_host || !tr->len_host) {
+    tr->cap_ix = calloc((size_t)N, sizeof(long));
+    if (!tr->host1 || !tr->host2 || !tr->loss_host || !tr->ids_host || !tr->len_host ||
+        !tr->cap_ix) {
         s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -444,10 +451,25 @@ void t2v_sg_trainer_free(t2v_sg_trainer *tr)
     free(tr->loss_host);
     free(tr->ids_host);
     free(tr->len_host);
+    free(tr->cap_ix);
     free(tr);
 }
 
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr) { return &tr->rc; }
+
+void t2v_sg_trainer_set_image_loss(t2v_sg_trainer *tr, t2v_sg_image_loss_fn fn, void *user)
+{
+    tr->image_loss = fn;
+    tr->image_loss_user = user;
+}
+
+t2v_backend *t2v_sg_trainer_backend(t2v_sg_trainer *tr) { return tr->be; }
+
+t2v_dataset *t2v_sg_trainer_dataset(t2v_sg_trainer *tr, long *n_captions)
+{
+    *n_captions = tr->di.n_captions;
+    return tr->ds;
+}
 int64_t t2v_sg_trainer_step_count(const t2v_sg_trainer *tr, int stage)
 {
     return tr->step[stage == 2];
@@ -482,6 +504,7 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
                                       tr->rc.near_miss, tr->ids_host, tr->len_host, n, N);
         if (s != T2V_OK)
             return s;
+        tr->cap_ix[n] = t2v_data_caption_index(tr->ds, i, epoch);
     }
     if (stage == 1)
         return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
@@ -566,8 +589,8 @@ static void d_pass(t2v_sg_trainer *tr, sg_disc *D, const float *real, const floa
 
 /* G's adversarial term on its fakes and the CA's KL; gradients into the
  * stage's generator parameters (and, in Stage I, the text encoder). */
-static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
-                   t2v_sg_stats *st)
+static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
+                         t2v_sg_stats *st)
 {
     t2v_backend *be = tr->be;
     const t2v_kernels *k = be->k;
@@ -585,11 +608,23 @@ static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
     float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
     int side = stage == 1 ? g->cfg.size1 : g->cfg.size2;
     k->copy(be, dimg, D->fake.dinput, (int64_t)N * g->cfg.channels * side * side);
+    if (tr->rc.lambda_match > 0.0f) {
+        if (!tr->image_loss)
+            return t2v_fail(T2V_ERR_INVALID, "the recipe weighs a matching loss (%g, %s) but no "
+                            "matching model is open", (double)tr->rc.lambda_match,
+                            tr->rc.match_model);
+        double match = 0.0;
+        t2v_status s = tr->image_loss(tr->image_loss_user, fake, tr->cap_ix,
+                                      tr->rc.lambda_match, dimg, &match);
+        if (s != T2V_OK)
+            return s;
+        st->g_match = (float)match;
+    }
     /* KL weight times the mean over the N x c elements */
     t2v_sg_ca_kl(ca, be, tr->rc.kl_weight / (float)(N * C));
     double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
-    st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl;
+    st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
         if (!tr->rc.shared_text)
@@ -597,6 +632,7 @@ static void g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
     } else {
         t2v_sg_stage2_backward(&g->s2, be, &tr->gps2, g->s1.text.S, 1);
     }
+    return T2V_OK;
 }
 
 static t2v_status encode_batch(t2v_sg_trainer *tr, sg_disc *D)
@@ -643,7 +679,8 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
     s = t2v_encoder_forward(&D->text, be, &D->ps, tr->ids_host, tr->len_host);
     if (s != T2V_OK)
         return s;
-    g_pass(tr, D, stage, fake, st);
+    if ((s = g_pass(tr, D, stage, fake, st)) != T2V_OK)
+        return s;
     t2v_adam_step(opt_g, gps);
     if (stage == 1 && tr->rc.shared_text)
         copy_text(tr);

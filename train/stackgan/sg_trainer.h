@@ -29,6 +29,10 @@ typedef struct t2v_sg_recipe {
                                  copy after every Stage-I D update, no gradient from G) */
     float near_miss;          /* share of mismatching captions that are near misses
                                  (t2v_data_near_mismatched_caption) */
+    float lambda_match;       /* weight of the image loss of t2v_sg_trainer_set_image_loss
+                                 in G's loss (0: none) */
+    char match_model[512];    /* the matching model behind that loss (the command opens
+                                 it; the recipe keeps its path for resuming) */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -40,6 +44,7 @@ typedef struct t2v_sg_stats {
     float d_loss, g_loss;
     float d_real, d_wrong, d_fake;  /* D's three matching-aware terms (unweighted) */
     float g_adv, kl;                /* G's adversarial term and the KL (unweighted) */
+    float g_match;                  /* the image loss (unweighted; 0 when off) */
 } t2v_sg_stats;
 
 typedef struct t2v_sg_trainer t2v_sg_trainer;
@@ -57,6 +62,19 @@ const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 int64_t t2v_sg_trainer_step_count(const t2v_sg_trainer *tr, int stage);
 double t2v_sg_trainer_seconds(const t2v_sg_trainer *tr);
 void t2v_sg_trainer_add_seconds(t2v_sg_trainer *tr, double s);
+
+/* A loss on the generator's images beside the adversarial one, weighted
+ * by recipe.lambda_match: fn gets the stage's fakes (N, C, side, side) on
+ * the trainer's backend and the data set indices of their captions, adds
+ * weight * dloss/dimages into dimages (on the backend) and returns the
+ * loss. A recipe with lambda_match > 0 fails its steps until one is set. */
+typedef t2v_status (*t2v_sg_image_loss_fn)(void *user, const float *images,
+                                           const long *captions, float weight, float *dimages,
+                                           double *loss);
+void t2v_sg_trainer_set_image_loss(t2v_sg_trainer *tr, t2v_sg_image_loss_fn fn, void *user);
+t2v_backend *t2v_sg_trainer_backend(t2v_sg_trainer *tr);
+/* The training data set and how many captions it has. */
+t2v_dataset *t2v_sg_trainer_dataset(t2v_sg_trainer *tr, long *n_captions);
 
 /* One D update and one G update of `stage` (1 or 2; Stage I stays frozen
  * while Stage II trains). */
