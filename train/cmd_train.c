@@ -59,6 +59,9 @@ static void usage(FILE *f)
             "                      --resume it takes effect from the checkpoint's step\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding, a part that composes over words (default off)\n"
+            "  --partial-captions P  share of training clips (drawn per epoch) whose caption\n"
+            "                      leaves one attribute unstated: \"a digit is moving up\n"
+            "                      and down\", \"digit 3 is moving\" (sbmg, tbmg; default 0)\n"
             "  --lambda-ms X       weight of the mode-seeking term: clips of one caption\n"
             "                      must differ as their noise does (default 0: off);\n"
             "                      on --resume it takes effect from the checkpoint's step\n"
@@ -75,13 +78,14 @@ typedef struct train_opts {
     int out_k;          /* 0: preset's */
     float g_ema;        /* < 0: preset's (or the checkpoint's) */
     float lambda_ms;    /* < 0: preset's (or the checkpoint's) */
+    float partial;      /* < 0: preset's */
     int text_pool;      /* < 0: preset's */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
-       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL };
+       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -117,6 +121,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_TEXT_POOL:
         o->text_pool = word_index(arg, on_off, 2);
         return o->text_pool < 0 ? -1 : 0;
+    case O_PARTIAL:
+        o->partial = strtof(arg, &end);
+        return *end || !(o->partial >= 0.0f && o->partial <= 1.0f) ? -1 : 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
@@ -138,8 +145,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
-        {"text-pool", 1, 0, O_TEXT_POOL}, {0, 0, 0, 0}};
-    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
+        {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL}, {0, 0, 0, 0}};
+    *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
+                      .partial = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -354,6 +362,7 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.out_k) rc.gen.out_k = to.out_k;
     if (to.g_ema >= 0.0f) rc.g_ema = to.g_ema;
     if (to.lambda_ms >= 0.0f) rc.lambda_ms = to.lambda_ms;
+    if (to.partial >= 0.0f) rc.partial = to.partial;
     if (to.text_pool >= 0) rc.gen.text.pool = to.text_pool;
 
     t2v_run_files rf;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
-# --near-miss (both commands), --g-ema, --lambda-ms, --text-pool (train);
+# --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
+# --partial-captions (train);
 # bad values are usage errors (status 2); a pooled sentence vector the
 # preset's sizes cannot hold is a clear error (status 1). Training needs the
 # cached glyphs; without them the training checks report "skip".
@@ -18,6 +19,7 @@ key_is() { "$cli" info "$1" 2>/dev/null | grep -Eq "^ +$2 +$3\$"; }
 
 for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
+    "train --partial-captions 1.5" "train --partial-captions x" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text"; do
     # shellcheck disable=SC2086
     run bad $bad
@@ -31,13 +33,21 @@ done
 common=(--preset tiny --steps 2 --threads 1 --sample-every 0 --quiet --device cpu)
 if [[ -r $data_dir/mnist.t2vg ]]; then
     run tg train "${common[@]}" --run-dir "$work/tg" --g-text own --near-miss 0.5 \
-        --g-ema 0.5 --lambda-ms 0.25
+        --g-ema 0.5 --lambda-ms 0.25 --partial-captions 0.5
     ck=$work/tg/checkpoint.gguf
     if [[ $status -eq 0 ]] && key_is "$ck" train.shared_text false && key_is "$ck" train.near_miss 0.5 &&
-        key_is "$ck" train.g_ema 0.5 && key_is "$ck" train.lambda_ms 0.25; then
-        ok "train: --g-text own --near-miss 0.5 --g-ema 0.5 --lambda-ms 0.25 in the checkpoint's recipe"
+        key_is "$ck" train.g_ema 0.5 && key_is "$ck" train.lambda_ms 0.25 &&
+        key_is "$ck" train.partial 0.5; then
+        ok "train: --g-text own --near-miss 0.5 --g-ema 0.5 --lambda-ms 0.25 --partial-captions 0.5 in the checkpoint's recipe"
     else
-        fail "train: status $status, recipe: $("$cli" info "$ck" 2>&1 | grep -E 'shared_text|near_miss|g_ema|lambda_ms' | tr -s ' ' | tr '\n' ';')"
+        fail "train: status $status, recipe: $("$cli" info "$ck" 2>&1 | grep -E 'shared_text|near_miss|g_ema|lambda_ms|partial' | tr -s ' ' | tr '\n' ';')"
+    fi
+    # partial forms widen the vocabulary by one word ("a" of "a digit"): sbmg's
+    # 18 words and <pad>, <unk> make 20 without them
+    if "$cli" info "$ck" 2>/dev/null | grep -E '^ +tokenizer.vocab' | grep -q ' 21 items\]'; then
+        ok "train --partial-captions: the vocabulary holds the partial forms' words"
+    else
+        fail "train --partial-captions: vocabulary $("$cli" info "$ck" 2>&1 | grep tokenizer.vocab)"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

@@ -27,26 +27,31 @@ static t2v_dataset *open_set(const char *name, t2v_data_split split, uint64_t se
     return ds;
 }
 
-/* Parses "digit D is moving M[ and digit D is moving M]" independently of
- * the generator. Returns the number of digits, 0 when malformed. */
-static int parse_caption(const char *s, int *digit, int *motion)
+/* Parses "W is moving[ M][ and W is moving[ M]]", W "digit D" or "a
+ * digit", M a direction, independently of the generator; an unstated
+ * identity or motion reads -1. Returns the number of digits, 0 when
+ * malformed. */
+static int parse_any_caption(const char *s, int *digit, int *motion)
 {
     int n = 0;
     while (n < 2) {
-        if (strncmp(s, "digit ", 6) != 0 || s[6] < '0' || s[6] > '9')
-            return 0;
-        digit[n] = s[6] - '0';
+        if (strncmp(s, "a digit", 7) == 0) {
+            digit[n] = -1;
+        } else {
+            if (strncmp(s, "digit ", 6) != 0 || s[6] < '0' || s[6] > '9')
+                return 0;
+            digit[n] = s[6] - '0';
+        }
         s += 7;
-        if (strncmp(s, " is moving ", 11) != 0)
+        if (strncmp(s, " is moving", 10) != 0)
             return 0;
-        s += 11;
-        if (strncmp(s, "left and right", 14) == 0)
-            motion[n] = 0;
-        else if (strncmp(s, "up and down", 11) == 0)
-            motion[n] = 1;
+        s += 10;
+        if (strncmp(s, " left and right", 15) == 0)
+            motion[n] = 0, s += 15;
+        else if (strncmp(s, " up and down", 12) == 0)
+            motion[n] = 1, s += 12;
         else
-            return 0;
-        s += motion[n] ? 11 : 14;
+            motion[n] = -1;
         n++;
         if (*s == '\0')
             return n;
@@ -55,6 +60,16 @@ static int parse_caption(const char *s, int *digit, int *motion)
         s += 5;
     }
     return 0;
+}
+
+/* A caption that states every digit and motion: the number of digits, or 0. */
+static int parse_caption(const char *s, int *digit, int *motion)
+{
+    int n = parse_any_caption(s, digit, motion);
+    for (int j = 0; j < n; j++)
+        if (digit[j] < 0 || motion[j] < 0)
+            return 0;
+    return n;
 }
 
 /* Centre of mass of one (64, 64) frame given as floats in [-1, 1]. */
@@ -390,6 +405,92 @@ static void check_layout(void)
     t2v_data_close(s32);
 }
 
+/* Partial captions (opts.partial): about that share of items' captions
+ * leaves exactly one attribute unstated, every caption is true of its
+ * clip, the choice changes with the epoch, the split's captions are the
+ * full ones plus every partial form, and near misses state exactly one
+ * attribute differently (unstated ones never count). Sets without digits
+ * and shares outside [0, 1] are refused. */
+static void check_partial(const char *name, int n_digits, long want_captions)
+{
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = name;
+    o.seed = 13;
+    o.frames = 4;
+    o.count = 2000;
+    o.partial = 0.5f;
+    t2v_dataset *ds = NULL;
+    if (!T2V_CHECK(t2v_data_open(&o, &ds) == T2V_OK, "%s with partial 0.5 opens (%s)", name,
+                   t2v_data_last_error()))
+        return;
+    t2v_data_info info;
+    t2v_data_get_info(ds, &info);
+    T2V_CHECK(info.n_captions == want_captions, "%s partial: %ld distinct captions (want %ld)",
+              name, info.n_captions, want_captions);
+    long partial = 0, untrue = 0, malformed = 0, changed = 0, near_bad = 0, near_n = 0;
+    for (long i = 0; i < info.count; i++) {
+        int digit[2], motion[2], hidden = 0;
+        t2v_data_attrs at;
+        const char *cap = t2v_data_caption(ds, i, 0);
+        if (t2v_data_attributes(ds, i, &at) != T2V_OK ||
+            parse_any_caption(cap, digit, motion) != n_digits) {
+            malformed++;
+            continue;
+        }
+        for (int j = 0; j < n_digits; j++) {
+            hidden += (digit[j] < 0) + (motion[j] < 0);
+            untrue += (digit[j] >= 0 && digit[j] != at.attr[2 * j].value) +
+                      (motion[j] >= 0 && motion[j] != at.attr[2 * j + 1].value);
+        }
+        partial += hidden == 1;
+        malformed += hidden > 1;
+        changed += strcmp(cap, t2v_data_caption(ds, i, 1)) != 0;
+        if (i % 10 == 0) {
+            long k = t2v_data_near_mismatched_caption(ds, i, 0, (uint64_t)i);
+            int nd[2], nm[2], diff = 0;
+            if (k < 0 || parse_any_caption(t2v_data_caption_at(ds, k), nd, nm) != n_digits) {
+                near_bad++;
+                continue;
+            }
+            for (int j = 0; j < n_digits; j++)
+                diff += (nd[j] >= 0 && nd[j] != at.attr[2 * j].value) +
+                        (nm[j] >= 0 && nm[j] != at.attr[2 * j + 1].value);
+            near_bad += diff != 1;
+            near_n++;
+        }
+    }
+    double share = (double)partial / (double)info.count;
+    T2V_CHECK(malformed == 0 && fabs(share - 0.5) < 0.05,
+              "%s partial: %.3f of captions leave one attribute unstated (want 0.5 +- 0.05), "
+              "none malformed (%ld)", name, share, malformed);
+    T2V_CHECK(untrue == 0, "%s partial: every stated attribute is true of its clip (%ld not)",
+              name, untrue);
+    T2V_CHECK(changed > info.count / 4, "%s partial: %ld of %ld captions change with the epoch",
+              name, changed, info.count);
+    T2V_CHECK(near_n > 0 && near_bad == 0,
+              "%s partial: %ld near misses each state exactly one attribute differently "
+              "(%ld not)", name, near_n, near_bad);
+    t2v_data_close(ds);
+}
+
+static void check_partial_refused(void)
+{
+    t2v_data_options o;
+    t2v_data_options_default(&o);
+    o.name = "scenes";
+    o.partial = 0.5f;
+    t2v_dataset *ds = NULL;
+    t2v_status s = t2v_data_open(&o, &ds);
+    T2V_CHECK(s == T2V_ERR_INVALID && ds == NULL && strstr(t2v_data_last_error(), "partial"),
+              "scenes with partial captions refused (%s)", t2v_data_last_error());
+    o.name = "sbmg";
+    o.partial = 1.5f;
+    s = t2v_data_open(&o, &ds);
+    T2V_CHECK(s == T2V_ERR_INVALID && ds == NULL, "partial 1.5 refused (%s)",
+              t2v_data_last_error());
+}
+
 int main(void)
 {
     t2v_dataset *probe = open_set("sbmg", T2V_SPLIT_TRAIN, 1, 16, 64, 1);
@@ -411,5 +512,11 @@ int main(void)
     check_motion_tbmg(T2V_SPLIT_TEST, 500);
     check_mismatch();
     check_layout();
+    /* sbmg: 16 full + "a digit is moving" x 2 directions + "digit D is moving" x 10;
+     * tbmg: 320 full + 2 x (10 x 2 x 2) identity-hidden + 2 x (10 x 10 x 2) motion-hidden
+     *       (every such form has a training combination behind it) */
+    check_partial("sbmg", 1, 16 + 2 + 10);
+    check_partial("tbmg", 2, 320 + 80 + 400);
+    check_partial_refused();
     return t2v_test_finish();
 }

@@ -7,11 +7,22 @@
 #include "bouncing.h"
 #include "resample.h"
 
+#define MAX_SLOTS 4      /* attributes of a clip: digit and motion of each digit */
+#define MAX_CAPTIONS (400 * (1 + MAX_SLOTS))
+
 typedef struct bounce_set {
     t2v_glyphs glyphs;
     int n_digits;
     int n_combos;
     int combo_code[400]; /* SBMG: d*2+m; TBMG: ((d1*2+m1)*10+d2)*2+m2 */
+    /* caption k: the combination it was written for and the attribute slot
+     * it leaves unstated (2j: digit j's identity, 2j+1: its motion; -1: none).
+     * Captions 0 .. n_combos-1 state everything; partial forms follow when
+     * the set was opened with opts.partial > 0 (several combinations share
+     * one: "digit 3 is moving" describes both of its motions). */
+    short cap_combo[MAX_CAPTIONS];
+    signed char cap_hidden[MAX_CAPTIONS];
+    int partial_of[400][MAX_SLOTS]; /* caption of combo c with slot s unstated */
 } bounce_set;
 
 static const char *motion_words[2] = {"left and right", "up and down"};
@@ -53,14 +64,20 @@ static void combo_decode(int n_digits, int code, int *digit, int *motion)
     digit[0] = code / 40;
 }
 
-static void combo_caption(int n_digits, const int *digit, const int *motion, char *buf,
-                          size_t n)
+/* The caption of a combination; slot `hidden` (-1: none) left unstated:
+ * "a digit" for an identity, "is moving" without a direction for a motion. */
+static void combo_caption(int n_digits, const int *digit, const int *motion, int hidden,
+                          char *buf, size_t n)
 {
-    if (n_digits == 1)
-        snprintf(buf, n, "%s is moving %s", digit_words[digit[0]], motion_words[motion[0]]);
-    else
-        snprintf(buf, n, "%s is moving %s and %s is moving %s", digit_words[digit[0]],
-                 motion_words[motion[0]], digit_words[digit[1]], motion_words[motion[1]]);
+    size_t at = 0;
+    for (int j = 0; j < n_digits && at < n; j++) {
+        const char *who = hidden == 2 * j ? "a digit" : digit_words[digit[j]];
+        int r = hidden == 2 * j + 1
+                    ? snprintf(buf + at, n - at, "%s%s is moving", j ? " and " : "", who)
+                    : snprintf(buf + at, n - at, "%s%s is moving %s", j ? " and " : "", who,
+                               motion_words[motion[j]]);
+        at += r > 0 ? (size_t)r : 0;
+    }
 }
 
 void t2v_bounce_describe(const t2v_dataset *ds, long i, t2v_bounce_clip *clip)
@@ -175,21 +192,29 @@ static t2v_status bounce_get(const t2v_dataset *ds, long i, uint64_t epoch, floa
 
 static long bounce_caption_index(const t2v_dataset *ds, long i, uint64_t epoch)
 {
-    (void)epoch;
+    const bounce_set *set = ds->impl;
     t2v_bounce_clip clip;
     t2v_bounce_describe(ds, i, &clip);
-    return clip.combo;
+    if (!(ds->opts.partial > 0.0f))
+        return clip.combo;
+    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch, T2V_STREAM_PARTIAL);
+    if (t2v_data_rng_uniform(&r) >= ds->opts.partial)
+        return clip.combo;
+    return set->partial_of[clip.combo][t2v_data_rng_below(&r, 2 * set->n_digits)];
 }
 
+/* Attributes caption k states differently from item i (unstated ones never
+ * differ). */
 static int bounce_caption_differences(const t2v_dataset *ds, long i, long k)
 {
     const bounce_set *set = ds->impl;
     t2v_bounce_clip clip;
     t2v_bounce_describe(ds, i, &clip);
-    int digit[2], motion[2], d = 0;
-    combo_decode(set->n_digits, set->combo_code[k], digit, motion);
+    int digit[2], motion[2], d = 0, hidden = set->cap_hidden[k];
+    combo_decode(set->n_digits, set->combo_code[set->cap_combo[k]], digit, motion);
     for (int j = 0; j < set->n_digits; j++)
-        d += (digit[j] != clip.digit[j]) + (motion[j] != clip.motion[j]);
+        d += (hidden != 2 * j && digit[j] != clip.digit[j]) +
+             (hidden != 2 * j + 1 && motion[j] != clip.motion[j]);
     return d;
 }
 
@@ -263,10 +288,29 @@ t2v_status t2v_bouncing_open(t2v_dataset *ds, int n_digits)
         if (t2v_bounce_combo_is_test(n_digits, digit, motion) != (o->split == T2V_SPLIT_TEST))
             continue;
         char caption[128];
-        combo_caption(n_digits, digit, motion, caption, sizeof caption);
+        combo_caption(n_digits, digit, motion, -1, caption, sizeof caption);
         if (t2v_caption_table_add(&ds->captions, caption) != set->n_combos)
             return t2v_data_fail(T2V_ERR_NOMEM, "out of memory");
+        set->cap_combo[set->n_combos] = (short)set->n_combos;
+        set->cap_hidden[set->n_combos] = -1;
         set->combo_code[set->n_combos++] = code;
+    }
+    for (int c = 0; o->partial > 0.0f && c < set->n_combos; c++) {
+        int digit[2], motion[2];
+        combo_decode(n_digits, set->combo_code[c], digit, motion);
+        for (int slot = 0; slot < 2 * n_digits; slot++) {
+            char caption[128];
+            combo_caption(n_digits, digit, motion, slot, caption, sizeof caption);
+            long before = ds->captions.n;
+            long k = t2v_caption_table_add(&ds->captions, caption);
+            if (k < 0 || k >= MAX_CAPTIONS)
+                return t2v_data_fail(T2V_ERR_NOMEM, "out of memory");
+            if (k == before) { /* a new form; shared ones keep their first combination */
+                set->cap_combo[k] = (short)c;
+                set->cap_hidden[k] = (signed char)slot;
+            }
+            set->partial_of[c][slot] = (int)k;
+        }
     }
     return t2v_glyphs_load_cached(ds->opts.data_dir, T2V_GLYPH_MNIST_FILE, &set->glyphs);
 }

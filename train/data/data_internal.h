@@ -72,6 +72,7 @@ enum {
     T2V_STREAM_MISMATCH = 3,
     T2V_STREAM_AUGMENT = 4,
     T2V_STREAM_NEAR_MISS = 5,
+    T2V_STREAM_PARTIAL = 6,
 };
 
 /* ---- distinct captions ------------------------------------------------ */

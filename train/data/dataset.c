@@ -29,6 +29,11 @@ t2v_status t2v_data_open(const t2v_data_options *opts, t2v_dataset **out)
     if ((opts->hi_height > 0) != (opts->hi_width > 0))
         return t2v_data_fail(T2V_ERR_INVALID, "give both hi_height and hi_width, or neither");
 
+    int bouncing = strcmp(opts->name, "sbmg") == 0 || strcmp(opts->name, "tbmg") == 0;
+    if (!(opts->partial >= 0.0f && opts->partial <= 1.0f) || (opts->partial > 0.0f && !bouncing))
+        return t2v_data_fail(T2V_ERR_INVALID, "partial captions: a share in [0, 1] of an sbmg "
+                             "or tbmg set (got %g for %s)", (double)opts->partial, opts->name);
+
     t2v_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return t2v_data_fail(T2V_ERR_NOMEM, "out of memory");

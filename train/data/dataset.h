@@ -63,6 +63,11 @@ typedef struct t2v_data_options {
     int max_video_frames; /* videos, consecutive sampling: frames kept per
                              video; 0 = 4 * T */
     size_t max_bytes;     /* folder sets: decoded pixels kept in memory; 0 = 2 GiB */
+    float partial;        /* sbmg/tbmg: share of items whose caption (per epoch)
+                             leaves one attribute unstated ("a digit is moving up
+                             and down", "digit 3 is moving"); the split's captions
+                             then include every such form. 0 = every caption
+                             states everything; other sets refuse > 0 */
     t2v_data_warn_fn warn;
     void *warn_user;
 } t2v_data_options;

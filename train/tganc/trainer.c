@@ -307,6 +307,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.near_miss", T2V_RECIPE_F32, t2v_tganc_recipe, near_miss, 1, 0),
     T2V_RECIPE_KEY_OPT("train.g_ema", T2V_RECIPE_F32, t2v_tganc_recipe, g_ema, 1, 0),
     T2V_RECIPE_KEY_OPT("train.lambda_ms", T2V_RECIPE_F32, t2v_tganc_recipe, lambda_ms, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.partial", T2V_RECIPE_F32, t2v_tganc_recipe, partial, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -334,6 +335,7 @@ static t2v_status open_data(t2v_tganc_trainer *tr, t2v_data_warn_fn warn, void *
     o.channels = tr->rc.gen.channels;
     o.seed = tr->rc.seed;
     o.count = tr->rc.train_count;
+    o.partial = tr->rc.partial;
     o.warn = warn;
     o.warn_user = warn_user;
     t2v_status s = t2v_data_open(&o, &tr->ds);

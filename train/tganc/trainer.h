@@ -40,6 +40,8 @@ typedef struct t2v_tganc_recipe {
                               (t2v_data_near_mismatched_caption) */
     float lambda_ms;       /* > 0: weight of the mode-seeking term in G's loss
                               (train/common/mode_seeking.h) */
+    float partial;         /* share of training captions that leave one attribute
+                              unstated (t2v_data_options.partial) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
