@@ -333,6 +333,31 @@ int main(void)
               "scenes: 300 near misses each change one attribute (%ld wrong; object %ld, colour "
               "%ld, size %ld, position %ld, background %ld)", wrong, changed[0], changed[1],
               changed[2], changed[3], changed[4]);
+    // a training step's mismatch: share 0 is any mismatch, share 1 a near
+    // miss, and in between the near misses come at about that share (a
+    // random mismatch of scenes almost never differs in exactly one attribute)
+    long plain = 0, all_near = 0, near30 = 0, random_near = 0;
+    for (long i = 0; i < 2000; i++) {
+        t2v_data_attrs att;
+        t2v_data_attributes(tr, i, &att);
+        plain += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f) ==
+                 t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
+        all_near += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 1.0f) ==
+                    t2v_data_near_mismatched_caption(tr, i, 3, (uint64_t)i);
+        int at[5], which;
+        long k = t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.3f);
+        near30 += k >= 0 && parse_scene(t2v_data_caption_at(tr, k), at) &&
+                  attr_differences(at, &att, 5, &which) == 1;
+        k = t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
+        random_near += k >= 0 && parse_scene(t2v_data_caption_at(tr, k), at) &&
+                       attr_differences(at, &att, 5, &which) == 1;
+    }
+    T2V_CHECK(plain == 2000 && all_near == 2000,
+              "scenes: a training mismatch at share 0 is the plain mismatch (%ld of 2000), at "
+              "share 1 the near miss (%ld of 2000)", plain, all_near);
+    T2V_CHECK(fabs(near30 / 2000.0 - 0.3) < 0.04 && random_near < 40,
+              "scenes: at share 0.3, %.3f of 2000 training mismatches are near misses (random "
+              "mismatches: %ld)", near30 / 2000.0, random_near);
     free(a);
     free(b);
     t2v_data_close(tr);

@@ -7,9 +7,6 @@
 #include "train/common/captions.h"
 #include "txt2vid/nn.h"
 
-/* the Philox stream of the near-miss coin (seed: the epoch, offset: the draw) */
-enum { STREAM_NEAR_DRAW = 0x4E4D };
-
 typedef struct vocab_ctx { t2v_vocab *v; t2v_status s; } vocab_ctx;
 
 static int add_word(void *p, const char *word, size_t len)
@@ -82,15 +79,7 @@ t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset 
                                   int32_t *ids, int *len, int row, int N)
 {
     long km = t2v_data_caption_index(ds, i, epoch);
-    long kx = -1;
-    if (near_miss > 0.0f) {
-        float u;
-        t2v_rng_uniform_host(&u, 1, epoch, STREAM_NEAR_DRAW, draw);
-        if (u < near_miss)
-            kx = t2v_data_near_mismatched_caption(ds, i, epoch, draw);
-    }
-    if (kx < 0)
-        kx = t2v_data_mismatched_caption(ds, i, epoch, draw);
+    long kx = t2v_data_training_mismatch(ds, i, epoch, draw, near_miss);
     if (km < 0 || km >= t->n)
         return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
     if (kx < 0 || kx >= t->n)

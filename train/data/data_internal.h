@@ -73,6 +73,7 @@ enum {
     T2V_STREAM_AUGMENT = 4,
     T2V_STREAM_NEAR_MISS = 5,
     T2V_STREAM_PARTIAL = 6,
+    T2V_STREAM_NEAR_COIN = 7,
 };
 
 /* ---- distinct captions ------------------------------------------------ */

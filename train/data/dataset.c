@@ -169,6 +169,23 @@ long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t ep
     return find_caption(ds, i, &r, 256, 1);
 }
 
+long t2v_data_training_mismatch(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw,
+                                float near_share)
+{
+    if (!ds || i < 0 || i >= ds->info.count)
+        return -1;
+    if (near_share > 0.0f) {
+        t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch * 0x10001 + draw,
+                                          T2V_STREAM_NEAR_COIN);
+        if (t2v_data_rng_uniform(&r) < near_share) {
+            long k = t2v_data_near_mismatched_caption(ds, i, epoch, draw);
+            if (k >= 0)
+                return k;
+        }
+    }
+    return t2v_data_mismatched_caption(ds, i, epoch, draw);
+}
+
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs)
 {
     if (!ds || !attrs || i < 0 || i >= ds->info.count)

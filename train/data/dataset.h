@@ -138,6 +138,12 @@ long t2v_data_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch, 
 long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch,
                                       uint64_t draw);
 
+/* The mismatching caption a training step pairs with item i: with
+ * probability near_share (a coin of its own, drawn from the set's seed, i,
+ * epoch and draw) a near miss, else, or when item i has none, any
+ * mismatch. -1 as t2v_data_mismatched_caption. */
+long t2v_data_training_mismatch(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw,
+                                float near_share);
 /* Ground-truth attributes of item i. */
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
 
