@@ -76,7 +76,7 @@ void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *i
 
 t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset *ds, long i,
                                   uint64_t epoch, uint64_t draw, float near_miss,
-                                  int32_t *ids, int *len, int row, int N)
+                                  int32_t *ids, int *len, int row, int N, long *matching)
 {
     long km = t2v_data_caption_index(ds, i, epoch);
     long kx = t2v_data_training_mismatch(ds, i, epoch, draw, near_miss);
@@ -86,6 +86,8 @@ t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset 
         kx = (km + 1) % t->n;
     t2v_encoded_captions_copy(t, km, ids, len, row);
     t2v_encoded_captions_copy(t, kx, ids, len, N + row);
+    if (matching)
+        *matching = km;
     return T2V_OK;
 }
 

@@ -36,10 +36,11 @@ void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *i
  * ids/len and a mismatching one (drawn with `draw`) into row N + row: with
  * probability near_miss a near miss, which states exactly one attribute
  * differently (t2v_data_training_mismatch; sets without attributes fall
- * back to any mismatch). */
+ * back to any mismatch). *matching (when not NULL) receives the matching
+ * caption's index. */
 t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset *ds, long i,
                                   uint64_t epoch, uint64_t draw, float near_miss,
-                                  int32_t *ids, int *len, int row, int N);
+                                  int32_t *ids, int *len, int row, int N, long *matching);
 
 /* An index in [0, count) from a uniform draw u in [0, 1). */
 static inline long t2v_index_of_uniform(float u, long count)

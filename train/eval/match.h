@@ -83,6 +83,10 @@ void t2v_match_run_release(t2v_match_run *r);
  * NULL. Always a full batch of the run's N. */
 t2v_status t2v_match_images(t2v_match *m, t2v_match_run *r, const float *images,
                             float *u_host);
+/* The same from images x already on the backend, batchnorm in training
+ * (batch statistics) or inference mode whatever the run was planned for. */
+t2v_status t2v_match_images_on(t2v_match *m, t2v_match_run *r, const float *x, int training,
+                               float *u_host);
 /* ids (N, T) with <pad> after each caption, lengths (N) >= 1 -> r->v;
  * v_host (N, dim) when not NULL. */
 t2v_status t2v_match_captions(t2v_match *m, t2v_match_run *r, const int32_t *ids,

@@ -137,10 +137,7 @@ t2v_status t2v_match_guide_step(t2v_match_guide *g, const float *images, const l
         }
         x = g->level[h];
     }
-    t2v_ctrunk_forward(&m->trunk, be, &m->params, &m->bufs, &r->trunk, x, N, r->ws, 0);
-    t2v_linear_forward(be, r->u, r->trunk.feat, t2v_pdata(&m->params, m->img_w),
-                       t2v_pdata(&m->params, m->img_b), N, F, dim);
-    t2v_status s = t2v_backend_download(be, g->u, r->u, (size_t)N * dim * sizeof(float));
+    t2v_status s = t2v_match_images_on(m, r, x, 0, g->u);
     if (s == T2V_OK)
         s = t2v_match_captions(m, r, g->ids, g->len, g->v);
     if (s != T2V_OK)

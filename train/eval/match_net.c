@@ -147,21 +147,24 @@ void t2v_match_run_release(t2v_match_run *r)
     memset(r, 0, sizeof *r);
 }
 
-t2v_status t2v_match_images(t2v_match *m, t2v_match_run *r, const float *images, float *u_host)
+t2v_status t2v_match_images_on(t2v_match *m, t2v_match_run *r, const float *x, int training,
+                               float *u_host)
 {
     t2v_backend *be = m->be;
     int N = r->N, F = m->trunk.feat_dim, dim = m->cfg.dim;
-    t2v_status s = t2v_backend_upload(be, r->x, images,
-                                      (size_t)N * (size_t)m->trunk.in_numel * sizeof(float));
-    if (s != T2V_OK)
-        return s;
     // x -> trunk features (N, F) -> u (N, dim)
-    t2v_ctrunk_forward(&m->trunk, be, &m->params, &m->bufs, &r->trunk, r->x, N, r->ws,
-                       r->training);
+    t2v_ctrunk_forward(&m->trunk, be, &m->params, &m->bufs, &r->trunk, x, N, r->ws, training);
     t2v_linear_forward(be, r->u, r->trunk.feat, t2v_pdata(&m->params, m->img_w),
                        t2v_pdata(&m->params, m->img_b), N, F, dim);
     return u_host ? t2v_backend_download(be, u_host, r->u, (size_t)N * dim * sizeof(float))
                   : T2V_OK;
+}
+
+t2v_status t2v_match_images(t2v_match *m, t2v_match_run *r, const float *images, float *u_host)
+{
+    t2v_status s = t2v_backend_upload(m->be, r->x, images,
+                                      (size_t)r->N * (size_t)m->trunk.in_numel * sizeof(float));
+    return s == T2V_OK ? t2v_match_images_on(m, r, r->x, r->training, u_host) : s;
 }
 
 t2v_status t2v_match_captions(t2v_match *m, t2v_match_run *r, const int32_t *ids,

@@ -501,10 +501,10 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
-                                      tr->rc.near_miss, tr->ids_host, tr->len_host, n, N);
+                                      tr->rc.near_miss, tr->ids_host, tr->len_host, n, N,
+                                      &tr->cap_ix[n]);
         if (s != T2V_OK)
             return s;
-        tr->cap_ix[n] = t2v_data_caption_index(tr->ds, i, epoch);
     }
     if (stage == 1)
         return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
