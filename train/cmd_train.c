@@ -62,6 +62,10 @@ static void usage(FILE *f)
             "  --partial-captions P  share of training clips (drawn per epoch) whose caption\n"
             "                      leaves one attribute unstated: \"a digit is moving up\n"
             "                      and down\", \"digit 3 is moving\" (sbmg, tbmg; default 0)\n"
+            "  --aux-words X       weight of the word heads: D learns to read a real\n"
+            "                      clip's caption words from its video and frame\n"
+            "                      features, G's clips must be read as their captions\n"
+            "                      (default 0: off; not with --partial-captions)\n"
             "  --lambda-ms X       weight of the mode-seeking term: clips of one caption\n"
             "                      must differ as their noise does (default 0: off);\n"
             "                      on --resume it takes effect from the checkpoint's step\n"
@@ -79,13 +83,14 @@ typedef struct train_opts {
     float g_ema;        /* < 0: preset's (or the checkpoint's) */
     float lambda_ms;    /* < 0: preset's (or the checkpoint's) */
     float partial;      /* < 0: preset's */
+    float aux_words;    /* < 0: preset's */
     int text_pool;      /* < 0: preset's */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
-       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL };
+       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -124,6 +129,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_PARTIAL:
         o->partial = strtof(arg, &end);
         return *end || !(o->partial >= 0.0f && o->partial <= 1.0f) ? -1 : 0;
+    case O_AUX_WORDS:
+        o->aux_words = strtof(arg, &end);
+        return *end || !(o->aux_words >= 0.0f && o->aux_words <= 100.0f) ? -1 : 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
@@ -145,9 +153,10 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
-        {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL}, {0, 0, 0, 0}};
+        {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
+        {"aux-words", 1, 0, O_AUX_WORDS}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
-                      .partial = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
+                      .partial = -1.0f, .aux_words = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -338,7 +347,7 @@ static void progress_eval_run(progress_eval *pe, t2v_tganc_trainer *tr)
 static void plot_losses(const char *csv, const char *png)
 {
     t2v_plot_options po = {.columns = "d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,"
-                                      "g_motion,tc"};
+                                      "g_motion,tc,d_words,g_words"};
     if (t2v_media_plot_csv_opts(csv, png, "TGANs-C training losses", &po) != T2V_OK)
         fprintf(stderr, "txt2vid: warning: loss plot: %s\n", t2v_media_last_error());
 }
@@ -363,6 +372,13 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.g_ema >= 0.0f) rc.g_ema = to.g_ema;
     if (to.lambda_ms >= 0.0f) rc.lambda_ms = to.lambda_ms;
     if (to.partial >= 0.0f) rc.partial = to.partial;
+    if (to.aux_words >= 0.0f) rc.aux_words = to.aux_words;
+    if (rc.aux_words > 0.0f && rc.partial > 0.0f) {
+        /* a partial caption leaves a word out that the clip still shows:
+         * the word heads would learn that the clip does not show it */
+        fprintf(stderr, CMD ": --aux-words and --partial-captions do not go together\n");
+        return 2;
+    }
     if (to.text_pool >= 0) rc.gen.text.pool = to.text_pool;
 
     t2v_run_files rf;
@@ -387,12 +403,22 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
+    if (resuming && to.aux_words >= 0.0f && to.aux_words != r->aux_words) {
+        /* the word heads are parameters of D: they exist from step 0 or not at all */
+        fprintf(stderr, CMD ": --aux-words %g on --resume: the checkpoint was trained with %g, "
+                        "which it keeps\n", to.aux_words, r->aux_words);
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
     int64_t steps = o.steps ? o.steps : r->steps;
     int64_t start = t2v_tganc_trainer_step_count(tr);
+#define LOG_HEAD                                                                               \
+    "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,g_motion,tc,video_real," \
+    "video_wrong,video_fake,frame_real,frame_wrong,frame_fake,motion_real,motion_wrong,"         \
+    "motion_fake"
     FILE *log = t2v_open_log(CMD, csv, resuming,
-                             "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,"
-                             "g_motion,tc,video_real,video_wrong,video_fake,frame_real,frame_wrong,"
-                             "frame_fake,motion_real,motion_wrong,motion_fake\n");
+                             r->aux_words > 0.0f ? LOG_HEAD ",d_words,g_words\n" : LOG_HEAD "\n");
+#undef LOG_HEAD
     if (!log) {
         t2v_tganc_trainer_free(tr);
         return 1;
@@ -436,6 +462,8 @@ int t2v_cmd_train(int argc, char **argv)
         for (int d = 0; d < 3; d++)
             for (int r = 0; r < 3; r++)
                 fprintf(log, ",%.4f", st.logit[d][r]);
+        if (r->aux_words > 0.0f)
+            fprintf(log, ",%.5f,%.5f", st.d_words, st.g_words);
         fprintf(log, "\n");
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

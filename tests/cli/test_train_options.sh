@@ -2,7 +2,7 @@
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
-# --partial-captions (train);
+# --partial-captions, --aux-words (train);
 # bad values are usage errors (status 2); a pooled sentence vector the
 # preset's sizes cannot hold is a clear error (status 1). Training needs the
 # cached glyphs; without them the training checks report "skip".
@@ -20,7 +20,8 @@ key_is() { "$cli" info "$1" 2>/dev/null | grep -Eq "^ +$2 +$3\$"; }
 for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
     "train --partial-captions 1.5" "train --partial-captions x" \
-    "train-stackgan --near-miss -0.1" "train-stackgan --g-text"; do
+    "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
+    "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -49,6 +50,23 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     else
         fail "train --partial-captions: vocabulary $("$cli" info "$ck" 2>&1 | grep tokenizer.vocab)"
     fi
+    # word heads: the recipe keeps the weight, the log gains their columns
+    # and D's starts at two heads x 20 words x ln 2 (logits near 0)
+    run aw train "${common[@]}" --run-dir "$work/aw" --aux-words 0.5
+    ck=$work/aw/checkpoint.gguf
+    if [[ $status -eq 0 ]] && key_is "$ck" train.aux_words 0.5 &&
+        head -n1 "$work/aw/log.csv" | grep -q ',d_words,g_words$' &&
+        awk -F, 'NR == 2 { exit !($21 > 0.95 * 13.863 && $21 < 1.05 * 13.863) }' "$work/aw/log.csv"; then
+        ok "train --aux-words 0.5: in the recipe, logged, D's word terms $(awk -F, 'NR == 2 { print $21 }' "$work/aw/log.csv") at step 1 (0.5 x 2 x 20 ln 2 = 13.86)"
+    else
+        fail "train --aux-words 0.5: status $status, $(head -c 300 "$work/aw.err") $(head -n2 "$work/aw/log.csv" 2>/dev/null | tail -n1)"
+    fi
+    run awr train "${common[@]}" --run-dir "$work/aw" --aux-words 1 --resume --steps 3
+    if [[ $status -eq 2 ]] && grep -q "trained with 0.5" "$work/awr.err" && key_is "$ck" train.step 2; then
+        ok "train --aux-words 1 --resume on a 0.5 run: status 2, checkpoint untouched ($(head -n1 "$work/awr.err" | cut -c1-90))"
+    else
+        fail "train --aux-words on --resume: status $status (want 2): $(head -c 200 "$work/awr.err")"
+    fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"
@@ -65,6 +83,23 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         ok "train-stackgan: --g-text own --near-miss 1 in the checkpoint's recipe"
     else
         fail "train-stackgan: status $status: $(head -c 200 "$work/sg.err")"
+    fi
+    # word heads: one per stage's D, V words x ln 2 at step 1 (V from the vocabulary)
+    run sgw train-stackgan "${common[@]}" --run-dir "$work/sgw" --aux-words 1
+    ck=$work/sgw/checkpoint.gguf
+    V=$("$cli" info "$ck" 2>/dev/null | grep -E '^ +tokenizer.vocab' | grep -Eo '[0-9]+ items' | cut -d' ' -f1)
+    if [[ $status -eq 0 && -n $V ]] && key_is "$ck" train.aux_words 1 &&
+        head -n1 "$work/sgw/log-stage1.csv" | grep -q ',d_words,g_words$' &&
+        awk -F, -v V="$V" 'NR == 2 { c = V * log(2); exit !($10 > 0.97 * c && $10 < 1.03 * c) }' "$work/sgw/log-stage1.csv"; then
+        ok "train-stackgan --aux-words 1: in the recipe, logged, D's word term $(awk -F, 'NR == 2 { print $10 }' "$work/sgw/log-stage1.csv") at step 1 ($V words x ln 2)"
+    else
+        fail "train-stackgan --aux-words 1: status $status, V '$V', $(head -c 200 "$work/sgw.err") $(head -n2 "$work/sgw/log-stage1.csv" 2>/dev/null | tail -n1)"
+    fi
+    run sgwr train-stackgan "${common[@]}" --run-dir "$work/sgw" --resume --aux-words 0
+    if [[ $status -eq 2 ]] && grep -q "trained with 1" "$work/sgwr.err"; then
+        ok "train-stackgan --aux-words 0 --resume on a run with word heads: status 2"
+    else
+        fail "train-stackgan --aux-words on --resume: status $status (want 2): $(head -c 200 "$work/sgwr.err")"
     fi
 else
     skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"

@@ -21,6 +21,7 @@
 #include "train/stackgan/sg_trainer.h"
 
 static char dir[256];
+static float aux_words; /* the recipe's word-head weight for tiny_text */
 
 static int data_available(void)
 {
@@ -38,6 +39,7 @@ static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int share
     t2v_sg_preset("tiny", &rc);
     if (shared_text >= 0)
         rc.shared_text = shared_text;
+    rc.aux_words = aux_words;
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
@@ -120,8 +122,53 @@ static void check_resume(void)
     int same = 1;
     for (int i = 0; i < 7; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
-    T2V_CHECK(same, "resume equals uninterrupted: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
-              a[6][0], b[6][0], a[6][1], b[6][1]);
+    T2V_CHECK(same, "resume equals uninterrupted%s: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
+              aux_words > 0.0f ? " (word heads on)" : "", a[6][0], b[6][0], a[6][1], b[6][1]);
+}
+
+/* Word heads: each stage's term starts near V ln 2 (logits near 0), the
+ * parts add up to D's and G's losses, and D's term falls as it trains;
+ * then resume with them on. */
+static void check_word_heads(void)
+{
+    aux_words = 1.0f;
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    if (!T2V_CHECK(tr != NULL, "tiny StackGAN trainer with word heads builds")) {
+        aux_words = 0.0f;
+        return;
+    }
+    int V = t2v_sg_trainer_recipe(tr)->gen.text.vocab;
+    double chance = V * log(2.0);
+    float kl_w = t2v_sg_trainer_recipe(tr)->kl_weight;
+    for (int stage = 1; stage <= 2; stage++) {
+        t2v_sg_stats st;
+        float first = 0.0f;
+        int ok = 1, sums = 1;
+        if (stage == 2)
+            t2v_sg_standing_stats(tr, 1, 3);
+        for (int i = 0; i < 25 && ok; i++) {
+            ok = t2v_sg_train_step(tr, stage, &st) == T2V_OK;
+            if (i == 0)
+                first = st.d_words;
+            sums &= fabsf(st.d_loss - (st.d_real + 0.5f * (st.d_wrong + st.d_fake) + st.d_words)) <
+                        1e-4f * (1.0f + fabsf(st.d_loss)) &&
+                    fabsf(st.g_loss - (st.g_adv + kl_w * st.kl + st.g_words)) <
+                        1e-4f * (1.0f + fabsf(st.g_loss));
+        }
+        const char *name = stage == 1 ? "I" : "II";
+        T2V_CHECK(ok && fabs(first - chance) < 0.03 * chance,
+                  "Stage-%s step 1: D's word term %.3f, %d words x ln 2 = %.3f", name, first, V,
+                  chance);
+        T2V_CHECK(ok && sums && st.g_words > 0.0f,
+                  "Stage-%s: D's and G's losses are the sums of their parts, word terms included",
+                  name);
+        T2V_CHECK(ok && st.d_words < first - 0.05f,
+                  "Stage-%s: D's word term falls with training: %.3f -> %.3f", name, first,
+                  st.d_words);
+    }
+    t2v_sg_trainer_free(tr);
+    check_resume();
+    aux_words = 0.0f;
 }
 
 /* Standing statistics: a deterministic function of the weights and the
@@ -462,6 +509,7 @@ int main(void)
         check_d_learns();
         check_shared_text();
         check_resume();
+        check_word_heads();
         check_standing_stats();
         check_sampling();
     } else {

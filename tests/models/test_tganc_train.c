@@ -14,6 +14,7 @@
 #include "txt2vid/txt2vid.h"
 
 static char dir[256];
+static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts */
 
 static int data_available(void)
 {
@@ -31,6 +32,7 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
     if (shared_text >= 0)
         rc.shared_text = shared_text;
     rc.g_ema = g_ema;
+    rc.aux_words = aux_words;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
@@ -134,8 +136,44 @@ static void check_resume(void)
     int same = 1;
     for (int i = 0; i < 6; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
-    T2V_CHECK(same, "resume equals uninterrupted: step 6 losses D %.6f/%.6f G %.6f/%.6f", a[5][0],
-              b[5][0], a[5][1], b[5][1]);
+    T2V_CHECK(same, "resume equals uninterrupted%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
+              aux_words > 0.0f ? " (word heads on)" : "", a[5][0], b[5][0], a[5][1], b[5][1]);
+}
+
+/* Word heads: at initialisation every word's logit is near 0, so each
+ * head's term is about V ln 2 per item; the parts add up to D's and G's
+ * losses; D's word term falls as it trains. */
+static void check_word_heads(void)
+{
+    aux_words = 1.0f;
+    t2v_tganc_trainer *tr = tiny_trainer(NULL);
+    if (!T2V_CHECK(tr != NULL, "tiny trainer with word heads builds")) {
+        aux_words = 0.0f;
+        return;
+    }
+    int V = t2v_tganc_trainer_recipe(tr)->gen.text.vocab;
+    t2v_step_stats st;
+    float first = 0.0f;
+    int sums = 1, ok = 1;
+    for (int i = 0; i < 30 && ok; i++) {
+        ok = t2v_tganc_train_step(tr, &st) == T2V_OK;
+        if (i == 0)
+            first = st.d_words;
+        sums &= fabsf(st.d_loss - (st.d_video + st.d_frame + st.d_motion + st.d_words)) <
+                    1e-4f * (1.0f + fabsf(st.d_loss)) &&
+                fabsf(st.g_loss - (st.g_video + st.g_frame + st.g_motion + st.tc + st.ms +
+                                   st.g_words)) < 1e-4f * (1.0f + fabsf(st.g_loss));
+    }
+    double chance = 2.0 * V * log(2.0);
+    T2V_CHECK(ok && fabs(first - chance) < 0.03 * chance,
+              "step 1: D's word terms %.3f, two heads x %d words x ln 2 = %.3f", first, V, chance);
+    T2V_CHECK(ok && st.g_words > 0.0f && sums, "D's and G's losses are the sums of their parts, "
+              "word terms included (G's %.3f at step 30)", st.g_words);
+    T2V_CHECK(ok && st.d_words < first - 0.1f, "D's word terms fall with training: %.3f -> %.3f",
+              first, st.d_words);
+    t2v_tganc_trainer_free(tr);
+    check_resume();
+    aux_words = 0.0f;
 }
 
 /* With an average of G's weights: the checkpoint carries it, so the
@@ -359,6 +397,7 @@ int main(void)
     check_resume();
     check_resume_ema();
     check_mode_seeking();
+    check_word_heads();
     check_generation();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -17,6 +17,7 @@
 #include "text/tokenizer.h"
 #include "train/common/captions.h"
 #include "train/common/ckpt_meta.h"
+#include "train/common/word_head.h"
 #include "train/stackgan/sg_trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
@@ -34,6 +35,7 @@ typedef struct sg_disc {
     t2v_head head;
     t2v_trunk_run real, fake;
     t2v_head_run run[3];        /* real+match, real+mismatch, fake+match */
+    t2v_word_head words;        /* recipe aux_words > 0 */
     t2v_adam opt;
 } sg_disc;
 
@@ -154,7 +156,8 @@ static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
     int side = stage == 1 ? g->size1 : g->size2, layers = 0;
     for (int s = side; s > 4; s /= 2)
         layers++;
-    char pre[32], text[32], head[32];
+    char pre[32], text[32], head[32], words[32];
+    snprintf(words, sizeof words, "d%d.words", stage);
     snprintf(pre, sizeof pre, "d%d", stage);
     snprintf(text, sizeof text, "d%d.text", stage);
     snprintf(head, sizeof head, "d%d.head", stage);
@@ -171,6 +174,10 @@ static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
     if (s == T2V_OK)
         s = t2v_head_declare(&D->head, rc->head, D->d.feat_c, D->d.feat_dims, g->text.sent,
                              rc->d_concat, rc->sn, T2V_ACT_LRELU, &D->ps, &D->bufs, head);
+    /* flat: where on the grid a feature lies says "top left" or "bottom right" */
+    if (s == T2V_OK && rc->aux_words > 0.0f)
+        s = t2v_word_head_declare(&D->words, D->d.feat_c, D->d.feat_l, tr->vocab.count, 1,
+                                  &D->ps, words);
     return s;
 }
 
@@ -216,6 +223,8 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
         t2v_head_plan(&D->head, be, p, N, 1, &ws);
         for (int r = 0; r < 3; r++)
             t2v_head_run_plan(&D->head, p, N, &D->run[r]);
+        if (tr->rc.aux_words > 0.0f)
+            t2v_word_head_plan(&D->words, p, N, 1);
     }
     tr->head_ws = t2v_plan_floats(p, ws);
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
@@ -251,6 +260,8 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
             s = t2v_disc_init(&D->d, be, &D->ps, &D->bufs, seed, 1000 + 1000 * (uint64_t)i);
         if (s == T2V_OK)
             s = t2v_head_init(&D->head, be, &D->ps, &D->bufs, seed, 1100 + 1000 * (uint64_t)i);
+        if (s == T2V_OK && tr->rc.aux_words > 0.0f)
+            s = t2v_word_head_init(&D->words, be, &D->ps, seed, 1200 + 1000 * (uint64_t)i);
     }
     return s;
 }
@@ -283,6 +294,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.near_miss", T2V_RECIPE_F32, t2v_sg_recipe, near_miss, 1, 0),
     T2V_RECIPE_KEY_OPT("train.lambda_match", T2V_RECIPE_F32, t2v_sg_recipe, lambda_match, 1, 0),
     T2V_RECIPE_KEY_OPT("train.match_model", T2V_RECIPE_STR, t2v_sg_recipe, match_model, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_sg_recipe, aux_words, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -441,6 +453,7 @@ void t2v_sg_trainer_free(t2v_sg_trainer *tr)
     for (int i = 0; i < 2; i++) {
         t2v_params_free(&tr->disc[i].ps);
         t2v_params_free(&tr->disc[i].bufs);
+        t2v_word_head_free(&tr->disc[i].words);
     }
     t2v_backend_close(tr->be);
     t2v_data_close(tr->ds);
@@ -503,6 +516,13 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
                                       tr->rc.near_miss, tr->ids_host, tr->len_host, n, N,
                                       &tr->cap_ix[n]);
+        if (s != T2V_OK)
+            return s;
+    }
+    if (tr->rc.aux_words > 0.0f) {
+        t2v_status s = t2v_word_head_set_targets(&tr->disc[stage - 1].words, tr->be, tr->ids_host,
+                                                 tr->len_host, N, g->text.max_words,
+                                                 T2V_TOK_UNK + 1);
         if (s != T2V_OK)
             return s;
     }
@@ -578,6 +598,11 @@ static void d_pass(t2v_sg_trainer *tr, sg_disc *D, const float *real, const floa
                           N, tr->head_ws, 1);
     k->add(be, D->real.dact[last], D->run[0].dfeat, D->run[1].dfeat, fl);
     k->copy(be, D->fake.dact[last], D->run[2].dfeat, fl);
+    if (tr->rc.aux_words > 0.0f) { /* real images only: the head reads real data */
+        st->d_words = t2v_word_head_term(&D->words, be, &D->ps, fr, D->real.dact[last],
+                                         tr->rc.aux_words, 1);
+        st->d_loss += st->d_words;
+    }
     t2v_trunk_backward(&D->d, be, &D->ps, &D->real, N, 0, 1);
     t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 0, 1);
     // dS (2N, sent): matching rows from runs 0 and 2, mismatching from run 1
@@ -603,6 +628,9 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     st->g_adv = gan_term(tr, D->run[2].logit, D->run[2].dlogit, 0, 1.0f);
     t2v_head_backward(h, be, &D->ps, &D->run[2], ff, D->text.S, N, tr->head_ws, 0);
     k->copy(be, D->fake.dact[last], D->run[2].dfeat, (int64_t)h->M * h->C * h->L);
+    if (tr->rc.aux_words > 0.0f)
+        st->g_words = t2v_word_head_term(&D->words, be, &D->ps, ff, D->fake.dact[last],
+                                         tr->rc.aux_words, 0);
     t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 1, 0);
     t2v_sg_ca *ca = stage == 1 ? &g->s1.ca : &g->s2.ca;
     float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
@@ -624,7 +652,8 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     t2v_sg_ca_kl(ca, be, tr->rc.kl_weight / (float)(N * C));
     double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
-    st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match;
+    st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match +
+                 st->g_words;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
         if (!tr->rc.shared_text)

@@ -33,6 +33,8 @@ typedef struct t2v_sg_recipe {
                                  in G's loss (0: none) */
     char match_model[512];    /* the matching model behind that loss (the command opens
                                  it; the recipe keeps its path for resuming) */
+    float aux_words;          /* > 0: weight of each stage D's word head (flat over its
+                                 4x4 grid, train/common/word_head.h) in both losses */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -45,6 +47,7 @@ typedef struct t2v_sg_stats {
     float d_real, d_wrong, d_fake;  /* D's three matching-aware terms (unweighted) */
     float g_adv, kl;                /* G's adversarial term and the KL (unweighted) */
     float g_match;                  /* the image loss (unweighted; 0 when off) */
+    float d_words, g_words;         /* the word head's terms (weighted; 0 when off) */
 } t2v_sg_stats;
 
 typedef struct t2v_sg_trainer t2v_sg_trainer;

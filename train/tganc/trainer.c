@@ -18,6 +18,7 @@
 #include "train/common/ckpt_meta.h"
 #include "train/common/ema.h"
 #include "train/common/mode_seeking.h"
+#include "train/common/word_head.h"
 #include "train/tganc/trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
@@ -31,6 +32,7 @@ typedef struct disc_set {
     t2v_head head;
     t2v_trunk_run real, fake;
     t2v_head_run run[3];       /* real+match, real+mismatch, fake+match */
+    t2v_word_head words;       /* recipe aux_words > 0 */
 } disc_set;
 
 /* The motion head over adjacent frame-feature differences. */
@@ -178,8 +180,8 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     tr->motion.on = rc->temporal == T2V_TEMPORAL_ADVERSARIAL;
     /* the video trunk (3D), then the frame trunk (2D), each with its head */
     disc_set *sets[2] = {&tr->video, &tr->frame};
-    static const char *const names[2][2] = {{"disc.video", "disc.video.head"},
-                                             {"disc.frame", "disc.frame.head"}};
+    static const char *const names[2][3] = {{"disc.video", "disc.video.head", "disc.video.words"},
+                                             {"disc.frame", "disc.frame.head", "disc.frame.words"}};
     for (int i = 0; i < 2; i++) {
         disc_set *d = sets[i];
         dc.frame_level = i;
@@ -189,6 +191,9 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
             s = t2v_head_declare(&d->head, rc->head, d->d.feat_c, d->d.feat_dims, Dsent,
                                  rc->d_concat, rc->sn, T2V_ACT_LRELU, &tr->dps, &tr->dbufs,
                                  names[i][1]);
+        if (s == T2V_OK && rc->aux_words > 0.0f)
+            s = t2v_word_head_declare(&d->words, d->d.feat_c, d->d.feat_l, tr->vocab.count, 0,
+                                      &tr->dps, names[i][2]);
     }
     if (s == T2V_OK && tr->motion.on) {
         /* Motion is where features moved, which sum pooling would erase: the
@@ -227,6 +232,8 @@ static void plan_all(t2v_tganc_trainer *tr, t2v_plan *p)
         t2v_head_plan(&d->head, be, p, N, i == 0 ? 1 : T, &ws);
         for (int r = 0; r < 3; r++)
             t2v_head_run_plan(&d->head, p, N, &d->run[r]);
+        if (tr->rc.aux_words > 0.0f)
+            t2v_word_head_plan(&d->words, p, N, i == 0 ? 1 : T);
     }
     motion_set *m = &tr->motion;
     if (m->on) {
@@ -276,6 +283,10 @@ static t2v_status init_weights(t2v_tganc_trainer *tr)
         s = t2v_head_init(&tr->frame.head, tr->be, &tr->dps, &tr->dbufs, seed, 2100);
     if (s == T2V_OK && tr->motion.on)
         s = t2v_head_init(&tr->motion.head, tr->be, &tr->dps, &tr->dbufs, seed, 3100);
+    if (s == T2V_OK && tr->rc.aux_words > 0.0f)
+        s = t2v_word_head_init(&tr->video.words, tr->be, &tr->dps, seed, 1200);
+    if (s == T2V_OK && tr->rc.aux_words > 0.0f)
+        s = t2v_word_head_init(&tr->frame.words, tr->be, &tr->dps, seed, 2200);
     return s;
 }
 
@@ -308,6 +319,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.g_ema", T2V_RECIPE_F32, t2v_tganc_recipe, g_ema, 1, 0),
     T2V_RECIPE_KEY_OPT("train.lambda_ms", T2V_RECIPE_F32, t2v_tganc_recipe, lambda_ms, 1, 0),
     T2V_RECIPE_KEY_OPT("train.partial", T2V_RECIPE_F32, t2v_tganc_recipe, partial, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_tganc_recipe, aux_words, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -490,6 +502,8 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
         return;
     t2v_arena_release(&tr->arena);
     t2v_ema_free(&tr->ema);
+    t2v_word_head_free(&tr->video.words);
+    t2v_word_head_free(&tr->frame.words);
     t2v_params_free(&tr->gps);
     t2v_params_free(&tr->gbufs);
     t2v_params_free(&tr->dps);
@@ -532,6 +546,17 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
                                       tr->rc.near_miss, tr->ids_host, tr->len_host, n, N,
                                       NULL);
+        if (s != T2V_OK)
+            return s;
+    }
+    if (tr->rc.aux_words > 0.0f) {
+        /* the word heads read the matching captions (rows 0..N-1) */
+        int W = tr->rc.gen.text.max_words;
+        t2v_status s = t2v_word_head_set_targets(&tr->video.words, tr->be, tr->ids_host,
+                                                 tr->len_host, N, W, T2V_TOK_UNK + 1);
+        if (s == T2V_OK)
+            s = t2v_word_head_set_targets(&tr->frame.words, tr->be, tr->ids_host, tr->len_host,
+                                          N, W, T2V_TOK_UNK + 1);
         if (s != T2V_OK)
             return s;
     }
@@ -664,6 +689,8 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->fill(be, df, 0.0f, last_size(d));
         const float *fr = d->real.act[last], *ff = d->fake.act[last];
         parts[i] = d_head_terms(tr, &d->head, d->run, fr, ff, dr, df, st->logit[i]);
+        if (tr->rc.aux_words > 0.0f) /* real clips only: the head reads real data */
+            st->d_words += t2v_word_head_term(&d->words, be, &tr->dps, fr, dr, tr->rc.aux_words, 1);
         if (i == 1 && tr->motion.on) {
             motion_set *m = &tr->motion;
             motion_forward(tr, 0, fr);
@@ -701,7 +728,7 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
     st->d_video = parts[0];
     st->d_frame = parts[1];
     st->d_motion = parts[2];
-    st->d_loss = parts[0] + parts[1] + parts[2];
+    st->d_loss = parts[0] + parts[1] + parts[2] + st->d_words;
 }
 
 /* The mode-seeking term on G's clips (train/common/mode_seeking.h): items
@@ -758,6 +785,8 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         parts[i] = gan_term(tr, d->run[2].logit, d->run[2].dlogit, h->M, 0, 1.0f);
         t2v_head_backward(h, be, &tr->dps, &d->run[2], ff, S_match, N, tr->head_ws, 0);
         k->copy(be, df, d->run[2].dfeat, last_size(d));
+        if (tr->rc.aux_words > 0.0f)
+            st->g_words += t2v_word_head_term(&d->words, be, &tr->dps, ff, df, tr->rc.aux_words, 0);
         if (i == 1 && tr->motion.on) {
             motion_set *m = &tr->motion;
             motion_forward(tr, 1, ff);
@@ -792,7 +821,7 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
     }
     st->ms = tr->rc.lambda_ms > 0.0f ? mode_seeking_term(tr, clip) : 0.0f;
-    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms;
+    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms + st->g_words;
 }
 
 /* With shared_text, G's sentence encoder is a copy of D's: D's

@@ -42,6 +42,8 @@ typedef struct t2v_tganc_recipe {
                               (train/common/mode_seeking.h) */
     float partial;         /* share of training captions that leave one attribute
                               unstated (t2v_data_options.partial) */
+    float aux_words;       /* > 0: weight of the word heads on the video and frame
+                              trunks (train/common/word_head.h) in both losses */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -53,6 +55,7 @@ typedef struct t2v_step_stats {
     float d_loss, g_loss;
     float d_video, d_frame, d_motion;
     float g_video, g_frame, g_motion, tc, ms;
+    float d_words, g_words;  /* word heads' terms (aux_words > 0), weighted */
     /* mean logits of the D step: [video, frame, motion][real+match,
      * real+mismatch, fake] */
     float logit[3][3];

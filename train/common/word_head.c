@@ -1,0 +1,135 @@
+/* The word head (word_head.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "core/status_internal.h"
+#include "train/common/gan_loss.h"
+#include "train/common/word_head.h"
+
+t2v_status t2v_word_head_declare(t2v_word_head *h, int C, int64_t L, int V, int flat,
+                                 t2v_params *ps, const char *prefix)
+{
+    memset(h, 0, sizeof *h);
+    if (C < 1 || L < 1 || V < 1 || (flat && (int64_t)C * L > (1 << 24)))
+        return t2v_fail(T2V_ERR_INVALID, "word head: bad sizes (%d channels, %lld cells, "
+                        "%d words)", C, (long long)L, V);
+    h->C = C;
+    h->L = L;
+    h->V = V;
+    h->flat = !!flat;
+    h->in = flat ? (int)(C * L) : C;
+    t2v_status st = T2V_OK;
+    int64_t ws[2] = {V, h->in}, bs[1] = {V};
+    h->w = t2v_declare(ps, &st, prefix, "weight", 2, ws, 0);
+    h->b = t2v_declare(ps, &st, prefix, "bias", 1, bs, 1);
+    return st;
+}
+
+void t2v_word_head_plan(t2v_word_head *h, t2v_plan *p, int N, int per_clip)
+{
+    h->per_clip = per_clip;
+    h->M = N * per_clip;
+    size_t M = (size_t)h->M, V = (size_t)h->V, C = (size_t)h->C, L = (size_t)h->L;
+    size_t in = (size_t)h->in;
+    h->pooled = h->flat ? NULL : t2v_plan_floats(p, M * C);
+    h->logit = t2v_plan_floats(p, M * V);
+    h->dlogit = t2v_plan_floats(p, M * V);
+    h->loss = t2v_plan_floats(p, M * V);
+    h->target = t2v_plan_floats(p, M * V);
+    h->dpooled = t2v_plan_floats(p, M * in);
+    h->dfeat = h->flat ? NULL : t2v_plan_floats(p, M * C * L);
+    if (!h->host) {
+        h->host = malloc(M * V * sizeof(float));
+        h->target_host = calloc(M * V, sizeof(float));
+        if ((!h->host || !h->target_host) && p->status == T2V_OK)
+            p->status = t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    }
+}
+
+t2v_status t2v_word_head_init(t2v_word_head *h, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                              uint64_t stream)
+{
+    t2v_status s = t2v_init_normal(be, t2v_pdata(ps, h->w), (int64_t)h->V * h->in, 0.0f, 0.02f,
+                                   seed, stream);
+    return s == T2V_OK ? t2v_init_const(be, t2v_pdata(ps, h->b), h->V, 0.0f) : s;
+}
+
+void t2v_word_head_free(t2v_word_head *h)
+{
+    free(h->host);
+    free(h->target_host);
+    h->host = h->target_host = NULL;
+}
+
+t2v_status t2v_word_head_set_targets(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
+                                     const int *lens, int N, int stride, int first_word)
+{
+    int V = h->V, P = h->per_clip;
+    if (N * P != h->M)
+        return t2v_fail(T2V_ERR_INVALID, "word head: %d captions for %d items", N, h->M);
+    float *t = h->target_host;
+    memset(t, 0, (size_t)h->M * V * sizeof(float));
+    for (int n = 0; n < N; n++) {
+        float *row = t + (size_t)n * P * V;
+        for (int k = 0; k < lens[n] && k < stride; k++) {
+            int32_t id = ids[(size_t)n * stride + k];
+            if (id >= first_word && id < V)
+                row[id] = 1.0f;
+        }
+        for (int q = 1; q < P; q++)
+            memcpy(row + (size_t)q * V, row, (size_t)V * sizeof(float));
+    }
+    return t2v_backend_upload(be, h->target, t, (size_t)h->M * V * sizeof(float));
+}
+
+/* The linear layer's input: the grid means, or the features themselves. */
+static const float *head_forward(t2v_word_head *h, t2v_backend *be, t2v_params *ps,
+                                 const float *feat)
+{
+    const float *x = feat;
+    if (!h->flat) {
+        be->k->row_sum(be, h->pooled, feat, h->M * h->C, h->L, 1.0f / (float)h->L);
+        x = h->pooled;
+    }
+    t2v_linear_forward(be, h->logit, x, t2v_pdata(ps, h->w), t2v_pdata(ps, h->b), h->M, h->in,
+                       h->V);
+    return x;
+}
+
+float t2v_word_head_term(t2v_word_head *h, t2v_backend *be, t2v_params *ps, const float *feat,
+                         float *dfeat, float weight, int param_grads)
+{
+    const t2v_kernels *k = be->k;
+    int M = h->M, C = h->C, V = h->V;
+    int64_t n = (int64_t)M * V;
+    const float *x = head_forward(h, be, ps, feat);
+    float scale = weight / (float)M;
+    k->bce_logits(be, h->loss, h->dlogit, h->logit, h->target, n, scale);
+    double sum = t2v_device_sum(be, h->host, h->loss, (int)n);
+    t2v_linear_backward(be, h->dpooled, param_grads ? t2v_pgrad(ps, h->w) : NULL,
+                        param_grads ? t2v_pgrad(ps, h->b) : NULL, h->dlogit, x,
+                        t2v_pdata(ps, h->w), M, h->in, V);
+    if (h->flat) {
+        k->add(be, dfeat, dfeat, h->dpooled, (int64_t)M * h->in);
+        return (float)(sum * scale);
+    }
+    /* the mean over the grid: every cell gets dpooled / L */
+    k->scale(be, h->dpooled, h->dpooled, 1.0f / (float)h->L, (int64_t)M * C);
+    k->tile_forward(be, h->dfeat, h->dpooled, M, C, h->L);
+    k->add(be, dfeat, dfeat, h->dfeat, (int64_t)M * C * h->L);
+    return (float)(sum * scale);
+}
+
+float t2v_word_head_accuracy(t2v_word_head *h, t2v_backend *be, t2v_params *ps,
+                             const float *feat)
+{
+    head_forward(h, be, ps, feat);
+    size_t n = (size_t)h->M * h->V;
+    if (t2v_backend_download(be, h->host, h->logit, n * sizeof(float)) != T2V_OK)
+        return 0.0f;
+    size_t right = 0;
+    for (size_t i = 0; i < n; i++)
+        right += (h->host[i] > 0.0f) == (h->target_host[i] > 0.5f);
+    return (float)right / (float)n;
+}
