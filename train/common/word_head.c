@@ -39,12 +39,59 @@ void t2v_word_head_plan(t2v_word_head *h, t2v_plan *p, int N, int per_clip)
     h->target = t2v_plan_floats(p, M * V);
     h->dpooled = t2v_plan_floats(p, M * in);
     h->dfeat = h->flat ? NULL : t2v_plan_floats(p, M * C * L);
+    h->keep = t2v_plan_floats(p, M * V);
     if (!h->host) {
         h->host = malloc(M * V * sizeof(float));
         h->target_host = calloc(M * V, sizeof(float));
-        if ((!h->host || !h->target_host) && p->status == T2V_OK)
+        h->keep_host = calloc(M * V, sizeof(float));
+        if ((!h->host || !h->target_host || !h->keep_host) && p->status == T2V_OK)
             p->status = t2v_fail(T2V_ERR_NOMEM, "out of memory");
     }
+}
+
+/* keep_host from a per-word flag, tiled over the items, then uploaded. */
+static t2v_status keep_upload(t2v_word_head *h, t2v_backend *be, const unsigned char *word)
+{
+    int V = h->V;
+    h->kept = 0;
+    for (int v = 0; v < V; v++) {
+        h->keep_host[v] = (float)word[v];
+        h->kept += h->keep_host[v] > 0.0f;
+    }
+    for (int m = 1; m < h->M; m++)
+        memcpy(h->keep_host + (size_t)m * V, h->keep_host, (size_t)V * sizeof(float));
+    return t2v_backend_upload(be, h->keep, h->keep_host, (size_t)h->M * V * sizeof(float));
+}
+
+t2v_status t2v_word_head_keep_informative(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
+                                          const int *lens, long n, int stride, int first_word)
+{
+    int V = h->V;
+    long *count = calloc((size_t)V, sizeof *count);
+    unsigned char *seen = calloc((size_t)V, 1), *word = calloc((size_t)V, 1);
+    if (!count || !seen || !word) {
+        free(count);
+        free(seen);
+        free(word);
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    }
+    for (long i = 0; i < n; i++) {
+        memset(seen, 0, (size_t)V);
+        for (int k = 0; k < lens[i] && k < stride; k++) {
+            int32_t id = ids[(size_t)i * stride + k];
+            if (id >= first_word && id < V && !seen[id]) {
+                seen[id] = 1;
+                count[id]++;
+            }
+        }
+    }
+    for (int v = 0; v < V; v++)
+        word[v] = count[v] > 0 && count[v] < n;
+    t2v_status s = keep_upload(h, be, word);
+    free(count);
+    free(seen);
+    free(word);
+    return s;
 }
 
 t2v_status t2v_word_head_init(t2v_word_head *h, t2v_backend *be, t2v_params *ps, uint64_t seed,
@@ -59,7 +106,8 @@ void t2v_word_head_free(t2v_word_head *h)
 {
     free(h->host);
     free(h->target_host);
-    h->host = h->target_host = NULL;
+    free(h->keep_host);
+    h->host = h->target_host = h->keep_host = NULL;
 }
 
 t2v_status t2v_word_head_set_targets(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
@@ -106,6 +154,8 @@ float t2v_word_head_term(t2v_word_head *h, t2v_backend *be, t2v_params *ps, cons
     const float *x = head_forward(h, be, ps, feat);
     float scale = weight / (float)M;
     k->bce_logits(be, h->loss, h->dlogit, h->logit, h->target, n, scale);
+    k->mul(be, h->loss, h->loss, h->keep, n);
+    k->mul(be, h->dlogit, h->dlogit, h->keep, n);
     double sum = t2v_device_sum(be, h->host, h->loss, (int)n);
     t2v_linear_backward(be, h->dpooled, param_grads ? t2v_pgrad(ps, h->w) : NULL,
                         param_grads ? t2v_pgrad(ps, h->b) : NULL, h->dlogit, x,
@@ -128,8 +178,12 @@ float t2v_word_head_accuracy(t2v_word_head *h, t2v_backend *be, t2v_params *ps,
     size_t n = (size_t)h->M * h->V;
     if (t2v_backend_download(be, h->host, h->logit, n * sizeof(float)) != T2V_OK)
         return 0.0f;
-    size_t right = 0;
-    for (size_t i = 0; i < n; i++)
-        right += (h->host[i] > 0.0f) == (h->target_host[i] > 0.5f);
-    return (float)right / (float)n;
+    size_t right = 0, scored = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (h->keep_host[i] > 0.0f) {
+            scored++;
+            right += (h->host[i] > 0.0f) == (h->target_host[i] > 0.5f);
+        }
+    }
+    return scored ? (float)right / (float)scored : 0.0f;
 }

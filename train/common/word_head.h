@@ -28,7 +28,10 @@ typedef struct t2v_word_head {
     int per_clip;        /* items that share one caption: 1, or T for frames */
     int w, b;            /* parameters: weight (V, in), bias (V) */
     float *pooled, *logit, *dlogit, *loss, *target, *dpooled, *dfeat;
+    float *keep;         /* (M, V) 1 for the words scored, 0 for the rest */
+    int kept;            /* words scored */
     float *target_host;  /* (M, V) the targets on the host */
+    float *keep_host;    /* (M, V) keep on the host */
     float *host;         /* (M, V) host scratch: losses, logits */
 } t2v_word_head;
 
@@ -40,6 +43,15 @@ void t2v_word_head_plan(t2v_word_head *h, t2v_plan *p, int N, int per_clip);
 t2v_status t2v_word_head_init(t2v_word_head *h, t2v_backend *be, t2v_params *ps, uint64_t seed,
                               uint64_t stream);
 void t2v_word_head_free(t2v_word_head *h);
+
+/* Scores only the words some but not all of the n captions hold: a word
+ * every caption holds ("digit", "is") or none does tells nothing about a
+ * picture, and a head left to score it learns a caption-blind direction
+ * that the generator can chase instead of the caption. Needed once
+ * before the first term (a resumed run computes it again from the same
+ * captions). */
+t2v_status t2v_word_head_keep_informative(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
+                                          const int *lens, long n, int stride, int first_word);
 
 /* Targets from N captions' ids (rows of `stride` ids, lens[n] of them
  * used): 1 for each word id >= first_word present, else 0; the same row
@@ -53,8 +65,8 @@ t2v_status t2v_word_head_set_targets(t2v_word_head *h, t2v_backend *be, const in
 float t2v_word_head_term(t2v_word_head *h, t2v_backend *be, t2v_params *ps, const float *feat,
                          float *dfeat, float weight, int param_grads);
 
-/* Share of (item, word) pairs the head gets right at logit 0 on feat;
- * a measure for tests and logs. */
+/* Share of (item, scored word) pairs the head gets right at logit 0 on
+ * feat; a measure for tests and logs. */
 float t2v_word_head_accuracy(t2v_word_head *h, t2v_backend *be, t2v_params *ps,
                              const float *feat);
 

@@ -398,6 +398,11 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
     be->k->fill(be, tr->ones, 1.0f, N);
     be->k->fill(be, tr->zeros, 0.0f, N);
+    for (int i = 0; i < 2 && tr->rc.aux_words > 0.0f; i++)
+        if ((s = t2v_word_head_keep_informative(&tr->disc[i].words, be, tr->caps.ids,
+                                                tr->caps.len, tr->caps.n, tr->caps.max_words,
+                                                T2V_TOK_UNK + 1)) != T2V_OK)
+            goto fail;
     tr->host1 = malloc((size_t)N * g->channels * g->size1 * g->size1 * sizeof(float));
     tr->host2 = malloc((size_t)N * g->channels * g->size2 * g->size2 * sizeof(float));
     tr->loss_host = malloc((size_t)N * g->c_dim * sizeof(float));

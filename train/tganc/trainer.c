@@ -441,6 +441,13 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_backend *be = tr->be;
     be->k->fill(be, tr->ones, 1.0f, tr->max_items);
     be->k->fill(be, tr->zeros, 0.0f, tr->max_items);
+    for (int i = 0; i < 2 && tr->rc.aux_words > 0.0f; i++) {
+        disc_set *d = i ? &tr->frame : &tr->video;
+        if ((s = t2v_word_head_keep_informative(&d->words, be, tr->caps.ids, tr->caps.len,
+                                                tr->caps.n, tr->caps.max_words,
+                                                T2V_TOK_UNK + 1)) != T2V_OK)
+            goto fail;
+    }
     size_t clip = (size_t)tr->rc.batch * tr->gen.cfg.channels * tr->gen.cfg.frames *
                   tr->gen.cfg.height * tr->gen.cfg.width;
     tr->clip_host = malloc(clip * sizeof(float));
