@@ -156,7 +156,8 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
-                      .partial = -1.0f, .aux_words = -1.0f, .text_pool = -1, .eval_every = 1000, .eval_count = 200};
+                      .partial = -1.0f, .aux_words = -1.0f, .text_pool = -1, .eval_every = 1000,
+                      .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -412,13 +413,12 @@ int t2v_cmd_train(int argc, char **argv)
     }
     int64_t steps = o.steps ? o.steps : r->steps;
     int64_t start = t2v_tganc_trainer_step_count(tr);
-#define LOG_HEAD                                                                               \
-    "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,g_motion,tc,video_real," \
-    "video_wrong,video_fake,frame_real,frame_wrong,frame_fake,motion_real,motion_wrong,"         \
-    "motion_fake"
-    FILE *log = t2v_open_log(CMD, csv, resuming,
-                             r->aux_words > 0.0f ? LOG_HEAD ",d_words,g_words\n" : LOG_HEAD "\n");
-#undef LOG_HEAD
+    char head[256];
+    snprintf(head, sizeof head,
+             "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,g_motion,tc,"
+             "video_real,video_wrong,video_fake,frame_real,frame_wrong,frame_fake,motion_real,"
+             "motion_wrong,motion_fake%s\n", r->aux_words > 0.0f ? ",d_words,g_words" : "");
+    FILE *log = t2v_open_log(CMD, csv, resuming, head);
     if (!log) {
         t2v_tganc_trainer_free(tr);
         return 1;

@@ -133,13 +133,14 @@ static void run_mode(t2v_backend *be)
     for (int i = 0; i < M * C * L; i++) ff[i] = (float)(feat[i] = 1.5 * sin(0.37 * i * i + 0.1));
     t2v_backend_upload(be, t2v_pdata(&ps, h.w), wf, (size_t)V * IN * sizeof(float));
     t2v_backend_upload(be, t2v_pdata(&ps, h.b), bf, sizeof bf);
-    float *feat_dev = t2v_backend_alloc(be, sizeof ff), *dfeat_dev = t2v_backend_alloc(be, sizeof ff);
+    float *feat_dev = t2v_backend_alloc(be, sizeof ff);
+    float *dfeat_dev = t2v_backend_alloc(be, sizeof ff);
     t2v_backend_upload(be, feat_dev, ff, sizeof ff);
 
-    T2V_CHECK(t2v_word_head_set_targets(&h, be, ids, lens, N + 1, W, FIRST) == T2V_ERR_INVALID,
+    T2V_CHECK(t2v_word_head_set_targets(&h, be, ids, lens, N + 1, W) == T2V_ERR_INVALID,
               "captions that do not fill the items refused: %s", t2v_last_error());
-    T2V_CHECK(t2v_word_head_set_targets(&h, be, ids, lens, N, W, FIRST) == T2V_OK, "targets set");
-    T2V_CHECK(t2v_word_head_keep_informative(&h, be, ids, lens, N, W, FIRST) == T2V_OK &&
+    T2V_CHECK(t2v_word_head_set_targets(&h, be, ids, lens, N, W) == T2V_OK, "targets set");
+    T2V_CHECK(t2v_word_head_keep_informative(&h, be, ids, lens, N, W) == T2V_OK &&
                   h.kept == 4,
               "4 words scored: the one every caption holds and the ones none holds left out "
               "(%d)", h.kept);

@@ -5,7 +5,11 @@
 #include "backend/backend.h"
 #include "core/status_internal.h"
 #include "train/common/gan_loss.h"
+#include "text/tokenizer.h"
 #include "train/common/word_head.h"
+
+/* Ids below this (<pad>, <unk>) are never words of a caption's bag. */
+#define FIRST_WORD (T2V_TOK_UNK + 1)
 
 t2v_status t2v_word_head_declare(t2v_word_head *h, int C, int64_t L, int V, int flat,
                                  t2v_params *ps, const char *prefix)
@@ -63,33 +67,39 @@ static t2v_status keep_upload(t2v_word_head *h, t2v_backend *be, const unsigned 
     return t2v_backend_upload(be, h->keep, h->keep_host, (size_t)h->M * V * sizeof(float));
 }
 
+/* row (V) = 1 for every word of one caption (ids, len of them used, at
+ * most stride), else 0. */
+static void caption_bag(const t2v_word_head *h, const int32_t *ids, int len, int stride,
+                        float *row)
+{
+    memset(row, 0, (size_t)h->V * sizeof(float));
+    for (int k = 0; k < len && k < stride; k++)
+        if (ids[k] >= FIRST_WORD && ids[k] < h->V)
+            row[ids[k]] = 1.0f;
+}
+
 t2v_status t2v_word_head_keep_informative(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
-                                          const int *lens, long n, int stride, int first_word)
+                                          const int *lens, long n, int stride)
 {
     int V = h->V;
     long *count = calloc((size_t)V, sizeof *count);
-    unsigned char *seen = calloc((size_t)V, 1), *word = calloc((size_t)V, 1);
-    if (!count || !seen || !word) {
-        free(count);
-        free(seen);
-        free(word);
-        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
-    }
-    for (long i = 0; i < n; i++) {
-        memset(seen, 0, (size_t)V);
-        for (int k = 0; k < lens[i] && k < stride; k++) {
-            int32_t id = ids[(size_t)i * stride + k];
-            if (id >= first_word && id < V && !seen[id]) {
-                seen[id] = 1;
-                count[id]++;
-            }
+    float *row = malloc((size_t)V * sizeof *row);
+    unsigned char *word = malloc((size_t)V);
+    t2v_status s = T2V_OK;
+    if (!count || !row || !word) {
+        s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    } else {
+        for (long i = 0; i < n; i++) {
+            caption_bag(h, ids + (size_t)i * stride, lens[i], stride, row);
+            for (int v = 0; v < V; v++)
+                count[v] += row[v] > 0.0f;
         }
+        for (int v = 0; v < V; v++)
+            word[v] = count[v] > 0 && count[v] < n;
+        s = keep_upload(h, be, word);
     }
-    for (int v = 0; v < V; v++)
-        word[v] = count[v] > 0 && count[v] < n;
-    t2v_status s = keep_upload(h, be, word);
     free(count);
-    free(seen);
+    free(row);
     free(word);
     return s;
 }
@@ -111,24 +121,18 @@ void t2v_word_head_free(t2v_word_head *h)
 }
 
 t2v_status t2v_word_head_set_targets(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
-                                     const int *lens, int N, int stride, int first_word)
+                                     const int *lens, int N, int stride)
 {
     int V = h->V, P = h->per_clip;
     if (N * P != h->M)
         return t2v_fail(T2V_ERR_INVALID, "word head: %d captions for %d items", N, h->M);
-    float *t = h->target_host;
-    memset(t, 0, (size_t)h->M * V * sizeof(float));
     for (int n = 0; n < N; n++) {
-        float *row = t + (size_t)n * P * V;
-        for (int k = 0; k < lens[n] && k < stride; k++) {
-            int32_t id = ids[(size_t)n * stride + k];
-            if (id >= first_word && id < V)
-                row[id] = 1.0f;
-        }
+        float *row = h->target_host + (size_t)n * P * V;
+        caption_bag(h, ids + (size_t)n * stride, lens[n], stride, row);
         for (int q = 1; q < P; q++)
             memcpy(row + (size_t)q * V, row, (size_t)V * sizeof(float));
     }
-    return t2v_backend_upload(be, h->target, t, (size_t)h->M * V * sizeof(float));
+    return t2v_backend_upload(be, h->target, h->target_host, (size_t)h->M * V * sizeof(float));
 }
 
 /* The linear layer's input: the grid means, or the features themselves. */

@@ -51,13 +51,13 @@ void t2v_word_head_free(t2v_word_head *h);
  * before the first term (a resumed run computes it again from the same
  * captions). */
 t2v_status t2v_word_head_keep_informative(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
-                                          const int *lens, long n, int stride, int first_word);
+                                          const int *lens, long n, int stride);
 
 /* Targets from N captions' ids (rows of `stride` ids, lens[n] of them
- * used): 1 for each word id >= first_word present, else 0; the same row
- * for the per_clip items of a clip. */
+ * used): 1 for each word the caption holds (<pad> and <unk> never), else
+ * 0; the same row for the per_clip items of a clip. */
 t2v_status t2v_word_head_set_targets(t2v_word_head *h, t2v_backend *be, const int32_t *ids,
-                                     const int *lens, int N, int stride, int first_word);
+                                     const int *lens, int N, int stride);
 
 /* Loss of feat (M, C, L) against the targets times `weight` (summed over
  * words, averaged over items). Adds weight x its gradient into dfeat

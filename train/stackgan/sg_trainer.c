@@ -400,8 +400,8 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     be->k->fill(be, tr->zeros, 0.0f, N);
     for (int i = 0; i < 2 && tr->rc.aux_words > 0.0f; i++)
         if ((s = t2v_word_head_keep_informative(&tr->disc[i].words, be, tr->caps.ids,
-                                                tr->caps.len, tr->caps.n, tr->caps.max_words,
-                                                T2V_TOK_UNK + 1)) != T2V_OK)
+                                                tr->caps.len, tr->caps.n,
+                                                tr->caps.max_words)) != T2V_OK)
             goto fail;
     tr->host1 = malloc((size_t)N * g->channels * g->size1 * g->size1 * sizeof(float));
     tr->host2 = malloc((size_t)N * g->channels * g->size2 * g->size2 * sizeof(float));
@@ -526,8 +526,7 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
     }
     if (tr->rc.aux_words > 0.0f) {
         t2v_status s = t2v_word_head_set_targets(&tr->disc[stage - 1].words, tr->be, tr->ids_host,
-                                                 tr->len_host, N, g->text.max_words,
-                                                 T2V_TOK_UNK + 1);
+                                                 tr->len_host, N, g->text.max_words);
         if (s != T2V_OK)
             return s;
     }

@@ -444,8 +444,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     for (int i = 0; i < 2 && tr->rc.aux_words > 0.0f; i++) {
         disc_set *d = i ? &tr->frame : &tr->video;
         if ((s = t2v_word_head_keep_informative(&d->words, be, tr->caps.ids, tr->caps.len,
-                                                tr->caps.n, tr->caps.max_words,
-                                                T2V_TOK_UNK + 1)) != T2V_OK)
+                                                tr->caps.n, tr->caps.max_words)) != T2V_OK)
             goto fail;
     }
     size_t clip = (size_t)tr->rc.batch * tr->gen.cfg.channels * tr->gen.cfg.frames *
@@ -560,10 +559,10 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
         /* the word heads read the matching captions (rows 0..N-1) */
         int W = tr->rc.gen.text.max_words;
         t2v_status s = t2v_word_head_set_targets(&tr->video.words, tr->be, tr->ids_host,
-                                                 tr->len_host, N, W, T2V_TOK_UNK + 1);
+                                                 tr->len_host, N, W);
         if (s == T2V_OK)
             s = t2v_word_head_set_targets(&tr->frame.words, tr->be, tr->ids_host, tr->len_host,
-                                          N, W, T2V_TOK_UNK + 1);
+                                          N, W);
         if (s != T2V_OK)
             return s;
     }
