@@ -66,6 +66,11 @@ static void usage(FILE *f)
             "                      clip's caption words from its video and frame\n"
             "                      features, G's clips must be read as their captions\n"
             "                      (default 0: off; not with --partial-captions)\n"
+            "  --reader X          weight of the word reader: a frame network of its own\n"
+            "                      learns a real frame's caption words, G's frames must\n"
+            "                      be read as their captions (default 0: off; not with\n"
+            "                      --partial-captions); on --resume it can be added from\n"
+            "                      the checkpoint's step, not changed\n"
             "  --lambda-ms X       weight of the mode-seeking term: clips of one caption\n"
             "                      must differ as their noise does (default 0: off);\n"
             "                      on --resume it takes effect from the checkpoint's step\n"
@@ -84,13 +89,14 @@ typedef struct train_opts {
     float lambda_ms;    /* < 0: preset's (or the checkpoint's) */
     float partial;      /* < 0: preset's */
     float aux_words;    /* < 0: preset's */
+    float reader;       /* < 0: preset's (or the checkpoint's) */
     int text_pool;      /* < 0: preset's */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
-       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS };
+       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -132,6 +138,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_AUX_WORDS:
         o->aux_words = strtof(arg, &end);
         return *end || !(o->aux_words >= 0.0f && o->aux_words <= 100.0f) ? -1 : 0;
+    case O_READER:
+        o->reader = strtof(arg, &end);
+        return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
@@ -154,9 +163,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
-        {"aux-words", 1, 0, O_AUX_WORDS}, {0, 0, 0, 0}};
+        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
-                      .partial = -1.0f, .aux_words = -1.0f, .text_pool = -1, .eval_every = 1000,
+                      .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
@@ -374,10 +383,12 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.lambda_ms >= 0.0f) rc.lambda_ms = to.lambda_ms;
     if (to.partial >= 0.0f) rc.partial = to.partial;
     if (to.aux_words >= 0.0f) rc.aux_words = to.aux_words;
-    if (rc.aux_words > 0.0f && rc.partial > 0.0f) {
+    if (to.reader >= 0.0f) rc.reader = to.reader;
+    if ((rc.aux_words > 0.0f || rc.reader > 0.0f) && rc.partial > 0.0f) {
         /* a partial caption leaves a word out that the clip still shows:
          * the word heads would learn that the clip does not show it */
-        fprintf(stderr, CMD ": --aux-words and --partial-captions do not go together\n");
+        fprintf(stderr, CMD ": --%s and --partial-captions do not go together\n",
+                rc.aux_words > 0.0f ? "aux-words" : "reader");
         return 2;
     }
     if (to.text_pool >= 0) rc.gen.text.pool = to.text_pool;
@@ -411,14 +422,27 @@ int t2v_cmd_train(int argc, char **argv)
         t2v_tganc_trainer_free(tr);
         return 2;
     }
+    if (resuming && to.reader >= 0.0f && to.reader != r->reader) {
+        /* a reader can join a run (from the checkpoint's step), not change or leave */
+        fprintf(stderr, CMD ": --reader %g on --resume: the checkpoint's reader has weight %g, "
+                        "which it keeps\n", to.reader, r->reader);
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && r->reader > 0.0f && r->partial > 0.0f) {
+        fprintf(stderr, CMD ": --reader and --partial-captions do not go together\n");
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
     int64_t steps = o.steps ? o.steps : r->steps;
     int64_t start = t2v_tganc_trainer_step_count(tr);
-    char head[256];
+    char head[320];
     snprintf(head, sizeof head,
              "step,seconds,d_loss,g_loss,d_video,d_frame,d_motion,g_video,g_frame,g_motion,tc,"
              "video_real,video_wrong,video_fake,frame_real,frame_wrong,frame_fake,motion_real,"
-             "motion_wrong,motion_fake%s\n", r->aux_words > 0.0f ? ",d_words,g_words" : "");
-    FILE *log = t2v_open_log(CMD, csv, resuming, head);
+             "motion_wrong,motion_fake%s%s\n", r->aux_words > 0.0f ? ",d_words,g_words" : "",
+             r->reader > 0.0f ? ",d_reader,g_reader" : "");
+    FILE *log = t2v_open_log(CMD, csv, resuming ? start : 0, head);
     if (!log) {
         t2v_tganc_trainer_free(tr);
         return 1;
@@ -464,6 +488,8 @@ int t2v_cmd_train(int argc, char **argv)
                 fprintf(log, ",%.4f", st.logit[d][r]);
         if (r->aux_words > 0.0f)
             fprintf(log, ",%.5f,%.5f", st.d_words, st.g_words);
+        if (r->reader > 0.0f)
+            fprintf(log, ",%.5f,%.5f", st.d_reader, st.g_reader);
         fprintf(log, "\n");
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

@@ -2,7 +2,9 @@
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
-# --partial-captions, --aux-words (train);
+# --partial-captions, --aux-words, --reader (train); a reader joins a run
+# on --resume (its log gains columns) and cannot change there; a resumed
+# run's log keeps each step once, whatever a killed run left in it;
 # bad values are usage errors (status 2); a pooled sentence vector the
 # preset's sizes cannot hold is a clear error (status 1). Training needs the
 # cached glyphs; without them the training checks report "skip".
@@ -21,6 +23,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
     "train --partial-captions 1.5" "train --partial-captions x" \
     "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
+    "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2"; do
     # shellcheck disable=SC2086
     run bad $bad
@@ -68,6 +71,35 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         ok "train --aux-words 1 --resume on a 0.5 run: status 2, checkpoint untouched ($(head -n1 "$work/awr.err" | cut -c1-90))"
     else
         fail "train --aux-words on --resume: status $status (want 2): $(head -c 200 "$work/awr.err")"
+    fi
+    # a reader joins at the checkpoint's step: recipe, log columns (empty
+    # before it joined), its term at 14 ln 2 = 9.70 when it starts
+    run rd train "${common[@]}" --run-dir "$work/rd"
+    run rdj train "${common[@]}" --run-dir "$work/rd" --resume --reader 0.5 --steps 4
+    ck=$work/rd/checkpoint.gguf log=$work/rd/log.csv
+    if [[ $status -eq 0 ]] && key_is "$ck" train.reader 0.5 && key_is "$ck" train.reader_from 2 &&
+        head -n1 "$log" | grep -q ',motion_fake,d_reader,g_reader$' &&
+        [[ $(cut -d, -f1 "$log" | tr '\n' ' ') == "step 1 2 3 4 " ]] &&
+        awk -F, 'NR == 1 { n = NF } NF != n { exit 1 } NR == 2 || NR == 3 { if ($21 != "" || $22 != "") exit 1 }
+                 NR == 4 { if (!($21 > 0.97 * 9.704 && $21 < 1.03 * 9.704)) exit 1 }' "$log"; then
+        ok "train --resume --reader 0.5 on a run without one: reader from step 2, log widened, its term $(awk -F, 'NR == 4 { print $21 }' "$log") at step 3 (14 ln 2 = 9.70)"
+    else
+        fail "a reader joining on --resume: status $status, $(head -c 200 "$work/rdj.err") $(cat "$log" 2>/dev/null | cut -c1-40 | tr '\n' '|')"
+    fi
+    run rdc train "${common[@]}" --run-dir "$work/rd" --resume --reader 1 --steps 5
+    if [[ $status -eq 2 ]] && grep -q "has weight 0.5" "$work/rdc.err" && key_is "$ck" train.step 4; then
+        ok "train --reader 1 --resume on a 0.5 reader: status 2, checkpoint untouched"
+    else
+        fail "train --reader changed on --resume: status $status (want 2): $(head -c 200 "$work/rdc.err")"
+    fi
+    # what a killed run leaves: rows past the checkpoint and a row cut short
+    printf '5,1.0,9,9\n6,1.1,9' >>"$log"
+    run rdk train "${common[@]}" --run-dir "$work/rd" --resume --steps 6
+    if [[ $status -eq 0 && $(cut -d, -f1 "$log" | tr '\n' ' ') == "step 1 2 3 4 5 6 " ]] &&
+        awk -F, 'NR == 1 { n = NF } NF != n { exit 1 } NR == 6 && $3 == 9 { exit 1 }' "$log"; then
+        ok "a resumed run's log holds each step once, after rows past the checkpoint and a cut row"
+    else
+        fail "log after a killed run: status $status, steps $(cut -d, -f1 "$log" | tr '\n' ' ')"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

@@ -15,6 +15,7 @@
 
 static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts */
+static float reader;    /* the recipe's reader weight for tiny_trainer_opts */
 
 static int data_available(void)
 {
@@ -33,6 +34,7 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
         rc.shared_text = shared_text;
     rc.g_ema = g_ema;
     rc.aux_words = aux_words;
+    rc.reader = reader;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
@@ -136,8 +138,9 @@ static void check_resume(void)
     int same = 1;
     for (int i = 0; i < 6; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
-    T2V_CHECK(same, "resume equals uninterrupted%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
-              aux_words > 0.0f ? " (word heads on)" : "", a[5][0], b[5][0], a[5][1], b[5][1]);
+    T2V_CHECK(same, "resume equals uninterrupted%s%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
+              aux_words > 0.0f ? " (word heads on)" : "", reader > 0.0f ? " (reader on)" : "",
+              a[5][0], b[5][0], a[5][1], b[5][1]);
 }
 
 /* Word heads: at initialisation every word's logit is near 0, so each
@@ -178,6 +181,85 @@ static void check_word_heads(void)
     t2v_tganc_trainer_free(tr);
     check_resume();
     aux_words = 0.0f;
+}
+
+/* The word reader: a network of its own, so D's loss is still the sum of
+ * D's parts and the reader's term on real frames starts at K ln 2 (its
+ * head's logits start at 0) and falls as it learns; G's loss adds the
+ * weighted term on its frames (2 K ln 2 at weight 2 before the reader has
+ * learned anything). Resume is exact with it on; added to a checkpoint
+ * that has none, it starts fresh at the checkpoint's step, and that step's
+ * D update is the one the run without it takes. */
+static void check_reader(void)
+{
+    const int K = 14;
+    const double chance = K * log(2.0);
+    reader = 2.0f;
+    t2v_tganc_trainer *tr = tiny_trainer(NULL);
+    if (!T2V_CHECK(tr != NULL, "tiny trainer with a reader builds")) {
+        reader = 0.0f;
+        return;
+    }
+    t2v_step_stats st;
+    float first = 0.0f, first_g = 0.0f;
+    int sums = 1, ok = 1;
+    for (int i = 0; i < 40 && ok; i++) {
+        ok = t2v_tganc_train_step(tr, &st) == T2V_OK;
+        if (i == 0) {
+            first = st.d_reader;
+            first_g = st.g_reader;
+        }
+        sums &= fabsf(st.d_loss - (st.d_video + st.d_frame + st.d_motion)) <
+                    1e-4f * (1.0f + fabsf(st.d_loss)) &&
+                fabsf(st.g_loss - (st.g_video + st.g_frame + st.g_motion + st.tc + st.ms +
+                                   st.g_reader)) < 1e-4f * (1.0f + fabsf(st.g_loss));
+    }
+    T2V_CHECK(ok && fabs(first - chance) < 0.03 * chance,
+              "step 1: the reader's term on real frames %.3f, %d scored words x ln 2 = %.3f",
+              first, K, chance);
+    T2V_CHECK(ok && fabs(first_g - 2.0 * chance) < 0.03 * 2.0 * chance,
+              "step 1: G's reader term at weight 2 is %.3f, 2 x %.3f", first_g, chance);
+    T2V_CHECK(ok && sums, "D's loss is D's parts alone, G's adds the reader's term");
+    T2V_CHECK(ok && st.d_reader < first - 0.5f, "the reader learns: %.3f -> %.3f", first,
+              st.d_reader);
+    t2v_tganc_trainer_free(tr);
+    check_resume();
+
+    /* joining a run at a checkpoint */
+    char ckpt[300];
+    snprintf(ckpt, sizeof ckpt, "%s/ckpt-reader.gguf", dir);
+    reader = 0.0f;
+    float plain_d = 0.0f;
+    tr = tiny_trainer(NULL);
+    for (int i = 0; tr && i < 4; i++)
+        t2v_tganc_train_step(tr, &st);
+    plain_d = st.d_loss;
+    t2v_tganc_trainer_free(tr);
+    tr = tiny_trainer(NULL);
+    for (int i = 0; tr && i < 3; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, ckpt, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    reader = 2.0f;
+    tr = tiny_trainer(s == T2V_OK ? ckpt : "/nonexistent");
+    if (T2V_CHECK(tr != NULL, "a reader joins a run at its checkpoint")) {
+        const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
+        T2V_CHECK(r->reader == 2.0f && r->reader_from == 3, "recipe: reader %g from step %lld",
+                  (double)r->reader, (long long)r->reader_from);
+        ok = t2v_tganc_train_step(tr, &st) == T2V_OK;
+        T2V_CHECK(ok && st.d_loss == plain_d && fabs(st.d_reader - chance) < 0.03 * chance,
+                  "step 4: D's loss %.6f as without a reader (%.6f), the fresh reader's term %.3f",
+                  st.d_loss, plain_d, st.d_reader);
+        s = t2v_tganc_save_checkpoint(tr, ckpt, "test");
+        t2v_tganc_trainer_free(tr);
+        reader = 0.0f; /* the checkpoint's recipe keeps it */
+        tr = tiny_trainer(s == T2V_OK ? ckpt : "/nonexistent");
+        T2V_CHECK(tr && t2v_tganc_trainer_recipe(tr)->reader == 2.0f &&
+                      t2v_tganc_trainer_recipe(tr)->reader_from == 3,
+                  "a checkpoint with a reader resumes with it, from step 3");
+    }
+    t2v_tganc_trainer_free(tr);
+    reader = 0.0f;
 }
 
 /* With an average of G's weights: the checkpoint carries it, so the
@@ -402,6 +484,7 @@ int main(void)
     check_resume_ema();
     check_mode_seeking();
     check_word_heads();
+    check_reader();
     check_generation();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -1,6 +1,7 @@
 /* Step timing, progress output, the CSV log and the interrupt flag. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,14 +40,98 @@ void t2v_print_data_warning(void *user, const char *msg)
     fprintf(stderr, "txt2vid: warning: %s\n", msg);
 }
 
-FILE *t2v_open_log(const char *cmd, const char *csv, int append, const char *header)
+/* Cells in a CSV line (no quoting in these logs). */
+static int count_cells(const char *line)
 {
-    FILE *log = fopen(csv, append ? "a" : "w");
+    int n = 1;
+    for (const char *c = line; *c && *c != '\n'; c++)
+        n += *c == ',';
+    return n;
+}
+
+/* Rewrites an existing log for a run resumed at `start`: rows of later
+ * steps (written after the checkpoint by a run that was then killed) go,
+ * since the resumed run takes those steps again, and so does a row cut
+ * short; when the header has gained columns at its end (an option that
+ * joined at this step), the header is replaced and older rows get empty
+ * cells; a log without a header (rows from the start) gets one. A header
+ * that differs otherwise keeps the old log as CSV.1. Returns 0, or -1
+ * after printing why. */
+static int resume_log(const char *cmd, const char *csv, int64_t start, const char *header)
+{
+    FILE *in = fopen(csv, "r");
+    if (!in) {
+        if (errno == ENOENT)
+            return 0;
+        fprintf(stderr, "%s: cannot read %s: %s\n", cmd, csv, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, in);
+    size_t hlen = strlen(header);
+    int rows_first = n > 0 && line[0] >= '0' && line[0] <= '9';
+    int has_header = n > 0 && !rows_first && line[n - 1] == '\n';
+    size_t old_len = has_header ? (size_t)n - 1 : 0;
+    int same = has_header && (size_t)n == hlen && !memcmp(line, header, hlen);
+    int grown = has_header && !same && old_len < hlen && !memcmp(line, header, old_len) &&
+                header[old_len] == ',';
+    char tmp[4096], old[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+    snprintf(old, sizeof old, "%s.1", csv);
+    if (has_header && !same && !grown) {
+        fclose(in);
+        free(line);
+        fprintf(stderr, "%s: warning: %s has other columns; kept as %s, a new log begins\n",
+                cmd, csv, old);
+        if (rename(csv, old) == 0)
+            return 0;
+        fprintf(stderr, "%s: cannot rename %s: %s\n", cmd, csv, strerror(errno));
+        return -1;
+    }
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", cmd, tmp, strerror(errno));
+        fclose(in);
+        free(line);
+        return -1;
+    }
+    int cells = count_cells(header);
+    fputs(header, out);
+    if (!rows_first)
+        n = getline(&line, &cap, in);
+    for (; n > 0 && line[n - 1] == '\n'; n = getline(&line, &cap, in)) {
+        char *end;
+        long long step = strtoll(line, &end, 10);
+        if (end == line || *end != ',' || step > start)
+            continue;
+        line[n - 1] = 0;
+        fputs(line, out);
+        for (int i = count_cells(line); i < cells; i++)
+            fputc(',', out);
+        fputc('\n', out);
+    }
+    int bad = ferror(in);
+    fclose(in);
+    free(line);
+    if (fclose(out) != 0 || bad || rename(tmp, csv) != 0) {
+        fprintf(stderr, "%s: cannot rewrite %s: %s\n", cmd, csv, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+FILE *t2v_open_log(const char *cmd, const char *csv, int64_t start, const char *header)
+{
+    if (start > 0 && resume_log(cmd, csv, start, header) != 0)
+        return NULL;
+    FILE *log = fopen(csv, start > 0 ? "a" : "w");
     if (!log) {
         fprintf(stderr, "%s: cannot write %s: %s\n", cmd, csv, strerror(errno));
         return NULL;
     }
-    if (!append)
+    if (ftell(log) == 0)
         fputs(header, log);
     return log;
 }

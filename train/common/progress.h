@@ -18,9 +18,13 @@ int t2v_interrupted(void);
 /* A data-set warning callback: "txt2vid: warning: MSG" on stderr. */
 void t2v_print_data_warning(void *user, const char *msg);
 
-/* Opens the CSV log for appending (a resumed run) or anew with its header
- * line; NULL after printing "CMD: cannot write ..." on failure. */
-FILE *t2v_open_log(const char *cmd, const char *csv, int append, const char *header);
+/* Opens the CSV log of a run at step `start`: anew with its header line at
+ * step 0; for a resumed run (start > 0) the existing log is kept up to
+ * step `start` (later rows are taken again) and appended to, its header
+ * widened with empty cells when the header gained columns at its end, and
+ * written with the header when there was none. NULL after printing
+ * "CMD: cannot ..." on failure. */
+FILE *t2v_open_log(const char *cmd, const char *csv, int64_t start, const char *header);
 
 typedef struct t2v_progress {
     double t0;          /* start of this invocation */

@@ -297,7 +297,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     char head[160];
     snprintf(head, sizeof head, "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s\n",
              with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "");
-    FILE *log = t2v_open_log(CMD, csv, start > 0, head);
+    FILE *log = t2v_open_log(CMD, csv, start, head);
     if (!log) {
         t2v_match_guide_close(&guide);
         t2v_sg_trainer_free(tr);

@@ -35,6 +35,18 @@ typedef struct disc_set {
     t2v_word_head words;       /* recipe aux_words > 0 */
 } disc_set;
 
+/* The word reader (recipe reader > 0): a frame network of its own, without
+ * spectral normalisation or a sentence, and a word head over its pooled
+ * features. It learns from real frames which caption words they show, with
+ * an optimiser of its own; G's loss asks its frames to be read as their
+ * captions. A frame shows a digit but not a direction, so what it knows
+ * about "2" cannot be tied to the direction a 2 moved in the training clips. */
+typedef struct reader_set {
+    t2v_disc d;
+    t2v_trunk_run real, fake;
+    t2v_word_head words;
+} reader_set;
+
 /* The motion head over adjacent frame-feature differences. */
 typedef struct motion_set {
     int on;
@@ -58,6 +70,9 @@ struct t2v_tganc_trainer {
     t2v_encoder denc;          /* the discriminators' own sentence encoder, batch 2N */
     disc_set video, frame;
     motion_set motion;
+    t2v_params rps, rbufs;     /* the reader's parameters (rps has Adam moments) */
+    reader_set reader;
+    t2v_adam opt_r;
     t2v_arena arena;
     float *head_ws;
     float *real;               /* (N, C, T, H, W) */
@@ -195,6 +210,16 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
             s = t2v_word_head_declare(&d->words, d->d.feat_c, d->d.feat_l, tr->vocab.count, 0,
                                       &tr->dps, names[i][2]);
     }
+    if (s == T2V_OK && rc->reader > 0.0f) {
+        t2v_disc_cfg rcfg = dc;
+        rcfg.frame_level = 1;
+        rcfg.sn = 0;
+        rcfg.bn = 0;
+        s = t2v_disc_declare(&tr->reader.d, &rcfg, &tr->rps, &tr->rbufs, "reader");
+        if (s == T2V_OK)
+            s = t2v_word_head_declare(&tr->reader.words, tr->reader.d.feat_c, tr->reader.d.feat_l,
+                                      tr->vocab.count, 0, &tr->rps, "reader.words");
+    }
     if (s == T2V_OK && tr->motion.on) {
         /* Motion is where features moved, which sum pooling would erase: the
          * projection head sees each difference map whole, (C*h*w) x 1x1;
@@ -234,6 +259,13 @@ static void plan_all(t2v_tganc_trainer *tr, t2v_plan *p)
             t2v_head_run_plan(&d->head, p, N, &d->run[r]);
         if (tr->rc.aux_words > 0.0f)
             t2v_word_head_plan(&d->words, p, N, i == 0 ? 1 : T);
+    }
+    if (tr->rc.reader > 0.0f) {
+        reader_set *r = &tr->reader;
+        t2v_disc_plan(&r->d, be, p, N);
+        t2v_trunk_plan(&r->d, p, &r->real);
+        t2v_trunk_plan(&r->d, p, &r->fake);
+        t2v_word_head_plan(&r->words, p, N, T);
     }
     motion_set *m = &tr->motion;
     if (m->on) {
@@ -290,6 +322,30 @@ static t2v_status init_weights(t2v_tganc_trainer *tr)
     return s;
 }
 
+/* The reader's fresh weights. Without spectral normalisation or batch norm
+ * its layers keep their scale only from the initialisation: N(0, 0.02)
+ * shrinks a 4x4xC convolution's output by 0.02 sqrt(16 C) per layer, so each
+ * layer's weights are drawn at the leaky-ReLU gain instead
+ * (sqrt(2 / ((1 + 0.2^2) fan_in))). */
+static t2v_status init_reader(t2v_tganc_trainer *tr)
+{
+    reader_set *r = &tr->reader;
+    t2v_backend *be = tr->be;
+    uint64_t seed = tr->rc.seed;
+    t2v_status s = t2v_disc_init(&r->d, be, &tr->rps, &tr->rbufs, seed, 4000);
+    for (int i = 0; s == T2V_OK && i < r->d.cfg.layers; i++) {
+        const t2v_conv_geom *g = &r->d.layer[i].g;
+        double fan_in = (double)g->c_in * g->k[0] * g->k[1] * g->k[2];
+        float gain = (float)(sqrt(2.0 / (1.04 * fan_in)) / 0.02);
+        int w = r->d.layer[i].w.w;
+        be->k->scale(be, t2v_pdata(&tr->rps, w), t2v_pdata(&tr->rps, w), gain,
+                     t2v_tensor_numel(&tr->rps.items[w].t));
+    }
+    if (s == T2V_OK)
+        s = t2v_word_head_init(&r->words, be, &tr->rps, seed, 4200);
+    return s;
+}
+
 /* ---- recipe <-> file ------------------------------------------------------ */
 
 #define KEY(key, type, field, lo, hi) T2V_RECIPE_KEY(key, type, t2v_tganc_recipe, field, lo, hi)
@@ -320,6 +376,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.lambda_ms", T2V_RECIPE_F32, t2v_tganc_recipe, lambda_ms, 1, 0),
     T2V_RECIPE_KEY_OPT("train.partial", T2V_RECIPE_F32, t2v_tganc_recipe, partial, 1, 0),
     T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_tganc_recipe, aux_words, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.reader", T2V_RECIPE_F32, t2v_tganc_recipe, reader, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.reader_from", T2V_RECIPE_I64, t2v_tganc_recipe, reader_from, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -384,19 +442,43 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         return t2v_fail(T2V_ERR_NOMEM, "out of memory");
     t2v_weights *ck = NULL;
     t2v_status s = T2V_OK;
+    int fresh_reader = 0; /* a reader added to a checkpoint that has none */
+    int64_t ck_step = 0;
     if (resume_path) {
         if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK)
             goto fail;
         if ((s = read_recipe(ck, &tr->rc)) != T2V_OK)
             goto fail;
+        if (t2v_weights_get_i64(ck, "train.step", &ck_step) != T2V_OK || ck_step < 0) {
+            s = t2v_fail(T2V_ERR_FORMAT, "%s: no train.step", resume_path);
+            goto fail;
+        }
+        if (tr->rc.reader > 0.0f && tr->rc.reader_from > ck_step) {
+            s = t2v_fail(T2V_ERR_FORMAT, "%s: its reader starts at step %lld, after the "
+                         "checkpoint's %lld", resume_path, (long long)tr->rc.reader_from,
+                         (long long)ck_step);
+            goto fail;
+        }
+        if (recipe && recipe->reader > 0.0f && tr->rc.reader == 0.0f) {
+            /* the reader is a network of its own: it can start at any step */
+            tr->rc.reader = recipe->reader;
+            tr->rc.reader_from = ck_step;
+            fresh_reader = 1;
+        }
         if ((s = t2v_vocab_read(ck, &tr->vocab)) != T2V_OK)
             goto fail;
         if ((s = t2v_tganc_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
             goto fail;
     } else {
         tr->rc = *recipe;
+        tr->rc.reader_from = 0;
         if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
             goto fail;
+    }
+    if (!(tr->rc.reader >= 0.0f && tr->rc.reader <= 100.0f)) {
+        s = t2v_fail(T2V_ERR_INVALID, "the reader's weight must lie in [0, 100], not %g",
+                     (double)tr->rc.reader);
+        goto fail;
     }
     tr->gen.cfg = tr->rc.gen;
     t2v_tganc_check(&tr->gen.cfg);
@@ -422,12 +504,17 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_params_init(&tr->gbufs, tr->be);
     t2v_params_init(&tr->dps, tr->be);
     t2v_params_init(&tr->dbufs, tr->be);
+    t2v_params_init(&tr->rps, tr->be);
+    t2v_params_init(&tr->rbufs, tr->be);
     if ((s = declare_all(tr)) != T2V_OK)
         goto fail;
     if ((s = t2v_params_allocate(&tr->gps, 1)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->gbufs, 0)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->dps, 1)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->dbufs, 0)) != T2V_OK)
+        goto fail;
+    if (tr->rc.reader > 0.0f && ((s = t2v_params_allocate(&tr->rps, 1)) != T2V_OK ||
+                                 (s = t2v_params_allocate(&tr->rbufs, 0)) != T2V_OK))
         goto fail;
     t2v_plan p = {.arena = &tr->arena, .N = tr->rc.batch, .training = 1};
     t2v_arena_measure(&tr->arena, tr->be);
@@ -447,6 +534,10 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                                                 tr->caps.n, tr->caps.max_words)) != T2V_OK)
             goto fail;
     }
+    if (tr->rc.reader > 0.0f &&
+        (s = t2v_word_head_keep_informative(&tr->reader.words, be, tr->caps.ids, tr->caps.len,
+                                            tr->caps.n, tr->caps.max_words)) != T2V_OK)
+        goto fail;
     size_t clip = (size_t)tr->rc.batch * tr->gen.cfg.channels * tr->gen.cfg.frames *
                   tr->gen.cfg.height * tr->gen.cfg.width;
     tr->clip_host = malloc(clip * sizeof(float));
@@ -463,21 +554,22 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                            .eps = 1e-8f};
     tr->opt_d = (t2v_adam){.lr = tr->rc.lr_d, .beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2,
                            .eps = 1e-8f};
+    tr->opt_r = tr->opt_d;
     if (ck) {
-        int64_t step;
         double secs = 0.0;
-        if ((s = t2v_weights_get_i64(ck, "train.step", &step)) != T2V_OK || step < 0) {
-            s = t2v_fail(T2V_ERR_FORMAT, "%s: no train.step", resume_path);
-            goto fail;
-        }
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &secs);
-        tr->step = step;
+        tr->step = ck_step;
         tr->seconds = secs;
-        tr->opt_g.step = tr->opt_d.step = step;
+        tr->opt_g.step = tr->opt_d.step = ck_step;
+        tr->opt_r.step = ck_step - tr->rc.reader_from;
         if ((s = t2v_params_load_from(&tr->gps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
+            goto fail;
+        if (tr->rc.reader > 0.0f &&
+            (s = fresh_reader ? init_reader(tr)
+                              : t2v_params_load_from(&tr->rps, ck, 1)) != T2V_OK)
             goto fail;
         /* an average the file does not hold starts at the loaded weights */
         if (tr->rc.g_ema > 0.0f &&
@@ -486,7 +578,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             goto fail;
         t2v_weights_close(ck);
         ck = NULL;
-    } else if ((s = init_weights(tr)) != T2V_OK) {
+    } else if ((s = init_weights(tr)) != T2V_OK ||
+               (tr->rc.reader > 0.0f && (s = init_reader(tr)) != T2V_OK)) {
         goto fail;
     } else {
         if (tr->rc.shared_text)
@@ -510,6 +603,9 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
     t2v_ema_free(&tr->ema);
     t2v_word_head_free(&tr->video.words);
     t2v_word_head_free(&tr->frame.words);
+    t2v_word_head_free(&tr->reader.words);
+    t2v_params_free(&tr->rps);
+    t2v_params_free(&tr->rbufs);
     t2v_params_free(&tr->gps);
     t2v_params_free(&tr->gbufs);
     t2v_params_free(&tr->dps);
@@ -563,6 +659,12 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
         if (s == T2V_OK)
             s = t2v_word_head_set_targets(&tr->frame.words, tr->be, tr->ids_host, tr->len_host,
                                           N, W);
+        if (s != T2V_OK)
+            return s;
+    }
+    if (tr->rc.reader > 0.0f) {
+        t2v_status s = t2v_word_head_set_targets(&tr->reader.words, tr->be, tr->ids_host,
+                                                 tr->len_host, N, tr->rc.gen.text.max_words);
         if (s != T2V_OK)
             return s;
     }
@@ -737,6 +839,37 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
     st->d_loss = parts[0] + parts[1] + parts[2] + st->d_words;
 }
 
+/* The reader's step on the real frames of the batch; its own optimiser. */
+static void reader_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
+{
+    t2v_backend *be = tr->be;
+    reader_set *r = &tr->reader;
+    int N = tr->rc.batch, last = r->d.cfg.layers - 1;
+    t2v_params_zero_grad(&tr->rps);
+    t2v_disc_refresh(&r->d, be, &tr->rps, &tr->rbufs, 1);
+    t2v_trunk_forward(&r->d, be, &tr->rps, &tr->rbufs, &r->real, tr->real, N, 1);
+    be->k->fill(be, r->real.dact[last], 0.0f, (int64_t)r->d.M * r->d.feat_c * r->d.feat_l);
+    st->d_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->real.act[last],
+                                      r->real.dact[last], 1.0f, 1);
+    t2v_trunk_backward(&r->d, be, &tr->rps, &r->real, N, 0, 1);
+    t2v_disc_fold_grads(&r->d, be, &tr->rps);
+    t2v_adam_step(&tr->opt_r, &tr->rps);
+}
+
+/* The reader's term on G's frames: adds its gradient to tr->dclip. */
+static void reader_g_term(t2v_tganc_trainer *tr, t2v_step_stats *st, int64_t clip)
+{
+    t2v_backend *be = tr->be;
+    reader_set *r = &tr->reader;
+    int N = tr->rc.batch, last = r->d.cfg.layers - 1;
+    t2v_trunk_forward(&r->d, be, &tr->rps, &tr->rbufs, &r->fake, tr->gen.clip, N, 1);
+    be->k->fill(be, r->fake.dact[last], 0.0f, (int64_t)r->d.M * r->d.feat_c * r->d.feat_l);
+    st->g_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->fake.act[last],
+                                      r->fake.dact[last], tr->rc.reader, 0);
+    t2v_trunk_backward(&r->d, be, &tr->rps, &r->fake, N, 1, 0);
+    be->k->add(be, tr->dclip, tr->dclip, r->fake.dinput, clip);
+}
+
 /* The mode-seeking term on G's clips (train/common/mode_seeking.h): items
  * of the batch with the same caption are the pairs. Adds its gradient to
  * tr->dclip (through tc_diff, free by now) and returns its value. */
@@ -827,7 +960,9 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
     }
     st->ms = tr->rc.lambda_ms > 0.0f ? mode_seeking_term(tr, clip) : 0.0f;
-    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms + st->g_words;
+    if (tr->rc.reader > 0.0f)
+        reader_g_term(tr, st, clip);
+    st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms + st->g_words + st->g_reader;
 }
 
 /* With shared_text, G's sentence encoder is a copy of D's: D's
@@ -869,6 +1004,8 @@ t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
     d_pass(tr, st);
     fold_d(tr);
     t2v_adam_step(&tr->opt_d, &tr->dps);
+    if (tr->rc.reader > 0.0f)
+        reader_step(tr, st);
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(&tr->gps);
     refresh_d(tr, 0);
@@ -948,6 +1085,7 @@ t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, co
     if (s == T2V_OK && tr->ema.decay > 0.0f) s = t2v_ema_write(&tr->ema, &tr->gps, wr);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
+    if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_params_add_to_writer(&tr->rps, wr, 1);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;

@@ -44,6 +44,11 @@ typedef struct t2v_tganc_recipe {
                               unstated (t2v_data_options.partial) */
     float aux_words;       /* > 0: weight of the word heads on the video and frame
                               trunks (train/common/word_head.h) in both losses */
+    float reader;          /* > 0: weight of the word reader (a frame network of its
+                              own with a word head, trained on real frames) in G's
+                              loss */
+    int64_t reader_from;   /* the step the reader started at (0, or the step of the
+                              checkpoint it was added to) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -56,6 +61,8 @@ typedef struct t2v_step_stats {
     float d_video, d_frame, d_motion;
     float g_video, g_frame, g_motion, tc, ms;
     float d_words, g_words;  /* word heads' terms (aux_words > 0), weighted */
+    float d_reader, g_reader; /* the word reader's terms (reader > 0): on real frames
+                                 (unweighted), on G's frames (weighted) */
     /* mean logits of the D step: [video, frame, motion][real+match,
      * real+mismatch, fake] */
     float logit[3][3];
