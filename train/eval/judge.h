@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #include "models/net.h"
-#include "train/eval/conv_trunk.h"
+#include "train/common/conv_trunk.h"
 #include "train/data/dataset.h"
 
 #define T2V_JUDGE_MAX_LAYERS T2V_CTRUNK_MAX_LAYERS

@@ -22,7 +22,7 @@
 #include "text/encoder.h"
 #include "text/tokenizer.h"
 #include "train/data/dataset.h"
-#include "train/eval/conv_trunk.h"
+#include "train/common/conv_trunk.h"
 
 #define T2V_MATCH_ARCH "match"
 

@@ -18,6 +18,7 @@
 #include "train/common/ckpt_meta.h"
 #include "train/common/ema.h"
 #include "train/common/mode_seeking.h"
+#include "train/common/conv_trunk.h"
 #include "train/common/word_head.h"
 #include "train/tganc/trainer.h"
 
@@ -35,17 +36,23 @@ typedef struct disc_set {
     t2v_word_head words;       /* recipe aux_words > 0 */
 } disc_set;
 
-/* The word reader (recipe reader > 0): a frame network of its own, without
- * spectral normalisation or a sentence, and a word head over its pooled
- * features. It learns from real frames which caption words they show, with
- * an optimiser of its own; G's loss asks its frames to be read as their
- * captions. A frame shows a digit but not a direction, so what it knows
- * about "2" cannot be tied to the direction a 2 moved in the training clips. */
+/* The word reader (recipe reader > 0): a per-frame convolution trunk of its
+ * own (the judge's kind: batch norm, ReLU, pooled over frames and grid) and
+ * a word head over its features. It learns from real clips which caption
+ * words they show, with an optimiser of its own; G's loss asks its clips to
+ * be read as their captions, through the trunk at its running statistics.
+ * A frame shows a digit but not a direction, so what it knows about "2"
+ * cannot be tied to the direction a 2 moved in the training clips. */
 typedef struct reader_set {
-    t2v_disc d;
-    t2v_trunk_run real, fake;
+    t2v_ctrunk t;
+    t2v_ctrunk_run run;
     t2v_word_head words;
+    float *ws;                               /* the trunk's convolution workspace */
+    float *scales[T2V_CTRUNK_MAX_LAYERS];    /* batch norm at running statistics */
+    float *dclip;                            /* G's clips' gradient from the reader */
 } reader_set;
+
+#define READER_LR 1e-3f
 
 /* The motion head over adjacent frame-feature differences. */
 typedef struct motion_set {
@@ -211,13 +218,12 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
                                       &tr->dps, names[i][2]);
     }
     if (s == T2V_OK && rc->reader > 0.0f) {
-        t2v_disc_cfg rcfg = dc;
-        rcfg.frame_level = 1;
-        rcfg.sn = 0;
-        rcfg.bn = 0;
-        s = t2v_disc_declare(&tr->reader.d, &rcfg, &tr->rps, &tr->rbufs, "reader");
+        const t2v_tganc_cfg *g = &tr->gen.cfg;
+        s = t2v_ctrunk_declare(&tr->reader.t, &tr->rps, &tr->rbufs, "reader",
+                               T2V_CTRUNK_PER_FRAME, g->channels, g->frames, g->height, g->width,
+                               rc->d_layers, rc->d_width);
         if (s == T2V_OK)
-            s = t2v_word_head_declare(&tr->reader.words, tr->reader.d.feat_c, tr->reader.d.feat_l,
+            s = t2v_word_head_declare(&tr->reader.words, tr->reader.t.feat_dim, 1,
                                       tr->vocab.count, 0, &tr->rps, "reader.words");
     }
     if (s == T2V_OK && tr->motion.on) {
@@ -262,10 +268,13 @@ static void plan_all(t2v_tganc_trainer *tr, t2v_plan *p)
     }
     if (tr->rc.reader > 0.0f) {
         reader_set *r = &tr->reader;
-        t2v_disc_plan(&r->d, be, p, N);
-        t2v_trunk_plan(&r->d, p, &r->real);
-        t2v_trunk_plan(&r->d, p, &r->fake);
-        t2v_word_head_plan(&r->words, p, N, T);
+        size_t rws = 0;
+        t2v_ctrunk_plan(&r->t, be, p, &r->run, &rws);
+        r->ws = t2v_plan_floats(p, rws);
+        for (int i = 0; i < r->t.layers; i++)
+            r->scales[i] = t2v_plan_floats(p, (size_t)N * r->t.layer[i].g.c_out);
+        r->dclip = t2v_plan_floats(p, (size_t)N * r->t.in_numel);
+        t2v_word_head_plan(&r->words, p, N, 1);
     }
     motion_set *m = &tr->motion;
     if (m->on) {
@@ -322,27 +331,13 @@ static t2v_status init_weights(t2v_tganc_trainer *tr)
     return s;
 }
 
-/* The reader's fresh weights. Without spectral normalisation or batch norm
- * its layers keep their scale only from the initialisation: N(0, 0.02)
- * shrinks a 4x4xC convolution's output by 0.02 sqrt(16 C) per layer, so each
- * layer's weights are drawn at the leaky-ReLU gain instead
- * (sqrt(2 / ((1 + 0.2^2) fan_in))). */
+/* The reader's fresh weights (Kaiming convolutions, unit batch norm). */
 static t2v_status init_reader(t2v_tganc_trainer *tr)
 {
     reader_set *r = &tr->reader;
-    t2v_backend *be = tr->be;
-    uint64_t seed = tr->rc.seed;
-    t2v_status s = t2v_disc_init(&r->d, be, &tr->rps, &tr->rbufs, seed, 4000);
-    for (int i = 0; s == T2V_OK && i < r->d.cfg.layers; i++) {
-        const t2v_conv_geom *g = &r->d.layer[i].g;
-        double fan_in = (double)g->c_in * g->k[0] * g->k[1] * g->k[2];
-        float gain = (float)(sqrt(2.0 / (1.04 * fan_in)) / 0.02);
-        int w = r->d.layer[i].w.w;
-        be->k->scale(be, t2v_pdata(&tr->rps, w), t2v_pdata(&tr->rps, w), gain,
-                     t2v_tensor_numel(&tr->rps.items[w].t));
-    }
+    t2v_status s = t2v_ctrunk_init(&r->t, tr->be, &tr->rps, &tr->rbufs, tr->rc.seed, 4000);
     if (s == T2V_OK)
-        s = t2v_word_head_init(&r->words, be, &tr->rps, seed, 4200);
+        s = t2v_word_head_init(&r->words, tr->be, &tr->rps, tr->rc.seed, 4200);
     return s;
 }
 
@@ -554,7 +549,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                            .eps = 1e-8f};
     tr->opt_d = (t2v_adam){.lr = tr->rc.lr_d, .beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2,
                            .eps = 1e-8f};
-    tr->opt_r = tr->opt_d;
+    /* the reader is a classifier, trained as the judge is (its betas) */
+    tr->opt_r = (t2v_adam){.lr = READER_LR, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
     if (ck) {
         double secs = 0.0;
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &secs);
@@ -570,6 +566,9 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         if (tr->rc.reader > 0.0f &&
             (s = fresh_reader ? init_reader(tr)
                               : t2v_params_load_from(&tr->rps, ck, 1)) != T2V_OK)
+            goto fail;
+        if (tr->rc.reader > 0.0f && !fresh_reader &&
+            (s = t2v_params_load_from(&tr->rbufs, ck, 0)) != T2V_OK)
             goto fail;
         /* an average the file does not hold starts at the loaded weights */
         if (tr->rc.g_ema > 0.0f &&
@@ -839,35 +838,41 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
     st->d_loss = parts[0] + parts[1] + parts[2] + st->d_words;
 }
 
-/* The reader's step on the real frames of the batch; its own optimiser. */
+/* The reader's step on the real clips of the batch (batch statistics); its
+ * own optimiser. */
 static void reader_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
 {
     t2v_backend *be = tr->be;
     reader_set *r = &tr->reader;
-    int N = tr->rc.batch, last = r->d.cfg.layers - 1;
+    int N = tr->rc.batch;
     t2v_params_zero_grad(&tr->rps);
-    t2v_disc_refresh(&r->d, be, &tr->rps, &tr->rbufs, 1);
-    t2v_trunk_forward(&r->d, be, &tr->rps, &tr->rbufs, &r->real, tr->real, N, 1);
-    be->k->fill(be, r->real.dact[last], 0.0f, (int64_t)r->d.M * r->d.feat_c * r->d.feat_l);
-    st->d_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->real.act[last],
-                                      r->real.dact[last], 1.0f, 1);
-    t2v_trunk_backward(&r->d, be, &tr->rps, &r->real, N, 0, 1);
-    t2v_disc_fold_grads(&r->d, be, &tr->rps);
+    t2v_ctrunk_forward(&r->t, be, &tr->rps, &tr->rbufs, &r->run, tr->real, N, r->ws, 1);
+    be->k->fill(be, r->run.dfeat, 0.0f, (int64_t)N * r->t.feat_dim);
+    st->d_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->run.feat, r->run.dfeat, 1.0f,
+                                      1);
+    t2v_ctrunk_backward(&r->t, be, &tr->rps, &r->run, tr->real, N, r->ws);
     t2v_adam_step(&tr->opt_r, &tr->rps);
 }
 
-/* The reader's term on G's frames: adds its gradient to tr->dclip. */
-static void reader_g_term(t2v_tganc_trainer *tr, t2v_step_stats *st, int64_t clip)
+/* The reader's term on G's clips, read at the running statistics (a reader
+ * of real data, whatever the batch of fakes looks like): adds its gradient
+ * to tr->dclip. */
+static t2v_status reader_g_term(t2v_tganc_trainer *tr, t2v_step_stats *st, int64_t clip)
 {
     t2v_backend *be = tr->be;
     reader_set *r = &tr->reader;
-    int N = tr->rc.batch, last = r->d.cfg.layers - 1;
-    t2v_trunk_forward(&r->d, be, &tr->rps, &tr->rbufs, &r->fake, tr->gen.clip, N, 1);
-    be->k->fill(be, r->fake.dact[last], 0.0f, (int64_t)r->d.M * r->d.feat_c * r->d.feat_l);
-    st->g_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->fake.act[last],
-                                      r->fake.dact[last], tr->rc.reader, 0);
-    t2v_trunk_backward(&r->d, be, &tr->rps, &r->fake, N, 1, 0);
-    be->k->add(be, tr->dclip, tr->dclip, r->fake.dinput, clip);
+    int N = tr->rc.batch;
+    t2v_status s = t2v_ctrunk_frozen_scales(&r->t, be, &tr->rps, &tr->rbufs, N, r->scales);
+    if (s != T2V_OK)
+        return s;
+    t2v_ctrunk_forward(&r->t, be, &tr->rps, &tr->rbufs, &r->run, tr->gen.clip, N, r->ws, 0);
+    be->k->fill(be, r->run.dfeat, 0.0f, (int64_t)N * r->t.feat_dim);
+    st->g_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->run.feat, r->run.dfeat,
+                                      tr->rc.reader, 0);
+    t2v_ctrunk_input_grad(&r->t, be, &tr->rps, &r->run, tr->gen.clip, N, r->ws, r->scales,
+                          r->dclip);
+    be->k->add(be, tr->dclip, tr->dclip, r->dclip, clip);
+    return T2V_OK;
 }
 
 /* The mode-seeking term on G's clips (train/common/mode_seeking.h): items
@@ -901,7 +906,7 @@ static float mode_seeking_term(t2v_tganc_trainer *tr, int64_t clip)
 }
 
 /* G's adversarial terms on its fakes; leaves dclip (N, C, T, H, W). */
-static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
+static t2v_status g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
 {
     t2v_backend *be = tr->be;
     const t2v_kernels *k = be->k;
@@ -960,9 +965,9 @@ static void g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
     }
     st->ms = tr->rc.lambda_ms > 0.0f ? mode_seeking_term(tr, clip) : 0.0f;
-    if (tr->rc.reader > 0.0f)
-        reader_g_term(tr, st, clip);
+    t2v_status s = tr->rc.reader > 0.0f ? reader_g_term(tr, st, clip) : T2V_OK;
     st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms + st->g_words + st->g_reader;
+    return s;
 }
 
 /* With shared_text, G's sentence encoder is a copy of D's: D's
@@ -1012,7 +1017,8 @@ t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
     s = t2v_encoder_forward(&tr->denc, be, &tr->dps, tr->ids_host, tr->len_host);
     if (s != T2V_OK)
         return s;
-    g_pass(tr, st);
+    if ((s = g_pass(tr, st)) != T2V_OK)
+        return s;
     be->k->copy(be, tr->gen.dclip, tr->dclip,
                 (int64_t)N * tr->gen.cfg.channels * tr->gen.cfg.frames * tr->gen.cfg.height *
                     tr->gen.cfg.width);
@@ -1086,6 +1092,7 @@ t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, co
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
     if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_params_add_to_writer(&tr->rps, wr, 1);
+    if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_params_add_to_writer(&tr->rbufs, wr, 0);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;

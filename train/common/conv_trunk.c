@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/status_internal.h"
-#include "train/eval/conv_trunk.h"
+#include "train/common/conv_trunk.h"
 
 #define BN_MOMENTUM 0.1f
 #define BN_EPS 1e-5f
