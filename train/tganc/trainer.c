@@ -18,8 +18,8 @@
 #include "train/common/ckpt_meta.h"
 #include "train/common/ema.h"
 #include "train/common/mode_seeking.h"
-#include "train/common/conv_trunk.h"
 #include "train/common/word_head.h"
+#include "train/common/word_reader.h"
 #include "train/tganc/trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_INIT_G = 3, STREAM_INIT_D = 4, STREAM_MIS = 5 };
@@ -36,23 +36,6 @@ typedef struct disc_set {
     t2v_word_head words;       /* recipe aux_words > 0 */
 } disc_set;
 
-/* The word reader (recipe reader > 0): a per-frame convolution trunk of its
- * own (the judge's kind: batch norm, ReLU, pooled over frames and grid) and
- * a word head over its features. It learns from real clips which caption
- * words they show, with an optimiser of its own; G's loss asks its clips to
- * be read as their captions, through the trunk at its running statistics.
- * A frame shows a digit but not a direction, so what it knows about "2"
- * cannot be tied to the direction a 2 moved in the training clips. */
-typedef struct reader_set {
-    t2v_ctrunk t;
-    t2v_ctrunk_run run;
-    t2v_word_head words;
-    float *ws;                               /* the trunk's convolution workspace */
-    float *scales[T2V_CTRUNK_MAX_LAYERS];    /* batch norm at running statistics */
-    float *dclip;                            /* G's clips' gradient from the reader */
-} reader_set;
-
-#define READER_LR 1e-3f
 
 /* The motion head over adjacent frame-feature differences. */
 typedef struct motion_set {
@@ -77,9 +60,7 @@ struct t2v_tganc_trainer {
     t2v_encoder denc;          /* the discriminators' own sentence encoder, batch 2N */
     disc_set video, frame;
     motion_set motion;
-    t2v_params rps, rbufs;     /* the reader's parameters (rps has Adam moments) */
-    reader_set reader;
-    t2v_adam opt_r;
+    t2v_word_reader reader;    /* recipe reader > 0 (train/common/word_reader.h) */
     t2v_arena arena;
     float *head_ws;
     float *real;               /* (N, C, T, H, W) */
@@ -219,12 +200,8 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     }
     if (s == T2V_OK && rc->reader > 0.0f) {
         const t2v_tganc_cfg *g = &tr->gen.cfg;
-        s = t2v_ctrunk_declare(&tr->reader.t, &tr->rps, &tr->rbufs, "reader",
-                               T2V_CTRUNK_PER_FRAME, g->channels, g->frames, g->height, g->width,
-                               rc->d_layers, rc->d_width);
-        if (s == T2V_OK)
-            s = t2v_word_head_declare(&tr->reader.words, tr->reader.t.feat_dim, 1,
-                                      tr->vocab.count, 0, &tr->rps, "reader.words");
+        s = t2v_word_reader_new(&tr->reader, tr->be, "reader", g->channels, g->frames, g->height,
+                                g->width, rc->d_layers, rc->d_width, tr->vocab.count);
     }
     if (s == T2V_OK && tr->motion.on) {
         /* Motion is where features moved, which sum pooling would erase: the
@@ -266,16 +243,8 @@ static void plan_all(t2v_tganc_trainer *tr, t2v_plan *p)
         if (tr->rc.aux_words > 0.0f)
             t2v_word_head_plan(&d->words, p, N, i == 0 ? 1 : T);
     }
-    if (tr->rc.reader > 0.0f) {
-        reader_set *r = &tr->reader;
-        size_t rws = 0;
-        t2v_ctrunk_plan(&r->t, be, p, &r->run, &rws);
-        r->ws = t2v_plan_floats(p, rws);
-        for (int i = 0; i < r->t.layers; i++)
-            r->scales[i] = t2v_plan_floats(p, (size_t)N * r->t.layer[i].g.c_out);
-        r->dclip = t2v_plan_floats(p, (size_t)N * r->t.in_numel);
-        t2v_word_head_plan(&r->words, p, N, 1);
-    }
+    if (tr->rc.reader > 0.0f)
+        t2v_word_reader_plan(&tr->reader, be, p, N);
     motion_set *m = &tr->motion;
     if (m->on) {
         t2v_head_plan(&m->head, be, p, N, T - 1, &ws);
@@ -328,16 +297,6 @@ static t2v_status init_weights(t2v_tganc_trainer *tr)
         s = t2v_word_head_init(&tr->video.words, tr->be, &tr->dps, seed, 1200);
     if (s == T2V_OK && tr->rc.aux_words > 0.0f)
         s = t2v_word_head_init(&tr->frame.words, tr->be, &tr->dps, seed, 2200);
-    return s;
-}
-
-/* The reader's fresh weights (Kaiming convolutions, unit batch norm). */
-static t2v_status init_reader(t2v_tganc_trainer *tr)
-{
-    reader_set *r = &tr->reader;
-    t2v_status s = t2v_ctrunk_init(&r->t, tr->be, &tr->rps, &tr->rbufs, tr->rc.seed, 4000);
-    if (s == T2V_OK)
-        s = t2v_word_head_init(&r->words, tr->be, &tr->rps, tr->rc.seed, 4200);
     return s;
 }
 
@@ -499,17 +458,12 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_params_init(&tr->gbufs, tr->be);
     t2v_params_init(&tr->dps, tr->be);
     t2v_params_init(&tr->dbufs, tr->be);
-    t2v_params_init(&tr->rps, tr->be);
-    t2v_params_init(&tr->rbufs, tr->be);
     if ((s = declare_all(tr)) != T2V_OK)
         goto fail;
     if ((s = t2v_params_allocate(&tr->gps, 1)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->gbufs, 0)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->dps, 1)) != T2V_OK ||
         (s = t2v_params_allocate(&tr->dbufs, 0)) != T2V_OK)
-        goto fail;
-    if (tr->rc.reader > 0.0f && ((s = t2v_params_allocate(&tr->rps, 1)) != T2V_OK ||
-                                 (s = t2v_params_allocate(&tr->rbufs, 0)) != T2V_OK))
         goto fail;
     t2v_plan p = {.arena = &tr->arena, .N = tr->rc.batch, .training = 1};
     t2v_arena_measure(&tr->arena, tr->be);
@@ -530,8 +484,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             goto fail;
     }
     if (tr->rc.reader > 0.0f &&
-        (s = t2v_word_head_keep_informative(&tr->reader.words, be, tr->caps.ids, tr->caps.len,
-                                            tr->caps.n, tr->caps.max_words)) != T2V_OK)
+        (s = t2v_word_reader_keep_informative(&tr->reader, tr->caps.ids, tr->caps.len, tr->caps.n,
+                                              tr->caps.max_words)) != T2V_OK)
         goto fail;
     size_t clip = (size_t)tr->rc.batch * tr->gen.cfg.channels * tr->gen.cfg.frames *
                   tr->gen.cfg.height * tr->gen.cfg.width;
@@ -549,26 +503,21 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                            .eps = 1e-8f};
     tr->opt_d = (t2v_adam){.lr = tr->rc.lr_d, .beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2,
                            .eps = 1e-8f};
-    /* the reader is a classifier, trained as the judge is (its betas) */
-    tr->opt_r = (t2v_adam){.lr = READER_LR, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
     if (ck) {
         double secs = 0.0;
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &secs);
         tr->step = ck_step;
         tr->seconds = secs;
         tr->opt_g.step = tr->opt_d.step = ck_step;
-        tr->opt_r.step = ck_step - tr->rc.reader_from;
         if ((s = t2v_params_load_from(&tr->gps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
             goto fail;
         if (tr->rc.reader > 0.0f &&
-            (s = fresh_reader ? init_reader(tr)
-                              : t2v_params_load_from(&tr->rps, ck, 1)) != T2V_OK)
-            goto fail;
-        if (tr->rc.reader > 0.0f && !fresh_reader &&
-            (s = t2v_params_load_from(&tr->rbufs, ck, 0)) != T2V_OK)
+            (s = fresh_reader ? t2v_word_reader_init(&tr->reader, tr->rc.seed, 4000)
+                              : t2v_word_reader_load(&tr->reader, ck,
+                                                     ck_step - tr->rc.reader_from)) != T2V_OK)
             goto fail;
         /* an average the file does not hold starts at the loaded weights */
         if (tr->rc.g_ema > 0.0f &&
@@ -578,7 +527,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         t2v_weights_close(ck);
         ck = NULL;
     } else if ((s = init_weights(tr)) != T2V_OK ||
-               (tr->rc.reader > 0.0f && (s = init_reader(tr)) != T2V_OK)) {
+               (tr->rc.reader > 0.0f &&
+                (s = t2v_word_reader_init(&tr->reader, tr->rc.seed, 4000)) != T2V_OK)) {
         goto fail;
     } else {
         if (tr->rc.shared_text)
@@ -602,9 +552,7 @@ void t2v_tganc_trainer_free(t2v_tganc_trainer *tr)
     t2v_ema_free(&tr->ema);
     t2v_word_head_free(&tr->video.words);
     t2v_word_head_free(&tr->frame.words);
-    t2v_word_head_free(&tr->reader.words);
-    t2v_params_free(&tr->rps);
-    t2v_params_free(&tr->rbufs);
+    t2v_word_reader_free(&tr->reader);
     t2v_params_free(&tr->gps);
     t2v_params_free(&tr->gbufs);
     t2v_params_free(&tr->dps);
@@ -662,8 +610,8 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
             return s;
     }
     if (tr->rc.reader > 0.0f) {
-        t2v_status s = t2v_word_head_set_targets(&tr->reader.words, tr->be, tr->ids_host,
-                                                 tr->len_host, N, tr->rc.gen.text.max_words);
+        t2v_status s = t2v_word_reader_set_targets(&tr->reader, tr->ids_host, tr->len_host,
+                                                   tr->rc.gen.text.max_words);
         if (s != T2V_OK)
             return s;
     }
@@ -838,43 +786,6 @@ static void d_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
     st->d_loss = parts[0] + parts[1] + parts[2] + st->d_words;
 }
 
-/* The reader's step on the real clips of the batch (batch statistics); its
- * own optimiser. */
-static void reader_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
-{
-    t2v_backend *be = tr->be;
-    reader_set *r = &tr->reader;
-    int N = tr->rc.batch;
-    t2v_params_zero_grad(&tr->rps);
-    t2v_ctrunk_forward(&r->t, be, &tr->rps, &tr->rbufs, &r->run, tr->real, N, r->ws, 1);
-    be->k->fill(be, r->run.dfeat, 0.0f, (int64_t)N * r->t.feat_dim);
-    st->d_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->run.feat, r->run.dfeat, 1.0f,
-                                      1);
-    t2v_ctrunk_backward(&r->t, be, &tr->rps, &r->run, tr->real, N, r->ws);
-    t2v_adam_step(&tr->opt_r, &tr->rps);
-}
-
-/* The reader's term on G's clips, read at the running statistics (a reader
- * of real data, whatever the batch of fakes looks like): adds its gradient
- * to tr->dclip. */
-static t2v_status reader_g_term(t2v_tganc_trainer *tr, t2v_step_stats *st, int64_t clip)
-{
-    t2v_backend *be = tr->be;
-    reader_set *r = &tr->reader;
-    int N = tr->rc.batch;
-    t2v_status s = t2v_ctrunk_frozen_scales(&r->t, be, &tr->rps, &tr->rbufs, N, r->scales);
-    if (s != T2V_OK)
-        return s;
-    t2v_ctrunk_forward(&r->t, be, &tr->rps, &tr->rbufs, &r->run, tr->gen.clip, N, r->ws, 0);
-    be->k->fill(be, r->run.dfeat, 0.0f, (int64_t)N * r->t.feat_dim);
-    st->g_reader = t2v_word_head_term(&r->words, be, &tr->rps, r->run.feat, r->run.dfeat,
-                                      tr->rc.reader, 0);
-    t2v_ctrunk_input_grad(&r->t, be, &tr->rps, &r->run, tr->gen.clip, N, r->ws, r->scales,
-                          r->dclip);
-    be->k->add(be, tr->dclip, tr->dclip, r->dclip, clip);
-    return T2V_OK;
-}
-
 /* The mode-seeking term on G's clips (train/common/mode_seeking.h): items
  * of the batch with the same caption are the pairs. Adds its gradient to
  * tr->dclip (through tc_diff, free by now) and returns its value. */
@@ -965,7 +876,9 @@ static t2v_status g_pass(t2v_tganc_trainer *tr, t2v_step_stats *st)
         k->add(be, tr->dclip, tr->dclip, tr->tc_diff + nd, clip);
     }
     st->ms = tr->rc.lambda_ms > 0.0f ? mode_seeking_term(tr, clip) : 0.0f;
-    t2v_status s = tr->rc.reader > 0.0f ? reader_g_term(tr, st, clip) : T2V_OK;
+    t2v_status s = tr->rc.reader > 0.0f ? t2v_word_reader_pull(&tr->reader, fake, tr->rc.reader,
+                                                               tr->dclip, &st->g_reader)
+                                        : T2V_OK;
     st->g_loss = parts[0] + parts[1] + parts[2] + st->tc + st->ms + st->g_words + st->g_reader;
     return s;
 }
@@ -1009,8 +922,8 @@ t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
     d_pass(tr, st);
     fold_d(tr);
     t2v_adam_step(&tr->opt_d, &tr->dps);
-    if (tr->rc.reader > 0.0f)
-        reader_step(tr, st);
+    if (tr->rc.reader > 0.0f) /* the reader learns from the real clips D just saw */
+        st->d_reader = t2v_word_reader_learn(&tr->reader, tr->real);
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(&tr->gps);
     refresh_d(tr, 0);
@@ -1091,8 +1004,7 @@ t2v_status t2v_tganc_save_checkpoint(t2v_tganc_trainer *tr, const char *path, co
     if (s == T2V_OK && tr->ema.decay > 0.0f) s = t2v_ema_write(&tr->ema, &tr->gps, wr);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dps, wr, 1);
     if (s == T2V_OK) s = t2v_params_add_to_writer(&tr->dbufs, wr, 0);
-    if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_params_add_to_writer(&tr->rps, wr, 1);
-    if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_params_add_to_writer(&tr->rbufs, wr, 0);
+    if (s == T2V_OK && tr->rc.reader > 0.0f) s = t2v_word_reader_write(&tr->reader, wr);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;
