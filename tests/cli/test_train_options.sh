@@ -2,7 +2,7 @@
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
-# --partial-captions, --aux-words, --reader (train); a reader joins a run
+# --partial-captions, --aux-words, --reader (both commands); a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
 # bad values are usage errors (status 2); a pooled sentence vector the
@@ -24,7 +24,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --partial-captions 1.5" "train --partial-captions x" \
     "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
     "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
-    "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2"; do
+    "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
+    "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -135,6 +136,22 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         ok "train-stackgan --aux-words 0 --resume on a run with word heads: status 2"
     else
         fail "train-stackgan --aux-words on --resume: status $status (want 2): $(head -c 200 "$work/sgwr.err")"
+    fi
+    # readers: logged after the other columns, fixed for the run
+    run sgr train-stackgan "${common[@]}" --run-dir "$work/sgr" --reader 0.5
+    ck=$work/sgr/checkpoint.gguf
+    if [[ $status -eq 0 ]] && key_is "$ck" train.reader 0.5 &&
+        head -n1 "$work/sgr/log-stage1.csv" | grep -q ',kl,d_reader,g_reader$' &&
+        "$cli" info "$ck" | grep -q '^ *reader2.words.weight'; then
+        ok "train-stackgan --reader 0.5: in the recipe, logged, a reader for each stage in the checkpoint"
+    else
+        fail "train-stackgan --reader 0.5: status $status, $(head -c 200 "$work/sgr.err")"
+    fi
+    run sgrr train-stackgan "${common[@]}" --run-dir "$work/sgr" --resume --reader 1
+    if [[ $status -eq 2 ]] && grep -q "trained with 0.5" "$work/sgrr.err"; then
+        ok "train-stackgan --reader 1 --resume on a 0.5 run: status 2"
+    else
+        fail "train-stackgan --reader on --resume: status $status (want 2): $(head -c 200 "$work/sgrr.err")"
     fi
 else
     skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"

@@ -22,6 +22,7 @@
 
 static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_text */
+static float reader;    /* the recipe's reader weight for tiny_text */
 
 static int data_available(void)
 {
@@ -40,6 +41,7 @@ static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int share
     if (shared_text >= 0)
         rc.shared_text = shared_text;
     rc.aux_words = aux_words;
+    rc.reader = reader;
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
@@ -123,7 +125,8 @@ static void check_resume(void)
     for (int i = 0; i < 7; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted%s: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
-              aux_words > 0.0f ? " (word heads on)" : "", a[6][0], b[6][0], a[6][1], b[6][1]);
+              aux_words > 0.0f ? " (word heads on)" : reader > 0.0f ? " (readers on)" : "",
+              a[6][0], b[6][0], a[6][1], b[6][1]);
 }
 
 /* How many distinct words some but not all of the training captions hold:
@@ -204,6 +207,54 @@ static void check_word_heads(void)
     t2v_sg_trainer_free(tr);
     check_resume();
     aux_words = 0.0f;
+}
+
+/* Word readers, one per stage: a network of its own, so D's loss is D's
+ * parts alone; its term on real images starts at K ln 2 for the K words
+ * some but not all captions hold (its head's logits start near 0) and falls
+ * as it learns; G's loss adds the weighted term on its images. Resume is
+ * exact with them on. */
+static void check_reader(void)
+{
+    reader = 0.5f;
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    if (!T2V_CHECK(tr != NULL, "tiny StackGAN trainer with readers builds")) {
+        reader = 0.0f;
+        return;
+    }
+    int K = informative_words(tr);
+    double chance = K * log(2.0);
+    float kl_w = t2v_sg_trainer_recipe(tr)->kl_weight;
+    for (int stage = 1; stage <= 2; stage++) {
+        t2v_sg_stats st;
+        float first = 0.0f, first_g = 0.0f;
+        int ok = 1, sums = 1;
+        if (stage == 2)
+            t2v_sg_standing_stats(tr, 1, 3);
+        for (int i = 0; i < 30 && ok; i++) {
+            ok = t2v_sg_train_step(tr, stage, &st) == T2V_OK;
+            if (i == 0) {
+                first = st.d_reader;
+                first_g = st.g_reader;
+            }
+            sums &= fabsf(st.d_loss - (st.d_real + 0.5f * (st.d_wrong + st.d_fake))) <
+                        1e-4f * (1.0f + fabsf(st.d_loss)) &&
+                    fabsf(st.g_loss - (st.g_adv + kl_w * st.kl + st.g_reader)) <
+                        1e-4f * (1.0f + fabsf(st.g_loss));
+        }
+        const char *name = stage == 1 ? "I" : "II";
+        T2V_CHECK(ok && fabs(first - chance) < 0.03 * chance && fabs(first_g - 0.5 * chance) <
+                      0.03 * 0.5 * chance,
+                  "Stage-%s step 1: the reader's term %.3f (%d scored words x ln 2 = %.3f), G's "
+                  "at weight 0.5 %.3f", name, first, K, chance, first_g);
+        T2V_CHECK(ok && sums, "Stage-%s: D's loss is D's parts alone, G's adds the reader's term",
+                  name);
+        T2V_CHECK(ok && st.d_reader < first - 0.5f, "Stage-%s: the reader learns: %.3f -> %.3f",
+                  name, first, st.d_reader);
+    }
+    t2v_sg_trainer_free(tr);
+    check_resume();
+    reader = 0.0f;
 }
 
 /* Standing statistics: a deterministic function of the weights and the
@@ -545,6 +596,7 @@ int main(void)
         check_shared_text();
         check_resume();
         check_word_heads();
+        check_reader();
         check_standing_stats();
         check_sampling();
     } else {

@@ -50,6 +50,10 @@ static void usage(FILE *f)
             "                      a real image's caption words from its 4x4 features, G's\n"
             "                      images must be read as their captions (default 0: off;\n"
             "                      fixed for the run: not changeable on --resume)\n"
+            "  --reader X          weight of the word readers: a network of its own per\n"
+            "                      stage learns a real image's caption words, G's images\n"
+            "                      must be read as their captions (default 0: off; fixed\n"
+            "                      for the run)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
@@ -74,9 +78,10 @@ typedef struct sg_opts {
     const char *match_model;
     float lambda_match; /* < 0: 1 with a matching model */
     float aux_words;    /* < 0: preset's */
+    float reader;       /* < 0: preset's */
 } sg_opts;
 
-enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS };
+enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -98,6 +103,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_AUX_WORDS:
         o->aux_words = strtof(arg, &end);
         return *end || !(o->aux_words >= 0.0f && o->aux_words <= 100.0f) ? -1 : 0;
+    case O_READER:
+        o->reader = strtof(arg, &end);
+        return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
     default: return -1;
     }
 }
@@ -107,8 +115,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
     static const struct option longopts[] = {
         T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL},
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
-        {"aux-words", 1, 0, O_AUX_WORDS}, {0, 0, 0, 0}};
-    *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f};
+        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER}, {0, 0, 0, 0}};
+    *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
+                   .reader = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -209,6 +218,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     T2V_RUN_OPTS_APPLY(&o, &rc);
     if (so.kl >= 0) rc.kl_weight = so.kl;
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
+    if (so.reader >= 0) rc.reader = so.reader;
     if (so.lambda_match > 0 && !so.match_model && !o.resume) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
@@ -272,6 +282,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_sg_trainer_free(tr);
         return 2;
     }
+    if (resuming && so.reader >= 0 && so.reader != r->reader) {
+        /* each stage's reader learns from that stage's first step */
+        fprintf(stderr, CMD ": --reader %g on --resume: the checkpoint was trained with %g, "
+                        "which it keeps\n", (double)so.reader, (double)r->reader);
+        t2v_sg_trainer_free(tr);
+        return 2;
+    }
     if ((s = open_guide(tr, stage, resuming ? so.match_model : NULL, &guide)) != T2V_OK) {
         fprintf(stderr, CMD ": matching loss: %s\n", t2v_last_error());
         t2v_sg_trainer_free(tr);
@@ -293,10 +310,12 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_sg_trainer_free(tr);
         return 1;
     }
-    int with_match = r->lambda_match > 0.0f, with_words = r->aux_words > 0.0f;
-    char head[160];
-    snprintf(head, sizeof head, "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s\n",
-             with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "");
+    int with_match = r->lambda_match > 0.0f, with_words = r->aux_words > 0.0f,
+        with_reader = r->reader > 0.0f;
+    char head[192];
+    snprintf(head, sizeof head, "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s\n",
+             with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "",
+             with_reader ? ",d_reader,g_reader" : "");
     FILE *log = t2v_open_log(CMD, csv, start, head);
     if (!log) {
         t2v_match_guide_close(&guide);
@@ -332,6 +351,8 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(log, ",%.5f", st.g_match);
         if (with_words)
             fprintf(log, ",%.5f,%.5f", st.d_words, st.g_words);
+        if (with_reader)
+            fprintf(log, ",%.5f,%.5f", st.d_reader, st.g_reader);
         fputc('\n', log);
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

@@ -18,6 +18,7 @@
 #include "train/common/captions.h"
 #include "train/common/ckpt_meta.h"
 #include "train/common/word_head.h"
+#include "train/common/word_reader.h"
 #include "train/stackgan/sg_trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
@@ -50,6 +51,7 @@ struct t2v_sg_trainer {
     t2v_params gps1, gbufs1, gps2, gbufs2;
     t2v_adam opt_g1, opt_g2;
     sg_disc disc[2];
+    t2v_word_reader reader[2];  /* recipe reader > 0: one per stage, at its size */
     t2v_arena arena;
     float *head_ws;
     float *real1, *real2;       /* (N, C, size1, size1), (N, C, size2, size2) */
@@ -200,6 +202,16 @@ static t2v_status declare_all(t2v_sg_trainer *tr)
         s = declare_disc(tr, 1);
     if (s == T2V_OK)
         s = declare_disc(tr, 2);
+    for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++) {
+        /* at most 4 layers, fewer for small images (the tiny preset's 16x16) */
+        int side = i ? g->cfg.size2 : g->cfg.size1, layers = 0;
+        for (int w = side; w > 4 && layers < 4; w /= 2)
+            layers++;
+        char pre[16];
+        snprintf(pre, sizeof pre, "reader%d", i + 1);
+        s = t2v_word_reader_new(&tr->reader[i], tr->be, pre, g->cfg.channels, 1, side, side,
+                                layers, i ? tr->rc.d_width2 : tr->rc.d_width1, tr->vocab.count);
+    }
     return s;
 }
 
@@ -226,6 +238,8 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
         if (tr->rc.aux_words > 0.0f)
             t2v_word_head_plan(&D->words, p, N, 1);
     }
+    for (int i = 0; i < 2 && tr->rc.reader > 0.0f; i++)
+        t2v_word_reader_plan(&tr->reader[i], be, p, N);
     tr->head_ws = t2v_plan_floats(p, ws);
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
     tr->real1 = t2v_plan_floats(p, (size_t)N * g->channels * g->size1 * g->size1);
@@ -262,6 +276,8 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
             s = t2v_head_init(&D->head, be, &D->ps, &D->bufs, seed, 1100 + 1000 * (uint64_t)i);
         if (s == T2V_OK && tr->rc.aux_words > 0.0f)
             s = t2v_word_head_init(&D->words, be, &D->ps, seed, 1200 + 1000 * (uint64_t)i);
+        if (s == T2V_OK && tr->rc.reader > 0.0f)
+            s = t2v_word_reader_init(&tr->reader[i], seed, 4000 + 1000 * (uint64_t)i);
     }
     return s;
 }
@@ -295,6 +311,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.lambda_match", T2V_RECIPE_F32, t2v_sg_recipe, lambda_match, 1, 0),
     T2V_RECIPE_KEY_OPT("train.match_model", T2V_RECIPE_STR, t2v_sg_recipe, match_model, 1, 0),
     T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_sg_recipe, aux_words, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.reader", T2V_RECIPE_F32, t2v_sg_recipe, reader, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -403,6 +420,10 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
                                                 tr->caps.len, tr->caps.n,
                                                 tr->caps.max_words)) != T2V_OK)
             goto fail;
+    for (int i = 0; i < 2 && tr->rc.reader > 0.0f; i++)
+        if ((s = t2v_word_reader_keep_informative(&tr->reader[i], tr->caps.ids, tr->caps.len,
+                                                  tr->caps.n, tr->caps.max_words)) != T2V_OK)
+            goto fail;
     tr->host1 = malloc((size_t)N * g->channels * g->size1 * g->size1 * sizeof(float));
     tr->host2 = malloc((size_t)N * g->channels * g->size2 * g->size2 * sizeof(float));
     tr->loss_host = malloc((size_t)N * g->c_dim * sizeof(float));
@@ -427,6 +448,8 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &tr->seconds);
         for (int i = 0; i < 8 && s == T2V_OK; i++)
             s = load_params(sets[i], ck, !(i & 1));
+        for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++)
+            s = t2v_word_reader_load(&tr->reader[i], ck, tr->step[i]);
         if (s != T2V_OK)
             goto fail;
         t2v_weights_close(ck);
@@ -459,6 +482,7 @@ void t2v_sg_trainer_free(t2v_sg_trainer *tr)
         t2v_params_free(&tr->disc[i].ps);
         t2v_params_free(&tr->disc[i].bufs);
         t2v_word_head_free(&tr->disc[i].words);
+        t2v_word_reader_free(&tr->reader[i]);
     }
     t2v_backend_close(tr->be);
     t2v_data_close(tr->ds);
@@ -527,6 +551,12 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
     if (tr->rc.aux_words > 0.0f) {
         t2v_status s = t2v_word_head_set_targets(&tr->disc[stage - 1].words, tr->be, tr->ids_host,
                                                  tr->len_host, N, g->text.max_words);
+        if (s != T2V_OK)
+            return s;
+    }
+    if (tr->rc.reader > 0.0f) {
+        t2v_status s = t2v_word_reader_set_targets(&tr->reader[stage - 1], tr->ids_host,
+                                                   tr->len_host, g->text.max_words);
         if (s != T2V_OK)
             return s;
     }
@@ -640,6 +670,12 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
     int side = stage == 1 ? g->cfg.size1 : g->cfg.size2;
     k->copy(be, dimg, D->fake.dinput, (int64_t)N * g->cfg.channels * side * side);
+    if (tr->rc.reader > 0.0f) {
+        t2v_status s = t2v_word_reader_pull(&tr->reader[stage - 1], fake, tr->rc.reader, dimg,
+                                            &st->g_reader);
+        if (s != T2V_OK)
+            return s;
+    }
     if (tr->rc.lambda_match > 0.0f) {
         if (!tr->image_loss)
             return t2v_fail(T2V_ERR_INVALID, "the recipe weighs a matching loss (%g, %s) but no "
@@ -657,7 +693,7 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
     st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match +
-                 st->g_words;
+                 st->g_words + st->g_reader;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
         if (!tr->rc.shared_text)
@@ -706,6 +742,8 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
     t2v_disc_fold_grads(&D->d, be, &D->ps);
     t2v_head_fold_grads(&D->head, be, &D->ps);
     t2v_adam_step(&D->opt, &D->ps);
+    if (tr->rc.reader > 0.0f) /* the reader learns from the real images D just saw */
+        st->d_reader = t2v_word_reader_learn(&tr->reader[stage - 1], real);
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(gps);
     refresh_d(tr, D, 0);
@@ -783,6 +821,8 @@ t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const ch
         s = t2v_params_add_to_writer(&tr->disc[i].ps, wr, 1);
         if (s == T2V_OK)
             s = t2v_params_add_to_writer(&tr->disc[i].bufs, wr, 0);
+        if (s == T2V_OK && tr->rc.reader > 0.0f)
+            s = t2v_word_reader_write(&tr->reader[i], wr);
     }
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);

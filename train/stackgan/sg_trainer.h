@@ -35,6 +35,8 @@ typedef struct t2v_sg_recipe {
                                  it; the recipe keeps its path for resuming) */
     float aux_words;          /* > 0: weight of each stage D's word head (flat over its
                                  4x4 grid, train/common/word_head.h) in both losses */
+    float reader;             /* > 0: weight of each stage's word reader
+                                 (train/common/word_reader.h) in G's loss */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -48,6 +50,8 @@ typedef struct t2v_sg_stats {
     float g_adv, kl;                /* G's adversarial term and the KL (unweighted) */
     float g_match;                  /* the image loss (unweighted; 0 when off) */
     float d_words, g_words;         /* the word head's terms (weighted; 0 when off) */
+    float d_reader, g_reader;       /* the word reader's terms: on real images
+                                       (unweighted), on G's (weighted); 0 when off */
 } t2v_sg_stats;
 
 typedef struct t2v_sg_trainer t2v_sg_trainer;
