@@ -59,6 +59,9 @@ static void usage(FILE *f)
             "                      --resume it takes effect from the checkpoint's step\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding, a part that composes over words (default off)\n"
+            "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
+            "                      of it (default) or, with --text-pool on, the mean word\n"
+            "                      embedding alone (the discriminators read all of it)\n"
             "  --partial-captions P  share of training clips (drawn per epoch) whose caption\n"
             "                      leaves one attribute unstated: \"a digit is moving up\n"
             "                      and down\", \"digit 3 is moving\" (sbmg, tbmg; default 0)\n"
@@ -91,12 +94,14 @@ typedef struct train_opts {
     float aux_words;    /* < 0: preset's */
     float reader;       /* < 0: preset's (or the checkpoint's) */
     int text_pool;      /* < 0: preset's */
+    int g_pooled;       /* < 0: preset's; 1: G reads the pooled words alone */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
-       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER };
+       O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
+       O_G_SENTENCE };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -129,6 +134,11 @@ static int parse_own(void *user, int c, const char *arg)
     case O_G_EMA:
         o->g_ema = strtof(arg, &end);
         return *end || !(o->g_ema >= 0.0f && o->g_ema < 1.0f) ? -1 : 0;
+    case O_G_SENTENCE: {
+        static const char *const reads[2] = {"all", "pooled"};
+        o->g_pooled = word_index(arg, reads, 2);
+        return o->g_pooled < 0 ? -1 : 0;
+    }
     case O_TEXT_POOL:
         o->text_pool = word_index(arg, on_off, 2);
         return o->text_pool < 0 ? -1 : 0;
@@ -163,9 +173,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
-        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER}, {0, 0, 0, 0}};
+        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
+        {"g-sentence", 1, 0, O_G_SENTENCE}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
-                      .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .text_pool = -1, .eval_every = 1000,
+                      .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1,
+                      .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
@@ -392,6 +404,11 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     if (to.text_pool >= 0) rc.gen.text.pool = to.text_pool;
+    if (to.g_pooled == 1 && !rc.gen.text.pool) {
+        fprintf(stderr, CMD ": --g-sentence pooled needs --text-pool on\n");
+        return 2;
+    }
+    if (to.g_pooled >= 0 && rc.gen.text.pool) rc.gen.text.pool = to.g_pooled ? 2 : 1;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);

@@ -37,7 +37,9 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
     if (s == T2V_OK) s = t2v_weights_writer_add_u32(wr, "tganc.text.sent", (uint32_t)c->text.sent);
     if (s == T2V_OK)
         s = t2v_weights_writer_add_u32(wr, "tganc.text.max_words", (uint32_t)c->text.max_words);
-    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.text.pool", c->text.pool);
+    if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.text.pool", c->text.pool != 0);
+    if (s == T2V_OK && c->text.pool == 2)
+        s = t2v_weights_writer_add_bool(wr, "tganc.text.pool_only", 1);
     return s;
 }
 
@@ -81,6 +83,14 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
         t2v_weights_get_bool(w, "tganc.text.pool", &pool) != T2V_OK)
         return T2V_ERR_FORMAT;
     c->text.pool = pool;
+    int only = 0; /* the generator reads the mean of the words alone */
+    if (t2v_weights_has_key(w, "tganc.text.pool_only") &&
+        t2v_weights_get_bool(w, "tganc.text.pool_only", &only) != T2V_OK)
+        return T2V_ERR_FORMAT;
+    if (only && !pool)
+        return t2v_fail(T2V_ERR_FORMAT, "%s: tganc.text.pool_only without tganc.text.pool", path);
+    if (only)
+        c->text.pool = 2;
     c->out_k = 3; /* files without the key have the 3x3x3 output convolution */
     if (t2v_weights_has_key(w, "tganc.out_kernel") &&
         (s = get_int(w, "tganc.out_kernel", 1, 3, &c->out_k)) != T2V_OK)

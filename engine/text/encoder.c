@@ -23,6 +23,8 @@ t2v_status t2v_encoder_declare(t2v_encoder *e, const t2v_encoder_cfg *cfg, t2v_p
         cfg->max_words < 1 || cfg->max_words > 256)
         return t2v_fail(T2V_ERR_INVALID, "bad sentence encoder sizes V=%d E=%d H=%d D=%d T=%d",
                         cfg->vocab, cfg->embed, cfg->hidden, cfg->sent, cfg->max_words);
+    if (cfg->pool < 0 || cfg->pool > 2)
+        return t2v_fail(T2V_ERR_INVALID, "sentence pooling mode %d (0, 1 or 2)", cfg->pool);
     if (cfg->pool && cfg->sent <= cfg->embed)
         return t2v_fail(T2V_ERR_INVALID,
                         "a pooled sentence vector needs D > E (D=%d, E=%d): D - E is the LSTM's",
@@ -182,6 +184,8 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
         // pooled[n] (1, E) = poolw[n] (1, T) x[n] (T, E); S = [last state, pooled]
         k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, e->poolw, T, T, e->x, E, (int64_t)T * E, 0.0f,
                         e->pooled, E, E, N);
+        if (e->cfg.pool == 2) /* the words' mean alone */
+            k->fill(be, e->hs_tm + (size_t)(T - 1) * N * D, 0.0f, (int64_t)N * D);
         k->concat_forward(be, e->S, e->hs_tm + (size_t)(T - 1) * N * D, e->pooled, N, D, E, 1);
     }
     return T2V_OK;
@@ -196,7 +200,9 @@ void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const
     k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
     if (e->cfg.pool)
         k->concat_backward(be, e->dhs_tm + ND * (size_t)(T - 1), e->dpooled, dS, N, D, E, 1);
-    else
+    if (e->cfg.pool == 2) /* the LSTM's part of S was a constant zero */
+        k->fill(be, e->dhs_tm + ND * (size_t)(T - 1), 0.0f, (int64_t)ND);
+    else if (!e->cfg.pool)
         k->copy(be, e->dhs_tm + ND * (size_t)(T - 1), dS, (int64_t)ND);
     int64_t shape[3] = {T, N, D};
     int perm[3] = {1, 0, 2};

@@ -8,7 +8,9 @@
  * words, so a caption that combines words in a way never seen in training
  * (a digit with the other direction of motion) still gets the sum of
  * what each word contributes, where the LSTM's state of an unseen word
- * sequence can land anywhere. */
+ * sequence can land anywhere. With pool 2 the LSTM's part of S is zero
+ * (and passes no gradient back): a generator that reads S then depends on
+ * the caption only through the mean of its words. */
 #ifndef T2V_ENCODER_H
 #define T2V_ENCODER_H
 
@@ -20,7 +22,9 @@ typedef struct t2v_encoder_cfg {
     int hidden;     /* H, per direction of the bi-LSTM */
     int sent;       /* D, the sentence vector */
     int max_words;  /* T */
-    int pool;       /* 1: the last E entries of S are the mean word embedding */
+    int pool;       /* 1: the last E entries of S are the mean word embedding;
+                       2: as 1, with the LSTM's D - E entries zero, so the
+                       sentence's reader sees the bag of words alone */
 } t2v_encoder_cfg;
 
 typedef struct t2v_encoder {

@@ -2,7 +2,8 @@
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
-# --partial-captions, --aux-words, --reader (both commands); a reader joins a run
+# --partial-captions, --aux-words, --reader (both commands), --g-sentence;
+# a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
 # bad values are usage errors (status 2); a pooled sentence vector the
@@ -24,6 +25,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --partial-captions 1.5" "train --partial-captions x" \
     "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
     "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
+    "train --g-sentence pooled" "train --g-sentence some --text-pool on" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -101,6 +103,18 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         ok "a resumed run's log holds each step once, after rows past the checkpoint and a cut row"
     else
         fail "log after a killed run: status $status, steps $(cut -d, -f1 "$log" | tr '\n' ' ')"
+    fi
+    # the generator reading the pooled words alone: recorded in the model,
+    # which the generation API reads back (the small preset's sizes pool)
+    run gs train "${common[@]}" --preset small --steps 1 --run-dir "$work/gs" --text-pool on \
+        --g-sentence pooled
+    if [[ $status -eq 0 ]] && key_is "$work/gs/model.gguf" tganc.text.pool true &&
+        key_is "$work/gs/model.gguf" tganc.text.pool_only true &&
+        "$cli" sample --model "$work/gs/model.gguf" --caption "digit 2 is moving up and down" \
+            --out "$work/gs/a.y4m" >/dev/null 2>&1 && [[ -s $work/gs/a.y4m ]]; then
+        ok "train --text-pool on --g-sentence pooled: the model records it and samples"
+    else
+        fail "train --g-sentence pooled: status $status, $(head -c 200 "$work/gs.err")"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

@@ -133,15 +133,25 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
             }
         T2V_CHECK(worst < 1e-6, "pooled sentence vector: the last 4 entries are the mean word "
                   "embedding (max error %.2g)", worst);
+        double lstm = 0.0;
+        for (int n = 0; n < GEN_N; n++)
+            for (int d = 0; d < 3; d++)
+                lstm = fmax(lstm, fabs(S[n * 7 + d]));
+        if (pool == 2)
+            T2V_CHECK(lstm == 0.0, "words' mean alone: the LSTM's 3 entries are 0 (max %.2g)",
+                      lstm);
+        else
+            T2V_CHECK(lstm > 1e-3, "the LSTM's 3 entries carry its state (max %.2g)", lstm);
     }
     fd_upload(be, c.g.dclip, c.w, c.clip);
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
-    char what[128];
+    char what[192];
     snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, output conv %d^3, %s) "
              "+ encoder%s", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
-             pool ? " with the pooled word embeddings" : "");
+             pool == 2 ? " reading the pooled word embeddings alone"
+             : pool ? " with the pooled word embeddings" : "");
     check_params(&c.ps, gen_loss, &c, what, act != T2V_ACT_RELU);
     free(c.w);
     free(c.tmp);
@@ -369,6 +379,7 @@ int main(void)
     check_generator(1, 1, 1, T2V_ACT_TANH, 0);
     check_generator(0, 1, 3, T2V_ACT_TANH, 0);
     check_generator(1, 1, 3, T2V_ACT_TANH, 1);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 2);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

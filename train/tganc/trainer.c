@@ -172,6 +172,7 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     if (s != T2V_OK)
         return s;
     t2v_encoder_cfg dtext = rc->gen.text;
+    dtext.pool = dtext.pool != 0; /* D reads the whole sentence, whatever G reads */
     s = t2v_encoder_declare(&tr->denc, &dtext, &tr->dps, "disc.text");
     int Dsent = dtext.sent;
     t2v_disc_cfg dc = {.channels = rc->gen.channels, .frames = tr->gen.cfg.frames,
