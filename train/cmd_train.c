@@ -446,6 +446,17 @@ int t2v_cmd_train(int argc, char **argv)
         t2v_tganc_trainer_free(tr);
         return 2;
     }
+    if (resuming && to.g_pooled >= 0 && (to.g_pooled ? 2 : 1) != r->gen.text.pool) {
+        /* a generator can stop reading the LSTM's part, not start again */
+        fprintf(stderr, CMD ": --g-sentence %s on --resume: the checkpoint's generator reads %s\n",
+                to.g_pooled ? "pooled" : "all",
+                r->gen.text.pool == 2 ? "the pooled words alone, which it keeps"
+                : r->gen.text.pool ? "all of the sentence vector (--g-sentence pooled with "
+                                     "--text-pool on switches it)"
+                                   : "a sentence vector without a pooled part");
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
     if (resuming && r->reader > 0.0f && r->partial > 0.0f) {
         fprintf(stderr, CMD ": --reader and --partial-captions do not go together\n");
         t2v_tganc_trainer_free(tr);

@@ -116,6 +116,23 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     else
         fail "train --g-sentence pooled: status $status, $(head -c 200 "$work/gs.err")"
     fi
+    # ... or switched to it on --resume, never back
+    run gsa train "${common[@]}" --preset small --steps 1 --run-dir "$work/gsa" --text-pool on
+    run gsb train "${common[@]}" --preset small --steps 2 --run-dir "$work/gsa" --resume \
+        --text-pool on --g-sentence pooled
+    if [[ $status -eq 0 ]] && key_is "$work/gsa/checkpoint.gguf" train.g_pooled_from 1 &&
+        key_is "$work/gsa/model.gguf" tganc.text.pool_only true; then
+        ok "--g-sentence pooled on --resume: the generator reads the pooled words from step 1"
+    else
+        fail "--g-sentence pooled on --resume: status $status, $(head -c 200 "$work/gsb.err")"
+    fi
+    run gsc train "${common[@]}" --preset small --steps 3 --run-dir "$work/gsa" --resume \
+        --text-pool on --g-sentence all
+    if [[ $status -eq 2 ]] && grep -q "reads the pooled words alone" "$work/gsc.err"; then
+        ok "--g-sentence all on --resume of a pooled generator: status 2"
+    else
+        fail "--g-sentence all on --resume: status $status (want 2): $(head -c 200 "$work/gsc.err")"
+    fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"

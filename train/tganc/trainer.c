@@ -333,6 +333,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_tganc_recipe, aux_words, 1, 0),
     T2V_RECIPE_KEY_OPT("train.reader", T2V_RECIPE_F32, t2v_tganc_recipe, reader, 1, 0),
     T2V_RECIPE_KEY_OPT("train.reader_from", T2V_RECIPE_I64, t2v_tganc_recipe, reader_from, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.g_pooled_from", T2V_RECIPE_I64, t2v_tganc_recipe, g_pooled_from, 1,
+                       0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -424,9 +426,16 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             goto fail;
         if ((s = t2v_tganc_cfg_read(ck, tr->vocab.count, &tr->rc.gen)) != T2V_OK)
             goto fail;
+        if (recipe && recipe->gen.text.pool == 2 && tr->rc.gen.text.pool == 1) {
+            /* G stops reading the LSTM's part of the sentence from here on;
+             * its parameters stay, the LSTM's entries of its S become zero */
+            tr->rc.gen.text.pool = 2;
+            tr->rc.g_pooled_from = ck_step;
+        }
     } else {
         tr->rc = *recipe;
         tr->rc.reader_from = 0;
+        tr->rc.g_pooled_from = 0;
         if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
             goto fail;
     }

@@ -49,6 +49,8 @@ typedef struct t2v_tganc_recipe {
                               loss */
     int64_t reader_from;   /* the step the reader started at (0, or the step of the
                               checkpoint it was added to) */
+    int64_t g_pooled_from; /* gen.text.pool 2: the step from which G has read the
+                              pooled words alone (0, or a checkpoint's step) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
