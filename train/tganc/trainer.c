@@ -36,7 +36,6 @@ typedef struct disc_set {
     t2v_word_head words;       /* recipe aux_words > 0 */
 } disc_set;
 
-
 /* The motion head over adjacent frame-feature differences. */
 typedef struct motion_set {
     int on;
@@ -410,9 +409,9 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             s = t2v_fail(T2V_ERR_FORMAT, "%s: no train.step", resume_path);
             goto fail;
         }
-        if (tr->rc.reader > 0.0f && tr->rc.reader_from > ck_step) {
-            s = t2v_fail(T2V_ERR_FORMAT, "%s: its reader starts at step %lld, after the "
-                         "checkpoint's %lld", resume_path, (long long)tr->rc.reader_from,
+        if (tr->rc.reader > 0.0f && (tr->rc.reader_from > ck_step || tr->rc.reader_from < 0)) {
+            s = t2v_fail(T2V_ERR_FORMAT, "%s: its reader starts at step %lld, outside the "
+                         "checkpoint's 0..%lld", resume_path, (long long)tr->rc.reader_from,
                          (long long)ck_step);
             goto fail;
         }
