@@ -133,11 +133,56 @@ static void lstm_weights(t2v_params *ps, const int idx[4], const float **w)
         w[k] = t2v_pdata(ps, idx[k]);
 }
 
+/* x -> bi-LSTM -> LSTM -> hs_tm (T, N, D), whose last slice is the state
+ * after each caption's last word (padding carries the state). */
+static void lstm_stack_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps)
+{
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
+    int D = lstm_out(&e->cfg);
+    const float *w[4];
+    lstm_weights(ps, e->lstm[0], w);
+    t2v_lstm_forward(be, e->hf, e->state[0], e->x, e->mask, w[0], w[1], w[2], w[3], N, T, E, H, 0);
+    lstm_weights(ps, e->lstm[1], w);
+    t2v_lstm_forward(be, e->hb, e->state[1], e->x, e->mask, w[0], w[1], w[2], w[3], N, T, E, H, 1);
+    // hc: (N*T, 2H) = [hf, hb]
+    be->k->concat_forward(be, e->hc, e->hf, e->hb, N * T, H, H, 1);
+    lstm_weights(ps, e->lstm[2], w);
+    t2v_lstm_forward(be, e->hs, e->state[2], e->hc, e->mask, w[0], w[1], w[2], w[3], N, T,
+                     2 * H, D, 0);
+    int64_t shape[3] = {N, T, D};
+    int perm[3] = {1, 0, 2};
+    be->k->permute(be, e->hs_tm, e->hs, 3, shape, perm);
+}
+
+/* dhs_tm (T, N, D) -> the LSTMs' parameter gradients and dx (N, T, E). */
+static void lstm_stack_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
+    int D = lstm_out(&e->cfg);
+    int64_t shape[3] = {T, N, D};
+    int perm[3] = {1, 0, 2};
+    k->permute(be, e->dhs, e->dhs_tm, 3, shape, perm);
+    const int *s = e->lstm[2];
+    t2v_lstm_backward(be, e->dhc, t2v_pgrad(ps, s[0]), t2v_pgrad(ps, s[1]), t2v_pgrad(ps, s[2]),
+                      t2v_pgrad(ps, s[3]), e->dhs, e->state[2], e->scratch, e->hc, e->mask,
+                      t2v_pdata(ps, s[0]), t2v_pdata(ps, s[1]), N, T, 2 * H, D, 0);
+    k->concat_backward(be, e->dhf, e->dhb, e->dhc, N * T, H, H, 1);
+    const int *f = e->lstm[0], *b = e->lstm[1];
+    t2v_lstm_backward(be, e->dx, t2v_pgrad(ps, f[0]), t2v_pgrad(ps, f[1]), t2v_pgrad(ps, f[2]),
+                      t2v_pgrad(ps, f[3]), e->dhf, e->state[0], e->scratch, e->x, e->mask,
+                      t2v_pdata(ps, f[0]), t2v_pdata(ps, f[1]), N, T, E, H, 0);
+    t2v_lstm_backward(be, e->dx2, t2v_pgrad(ps, b[0]), t2v_pgrad(ps, b[1]), t2v_pgrad(ps, b[2]),
+                      t2v_pgrad(ps, b[3]), e->dhb, e->state[1], e->scratch, e->x, e->mask,
+                      t2v_pdata(ps, b[0]), t2v_pdata(ps, b[1]), N, T, E, H, 1);
+    k->add(be, e->dx, e->dx, e->dx2, (int64_t)N * T * E);
+}
+
 t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
                                const int32_t *ids_host, const int *lengths)
 {
     const t2v_kernels *k = be->k;
-    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed;
     int D = lstm_out(&e->cfg), V = e->cfg.vocab;
     /* host-side checks and the mask, then one upload of each */
     float mask_host[256];
@@ -166,27 +211,16 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
         return s;
     // x: (N, T, E)
     k->embedding_forward(be, e->x, t2v_pdata(ps, e->emb), e->ids, N * T, E);
-    const float *w[4];
-    lstm_weights(ps, e->lstm[0], w);
-    t2v_lstm_forward(be, e->hf, e->state[0], e->x, e->mask, w[0], w[1], w[2], w[3], N, T, E, H, 0);
-    lstm_weights(ps, e->lstm[1], w);
-    t2v_lstm_forward(be, e->hb, e->state[1], e->x, e->mask, w[0], w[1], w[2], w[3], N, T, E, H, 1);
-    // hc: (N*T, 2H) = [hf, hb]
-    k->concat_forward(be, e->hc, e->hf, e->hb, N * T, H, H, 1);
-    lstm_weights(ps, e->lstm[2], w);
-    t2v_lstm_forward(be, e->hs, e->state[2], e->hc, e->mask, w[0], w[1], w[2], w[3], N, T,
-                     2 * H, D, 0);
-    // hs_tm: (T, N, D); the last slice is S, since padding carries the state
-    int64_t shape[3] = {N, T, D};
-    int perm[3] = {1, 0, 2};
-    k->permute(be, e->hs_tm, e->hs, 3, shape, perm);
+    float *last = e->hs_tm + (size_t)(T - 1) * N * D; /* S, or its LSTM part with pool */
+    if (e->cfg.pool == 2) /* the words' mean alone: the LSTMs are not run */
+        k->fill(be, last, 0.0f, (int64_t)N * D);
+    else
+        lstm_stack_forward(e, be, ps);
     if (e->cfg.pool) {
         // pooled[n] (1, E) = poolw[n] (1, T) x[n] (T, E); S = [last state, pooled]
         k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, e->poolw, T, T, e->x, E, (int64_t)T * E, 0.0f,
                         e->pooled, E, E, N);
-        if (e->cfg.pool == 2) /* the words' mean alone */
-            k->fill(be, e->hs_tm + (size_t)(T - 1) * N * D, 0.0f, (int64_t)N * D);
-        k->concat_forward(be, e->S, e->hs_tm + (size_t)(T - 1) * N * D, e->pooled, N, D, E, 1);
+        k->concat_forward(be, e->S, last, e->pooled, N, D, E, 1);
     }
     return T2V_OK;
 }
@@ -194,32 +228,19 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
 void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS)
 {
     const t2v_kernels *k = be->k;
-    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
-    int D = lstm_out(&e->cfg);
-    size_t ND = (size_t)N * D;
-    k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
+    int N = e->N, T = e->cfg.max_words, E = e->cfg.embed;
+    size_t ND = (size_t)N * lstm_out(&e->cfg);
+    float *dlast = e->dhs_tm + ND * (size_t)(T - 1);
     if (e->cfg.pool)
-        k->concat_backward(be, e->dhs_tm + ND * (size_t)(T - 1), e->dpooled, dS, N, D, E, 1);
-    if (e->cfg.pool == 2) /* the LSTM's part of S was a constant zero */
-        k->fill(be, e->dhs_tm + ND * (size_t)(T - 1), 0.0f, (int64_t)ND);
-    else if (!e->cfg.pool)
-        k->copy(be, e->dhs_tm + ND * (size_t)(T - 1), dS, (int64_t)ND);
-    int64_t shape[3] = {T, N, D};
-    int perm[3] = {1, 0, 2};
-    k->permute(be, e->dhs, e->dhs_tm, 3, shape, perm);
-    const int *s = e->lstm[2];
-    t2v_lstm_backward(be, e->dhc, t2v_pgrad(ps, s[0]), t2v_pgrad(ps, s[1]), t2v_pgrad(ps, s[2]),
-                      t2v_pgrad(ps, s[3]), e->dhs, e->state[2], e->scratch, e->hc, e->mask,
-                      t2v_pdata(ps, s[0]), t2v_pdata(ps, s[1]), N, T, 2 * H, D, 0);
-    k->concat_backward(be, e->dhf, e->dhb, e->dhc, N * T, H, H, 1);
-    const int *f = e->lstm[0], *b = e->lstm[1];
-    t2v_lstm_backward(be, e->dx, t2v_pgrad(ps, f[0]), t2v_pgrad(ps, f[1]), t2v_pgrad(ps, f[2]),
-                      t2v_pgrad(ps, f[3]), e->dhf, e->state[0], e->scratch, e->x, e->mask,
-                      t2v_pdata(ps, f[0]), t2v_pdata(ps, f[1]), N, T, E, H, 0);
-    t2v_lstm_backward(be, e->dx2, t2v_pgrad(ps, b[0]), t2v_pgrad(ps, b[1]), t2v_pgrad(ps, b[2]),
-                      t2v_pgrad(ps, b[3]), e->dhb, e->state[1], e->scratch, e->x, e->mask,
-                      t2v_pdata(ps, b[0]), t2v_pdata(ps, b[1]), N, T, E, H, 1);
-    k->add(be, e->dx, e->dx, e->dx2, (int64_t)N * T * E);
+        k->concat_backward(be, dlast, e->dpooled, dS, N, (int)(ND / (size_t)N), E, 1);
+    else
+        k->copy(be, dlast, dS, (int64_t)ND);
+    if (e->cfg.pool == 2) { /* the LSTM's part of S was a constant zero: nothing flows back */
+        k->fill(be, e->dx, 0.0f, (int64_t)N * T * E);
+    } else {
+        k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
+        lstm_stack_backward(e, be, ps);
+    }
     if (e->cfg.pool) // dx[n] (T, E) += poolw[n]^T (T, 1) dpooled[n] (1, E)
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, e->poolw, 1, T, e->dpooled, E, E, 1.0f, e->dx,
                         E, (int64_t)T * E, N);

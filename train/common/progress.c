@@ -77,8 +77,13 @@ static int resume_log(const char *cmd, const char *csv, int64_t start, const cha
     int grown = has_header && !same && old_len < hlen && !memcmp(line, header, old_len) &&
                 header[old_len] == ',';
     char tmp[4096], old[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
-    snprintf(old, sizeof old, "%s.1", csv);
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", csv) >= sizeof tmp ||
+        (size_t)snprintf(old, sizeof old, "%s.1", csv) >= sizeof old) {
+        fprintf(stderr, "%s: %s: path too long\n", cmd, csv);
+        fclose(in);
+        free(line);
+        return -1;
+    }
     if (has_header && !same && !grown) {
         fclose(in);
         free(line);

@@ -1,4 +1,5 @@
 /* The word reader (word_reader.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "backend/backend.h"

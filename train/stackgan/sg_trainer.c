@@ -150,14 +150,21 @@ t2v_status t2v_sg_preset(const char *name, t2v_sg_recipe *r)
 
 /* ---- set-up ------------------------------------------------------------- */
 
+/* Stride-2 layers that take a side-long image down to 4x4. */
+static int layers_to_4x4(int side)
+{
+    int layers = 0;
+    for (int s = side; s > 4; s /= 2)
+        layers++;
+    return layers;
+}
+
 static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
 {
     const t2v_sg_recipe *rc = &tr->rc;
     sg_disc *D = &tr->disc[stage - 1];
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
-    int side = stage == 1 ? g->size1 : g->size2, layers = 0;
-    for (int s = side; s > 4; s /= 2)
-        layers++;
+    int side = stage == 1 ? g->size1 : g->size2, layers = layers_to_4x4(side);
     char pre[32], text[32], head[32], words[32];
     snprintf(words, sizeof words, "d%d.words", stage);
     snprintf(pre, sizeof pre, "d%d", stage);
@@ -204,9 +211,8 @@ static t2v_status declare_all(t2v_sg_trainer *tr)
         s = declare_disc(tr, 2);
     for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++) {
         /* at most 4 layers, fewer for small images (the tiny preset's 16x16) */
-        int side = i ? g->cfg.size2 : g->cfg.size1, layers = 0;
-        for (int w = side; w > 4 && layers < 4; w /= 2)
-            layers++;
+        int side = i ? g->cfg.size2 : g->cfg.size1, layers = layers_to_4x4(side);
+        layers = layers < 4 ? layers : 4;
         char pre[16];
         snprintf(pre, sizeof pre, "reader%d", i + 1);
         s = t2v_word_reader_new(&tr->reader[i], tr->be, pre, g->cfg.channels, 1, side, side,
