@@ -8,6 +8,7 @@
 #include "bouncing.h"
 #include "dataset.h"
 #include "attr_diff.h"
+#include "bouncing_caption.h"
 #include "t2v_test.h"
 
 static t2v_dataset *open_set(const char *name, t2v_data_split split, uint64_t seed, int T,
@@ -25,51 +26,6 @@ static t2v_dataset *open_set(const char *name, t2v_data_split split, uint64_t se
     if (t2v_data_open(&o, &ds) != T2V_OK)
         return NULL;
     return ds;
-}
-
-/* Parses "W is moving[ M][ and W is moving[ M]]", W "digit D" or "a
- * digit", M a direction, independently of the generator; an unstated
- * identity or motion reads -1. Returns the number of digits, 0 when
- * malformed. */
-static int parse_any_caption(const char *s, int *digit, int *motion)
-{
-    int n = 0;
-    while (n < 2) {
-        if (strncmp(s, "a digit", 7) == 0) {
-            digit[n] = -1;
-        } else {
-            if (strncmp(s, "digit ", 6) != 0 || s[6] < '0' || s[6] > '9')
-                return 0;
-            digit[n] = s[6] - '0';
-        }
-        s += 7;
-        if (strncmp(s, " is moving", 10) != 0)
-            return 0;
-        s += 10;
-        if (strncmp(s, " left and right", 15) == 0)
-            motion[n] = 0, s += 15;
-        else if (strncmp(s, " up and down", 12) == 0)
-            motion[n] = 1, s += 12;
-        else
-            motion[n] = -1;
-        n++;
-        if (*s == '\0')
-            return n;
-        if (strncmp(s, " and ", 5) != 0)
-            return 0;
-        s += 5;
-    }
-    return 0;
-}
-
-/* A caption that states every digit and motion: the number of digits, or 0. */
-static int parse_caption(const char *s, int *digit, int *motion)
-{
-    int n = parse_any_caption(s, digit, motion);
-    for (int j = 0; j < n; j++)
-        if (digit[j] < 0 || motion[j] < 0)
-            return 0;
-    return n;
 }
 
 /* Centre of mass of one (64, 64) frame given as floats in [-1, 1]. */

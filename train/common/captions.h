@@ -54,9 +54,10 @@ static inline long t2v_index_of_uniform(float u, long count)
 t2v_status t2v_encode_caption_batch(const t2v_vocab *v, const char *const *captions, int n,
                                     int base, int N, int max_words, int32_t *ids, int *len);
 
-/* Fixed captions for sample sheets: up to max/2 of the test split's first
+/* Fixed captions for sample sheets: up to max/2 of the test split's
  * captions (combinations never seen in training), then of the training
- * split's, each data set opened with `base` (its split set here). Returns
+ * split's, evenly spaced over each split's list, each data set opened with
+ * `base` (its split set here). Returns
  * how many; out[i] points into store[i]. */
 int t2v_sheet_captions(const t2v_data_options *base, const char **out, char store[][160],
                        int max);
