@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A shipped video model's card numbers are the txt2vid.eval.* keys of its
+# file (`txt2vid eval --write`). This runs `txt2vid eval` again with the
+# count and seed the file records and compares every printed figure with
+# the stored one: per attribute the generated accuracy and the ceiling
+# (to one clip in the count), "all right", the FID, its floor and the
+# frame differences (to the printed digits).
+#
+#   test_shipped_eval.sh TXT2VID MODEL JUDGE
+set -u
+cli=$1 model=$2 judge=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+if [[ ! -r $data_dir/mnist.t2vg ]]; then
+    echo "skip - no cached digit glyphs in $data_dir (txt2vid dataset)"
+    exit 77
+fi
+
+run info info "$model"
+[[ $status -eq 0 ]] && ok "info reads $(basename "$model")" || fail "info on $model: status $status"
+# key -> value of the stored report
+stored() { awk -v k="txt2vid.eval.$1" '$1 == k { print $2; exit }' "$work/info.out"; }
+count=$(stored count) seed=$(stored seed)
+if [[ -z $count || -z $seed ]]; then
+    fail "$(basename "$model") stores no evaluation (txt2vid.eval.count / seed)"
+    echo "# $passed passed, $failed failed"
+    exit 1
+fi
+run eval eval --model "$model" --judge "$judge" --count "$count" --seed "$seed" --threads 1
+[[ $status -eq 0 ]] && ok "eval of $count captions runs" || fail "eval: status $status"
+
+# close GOT WANT TOL: |GOT - WANT| <= TOL
+close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d <= t && -d <= t) }'; }
+one=$(awk -v n="$count" 'BEGIN { print 100 / n + 1e-9 }')  # one clip, in percent
+# the table's rows: "ATTR  GEN%  CEIL%  CHANCE%  IS IS", then "all right GEN% CEIL%"
+rows=0
+while read -r attr gen ceil _; do
+    [[ -z $attr ]] && continue
+    rows=$((rows + 1))
+    want=$(stored "$attr.accuracy") wceil=$(stored "$attr.ceiling")
+    want=$(awk -v x="$want" 'BEGIN { if (x != "") printf "%.4f", 100 * x }')
+    wceil=$(awk -v x="$wceil" 'BEGIN { if (x != "") printf "%.4f", 100 * x }')
+    close "${gen%\%}" "$want" "$one" && ok "$attr: $gen generated, stored $want%" ||
+        fail "$attr: $gen generated, the file stores ${want:-nothing}%"
+    close "${ceil%\%}" "$wceil" "$one" && ok "$attr: ceiling $ceil, stored $wceil%" ||
+        fail "$attr: ceiling $ceil, the file stores ${wceil:-nothing}%"
+done < <(awk '/^attribute/ { on = 1; next } on && /^all right/ { exit } on && NF >= 6' "$work/eval.out")
+[[ $rows -ge 2 ]] && ok "$rows attributes scored" || fail "$rows attributes in the table"
+all=$(awk '/^all right/ { sub("%", "", $3); print $3 }' "$work/eval.out")
+close "$all" "$(awk -v x="$(stored all_right)" 'BEGIN { printf "%.4f", 100 * x }')" "$one" &&
+    ok "all right: $all%" || fail "all right: $all%, stored $(stored all_right)"
+fid=$(awk '/generated vs real test/ { print $NF }' "$work/eval.out")
+floor=$(awk '/real train vs real test/ { print $(NF - 4) }' "$work/eval.out")
+close "$fid" "$(stored fid)" 0.001 && ok "FID $fid" || fail "FID $fid, stored $(stored fid)"
+close "$floor" "$(stored fid_floor)" 0.001 && ok "FID floor $floor" ||
+    fail "FID floor $floor, stored $(stored fid_floor)"
+read -r fd fdr < <(awk '/^frame difference/ { print $4, $6 }' "$work/eval.out")
+close "$fd" "$(stored frame_diff)" 0.00001 && ok "frame difference $fd" ||
+    fail "frame difference $fd, stored $(stored frame_diff)"
+close "$fdr" "$(stored frame_diff_real)" 0.00001 && ok "real frame difference $fdr" ||
+    fail "real frame difference $fdr, stored $(stored frame_diff_real)"
+
+echo "# $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
