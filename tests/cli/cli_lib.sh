@@ -1,5 +1,7 @@
 # Sourced by the tests/cli scripts: check counters (ok, fail, skip),
-# data_dir (the glyph cache folder as the data sets look for it) and
+# data_dir (the glyph cache folder as the data sets look for it),
+# `need_digits`, which ends a test that needs the digit glyphs as skipped
+# (status 77) when they are not cached, and
 # `run NAME ARGS...`, which runs $cli with ARGS (5-minute limit) and leaves
 # the status in $status, stdout and stderr in $work/NAME.out and .err.
 passed=0 failed=0 skipped=0
@@ -19,4 +21,11 @@ run() {
     local name=$1; shift
     timeout 300 "$cli" "$@" >"$work/$name.out" 2>"$work/$name.err"
     status=$?
+}
+
+need_digits() {
+    if [[ ! -r $data_dir/mnist.t2vg ]]; then
+        echo "skip - no cached digit glyphs in $data_dir (txt2vid dataset)"
+        exit 77
+    fi
 }

@@ -12,10 +12,7 @@ cli=$1 model=$2 judge=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
-if [[ ! -r $data_dir/mnist.t2vg ]]; then
-    echo "skip - no cached digit glyphs in $data_dir (txt2vid dataset)"
-    exit 77
-fi
+need_digits
 
 run info info "$model"
 [[ $status -eq 0 ]] && ok "info reads $(basename "$model")" || fail "info on $model: status $status"

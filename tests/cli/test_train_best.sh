@@ -11,10 +11,7 @@ cli=$1 judge=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
-if [[ ! -r $data_dir/mnist.t2vg ]]; then
-    echo "skip - no cached digit glyphs in $data_dir (txt2vid dataset)"
-    exit 77
-fi
+need_digits
 
 run=$work/run
 train() {
