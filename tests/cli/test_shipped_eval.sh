@@ -4,7 +4,8 @@
 # count and seed the file records and compares every printed figure with
 # the stored one: per attribute the generated accuracy and the ceiling
 # (to one clip in the count), "all right", the FID, its floor and the
-# frame differences (to the printed digits).
+# frame differences (to the printed digits); and the judge's accuracy on
+# the whole real test split, which its own file stores.
 #
 #   test_shipped_eval.sh TXT2VID MODEL JUDGE
 set -u
@@ -57,6 +58,27 @@ close "$fd" "$(stored frame_diff)" 0.00001 && ok "frame difference $fd" ||
     fail "frame difference $fd, stored $(stored frame_diff)"
 close "$fdr" "$(stored frame_diff_real)" 0.00001 && ok "real frame difference $fdr" ||
     fail "real frame difference $fdr, stored $(stored frame_diff_real)"
+
+# the judge's own card: its accuracy on the whole real test split, as stored
+run jinfo info "$judge"
+items=$(awk '$1 == "txt2vid.judge.test_items" { print $2 }' "$work/jinfo.out")
+run jtest judge test --judge "$judge" --threads 1
+[[ $status -eq 0 ]] && ok "judge test runs" || fail "judge test: status $status"
+grep -q "on $items real" "$work/jtest.out" && ok "judge test reads the $items items the file names" ||
+    fail "judge test did not read ${items:-?} items"
+# "[a, b, ...]" -> one per line
+list() { awk -v k="$1" '$1 == k { sub(/^[^[]*\[/, ""); sub(/\].*$/, ""); gsub(/[", ]+/, " "); print }' \
+    "$work/jinfo.out" | tr ' ' '\n' | grep -v '^$'; }
+paste <(list txt2vid.judge.attributes) <(list txt2vid.judge.test_accuracy) >"$work/jstored"
+n=0
+while read -r attr acc; do
+    n=$((n + 1))
+    got=$(awk -v a="$attr" '$1 == a { sub("%", "", $2); print $2 }' "$work/jtest.out")
+    want=$(awk -v x="$acc" 'BEGIN { printf "%.4f", 100 * x }')
+    close "$got" "$want" 0.01 && ok "judge $attr: $got% on real test clips, stored $want%" ||
+        fail "judge $attr: ${got:-nothing}% on real test clips, the file stores $want%"
+done <"$work/jstored"
+[[ $n -ge 2 ]] && ok "the judge stores $n accuracies" || fail "the judge stores $n accuracies"
 
 echo "# $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
