@@ -212,6 +212,8 @@ static const t2v_kernels cuda_kernels = {
     cuda_rng_normal,
     cuda_rng_uniform,
     cuda_to_pixels,
+    cuda_translate_forward,
+    cuda_translate_backward,
 };
 
 /* ---- opening ------------------------------------------------------------- */

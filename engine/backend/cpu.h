@@ -112,6 +112,13 @@ void cpu_rng_normal(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint6
 void cpu_rng_uniform(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint64_t stream,
                      uint64_t offset);
 
+/* cpu_translate.c: a picture moved along a path (nn.h) */
+void cpu_translate_forward(t2v_backend *be, float *y, const float *x, const float *off, int N,
+                           int C, int T, int H, int W, float fill);
+void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,
+                            const float *x, const float *off, int N, int C, int T, int H, int W,
+                            float fill);
+
 /* cpu_pixels.c: the pixel loop of engine/pixels (one thread; a frame is
  * small next to the network that made it) */
 void cpu_to_pixels(t2v_backend *be, uint8_t *const planes[3], const int strides[3],

@@ -50,6 +50,8 @@ static const t2v_kernels cpu_kernels = {
     .rng_normal = cpu_rng_normal,
     .rng_uniform = cpu_rng_uniform,
     .to_pixels = cpu_to_pixels,
+    .translate_forward = cpu_translate_forward,
+    .translate_backward = cpu_translate_backward,
 };
 
 static void *cpu_alloc(t2v_backend *be, size_t bytes)

@@ -316,6 +316,19 @@ struct t2v_kernels {
      * Arguments are checked by the caller. */
     void (*to_pixels)(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
                       const float *x, int64_t cstride, int C, int H, int W, int fmt);
+
+    /* ---- a picture moved along a path: x (N, C, H, W), off (N, T, 2) in
+     * pixels (down, right); y (N, C, T, H, W), frame t of item n is x[n]
+     * moved by off[n, t] and read bilinearly, pixels from outside x reading
+     * `fill`. With k = ceil(off), a = k - off (per axis), frame pixel
+     * (i, j) mixes x at rows i - k, i - k + 1 and columns j - l, j - l + 1. */
+    void (*translate_forward)(t2v_backend *be, float *y, const float *x, const float *off,
+                              int N, int C, int T, int H, int W, float fill);
+    /* dx (N, C, H, W) = every frame's dy moved back and summed; doff
+     * (N, T, 2) = the gradient of the offsets; both overwritten. */
+    void (*translate_backward)(t2v_backend *be, float *dx, float *doff, const float *dy,
+                               const float *x, const float *off, int N, int C, int T, int H,
+                               int W, float fill);
 };
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,86 @@
+/* A picture moved along a path (nn.h translate_*; the arithmetic is
+ * translate_ops.h): the frames of a sprite generator. Items are
+ * independent, so the pool splits them; within an item frames and channels
+ * run in order, so the sums into dx and doff have one fixed order. */
+#include "backend/cpu.h"
+#include "backend/translate_ops.h"
+
+typedef struct tr_job {
+    float *y, *dx, *doff;
+    const float *x, *dy, *off;
+    int C, T, H, W;
+    float fill;
+} tr_job;
+
+static void forward_items(void *ctx, int64_t begin, int64_t end, int worker)
+{
+    (void)worker;
+    const tr_job *j = ctx;
+    const int C = j->C, T = j->T, H = j->H, W = j->W;
+    for (int64_t n = begin; n < end; n++)
+        for (int c = 0; c < C; c++) {
+            const float *x = j->x + ((size_t)n * C + c) * H * W;
+            for (int t = 0; t < T; t++) {
+                t2v_shift s = t2v_shift_of(j->off + ((size_t)n * T + t) * 2, H, W);
+                float *y = j->y + (((size_t)n * C + c) * T + t) * H * W;
+                for (int i = 0; i < H; i++)
+                    for (int k = 0; k < W; k++)
+                        y[(size_t)i * W + k] = t2v_tr_pixel(x, H, W, s, i, k, j->fill);
+            }
+        }
+}
+
+static void backward_items(void *ctx, int64_t begin, int64_t end, int worker)
+{
+    (void)worker;
+    const tr_job *j = ctx;
+    const int C = j->C, T = j->T, H = j->H, W = j->W;
+    for (int64_t n = begin; n < end; n++) {
+        for (int c = 0; c < C; c++) {
+            float *dx = j->dx + ((size_t)n * C + c) * H * W;
+            for (int r = 0; r < H; r++)
+                for (int k = 0; k < W; k++) {
+                    float v = 0.0f;
+                    for (int t = 0; t < T; t++) {
+                        t2v_shift s = t2v_shift_of(j->off + ((size_t)n * T + t) * 2, H, W);
+                        const float *dy = j->dy + (((size_t)n * C + c) * T + t) * H * W;
+                        v += t2v_tr_dpixel(dy, H, W, s, r, k);
+                    }
+                    dx[(size_t)r * W + k] = v;
+                }
+        }
+        for (int t = 0; t < T; t++) {
+            t2v_shift s = t2v_shift_of(j->off + ((size_t)n * T + t) * 2, H, W);
+            double gy = 0.0, gx = 0.0;
+            for (int c = 0; c < C; c++) {
+                const float *x = j->x + ((size_t)n * C + c) * H * W;
+                const float *dy = j->dy + (((size_t)n * C + c) * T + t) * H * W;
+                for (int i = 0; i < H; i++)
+                    for (int k = 0; k < W; k++) {
+                        float a, b;
+                        t2v_tr_doff(x, H, W, s, i, k, j->fill, dy[(size_t)i * W + k], &a, &b);
+                        gy += a;
+                        gx += b;
+                    }
+            }
+            j->doff[((size_t)n * T + t) * 2] = (float)gy;
+            j->doff[((size_t)n * T + t) * 2 + 1] = (float)gx;
+        }
+    }
+}
+
+void cpu_translate_forward(t2v_backend *be, float *y, const float *x, const float *off, int N,
+                           int C, int T, int H, int W, float fill)
+{
+    tr_job j = {.y = y, .x = x, .off = off, .C = C, .T = T, .H = H, .W = W, .fill = fill};
+    t2v_pool_for(cpu_pool(be), N, 1, forward_items, &j);
+}
+
+void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,
+                            const float *x, const float *off, int N, int C, int T, int H, int W,
+                            float fill)
+{
+    tr_job j = {.dx = dx, .doff = doff, .dy = dy, .x = x, .off = off, .C = C, .T = T, .H = H,
+                .W = W, .fill = fill};
+    t2v_pool_for(cpu_pool(be), N, 1, backward_items, &j);
+}

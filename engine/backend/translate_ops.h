@@ -1,0 +1,81 @@
+/* The arithmetic of a picture moved along a path (nn.h translate_*), shared
+ * by the CPU backend and the CUDA backend so that both read the same pixels
+ * with the same weights. Under nvcc every function is __host__ __device__.
+ *
+ * An offset (down, right) in pixels becomes k = ceil(offset) and
+ * a = k - offset in [0, 1) per axis: frame pixel (i, j) is
+ *   (1-a)(1-b) x[i-k][j-l] + (1-a) b x[i-k][j-l+1]
+ *   + a (1-b) x[i-k+1][j-l] + a b x[i-k+1][j-l+1],
+ * x reading `fill` outside the picture. */
+#ifndef T2V_TRANSLATE_OPS_H
+#define T2V_TRANSLATE_OPS_H
+
+#ifdef __CUDACC__
+#define T2V_TR_FN __host__ __device__ __forceinline__ static
+#else
+#define T2V_TR_FN static inline
+#endif
+
+#include <math.h>
+#include <stddef.h>
+
+typedef struct t2v_shift {
+    int ky, kx;       /* ceil of the offsets */
+    float a, b;       /* ky - down, kx - right, in [0, 1) */
+} t2v_shift;
+
+/* An offset beyond the picture moves it wholly out; NaN reads as that too. */
+T2V_TR_FN t2v_shift t2v_shift_of(const float *off, int H, int W)
+{
+    float dy = off[0], dx = off[1];
+    float ly = (float)H + 1.0f, lx = (float)W + 1.0f;
+    dy = dy >= -ly ? (dy <= ly ? dy : ly) : -ly;
+    dx = dx >= -lx ? (dx <= lx ? dx : lx) : -lx;
+    t2v_shift s;
+    s.ky = (int)ceilf(dy);
+    s.kx = (int)ceilf(dx);
+    s.a = (float)s.ky - dy;
+    s.b = (float)s.kx - dx;
+    return s;
+}
+
+/* x (H, W) at (r, c), fill outside */
+T2V_TR_FN float t2v_tr_at(const float *x, int H, int W, int r, int c, float fill)
+{
+    return r >= 0 && r < H && c >= 0 && c < W ? x[(size_t)r * W + c] : fill;
+}
+
+/* frame pixel (i, j) */
+T2V_TR_FN float t2v_tr_pixel(const float *x, int H, int W, t2v_shift s, int i, int j, float fill)
+{
+    int r = i - s.ky, q = j - s.kx;
+    return (1 - s.a) * (1 - s.b) * t2v_tr_at(x, H, W, r, q, fill) +
+           (1 - s.a) * s.b * t2v_tr_at(x, H, W, r, q + 1, fill) +
+           s.a * (1 - s.b) * t2v_tr_at(x, H, W, r + 1, q, fill) +
+           s.a * s.b * t2v_tr_at(x, H, W, r + 1, q + 1, fill);
+}
+
+/* g times the frame pixel's derivative by the offsets: out[0] down, out[1]
+ * right (d/d(down) = -d/da) */
+T2V_TR_FN void t2v_tr_doff(const float *x, int H, int W, t2v_shift s, int i, int j, float fill,
+                           float g, float *dy, float *dx)
+{
+    int r = i - s.ky, q = j - s.kx;
+    float x00 = t2v_tr_at(x, H, W, r, q, fill), x01 = t2v_tr_at(x, H, W, r, q + 1, fill);
+    float x10 = t2v_tr_at(x, H, W, r + 1, q, fill), x11 = t2v_tr_at(x, H, W, r + 1, q + 1, fill);
+    *dy = -g * ((1 - s.b) * (x10 - x00) + s.b * (x11 - x01));
+    *dx = -g * ((1 - s.a) * (x01 - x00) + s.a * (x11 - x10));
+}
+
+/* the gradient reaching picture pixel (r, c) from one frame's dy (H, W):
+ * the four frame pixels that read it, each by its weight */
+T2V_TR_FN float t2v_tr_dpixel(const float *dy, int H, int W, t2v_shift s, int r, int c)
+{
+    int i = r + s.ky, j = c + s.kx;
+    return (1 - s.a) * (1 - s.b) * t2v_tr_at(dy, H, W, i, j, 0.0f) +
+           (1 - s.a) * s.b * t2v_tr_at(dy, H, W, i, j - 1, 0.0f) +
+           s.a * (1 - s.b) * t2v_tr_at(dy, H, W, i - 1, j, 0.0f) +
+           s.a * s.b * t2v_tr_at(dy, H, W, i - 1, j - 1, 0.0f);
+}
+
+#endif
