@@ -59,6 +59,9 @@ static void usage(FILE *f)
             "                      --resume it takes effect from the checkpoint's step\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding, a part that composes over words (default off)\n"
+            "  --g-layout clip|sprite  the generator's stack draws the clip (default) or one\n"
+            "                      picture that a path head moves through the frames, so\n"
+            "                      what is drawn and how it moves are separate outputs\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -95,13 +98,14 @@ typedef struct train_opts {
     float reader;       /* < 0: preset's (or the checkpoint's) */
     int text_pool;      /* < 0: preset's */
     int g_pooled;       /* < 0: preset's; 1: G reads the pooled words alone */
+    int g_sprite;       /* < 0: preset's; 1: the sprite layout */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE };
+       O_G_SENTENCE, O_G_LAYOUT };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -139,6 +143,11 @@ static int parse_own(void *user, int c, const char *arg)
         o->g_pooled = word_index(arg, reads, 2);
         return o->g_pooled < 0 ? -1 : 0;
     }
+    case O_G_LAYOUT: {
+        static const char *const layouts[2] = {"clip", "sprite"};
+        o->g_sprite = word_index(arg, layouts, 2);
+        return o->g_sprite < 0 ? -1 : 0;
+    }
     case O_TEXT_POOL:
         o->text_pool = word_index(arg, on_off, 2);
         return o->text_pool < 0 ? -1 : 0;
@@ -174,9 +183,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
-        {"g-sentence", 1, 0, O_G_SENTENCE}, {0, 0, 0, 0}};
+        {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
-                      .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1,
+                      .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
                       .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
@@ -409,6 +418,10 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     if (to.g_pooled >= 0 && rc.gen.text.pool) rc.gen.text.pool = to.g_pooled ? 2 : 1;
+    if (to.g_sprite == 1 && t2v_tganc_recipe_sprite(&rc) != T2V_OK) {
+        fprintf(stderr, CMD ": --g-layout sprite: %s\n", t2v_last_error());
+        return 2;
+    }
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);
@@ -454,6 +467,15 @@ int t2v_cmd_train(int argc, char **argv)
                 : r->gen.text.pool ? "all of the sentence vector (--g-sentence pooled with "
                                      "--text-pool on switches it)"
                                    : "a sentence vector without a pooled part");
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && to.g_sprite >= 0 && to.g_sprite != (r->gen.sprite_frames > 0)) {
+        /* the layout is the generator's architecture */
+        fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint's generator %s\n",
+                to.g_sprite ? "sprite" : "clip",
+                r->gen.sprite_frames > 0 ? "moves a picture (sprite), which it keeps"
+                                         : "draws the clip, which it keeps");
         t2v_tganc_trainer_free(tr);
         return 2;
     }

@@ -34,7 +34,12 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
             dims[d] = g.out[d];
         cin = g.c_out;
     }
-    c->frames = dims[0];
+    if (c->sprite_frames < 0 || c->sprite_frames > 1024 ||
+        (c->sprite_frames > 0 && (dims[0] != 1 || c->path_hidden < 1 || c->path_hidden > 4096)))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprite layout: %d frames from a stack of %d "
+                        "frames with a path head of width %d (one frame and a width of "
+                        "1..4096 needed)", c->sprite_frames, dims[0], c->path_hidden);
+    c->frames = c->sprite_frames > 0 ? c->sprite_frames : dims[0];
     c->height = dims[1];
     c->width = dims[2];
     if (c->frames < 1 || c->height < 1 || c->width < 1 || c->frames > 1024 ||
@@ -114,6 +119,14 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     int64_t ow[5] = {c->channels, og->c_in, c->out_k, c->out_k, c->out_k}, ob[1] = {c->channels};
     g->out_w = t2v_declare(ps, &st, "gen.out", "conv.weight", 5, ow, 0);
     g->out_b = t2v_declare(ps, &st, "gen.out", "conv.bias", 1, ob, 1);
+    if (c->sprite_frames > 0) {
+        int64_t w0[2] = {c->path_hidden, c->z_dim + D}, b0[1] = {c->path_hidden};
+        int64_t w1[2] = {2 * c->sprite_frames, c->path_hidden}, b1[1] = {2 * c->sprite_frames};
+        g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
+        g->path_b[0] = t2v_declare(ps, &st, "gen.path.l0", "bias", 1, b0, 1);
+        g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
+        g->path_b[1] = t2v_declare(ps, &st, "gen.path.l1", "bias", 1, b1, 1);
+    }
     return st;
 }
 
@@ -152,11 +165,24 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     size_t w = t2v_conv_ws_floats(be, &g->out_geom);
     ws = w > ws ? w : ws;
     g->ws = t2v_plan_floats(p, ws);
-    size_t clip = N * (size_t)c->channels * c->frames * c->height * c->width;
-    g->out_pre = t2v_plan_floats(p, clip);
+    size_t pic = N * (size_t)c->channels * c->height * c->width;
+    size_t clip = pic * c->frames, stack = c->sprite_frames > 0 ? pic : clip;
+    g->out_pre = t2v_plan_floats(p, stack);
     g->clip = t2v_plan_floats(p, clip);
     g->dclip = t2v_plan_grad(p, clip);
-    g->dout_pre = t2v_plan_grad(p, clip);
+    g->dout_pre = t2v_plan_grad(p, stack);
+    if (c->sprite_frames > 0) {
+        size_t hid = N * (size_t)c->path_hidden, path = N * 2 * (size_t)c->sprite_frames;
+        g->picture = t2v_plan_floats(p, pic);
+        g->path_h = t2v_plan_floats(p, hid);
+        g->path_t = t2v_plan_floats(p, path);
+        g->off = t2v_plan_floats(p, path);
+        g->dpicture = t2v_plan_grad(p, pic);
+        g->dpath_h = t2v_plan_grad(p, hid);
+        g->dpath_t = t2v_plan_grad(p, path);
+        g->doff = t2v_plan_grad(p, path);
+        g->dzs_path = t2v_plan_grad(p, N * (Z + D));
+    }
     g->dzs = t2v_plan_grad(p, N * (Z + D));
     g->dz = t2v_plan_grad(p, N * Z);
     g->dS = t2v_plan_grad(p, N * D);
@@ -196,6 +222,13 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     }
     if (s == T2V_OK)
         s = t2v_init_const(be, t2v_pdata(ps, g->out_b), c->channels, 0.0f);
+    for (int i = 0; i < 2 && c->sprite_frames > 0 && s == T2V_OK; i++) {
+        t2v_param *w = &ps->items[g->path_w[i]];
+        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed, stream++);
+        if (s == T2V_OK)
+            s = t2v_init_const(be, t2v_pdata(ps, g->path_b[i]),
+                               t2v_tensor_numel(&ps->items[g->path_b[i]].t), 0.0f);
+    }
     return s;
 }
 
@@ -243,8 +276,23 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     }
     t2v_conv_forward(be, &g->out_geom, g->out_pre, g->layer[c->n_stages].a,
                      t2v_pdata(ps, g->out_w), t2v_pdata(ps, g->out_b), g->ws);
-    int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
-    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, n);
+    if (c->sprite_frames <= 0) {
+        int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
+        k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, n);
+        return;
+    }
+    int64_t pic = (int64_t)N * c->channels * c->height * c->width;
+    int T = c->frames, Hd = c->path_hidden;
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->picture, g->out_pre, pic);
+    t2v_linear_forward(be, g->path_h, g->zs, t2v_pdata(ps, g->path_w[0]),
+                       t2v_pdata(ps, g->path_b[0]), N, Z + D, Hd);
+    k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
+    t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
+                       t2v_pdata(ps, g->path_b[1]), N, Hd, 2 * T);
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * 2 * T);
+    k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * 2 * T);
+    k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->height, c->width,
+                         -1.0f);
 }
 
 /* da -> dpre, and dS accumulates the modulation's share */
@@ -280,9 +328,26 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
     int N = g->N, Z = c->z_dim, D = c->text.sent;
-    int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
+    int sprite = c->sprite_frames > 0;
+    int64_t n = (int64_t)N * c->channels * c->height * c->width * (sprite ? 1 : c->frames);
     k->fill(be, g->dS, 0.0f, (int64_t)N * D);
-    k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, g->dclip, g->clip, n);
+    if (sprite) {
+        int T = c->frames, Hd = c->path_hidden;
+        k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
+                              c->channels, T, c->height, c->width, -1.0f);
+        k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * 2 * T);
+        k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,
+                        (int64_t)N * 2 * T);
+        t2v_linear_backward(be, g->dpath_h, t2v_pgrad(ps, g->path_w[1]),
+                            t2v_pgrad(ps, g->path_b[1]), g->dpath_t, g->path_h,
+                            t2v_pdata(ps, g->path_w[1]), N, Hd, 2 * T);
+        k->act_backward(be, c->act, 0.2f, g->dpath_h, g->dpath_h, g->path_h, (int64_t)N * Hd);
+        t2v_linear_backward(be, g->dzs_path, t2v_pgrad(ps, g->path_w[0]),
+                            t2v_pgrad(ps, g->path_b[0]), g->dpath_h, g->zs,
+                            t2v_pdata(ps, g->path_w[0]), N, Z + D, Hd);
+    }
+    k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, sprite ? g->dpicture : g->dclip,
+                    sprite ? g->picture : g->clip, n);
     t2v_tganc_layer *last = &g->layer[c->n_stages];
     t2v_conv_backward(be, &g->out_geom, last->da, t2v_pgrad(ps, g->out_w),
                       t2v_pgrad(ps, g->out_b), g->dout_pre, last->a, t2v_pdata(ps, g->out_w),
@@ -297,6 +362,8 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
     norm_act_backward(g, be, ps, l0, S);
     t2v_linear_backward(be, g->dzs, t2v_pgrad(ps, l0->w), NULL, l0->dpre, g->zs,
                         t2v_pdata(ps, l0->w), N, Z + D, (int)(l0->C * l0->L));
+    if (sprite)
+        k->add(be, g->dzs, g->dzs, g->dzs_path, (int64_t)N * (Z + D));
     k->concat_backward(be, g->dz, g->dS_tmp, g->dzs, N, Z, D, 1);
     k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
 }

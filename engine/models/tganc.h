@@ -10,6 +10,18 @@
  * whose scale and shift are linear functions of S at every stage, so the
  * sentence conditions each resolution and not only the input.
  *
+ * With sprite_frames (the sprite layout) the stack keeps one frame: it
+ * draws a picture, and a path head moves that picture through the clip:
+ *
+ *   zs -> fc -> the hidden activation -> fc -> tanh x reach -> (N, T, 2) offsets (down,
+ *   right) in pixels, reach half the frame's shorter side;
+ *   clip frame t = the picture moved by offset t (nn.h translate; what
+ *   comes from outside the picture is background, -1).
+ *
+ * What a clip shows is then drawn once, and where it is in each frame is
+ * a separate output: a caption's object and its motion reach the clip
+ * through different parts of the network.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -37,6 +49,9 @@ typedef struct t2v_tganc_cfg {
     int cond_bn;            /* 1: sentence-modulated BN at every stage */
     int unit_norm0;         /* 1: FC layer's batch statistics per unit */
     int out_k;              /* output convolution kernel: 3 (3x3x3) or 1 (1x1x1); 0 = 3 */
+    int sprite_frames;      /* > 0: sprite layout, the stack's one frame moved
+                               through this many frames; 0: the stack's clip */
+    int path_hidden;        /* sprite layout: the path head's hidden width */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
@@ -45,6 +60,13 @@ typedef struct t2v_tganc_cfg {
 
 /* Validates sizes and derives frames/height/width. */
 t2v_status t2v_tganc_check(t2v_tganc_cfg *cfg);
+
+/* Sprite layout: the farthest the path moves the picture, in pixels along
+ * either axis (half the frame's shorter side). */
+static inline float t2v_tganc_reach(const t2v_tganc_cfg *cfg)
+{
+    return 0.5f * (float)(cfg->height < cfg->width ? cfg->height : cfg->width);
+}
 
 typedef struct t2v_tganc_layer {
     int C;                  /* channels */
@@ -67,12 +89,17 @@ typedef struct t2v_tganc {
     t2v_encoder text;
     t2v_tganc_layer layer[T2V_TGANC_MAX_STAGES + 1];
     int out_w, out_b;
+    int path_w[2], path_b[2]; /* sprite layout: the path head's two layers */
     t2v_conv_geom out_geom;
     int N;
     float bn_momentum;      /* running-statistics update in training mode (0.1) */
     float *z;               /* (N, Z) filled by the caller */
     float *zs;              /* (N, Z + D) */
-    float *out_pre, *clip;  /* (N, channels, frames, H, W) */
+    float *out_pre, *clip;  /* (N, channels, frames, H, W); out_pre has the
+                               stack's frames (1 in the sprite layout) */
+    float *picture, *dpicture; /* sprite layout: the stack's frame after tanh */
+    float *path_h, *path_t, *off; /* (N, hidden), (N, 2T) tanh, (N, T, 2) pixels */
+    float *dpath_h, *dpath_t, *doff, *dzs_path;
     float *ws;              /* convolution workspace */
     float *dclip, *dout_pre, *dzs, *dz, *dS, *dS_tmp;
 } t2v_tganc;

@@ -40,6 +40,11 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
     if (s == T2V_OK) s = t2v_weights_writer_add_bool(wr, "tganc.text.pool", c->text.pool != 0);
     if (s == T2V_OK && c->text.pool == 2)
         s = t2v_weights_writer_add_bool(wr, "tganc.text.pool_only", 1);
+    if (s == T2V_OK && c->sprite_frames > 0)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.frames", (uint32_t)c->sprite_frames);
+    if (s == T2V_OK && c->sprite_frames > 0)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_hidden",
+                                       (uint32_t)c->path_hidden);
     return s;
 }
 
@@ -133,6 +138,11 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
             c->stage[i].p[d] = o[7 + d];
         }
     }
+    /* files without the keys: the stack draws the whole clip */
+    if (t2v_weights_has_key(w, "tganc.sprite.frames") &&
+        ((s = get_int(w, "tganc.sprite.frames", 1, 1024, &c->sprite_frames)) != T2V_OK ||
+         (s = get_int(w, "tganc.sprite.path_hidden", 1, 4096, &c->path_hidden)) != T2V_OK))
+        return s;
     c->text.vocab = vocab_size;
     if (t2v_tganc_check(c) != T2V_OK)
         return t2v_fail(T2V_ERR_FORMAT, "%s: the TGANs-C sizes do not form a network", path);

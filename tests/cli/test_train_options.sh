@@ -2,7 +2,8 @@
 # The recipe options of `txt2vid train` and `txt2vid train-stackgan` reach
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
-# --partial-captions, --aux-words, --reader (both commands), --g-sentence;
+# --partial-captions, --aux-words, --reader (both commands), --g-sentence,
+# --g-layout (kept on --resume);
 # a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
@@ -25,7 +26,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --partial-captions 1.5" "train --partial-captions x" \
     "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
     "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
-    "train --g-sentence pooled" "train --g-sentence some --text-pool on" \
+    "train --g-sentence pooled" "train --g-sentence some --text-pool on" "train --g-layout cube" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -132,6 +133,23 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         ok "--g-sentence all on --resume of a pooled generator: status 2"
     else
         fail "--g-sentence all on --resume: status $status (want 2): $(head -c 200 "$work/gsc.err")"
+    fi
+    # the sprite layout: recorded in the model (a picture and its path), which
+    # samples; a resume cannot change the layout
+    run sp train "${common[@]}" --run-dir "$work/sp" --g-layout sprite
+    if [[ $status -eq 0 ]] && key_is "$work/sp/model.gguf" tganc.sprite.frames 16 &&
+        key_is "$work/sp/model.gguf" tganc.base '\[1, 4, 4\]' &&
+        "$cli" sample --model "$work/sp/model.gguf" --caption "digit 2 is moving up and down" \
+            --out "$work/sp/a.y4m" >/dev/null 2>&1 && [[ -s $work/sp/a.y4m ]]; then
+        ok "train --g-layout sprite: a one-frame stack moved through 16 frames, and it samples"
+    else
+        fail "train --g-layout sprite: status $status, $(head -c 200 "$work/sp.err")"
+    fi
+    run spb train "${common[@]}" --steps 3 --run-dir "$work/sp" --resume --g-layout clip
+    if [[ $status -eq 2 ]] && grep -q "moves a picture" "$work/spb.err"; then
+        ok "--g-layout clip on --resume of a sprite generator: status 2"
+    else
+        fail "--g-layout clip on --resume: status $status (want 2): $(head -c 200 "$work/spb.err")"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

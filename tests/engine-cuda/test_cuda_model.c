@@ -1,6 +1,6 @@
 /* Whole-model equivalence of the CUDA and CPU backends: the TGANs-C
  * generator with its sentence encoder (the "tiny" preset's sizes, both
- * batch-norm kinds) built on each backend from the same seed, run on the
+ * batch-norm kinds, and the sprite layout) built on each backend from the same seed, run on the
  * same caption ids and noise. Compared: clips in training and inference
  * mode, the batch-norm running statistics, every parameter gradient, and
  * the parameters after three Adam steps. Skipped (77) without a device.
@@ -25,10 +25,12 @@ typedef struct side {
     t2v_arena arena;
 } side;
 
-static t2v_tganc_cfg model_cfg(int cond_bn)
+static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
 {
     t2v_tganc_recipe r;
     t2v_tganc_preset("tiny", &r);
+    if (sprite)
+        t2v_tganc_recipe_sprite(&r);
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
@@ -134,11 +136,12 @@ static void backward_both(side *s, const float *dclip)
     t2v_encoder_backward(&s->g.text, s->be, &s->ps, s->g.dS);
 }
 
-static void run_case(int cond_bn)
+static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = cond_bn ? "sentence-modulated BN, per-unit FC statistics"
-                               : "affine BN, per-channel FC statistics";
-    t2v_tganc_cfg cfg = model_cfg(cond_bn);
+    const char *kind = sprite    ? "sprite layout, sentence-modulated BN"
+                       : cond_bn ? "sentence-modulated BN, per-unit FC statistics"
+                                 : "affine BN, per-channel FC statistics";
+    t2v_tganc_cfg cfg = model_cfg(cond_bn, sprite);
     side cpu, gpu;
     t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);
     if (!T2V_CHECK(s == T2V_OK, "%s: CPU generator builds (%s)", kind,
@@ -162,7 +165,7 @@ static void run_case(int cond_bn)
             ids[n * T + t] = 2 + (n * 7 + t * 3) % (cfg.text.vocab - 2);
     float *z = malloc((size_t)NB * cfg.z_dim * sizeof *z);
     t2v_rng_normal_host(z, (size_t)NB * cfg.z_dim, 31, 0, 0);
-    const size_t clip = clip_floats(&cfg);
+    const size_t clip = clip_floats(&cpu.g.cfg); /* frames are derived when declared */
     char what[256];
 
     /* training-mode forward: clips and running statistics */
@@ -268,7 +271,8 @@ int main(void)
     if (!T2V_CHECK(s == T2V_OK, "open the CUDA backend: %s", t2v_last_error()))
         return t2v_test_finish();
     t2v_backend_close(probe);
-    run_case(0);
-    run_case(1);
+    run_case(0, 0);
+    run_case(1, 0);
+    run_case(1, 1);
     return t2v_test_finish();
 }

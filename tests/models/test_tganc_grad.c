@@ -73,7 +73,9 @@ static double gen_loss(void *ctx)
     return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
 }
 
-static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool)
+/* sprite: the stack draws one 8x8 frame that the path head moves through 4 */
+static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
+                            int sprite)
 {
     gen_case c;
     memset(&c, 0, sizeof c);
@@ -84,6 +86,14 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
                                   .max_words = 6, .pool = pool}};
     cfg.stage[0] = (t2v_tganc_stage){.c_out = 3, .k = {2, 4, 4}, .s = {2, 2, 2}, .p = {0, 1, 1}};
     cfg.stage[1] = (t2v_tganc_stage){.c_out = 2, .k = {4, 4, 4}, .s = {2, 2, 2}, .p = {1, 1, 1}};
+    if (sprite) {
+        for (int i = 0; i < 2; i++) {
+            cfg.stage[i].k[0] = cfg.stage[i].s[0] = 1;
+            cfg.stage[i].p[0] = 0;
+        }
+        cfg.sprite_frames = 4;
+        cfg.path_hidden = 5;
+    }
     t2v_params_init(&c.ps, be);
     t2v_params_init(&c.bufs, be);
     T2V_CHECK(t2v_tganc_declare(&c.g, &cfg, &c.ps, &c.bufs) == T2V_OK,
@@ -147,8 +157,8 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
     char what[192];
-    snprintf(what, sizeof what, "generator (%s BN, FC statistics per %s, output conv %d^3, %s) "
-             "+ encoder%s", cond_bn ? "sentence-modulated" : "affine",
+    snprintf(what, sizeof what, "generator%s (%s BN, FC statistics per %s, output conv %d^3, %s) "
+             "+ encoder%s", sprite ? ", sprite layout" : "", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
              pool == 2 ? " reading the pooled word embeddings alone"
              : pool ? " with the pooled word embeddings" : "");
@@ -374,19 +384,21 @@ int main(void)
         return 1;
     }
     /* strict: smooth activations, every entry must match */
-    check_generator(1, 0, 3, T2V_ACT_TANH, 0);
-    check_generator(0, 0, 3, T2V_ACT_TANH, 0);
-    check_generator(1, 1, 1, T2V_ACT_TANH, 0);
-    check_generator(0, 1, 3, T2V_ACT_TANH, 0);
-    check_generator(1, 1, 3, T2V_ACT_TANH, 1);
-    check_generator(1, 1, 3, T2V_ACT_TANH, 2);
+    check_generator(1, 0, 3, T2V_ACT_TANH, 0, 0);
+    check_generator(0, 0, 3, T2V_ACT_TANH, 0, 0);
+    check_generator(1, 1, 1, T2V_ACT_TANH, 0, 0);
+    check_generator(0, 1, 3, T2V_ACT_TANH, 0, 0);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 1, 0);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 2, 0);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 1, 1);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_TANH);
     /* the activations the models train with, checked statistically */
-    check_generator(1, 1, 1, T2V_ACT_RELU, 0);
-    check_generator(0, 0, 3, T2V_ACT_RELU, 0);
+    check_generator(1, 1, 1, T2V_ACT_RELU, 0, 0);
+    check_generator(0, 0, 3, T2V_ACT_RELU, 0, 0);
+    check_generator(1, 1, 3, T2V_ACT_RELU, 1, 1);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
     check_spectral_norm();

@@ -16,6 +16,7 @@
 static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts */
 static float reader;    /* the recipe's reader weight for tiny_trainer_opts */
+static int sprite;      /* tiny_trainer_opts: the generator's sprite layout */
 
 static int data_available(void)
 {
@@ -35,6 +36,8 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
     rc.g_ema = g_ema;
     rc.aux_words = aux_words;
     rc.reader = reader;
+    if (sprite && t2v_tganc_recipe_sprite(&rc) != T2V_OK)
+        printf("# sprite layout: %s\n", t2v_last_error());
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
@@ -94,8 +97,8 @@ static void check_d_learns(void)
         ok = t2v_tganc_train_step(tr, &st) == T2V_OK;
     t2v_tganc_d_loss_on(tr, 1000, &after);
     T2V_CHECK(ok, "15 training steps run");
-    T2V_CHECK(after < before - 0.05f, "D loss on a fixed batch falls with training: %.4f -> %.4f",
-              before, after);
+    T2V_CHECK(after < before - 0.05f, "D loss on a fixed batch falls with training%s: %.4f -> %.4f",
+              sprite ? " (sprite layout)" : "", before, after);
     t2v_tganc_trainer_free(tr);
 }
 
@@ -138,8 +141,9 @@ static void check_resume(void)
     int same = 1;
     for (int i = 0; i < 6; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
-    T2V_CHECK(same, "resume equals uninterrupted%s%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
+    T2V_CHECK(same, "resume equals uninterrupted%s%s%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
               aux_words > 0.0f ? " (word heads on)" : "", reader > 0.0f ? " (reader on)" : "",
+              sprite ? " (sprite layout)" : "",
               a[5][0], b[5][0], a[5][1], b[5][1]);
 }
 
@@ -486,6 +490,10 @@ int main(void)
     check_word_heads();
     check_reader();
     check_generation();
+    sprite = 1; /* the sprite layout trains and resumes as the clip layout does */
+    check_d_learns();
+    check_resume();
+    sprite = 0;
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         return 1;

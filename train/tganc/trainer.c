@@ -161,6 +161,25 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r)
     return T2V_OK;
 }
 
+t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
+{
+    t2v_tganc_cfg *g = &r->gen;
+    t2v_tganc_cfg clip = *g;
+    if (g->sprite_frames > 0)
+        return T2V_OK;
+    t2v_status s = t2v_tganc_check(&clip);
+    if (s != T2V_OK)
+        return s;
+    g->base[0] = 1;
+    for (int i = 0; i < g->n_stages; i++) {
+        g->stage[i].k[0] = g->stage[i].s[0] = 1;
+        g->stage[i].p[0] = 0;
+    }
+    g->sprite_frames = clip.frames;
+    g->path_hidden = 2 * g->z_dim;
+    return t2v_tganc_check(g);
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static t2v_status declare_all(t2v_tganc_trainer *tr)

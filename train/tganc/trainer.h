@@ -56,6 +56,10 @@ typedef struct t2v_tganc_recipe {
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
  * "paper" (the published sizes and losses, for a GPU). */
 t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r);
+/* Turns a recipe's generator into the sprite layout (models/tganc.h): the
+ * stack keeps its widths and spatial stages but one frame, and a path head
+ * of width 2 z_dim moves that frame through the frames the stack made. */
+t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
 const char *t2v_temporal_name(t2v_temporal t);
 
 typedef struct t2v_step_stats {
