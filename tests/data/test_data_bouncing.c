@@ -306,13 +306,13 @@ static void check_mismatch(void)
     long same_digit = 0;
     for (long i = 0; i < 300; i++) {
         long k = t2v_data_near_mismatched_caption(ds, i, 0, (uint64_t)i);
-        int d = -1, m = -1;
+        int d[2] = {-1, -1}, m[2] = {-1, -1}; /* room for a second digit */
         t2v_data_attrs a;
         t2v_data_attributes(ds, i, &a);
-        if (k < 0 || parse_caption(t2v_data_caption_at(ds, k), &d, &m) != 1 ||
-            (d != a.attr[0].value) + (m != a.attr[1].value) != 1)
+        if (k < 0 || parse_caption(t2v_data_caption_at(ds, k), d, m) != 1 ||
+            (d[0] != a.attr[0].value) + (m[0] != a.attr[1].value) != 1)
             wrong++;
-        same_digit += d == a.attr[0].value;
+        same_digit += d[0] == a.attr[0].value;
     }
     /* sbmg: 16 training captions; every digit keeps one motion, so a near
      * miss of the other motion exists only for digits with both in training */
