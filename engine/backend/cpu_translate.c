@@ -36,21 +36,20 @@ static void backward_items(void *ctx, int64_t begin, int64_t end, int worker)
     const tr_job *j = ctx;
     const int C = j->C, T = j->T, H = j->H, W = j->W;
     for (int64_t n = begin; n < end; n++) {
-        for (int c = 0; c < C; c++) {
-            float *dx = j->dx + ((size_t)n * C + c) * H * W;
-            for (int r = 0; r < H; r++)
-                for (int k = 0; k < W; k++) {
-                    float v = 0.0f;
-                    for (int t = 0; t < T; t++) {
-                        t2v_shift s = t2v_shift_of(j->off + ((size_t)n * T + t) * 2, H, W);
-                        const float *dy = j->dy + (((size_t)n * C + c) * T + t) * H * W;
-                        v += t2v_tr_dpixel(dy, H, W, s, r, k);
-                    }
-                    dx[(size_t)r * W + k] = v;
-                }
-        }
+        float *dx_n = j->dx + (size_t)n * C * H * W;
+        for (int64_t e = 0; e < (int64_t)C * H * W; e++)
+            dx_n[e] = 0.0f;
         for (int t = 0; t < T; t++) {
+            /* frames in order, so each picture pixel sums them as the CUDA
+             * kernel's thread does */
             t2v_shift s = t2v_shift_of(j->off + ((size_t)n * T + t) * 2, H, W);
+            for (int c = 0; c < C; c++) {
+                float *dx = dx_n + (size_t)c * H * W;
+                const float *dy = j->dy + (((size_t)n * C + c) * T + t) * H * W;
+                for (int r = 0; r < H; r++)
+                    for (int k = 0; k < W; k++)
+                        dx[(size_t)r * W + k] += t2v_tr_dpixel(dy, H, W, s, r, k);
+            }
             double gy = 0.0, gx = 0.0;
             for (int c = 0; c < C; c++) {
                 const float *x = j->x + ((size_t)n * C + c) * H * W;
