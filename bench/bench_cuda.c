@@ -137,7 +137,7 @@ static t2v_status train_step(gen *b, t2v_backend *be)
     if (s != T2V_OK)
         return s;
     t2v_tganc_backward(&b->g, be, &b->ps, b->g.text.S);
-    t2v_encoder_backward(&b->g.text, be, &b->ps, b->g.dS);
+    t2v_tganc_text_backward(&b->g, be, &b->ps);
     if ((s = t2v_adam_step(&b->opt, &b->ps)) != T2V_OK)
         return s;
     return t2v_backend_sync(be);

@@ -192,6 +192,10 @@ void cuda_rng_uniform(t2v_backend *be, float *out, int64_t n, uint64_t seed, uin
                       uint64_t offset);
 void cuda_to_pixels(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
                     const float *x, int64_t cstride, int C, int H, int W, int fmt);
+void cuda_softmax_forward(t2v_backend *be, float *y, const float *x, const float *mask,
+                          int rows, int len);
+void cuda_softmax_backward(t2v_backend *be, float *dx, const float *y, const float *dy, int rows,
+                           int len, float ent);
 void cuda_translate_forward(t2v_backend *be, float *y, const float *x, const float *off,
                             int N, int C, int T, int H, int W, float fill);
 void cuda_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,

@@ -1,7 +1,10 @@
 /* Text kernels on the device: embedding lookup and its gradient, one LSTM
  * step forward and backward (gate order i, f, g, o; padding steps carry the
- * state through unchanged). */
+ * state through unchanged), and the masked softmax of attention over a
+ * caption's words (backend/softmax_ops.h, the CPU backend's arithmetic). */
 #include "cuda_backend.cuh"
+
+#include "backend/softmax_ops.h"
 
 /* y (n, E) = table[ids[i]] */
 __global__ void k_embedding_forward(float *y, const float *table, const int32_t *ids, int E,
@@ -132,3 +135,43 @@ void cuda_lstm_cell_backward(t2v_backend *be, float *dgates, float *dh_prev, flo
 }
 
 } /* extern "C" */
+
+/* one thread per row: a row is a caption's words, a batch a few dozen rows */
+__global__ void k_softmax_forward(float *y, const float *x, const float *mask, int len,
+                                  int64_t rows)
+{
+    CUDA_FOR(r, rows)
+    {
+        t2v_softmax_row(y + r * len, x + r * len, mask + r * len, len);
+    }
+}
+
+__global__ void k_softmax_backward(float *dx, const float *y, const float *dy, int len,
+                                   float ent, int64_t rows)
+{
+    CUDA_FOR(r, rows)
+    {
+        t2v_softmax_row_backward(dx + r * len, y + r * len, dy + r * len, len, ent);
+    }
+}
+
+extern "C" void cuda_softmax_forward(t2v_backend *be, float *y, const float *x, const float *mask,
+                                     int rows, int len)
+{
+    if (rows <= 0 || len <= 0)
+        return;
+    cudaStream_t st = cuda_enter(be);
+    k_softmax_forward<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(y, x, mask, len, rows);
+    LAUNCH_OK(be, "k_softmax_forward");
+}
+
+extern "C" void cuda_softmax_backward(t2v_backend *be, float *dx, const float *y, const float *dy,
+                                      int rows, int len, float ent)
+{
+    if (rows <= 0 || len <= 0)
+        return;
+    cudaStream_t st = cuda_enter(be);
+    k_softmax_backward<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(dx, y, dy, len, ent,
+                                                                          rows);
+    LAUNCH_OK(be, "k_softmax_backward");
+}

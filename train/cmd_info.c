@@ -1,9 +1,55 @@
 /* txt2vid info: what a weights file holds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "train/cli.h"
+#include "train/common/captions.h"
 #include "txt2vid/weights.h"
+
+typedef struct word_score {
+    const char *word;
+    double score;
+} word_score;
+
+static int by_score_desc(const void *a, const void *b)
+{
+    double x = ((const word_score *)a)->score, y = ((const word_score *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* A TGANs-C generator whose picture attends to the caption's words
+ * (gen.attend): every word of the vocabulary with its score w . e. Within
+ * a caption, a word gets exp(its score - another's) times that word's
+ * weight, so the words at the top are the ones pictures are drawn from. */
+static void print_attention(const t2v_weights *w)
+{
+    t2v_weights_tensor att, emb;
+    if (t2v_weights_find_tensor(w, "gen.attend.weight", &att) != T2V_OK ||
+        t2v_weights_find_tensor(w, "gen.text.embed.weight", &emb) != T2V_OK ||
+        emb.ndim != 2 || att.numel != emb.shape[1])
+        return;
+    t2v_vocab v;
+    if (t2v_vocab_read(w, &v) != T2V_OK)
+        return;
+    int n = v.count < emb.shape[0] ? v.count : (int)emb.shape[0];
+    word_score *ws = malloc((size_t)(n > 0 ? n : 1) * sizeof *ws);
+    if (ws) {
+        for (int i = 0; i < n; i++) {
+            ws[i].word = v.words[i];
+            ws[i].score = 0.0;
+            for (int64_t e = 0; e < att.numel; e++)
+                ws[i].score += (double)att.data[e] * emb.data[(int64_t)i * att.numel + e];
+        }
+        qsort(ws, (size_t)n, sizeof *ws, by_score_desc);
+        printf("\npicture attention: each word's score, highest first (within a caption a "
+               "word\nweighs exp(score difference) times another)\n");
+        for (int i = 0; i < n; i++)
+            printf("  %-16s %8.3f\n", ws[i].word, ws[i].score);
+        free(ws);
+    }
+    t2v_vocab_free(&v);
+}
 
 int t2v_cmd_info(int argc, char **argv)
 {
@@ -41,6 +87,7 @@ int t2v_cmd_info(int argc, char **argv)
         total += t.numel;
     }
     printf("\n%lld parameters in %zu tensors\n", (long long)total, nt);
+    print_attention(w);
     t2v_weights_close(w);
     return 0;
 }

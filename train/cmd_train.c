@@ -62,6 +62,11 @@ static void usage(FILE *f)
             "  --g-layout clip|sprite  the generator's stack draws the clip (default) or one\n"
             "                      picture that a path head moves through the frames, so\n"
             "                      what is drawn and how it moves are separate outputs\n"
+            "  --g-attend X        sprite layout: the picture reads the caption through\n"
+            "                      attention over its words (one learned score per word),\n"
+            "                      the path the sentence; X weighs the attention's mean\n"
+            "                      entropy in G's loss, sharpening it towards one word\n"
+            "                      (default 0: off)\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -99,13 +104,14 @@ typedef struct train_opts {
     int text_pool;      /* < 0: preset's */
     int g_pooled;       /* < 0: preset's; 1: G reads the pooled words alone */
     int g_sprite;       /* < 0: preset's; 1: the sprite layout */
+    float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -160,6 +166,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_READER:
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
+    case O_G_ATTEND:
+        o->g_attend = strtof(arg, &end);
+        return *end || !(o->g_attend >= 0.0f && o->g_attend <= 100.0f) ? -1 : 0;
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
@@ -183,9 +192,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
-        {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT}, {0, 0, 0, 0}};
+        {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
+        {"g-attend", 1, 0, O_G_ATTEND}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
+                      .g_attend = -1.0f,
                       .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
@@ -422,6 +433,10 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-layout sprite: %s\n", t2v_last_error());
         return 2;
     }
+    if (to.g_attend > 0.0f && t2v_tganc_recipe_attend(&rc, to.g_attend) != T2V_OK) {
+        fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
+        return 2;
+    }
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);
@@ -476,6 +491,15 @@ int t2v_cmd_train(int argc, char **argv)
                 to.g_sprite ? "sprite" : "clip",
                 r->gen.sprite_frames > 0 ? "moves a picture (sprite), which it keeps"
                                          : "draws the clip, which it keeps");
+        t2v_tganc_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && to.g_attend >= 0.0f &&
+        (to.g_attend != r->attend_sharpen || (to.g_attend > 0.0f) != r->gen.attend)) {
+        /* the attention's score vector is a parameter of G from step 0 or never */
+        fprintf(stderr, CMD ": --g-attend %g on --resume: the checkpoint's generator %s %g\n",
+                to.g_attend, r->gen.attend ? "attends to the words, sharpened by" : "reads the "
+                "sentence vector, sharpening", r->gen.attend ? r->attend_sharpen : 0.0f);
         t2v_tganc_trainer_free(tr);
         return 2;
     }

@@ -112,6 +112,12 @@ void cpu_rng_normal(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint6
 void cpu_rng_uniform(t2v_backend *be, float *out, int64_t n, uint64_t seed, uint64_t stream,
                      uint64_t offset);
 
+/* cpu_text.c: attention over a caption's words (nn.h softmax_*) */
+void cpu_softmax_forward(t2v_backend *be, float *y, const float *x, const float *mask, int rows,
+                         int len);
+void cpu_softmax_backward(t2v_backend *be, float *dx, const float *y, const float *dy, int rows,
+                          int len, float ent);
+
 /* cpu_translate.c: a picture moved along a path (nn.h) */
 void cpu_translate_forward(t2v_backend *be, float *y, const float *x, const float *off, int N,
                            int C, int T, int H, int W, float fill);

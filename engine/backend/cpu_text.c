@@ -1,9 +1,11 @@
-/* Text kernels: embedding lookup and one LSTM step (gate order i, f, g, o as
- * PyTorch). Padding steps (mask 0) carry h and c through unchanged. */
+/* Text kernels: embedding lookup, one LSTM step (gate order i, f, g, o as
+ * PyTorch; padding steps, mask 0, carry h and c through unchanged) and the
+ * masked softmax of attention over a caption's words. */
 #include <math.h>
 #include <string.h>
 
 #include "backend/cpu.h"
+#include "backend/softmax_ops.h"
 
 /* Fewer elements than this run on the calling thread. */
 #define TEXT_PARALLEL_MIN 32768
@@ -157,4 +159,24 @@ void cpu_lstm_cell_backward(t2v_backend *be, float *dgates, float *dh_prev, floa
                   .mask = mask, .dh = dh, .dc = dc, .cact = act, .cc = c, .H = H};
     int64_t total = (int64_t)N * 4 * H;
     t2v_pool_for(cpu_pool(be), N, total < TEXT_PARALLEL_MIN ? N : 1, lstm_backward_rows, &j);
+}
+
+/* ---- attention softmax: a row per caption, a handful of rows, one thread */
+
+void cpu_softmax_forward(t2v_backend *be, float *y, const float *x, const float *mask, int rows,
+                         int len)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++)
+        t2v_softmax_row(y + (int64_t)r * len, x + (int64_t)r * len, mask + (int64_t)r * len, len);
+}
+
+void cpu_softmax_backward(t2v_backend *be, float *dx, const float *y, const float *dy, int rows,
+                          int len, float ent)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++) {
+        int64_t o = (int64_t)r * len;
+        t2v_softmax_row_backward(dx + o, y + o, dy + o, len, ent);
+    }
 }

@@ -39,6 +39,10 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprite layout: %d frames from a stack of %d "
                         "frames with a path head of width %d (one frame and a width of "
                         "1..4096 needed)", c->sprite_frames, dims[0], c->path_hidden);
+    if (c->attend != 0 && (c->attend != 1 || c->sprite_frames <= 0))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C attention %d: 0, or 1 in the sprite layout "
+                        "(the picture reads the attended words, the path the sentence)",
+                        c->attend);
     c->frames = c->sprite_frames > 0 ? c->sprite_frames : dims[0];
     c->height = dims[1];
     c->width = dims[2];
@@ -62,7 +66,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     st = t2v_encoder_declare(&g->text, &c->text, ps, "gen.text");
     if (st != T2V_OK)
         return st;
-    int D = c->text.sent;
+    int D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     int dims[3] = {c->base[0], c->base[1], c->base[2]};
     for (int i = 0; i <= c->n_stages; i++) {
         t2v_tganc_layer *l = &g->layer[i];
@@ -70,7 +74,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
         snprintf(pre, sizeof pre, "gen.l%d", i);
         if (i == 0) {
             l->C = c->c0;
-            int64_t ws[2] = {(int64_t)c->c0 * dims[0] * dims[1] * dims[2], c->z_dim + D};
+            int64_t ws[2] = {(int64_t)c->c0 * dims[0] * dims[1] * dims[2], c->z_dim + Ds};
             l->w = t2v_declare(ps, &st, pre, "fc.weight", 2, ws, 0);
         } else {
             const t2v_tganc_stage *s = &c->stage[i - 1];
@@ -95,7 +99,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
         l->SL = unit ? 1 : l->L;
         int64_t cs[1] = {l->C}, ss[1] = {l->SC};
         if (c->cond_bn) {
-            int64_t mw[2] = {l->C, D};
+            int64_t mw[2] = {l->C, Ds};
             l->mod[0] = t2v_declare(ps, &st, pre, "bn_gamma.weight", 2, mw, 0);
             l->mod[1] = t2v_declare(ps, &st, pre, "bn_gamma.bias", 1, cs, 1);
             l->mod[2] = t2v_declare(ps, &st, pre, "bn_beta.weight", 2, mw, 0);
@@ -127,6 +131,10 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
         g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
         g->path_b[1] = t2v_declare(ps, &st, "gen.path.l1", "bias", 1, b1, 1);
     }
+    if (c->attend) {
+        int64_t aw[1] = {c->text.embed};
+        g->att_w = t2v_declare(ps, &st, "gen.attend", "weight", 1, aw, 0);
+    }
     return st;
 }
 
@@ -136,9 +144,10 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     size_t N = (size_t)p->N;
     g->N = p->N;
     t2v_encoder_plan(&g->text, p);
-    int Z = c->z_dim, D = c->text.sent;
+    int Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    size_t T = (size_t)c->text.max_words, E = (size_t)c->text.embed;
     g->z = t2v_plan_floats(p, N * Z);
-    g->zs = t2v_plan_floats(p, N * (Z + D));
+    g->zs = t2v_plan_floats(p, N * (Z + Ds));
     size_t ws = 0;
     for (int i = 0; i <= c->n_stages; i++) {
         t2v_tganc_layer *l = &g->layer[i];
@@ -183,10 +192,21 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         g->doff = t2v_plan_grad(p, path);
         g->dzs_path = t2v_plan_grad(p, N * (Z + D));
     }
-    g->dzs = t2v_plan_grad(p, N * (Z + D));
+    if (c->attend) {
+        g->zs_path = t2v_plan_floats(p, N * (Z + D));
+        g->att_s = t2v_plan_floats(p, N * T);
+        g->att_a = t2v_plan_floats(p, N * T);
+        g->att_p = t2v_plan_floats(p, N * E);
+        g->datt_s = t2v_plan_grad(p, N * T);
+        g->datt_a = t2v_plan_grad(p, N * T);
+        g->datt_p = t2v_plan_grad(p, N * E);
+        g->datt_x = t2v_plan_grad(p, N * T * E);
+        g->dz_path = t2v_plan_grad(p, N * Z);
+    }
+    g->dzs = t2v_plan_grad(p, N * (Z + Ds));
     g->dz = t2v_plan_grad(p, N * Z);
     g->dS = t2v_plan_grad(p, N * D);
-    g->dS_tmp = t2v_plan_grad(p, N * D);
+    g->dS_tmp = t2v_plan_grad(p, N * (D > Ds ? D : Ds));
 }
 
 t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
@@ -229,6 +249,11 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
             s = t2v_init_const(be, t2v_pdata(ps, g->path_b[i]),
                                t2v_tensor_numel(&ps->items[g->path_b[i]].t), 0.0f);
     }
+    /* small random scores: near the words' mean at first, and no two words
+     * tied, so the entropy term has a direction to sharpen in */
+    if (c->attend && s == T2V_OK)
+        s = t2v_init_normal(be, t2v_pdata(ps, g->att_w), c->text.embed, 0.0f, 0.1f, seed,
+                            stream++);
     return s;
 }
 
@@ -237,7 +262,7 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
                              t2v_tganc_layer *l, const float *S, int training)
 {
     const t2v_kernels *k = be->k;
-    int N = g->N, D = g->cfg.text.sent;
+    int N = g->N, D = t2v_tganc_stack_sent(&g->cfg);
     if (g->cfg.cond_bn) {
         k->batchnorm_forward(be, l->xhat, l->pre, NULL, NULL, t2v_pdata(bufs, l->run_mean),
                              t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->SC,
@@ -256,23 +281,66 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     k->act_forward(be, g->cfg.act, 0.2f, l->a, l->a, (int64_t)N * l->C * l->L);
 }
 
+/* attend: P (N, E) = the words' embeddings x weighted by the softmax over
+ * each caption's words of s_t = w . x_t */
+static void attend_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
+    // scores (N*T, 1) = x (N*T, E) w (E, 1)
+    k->gemm(be, 0, 0, N * T, 1, E, 1.0f, g->text.x, E, t2v_pdata(ps, g->att_w), 1, 0.0f,
+            g->att_s, 1);
+    k->softmax_forward(be, g->att_a, g->att_s, g->text.mask, N, T);
+    // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
+    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, g->att_a, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
+                    g->att_p, E, E, N);
+}
+
+/* dP -> the score vector's gradient (accumulates) and the words' datt_x */
+static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
+    // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
+    k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->datt_p, E, E, g->text.x, E, (int64_t)T * E, 0.0f,
+                    g->datt_a, T, T, N);
+    /* the sharpening weight is per caption of the batch's mean entropy */
+    k->softmax_backward(be, g->datt_s, g->att_a, g->datt_a, N, T, g->attend_sharpen / (float)N);
+    // dw (E, 1) += x^T (E, N*T) ds (N*T, 1)
+    k->gemm(be, 1, 0, E, 1, N * T, 1.0f, g->text.x, E, g->datt_s, 1, 1.0f,
+            t2v_pgrad(ps, g->att_w), 1);
+    // dx[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E), then dx (N*T, E) += ds (N*T, 1) w (1, E)
+    k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a, 1, T, g->datt_p, E, E, 0.0f, g->datt_x, E,
+                    (int64_t)T * E, N);
+    k->gemm(be, 0, 0, N * T, E, 1, 1.0f, g->datt_s, 1, t2v_pdata(ps, g->att_w), E, 1.0f,
+            g->datt_x, E);
+}
+
+void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
+{
+    t2v_encoder_backward_words(&g->text, be, ps, g->dS, g->cfg.attend ? g->datt_x : NULL);
+}
+
 void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                        const float *S, int training)
 {
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
-    int N = g->N, Z = c->z_dim, D = c->text.sent;
-    // zs: (N, Z + D)
-    k->concat_forward(be, g->zs, g->z, S, N, Z, D, 1);
+    int N = g->N, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    if (c->attend)
+        attend_forward(g, be, ps);
+    const float *Sk = c->attend ? g->att_p : S; /* what the stack reads of the caption */
+    // zs: (N, Z + Ds)
+    k->concat_forward(be, g->zs, g->z, Sk, N, Z, Ds, 1);
     t2v_tganc_layer *l0 = &g->layer[0];
-    t2v_linear_forward(be, l0->pre, g->zs, t2v_pdata(ps, l0->w), NULL, N, Z + D,
+    t2v_linear_forward(be, l0->pre, g->zs, t2v_pdata(ps, l0->w), NULL, N, Z + Ds,
                        (int)(l0->C * l0->L));
-    norm_act_forward(g, be, ps, bufs, l0, S, training);
+    norm_act_forward(g, be, ps, bufs, l0, Sk, training);
     for (int i = 1; i <= c->n_stages; i++) {
         t2v_tganc_layer *l = &g->layer[i];
         t2v_conv_forward(be, &l->geom, l->pre, g->layer[i - 1].a, t2v_pdata(ps, l->w), NULL,
                          g->ws);
-        norm_act_forward(g, be, ps, bufs, l, S, training);
+        norm_act_forward(g, be, ps, bufs, l, Sk, training);
     }
     t2v_conv_forward(be, &g->out_geom, g->out_pre, g->layer[c->n_stages].a,
                      t2v_pdata(ps, g->out_w), t2v_pdata(ps, g->out_b), g->ws);
@@ -284,7 +352,9 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     int64_t pic = (int64_t)N * c->channels * c->height * c->width;
     int T = c->frames, Hd = c->path_hidden;
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->picture, g->out_pre, pic);
-    t2v_linear_forward(be, g->path_h, g->zs, t2v_pdata(ps, g->path_w[0]),
+    if (c->attend) // the path's own input: zs_path (N, Z + D)
+        k->concat_forward(be, g->zs_path, g->z, S, N, Z, D, 1);
+    t2v_linear_forward(be, g->path_h, c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]),
                        t2v_pdata(ps, g->path_b[0]), N, Z + D, Hd);
     k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
@@ -295,12 +365,13 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
                          -1.0f);
 }
 
-/* da -> dpre, and dS accumulates the modulation's share */
+/* da -> dpre, and dS (the stack's sentence input S, of width D) accumulates
+ * the modulation's share */
 static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
-                              t2v_tganc_layer *l, const float *S)
+                              t2v_tganc_layer *l, const float *S, float *dS)
 {
     const t2v_kernels *k = be->k;
-    int N = g->N, D = g->cfg.text.sent;
+    int N = g->N, D = t2v_tganc_stack_sent(&g->cfg);
     int64_t n = (int64_t)N * l->C * l->L;
     k->act_backward(be, g->cfg.act, 0.2f, l->da, l->da, l->a, n);
     if (g->cfg.cond_bn) {
@@ -312,10 +383,10 @@ static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
                               l->save_invstd, N, l->SC, l->SL);
         t2v_linear_backward(be, g->dS_tmp, t2v_pgrad(ps, l->mod[0]), t2v_pgrad(ps, l->mod[1]),
                             l->dgamma, S, t2v_pdata(ps, l->mod[0]), N, D, l->C);
-        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+        k->add(be, dS, dS, g->dS_tmp, (int64_t)N * D);
         t2v_linear_backward(be, g->dS_tmp, t2v_pgrad(ps, l->mod[2]), t2v_pgrad(ps, l->mod[3]),
                             l->dbeta, S, t2v_pdata(ps, l->mod[2]), N, D, l->C);
-        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+        k->add(be, dS, dS, g->dS_tmp, (int64_t)N * D);
     } else {
         k->batchnorm_backward(be, l->dpre, t2v_pgrad(ps, l->bn_g), t2v_pgrad(ps, l->bn_b), l->da,
                               l->pre, t2v_pdata(ps, l->bn_g), l->save_mean, l->save_invstd, N,
@@ -327,10 +398,14 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
 {
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
-    int N = g->N, Z = c->z_dim, D = c->text.sent;
+    int N = g->N, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     int sprite = c->sprite_frames > 0;
     int64_t n = (int64_t)N * c->channels * c->height * c->width * (sprite ? 1 : c->frames);
+    const float *Sk = c->attend ? g->att_p : S; /* the stack's caption input */
+    float *dSk = c->attend ? g->datt_p : g->dS;
     k->fill(be, g->dS, 0.0f, (int64_t)N * D);
+    if (c->attend)
+        k->fill(be, g->datt_p, 0.0f, (int64_t)N * Ds);
     if (sprite) {
         int T = c->frames, Hd = c->path_hidden;
         k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
@@ -343,8 +418,9 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
                             t2v_pdata(ps, g->path_w[1]), N, Hd, 2 * T);
         k->act_backward(be, c->act, 0.2f, g->dpath_h, g->dpath_h, g->path_h, (int64_t)N * Hd);
         t2v_linear_backward(be, g->dzs_path, t2v_pgrad(ps, g->path_w[0]),
-                            t2v_pgrad(ps, g->path_b[0]), g->dpath_h, g->zs,
-                            t2v_pdata(ps, g->path_w[0]), N, Z + D, Hd);
+                            t2v_pgrad(ps, g->path_b[0]), g->dpath_h,
+                            c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]), N,
+                            Z + D, Hd);
     }
     k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, sprite ? g->dpicture : g->dclip,
                     sprite ? g->picture : g->clip, n);
@@ -354,16 +430,22 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
                       g->ws);
     for (int i = c->n_stages; i >= 1; i--) {
         t2v_tganc_layer *l = &g->layer[i];
-        norm_act_backward(g, be, ps, l, S);
+        norm_act_backward(g, be, ps, l, Sk, dSk);
         t2v_conv_backward(be, &l->geom, g->layer[i - 1].da, t2v_pgrad(ps, l->w), NULL, l->dpre,
                           g->layer[i - 1].a, t2v_pdata(ps, l->w), g->ws);
     }
     t2v_tganc_layer *l0 = &g->layer[0];
-    norm_act_backward(g, be, ps, l0, S);
+    norm_act_backward(g, be, ps, l0, Sk, dSk);
     t2v_linear_backward(be, g->dzs, t2v_pgrad(ps, l0->w), NULL, l0->dpre, g->zs,
-                        t2v_pdata(ps, l0->w), N, Z + D, (int)(l0->C * l0->L));
-    if (sprite)
+                        t2v_pdata(ps, l0->w), N, Z + Ds, (int)(l0->C * l0->L));
+    if (sprite && !c->attend) /* the path read zs too */
         k->add(be, g->dzs, g->dzs, g->dzs_path, (int64_t)N * (Z + D));
-    k->concat_backward(be, g->dz, g->dS_tmp, g->dzs, N, Z, D, 1);
-    k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+    k->concat_backward(be, g->dz, g->dS_tmp, g->dzs, N, Z, Ds, 1);
+    k->add(be, dSk, dSk, g->dS_tmp, (int64_t)N * Ds);
+    if (c->attend) { /* the path's input zs_path, then the attention under P */
+        k->concat_backward(be, g->dz_path, g->dS_tmp, g->dzs_path, N, Z, D, 1);
+        k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
+        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+        attend_backward(g, be, ps);
+    }
 }

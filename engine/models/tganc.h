@@ -22,6 +22,17 @@
  * a separate output: a caption's object and its motion reach the clip
  * through different parts of the network.
  *
+ * With attend, the picture's input is no longer S: it is P (N, E), the
+ * caption's word embeddings (the encoder's x) weighted by a softmax over
+ * the words of one learned score each, s_t = w . x_t. The stack reads
+ * [z, P] and, with cond_bn, is modulated by P; the path head reads [z, S].
+ * Trained towards one word (the entropy term of softmax_backward, weight
+ * attend_sharpen), P becomes that word's embedding whatever the other
+ * words are: a caption that pairs an object with a motion never seen
+ * with it draws the object as its own word asks. The words' scores depend
+ * on the word alone, not its neighbours, so which word a caption's
+ * picture reads is the same in every sentence that has it.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -52,13 +63,23 @@ typedef struct t2v_tganc_cfg {
     int sprite_frames;      /* > 0: sprite layout, the stack's one frame moved
                                through this many frames; 0: the stack's clip */
     int path_hidden;        /* sprite layout: the path head's hidden width */
+    int attend;             /* sprite layout: 1: the picture reads the caption
+                               through attention over its words, the path
+                               reads the sentence vector; 0: both read S */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
     int frames, height, width;
 } t2v_tganc_cfg;
 
+/* The width of the sentence input the stack reads: E with attend, else D. */
+static inline int t2v_tganc_stack_sent(const t2v_tganc_cfg *cfg)
+{
+    return cfg->attend ? cfg->text.embed : cfg->text.sent;
+}
+
 /* Validates sizes and derives frames/height/width. */
+
 t2v_status t2v_tganc_check(t2v_tganc_cfg *cfg);
 
 /* Sprite layout: the farthest the path moves the picture, in pixels along
@@ -90,16 +111,22 @@ typedef struct t2v_tganc {
     t2v_tganc_layer layer[T2V_TGANC_MAX_STAGES + 1];
     int out_w, out_b;
     int path_w[2], path_b[2]; /* sprite layout: the path head's two layers */
+    int att_w;              /* attend: the words' score vector (E) */
+    float attend_sharpen;   /* attend, training: weight of the attention's entropy
+                               in the loss (0 at inference) */
     t2v_conv_geom out_geom;
     int N;
     float bn_momentum;      /* running-statistics update in training mode (0.1) */
     float *z;               /* (N, Z) filled by the caller */
-    float *zs;              /* (N, Z + D) */
+    float *zs;              /* (N, Z + D), with attend (N, Z + E) */
     float *out_pre, *clip;  /* (N, channels, frames, H, W); out_pre has the
                                stack's frames (1 in the sprite layout) */
     float *picture, *dpicture; /* sprite layout: the stack's frame after tanh */
     float *path_h, *path_t, *off; /* (N, hidden), (N, 2T) tanh, (N, T, 2) pixels */
     float *dpath_h, *dpath_t, *doff, *dzs_path;
+    float *zs_path;         /* attend: the path's (N, Z + D); else the path reads zs */
+    float *att_s, *att_a, *att_p; /* attend: scores, weights (N, T), P (N, E) */
+    float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
     float *ws;              /* convolution workspace */
     float *dclip, *dout_pre, *dzs, *dz, *dS, *dS_tmp;
 } t2v_tganc;
@@ -115,7 +142,11 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
  * running statistics. Leaves g->clip. */
 void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                        const float *S, int training);
-/* dclip in g->dclip; parameter gradients accumulate; leaves dS (N, D). */
+/* dclip in g->dclip; parameter gradients accumulate; leaves dS (N, D)
+ * and, with attend, the gradient of the words P read in datt_x. */
 void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const float *S);
+/* After t2v_tganc_backward: the sentence encoder g->text's gradients from
+ * dS and, with attend, from the attended words. */
+void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps);
 
 #endif

@@ -45,6 +45,8 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
     if (s == T2V_OK && c->sprite_frames > 0)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_hidden",
                                        (uint32_t)c->path_hidden);
+    if (s == T2V_OK && c->attend)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.attend", (uint32_t)c->attend);
     return s;
 }
 
@@ -142,6 +144,10 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     if (t2v_weights_has_key(w, "tganc.sprite.frames") &&
         ((s = get_int(w, "tganc.sprite.frames", 1, 1024, &c->sprite_frames)) != T2V_OK ||
          (s = get_int(w, "tganc.sprite.path_hidden", 1, 4096, &c->path_hidden)) != T2V_OK))
+        return s;
+    /* files without it: the picture reads the sentence vector */
+    if (t2v_weights_has_key(w, "tganc.sprite.attend") &&
+        (s = get_int(w, "tganc.sprite.attend", 1, 1, &c->attend)) != T2V_OK)
         return s;
     c->text.vocab = vocab_size;
     if (t2v_tganc_check(c) != T2V_OK)

@@ -227,6 +227,12 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
 
 void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS)
 {
+    t2v_encoder_backward_words(e, be, ps, dS, NULL);
+}
+
+void t2v_encoder_backward_words(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
+                                const float *dS, const float *dwords)
+{
     const t2v_kernels *k = be->k;
     int N = e->N, T = e->cfg.max_words, E = e->cfg.embed;
     size_t ND = (size_t)N * lstm_out(&e->cfg);
@@ -244,5 +250,7 @@ void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const
     if (e->cfg.pool) // dx[n] (T, E) += poolw[n]^T (T, 1) dpooled[n] (1, E)
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, e->poolw, 1, T, e->dpooled, E, E, 1.0f, e->dx,
                         E, (int64_t)T * E, N);
+    if (dwords)
+        k->add(be, e->dx, e->dx, dwords, (int64_t)N * T * E);
     k->embedding_backward(be, t2v_pgrad(ps, e->emb), e->dx, e->ids, N * T, E);
 }

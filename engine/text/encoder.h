@@ -67,5 +67,9 @@ t2v_status t2v_encoder_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
                                const int32_t *ids_host, const int *lengths);
 /* dS (N, D) in; parameter gradients accumulate. */
 void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS);
+/* The same, with dwords (N, T, E): a gradient of the embedded words x that
+ * a reader of x besides S formed (NULL: none). */
+void t2v_encoder_backward_words(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
+                                const float *dS, const float *dwords);
 
 #endif

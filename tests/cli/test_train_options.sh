@@ -3,7 +3,8 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout (kept on --resume);
+# --g-layout and --g-attend (kept on --resume; the attention's word scores
+# in `txt2vid info`);
 # a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
@@ -27,6 +28,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --aux-words -1" "train --aux-words x" "train --aux-words 1 --partial-captions 0.5" \
     "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
     "train --g-sentence pooled" "train --g-sentence some --text-pool on" "train --g-layout cube" \
+    "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -150,6 +152,36 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         ok "--g-layout clip on --resume of a sprite generator: status 2"
     else
         fail "--g-layout clip on --resume: status $status (want 2): $(head -c 200 "$work/spb.err")"
+    fi
+    # the picture attending to the words: recorded in the model, the
+    # sharpening weight in the checkpoint's recipe; info ranks every word of
+    # the vocabulary by its score; it samples; a resume cannot change it;
+    # with the generator's own encoder the words' gradient reaches it
+    run at train "${common[@]}" --run-dir "$work/at" --g-layout sprite --g-attend 0.5
+    V=$("$cli" info "$work/at/model.gguf" 2>/dev/null | grep -E '^ +tokenizer.vocab' |
+        grep -Eo '[0-9]+ items' | cut -d' ' -f1)
+    words=$("$cli" info "$work/at/model.gguf" 2>/dev/null |
+        sed -n '/^picture attention/,$p' | grep -Ec '^  [^ ]+ +-?[0-9]+\.[0-9]+$')
+    if [[ $status -eq 0 ]] && key_is "$work/at/model.gguf" tganc.sprite.attend 1 &&
+        key_is "$work/at/checkpoint.gguf" train.attend_sharpen 0.5 && [[ -n $V && $words == "$V" ]] &&
+        "$cli" sample --model "$work/at/model.gguf" --caption "digit 2 is moving up and down" \
+            --out "$work/at/a.y4m" >/dev/null 2>&1 && [[ -s $work/at/a.y4m ]]; then
+        ok "train --g-layout sprite --g-attend 0.5: recorded, info scores all $V words, it samples"
+    else
+        fail "train --g-attend 0.5: status $status, V '$V', words '$words', $(head -c 200 "$work/at.err")"
+    fi
+    run atb train "${common[@]}" --steps 3 --run-dir "$work/at" --resume --g-layout sprite \
+        --g-attend 0.2
+    if [[ $status -eq 2 ]] && grep -q "sharpened by 0.5" "$work/atb.err"; then
+        ok "--g-attend 0.2 on --resume of a generator sharpened by 0.5: status 2"
+    else
+        fail "--g-attend 0.2 on --resume: status $status (want 2): $(head -c 200 "$work/atb.err")"
+    fi
+    run atc train "${common[@]}" --run-dir "$work/atc" --g-layout sprite --g-attend 0.5 --g-text own
+    if [[ $status -eq 0 ]] && key_is "$work/atc/checkpoint.gguf" train.shared_text false; then
+        ok "train --g-attend with the generator's own encoder"
+    else
+        fail "train --g-attend --g-text own: status $status, $(head -c 200 "$work/atc.err")"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

@@ -1,6 +1,7 @@
 /* Whole-model equivalence of the CUDA and CPU backends: the TGANs-C
  * generator with its sentence encoder (the "tiny" preset's sizes, both
- * batch-norm kinds, and the sprite layout) built on each backend from the same seed, run on the
+ * batch-norm kinds, the sprite layout, and its picture attending to the
+ * caption's words) built on each backend from the same seed, run on the
  * same caption ids and noise. Compared: clips in training and inference
  * mode, the batch-norm running statistics, every parameter gradient, and
  * the parameters after three Adam steps. Skipped (77) without a device.
@@ -31,6 +32,8 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     t2v_tganc_preset("tiny", &r);
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
+    if (sprite == 2)
+        t2v_tganc_recipe_attend(&r, 0.3f);
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
@@ -133,12 +136,13 @@ static void backward_both(side *s, const float *dclip)
     t2v_params_zero_grad(&s->ps);
     t2v_backend_upload(s->be, s->g.dclip, dclip, clip_floats(&s->g.cfg) * sizeof(float));
     t2v_tganc_backward(&s->g, s->be, &s->ps, s->g.text.S);
-    t2v_encoder_backward(&s->g.text, s->be, &s->ps, s->g.dS);
+    t2v_tganc_text_backward(&s->g, s->be, &s->ps);
 }
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite    ? "sprite layout, sentence-modulated BN"
+    const char *kind = sprite == 2 ? "sprite layout attending to words, sentence-modulated BN"
+                       : sprite    ? "sprite layout, sentence-modulated BN"
                        : cond_bn ? "sentence-modulated BN, per-unit FC statistics"
                                  : "affine BN, per-channel FC statistics";
     t2v_tganc_cfg cfg = model_cfg(cond_bn, sprite);
@@ -157,6 +161,7 @@ static void run_case(int cond_bn, int sprite)
         return;
     }
     cfg = cpu.g.cfg; /* with the derived output size */
+    cpu.g.attend_sharpen = gpu.g.attend_sharpen = sprite == 2 ? 0.3f : 0.0f;
     const int T = cfg.text.max_words;
     int32_t *ids = calloc((size_t)NB * T, sizeof *ids);
     int len[NB] = {5, 3, 8, 1};
@@ -274,5 +279,6 @@ int main(void)
     run_case(0, 0);
     run_case(1, 0);
     run_case(1, 1);
+    run_case(1, 2);
     return t2v_test_finish();
 }

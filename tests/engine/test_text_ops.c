@@ -2,7 +2,11 @@
  * cell step with a padding mask, and the LSTM layer over padded batches of
  * variable lengths in both directions (the halves of a bi-LSTM): forward
  * against a double-precision LSTM, padding never reaching valid outputs,
- * state carried through padding, backward against central differences. */
+ * state carried through padding, backward against central differences.
+ * The masked softmax of word attention: forward against a double softmax
+ * over each row's words (scores large enough to overflow a softmax that
+ * does not subtract the maximum, rows without words), backward against
+ * central differences of sum(dy y) + ent * (the rows' entropies). */
 #include <math.h>
 
 #include "op_check.h"
@@ -335,8 +339,77 @@ static void lstm_layer_case(oc_ctx *oc, const t2v_lstm_shape *s, int reverse)
     oc_finish_case(oc, name);
 }
 
+/* ---- masked softmax ---- */
+
+typedef struct sm_ctx {
+    oc_ctx *oc;
+    int rows, len;
+    float *x, *mask;       /* host */
+    float *dx, *dmask, *y; /* backend */
+} sm_ctx;
+
+/* outputs: y (rows, len), then each row's entropy -sum y log y */
+static void sm_fwd(void *p, float *out)
+{
+    sm_ctx *c = p;
+    long n = (long)c->rows * c->len;
+    oc_up(c->oc, c->dx, c->x, n);
+    c->oc->k->softmax_forward(c->oc->be, c->y, c->dx, c->dmask, c->rows, c->len);
+    oc_down(c->oc, out, c->y, n);
+    for (int r = 0; r < c->rows; r++) {
+        double h = 0.0;
+        for (int i = 0; i < c->len; i++) {
+            float v = out[(long)r * c->len + i];
+            h -= v > 0.0f ? v * log(v) : 0.0;
+        }
+        out[n + r] = (float)h;
+    }
+}
+
+static void softmax_case(oc_ctx *oc, int rows, int len, float scale, float ent)
+{
+    char name[96];
+    snprintf(name, sizeof name, "softmax %d x %d, scores x%.0f, entropy weight %.2f", rows, len,
+             scale, ent);
+    sm_ctx c = {.oc = oc, .rows = rows, .len = len};
+    long n = (long)rows * len;
+    c.x = oc_hostf(oc, n);
+    c.mask = oc_hostf(oc, n);
+    oc_uniform(oc, c.x, n, -scale, scale);
+    for (int r = 0; r < rows; r++) /* row r has (r * 3) % (len + 1) words: some none, some all */
+        for (int i = 0; i < len; i++)
+            c.mask[(long)r * len + i] = i < (r * 3) % (len + 1) ? 1.0f : 0.0f;
+    c.dx = oc_dev(oc, c.x, n);
+    c.dmask = oc_dev(oc, c.mask, n);
+    c.y = oc_alloc(oc, n);
+    oc->k->softmax_forward(oc->be, c.y, c.dx, c.dmask, rows, len);
+    double *want = oc_hostd(oc, n);
+    for (int r = 0; r < rows; r++) {
+        const float *xr = c.x + (long)r * len, *mr = c.mask + (long)r * len;
+        double sum = 0.0;
+        for (int i = 0; i < len; i++)
+            sum += mr[i] != 0.0f ? exp((double)xr[i]) : 0.0;
+        for (int i = 0; i < len; i++)
+            want[(long)r * len + i] = mr[i] != 0.0f ? exp((double)xr[i]) / sum : 0.0;
+    }
+    oc_report(oc_compare(oc_fetch(oc, c.y, n), want, n, 1e-7, 1e-5), "%s forward", name);
+    float *w = oc_hostf(oc, n + rows);
+    oc_uniform(oc, w, n, -1.0f, 1.0f);
+    for (int r = 0; r < rows; r++)
+        w[n + r] = ent;
+    float *ddy = oc_dev(oc, w, n), *gx = oc_alloc(oc, n);
+    oc->k->softmax_backward(oc->be, gx, c.y, ddy, rows, len, ent);
+    oc_report(oc_fd_check(sm_fwd, &c, w, n + rows, c.x, n, oc_fetch(oc, gx, n), NULL,
+                          scale > 10.0f ? 1e-2 : 1e-3, 1e-4, 1e-3, 96),
+              "%s backward vs finite differences", name);
+    oc_finish_case(oc, name);
+}
+
 static void run_checks(oc_ctx *oc)
 {
+    softmax_case(oc, 16, 24, 2.0f, 0.0f);
+    softmax_case(oc, 16, 24, 2.0f, 0.3f);
+    softmax_case(oc, 5, 7, 100.0f, 0.0f);
     for (int i = 0; i < t2v_embedding_shape_count; i++)
         embedding_case(oc, &t2v_embedding_shapes[i]);
     for (int i = 0; i < t2v_lstm_shape_count; i++)

@@ -65,15 +65,65 @@ typedef struct gen_case {
 
 static void gen_plan(void *c, t2v_plan *p) { t2v_tganc_plan(&((gen_case *)c)->g, be, p); }
 
+/* the attention's mean entropy over the batch's captions, from its weights */
+static double attention_entropy(gen_case *c)
+{
+    float a[GEN_N * 6];
+    fd_download(be, a, c->g.att_a, GEN_N * 6);
+    double h = 0.0;
+    for (int i = 0; i < GEN_N * 6; i++)
+        h -= a[i] > 0.0f ? a[i] * log(a[i]) : 0.0;
+    return h / GEN_N;
+}
+
+/* the weighted clip, plus with attend the sharpening term the backward adds */
 static double gen_loss(void *ctx)
 {
     gen_case *c = ctx;
     t2v_encoder_forward(&c->g.text, be, &c->ps, c->ids, c->len);
     t2v_tganc_forward(&c->g, be, &c->ps, &c->bufs, c->g.text.S, 1);
-    return fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
+    double loss = fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
+    if (c->g.cfg.attend)
+        loss += c->g.attend_sharpen * attention_entropy(c);
+    return loss;
 }
 
-/* sprite: the stack draws one 8x8 frame that the path head moves through 4 */
+/* With attend, P against a softmax over each caption's words of w . x
+ * written here in double from the embedding table. */
+static void check_attention(gen_case *c)
+{
+    float P[GEN_N * 4], table[9 * 4], w[4], a[GEN_N * 6];
+    fd_download(be, P, c->g.att_p, GEN_N * 4);
+    fd_download(be, a, c->g.att_a, GEN_N * 6);
+    fd_download(be, table, t2v_pdata(&c->ps, c->g.text.emb), 9 * 4);
+    fd_download(be, w, t2v_pdata(&c->ps, c->g.att_w), 4);
+    double worst = 0.0, pad = 0.0;
+    for (int n = 0; n < GEN_N; n++) {
+        double sc[6], mx = -1e30, sum = 0.0;
+        for (int t = 0; t < c->len[n]; t++) {
+            sc[t] = 0.0;
+            for (int d = 0; d < 4; d++)
+                sc[t] += (double)w[d] * table[c->ids[n * 6 + t] * 4 + d];
+            mx = fmax(mx, sc[t]);
+        }
+        for (int t = 0; t < c->len[n]; t++)
+            sum += exp(sc[t] - mx);
+        for (int d = 0; d < 4; d++) {
+            double p = 0.0;
+            for (int t = 0; t < c->len[n]; t++)
+                p += exp(sc[t] - mx) / sum * table[c->ids[n * 6 + t] * 4 + d];
+            worst = fmax(worst, fabs(P[n * 4 + d] - p));
+        }
+        for (int t = c->len[n]; t < 6; t++)
+            pad = fmax(pad, fabs(a[n * 6 + t]));
+    }
+    T2V_CHECK(worst < 1e-5 && pad == 0.0,
+              "attended words: P is the softmax-weighted word embedding (max error %.2g), "
+              "padding gets no weight (max %.2g)", worst, pad);
+}
+
+/* sprite: 0 the clip layout; 1 the stack draws one 8x8 frame that the path
+ * head moves through 4; 2 that, its picture reading the attended words */
 static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
                             int sprite)
 {
@@ -93,6 +143,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         }
         cfg.sprite_frames = 4;
         cfg.path_hidden = 5;
+        cfg.attend = sprite == 2;
     }
     t2v_params_init(&c.ps, be);
     t2v_params_init(&c.bufs, be);
@@ -100,6 +151,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
               "generator declares (%s)", t2v_last_error());
     t2v_params_allocate(&c.ps, 0);
     t2v_params_allocate(&c.bufs, 0);
+    c.g.attend_sharpen = 0.7f;
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
@@ -129,6 +181,8 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     /* analytic */
     t2v_params_zero_grad(&c.ps);
     gen_loss(&c);
+    if (sprite == 2)
+        check_attention(&c);
     if (pool) { /* S's last E entries: the mean embedding of each caption's words */
         float S[GEN_N * 7], table[9 * 4];
         fd_download(be, S, c.g.text.S, GEN_N * 7);
@@ -155,10 +209,11 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     }
     fd_upload(be, c.g.dclip, c.w, c.clip);
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
-    t2v_encoder_backward(&c.g.text, be, &c.ps, c.g.dS);
-    char what[192];
+    t2v_tganc_text_backward(&c.g, be, &c.ps);
+    char what[256];
     snprintf(what, sizeof what, "generator%s (%s BN, FC statistics per %s, output conv %d^3, %s) "
-             "+ encoder%s", sprite ? ", sprite layout" : "", cond_bn ? "sentence-modulated" : "affine",
+             "+ encoder%s", sprite == 2 ? ", sprite layout, picture attending to words (and "
+             "the attention's entropy)" : sprite ? ", sprite layout" : "", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
              pool == 2 ? " reading the pooled word embeddings alone"
              : pool ? " with the pooled word embeddings" : "");
@@ -391,6 +446,8 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 1, 0);
     check_generator(1, 1, 3, T2V_ACT_TANH, 2, 0);
     check_generator(1, 1, 3, T2V_ACT_TANH, 1, 1);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 2);
+    check_generator(0, 0, 3, T2V_ACT_TANH, 0, 2);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);
@@ -399,6 +456,7 @@ int main(void)
     check_generator(1, 1, 1, T2V_ACT_RELU, 0, 0);
     check_generator(0, 0, 3, T2V_ACT_RELU, 0, 0);
     check_generator(1, 1, 3, T2V_ACT_RELU, 1, 1);
+    check_generator(1, 1, 3, T2V_ACT_RELU, 0, 2);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_LRELU);
     check_disc(1, T2V_HEAD_CONCAT, 1, T2V_ACT_LRELU);
     check_spectral_norm();

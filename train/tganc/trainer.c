@@ -180,6 +180,19 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
     return t2v_tganc_check(g);
 }
 
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen)
+{
+    if (r->gen.sprite_frames <= 0)
+        return t2v_fail(T2V_ERR_INVALID, "attention over the words draws the picture of the "
+                        "sprite layout (--g-layout sprite)");
+    if (!(sharpen >= 0.0f && sharpen <= 100.0f))
+        return t2v_fail(T2V_ERR_INVALID, "the attention's sharpening weight must lie in "
+                        "[0, 100], not %g", (double)sharpen);
+    r->gen.attend = 1;
+    r->attend_sharpen = sharpen;
+    return t2v_tganc_check(&r->gen);
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static t2v_status declare_all(t2v_tganc_trainer *tr)
@@ -189,6 +202,7 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     t2v_status s = t2v_tganc_declare(&tr->gen, &rc->gen, &tr->gps, &tr->gbufs);
     if (s != T2V_OK)
         return s;
+    tr->gen.attend_sharpen = rc->attend_sharpen;
     t2v_encoder_cfg dtext = rc->gen.text;
     dtext.pool = dtext.pool != 0; /* D reads the whole sentence, whatever G reads */
     s = t2v_encoder_declare(&tr->denc, &dtext, &tr->dps, "disc.text");
@@ -353,6 +367,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.reader_from", T2V_RECIPE_I64, t2v_tganc_recipe, reader_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.g_pooled_from", T2V_RECIPE_I64, t2v_tganc_recipe, g_pooled_from, 1,
                        0),
+    T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, attend_sharpen,
+                       1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -965,7 +981,7 @@ t2v_status t2v_tganc_train_step(t2v_tganc_trainer *tr, t2v_step_stats *st)
                     tr->gen.cfg.width);
     t2v_tganc_backward(&tr->gen, be, &tr->gps, tr->gen.text.S);
     if (!tr->rc.shared_text)
-        t2v_encoder_backward(&tr->gen.text, be, &tr->gps, tr->gen.dS);
+        t2v_tganc_text_backward(&tr->gen, be, &tr->gps);
     t2v_adam_step(&tr->opt_g, &tr->gps);
     if (tr->rc.shared_text)
         copy_text(tr);

@@ -51,6 +51,8 @@ typedef struct t2v_tganc_recipe {
                               checkpoint it was added to) */
     int64_t g_pooled_from; /* gen.text.pool 2: the step from which G has read the
                               pooled words alone (0, or a checkpoint's step) */
+    float attend_sharpen;  /* gen.attend: weight of the attention's mean entropy in
+                              G's loss (models/tganc.h) */
 } t2v_tganc_recipe;
 
 /* Fills a recipe from a preset name: "tiny" (tests), "small" (CPU),
@@ -60,6 +62,9 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r);
  * stack keeps its widths and spatial stages but one frame, and a path head
  * of width 2 z_dim moves that frame through the frames the stack made. */
 t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
+/* Sprite layout: the picture reads the caption through attention over its
+ * words, sharpened with weight `sharpen` (>= 0) on its mean entropy. */
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen);
 const char *t2v_temporal_name(t2v_temporal t);
 
 typedef struct t2v_step_stats {

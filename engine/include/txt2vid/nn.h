@@ -329,6 +329,17 @@ struct t2v_kernels {
     void (*translate_backward)(t2v_backend *be, float *dx, float *doff, const float *dy,
                                const float *x, const float *off, int N, int C, int T, int H,
                                int W, float fill);
+
+    /* ---- attention over a caption's words: x (rows, len) scores, mask
+     * (rows, len) 1 at words and 0 at padding; y = the softmax over each
+     * row's words, 0 at padding (a row without words is all 0). */
+    void (*softmax_forward)(t2v_backend *be, float *y, const float *x, const float *mask,
+                            int rows, int len);
+    /* dx (overwritten) = the scores' gradient of L(y) + ent H(y), H = -sum y
+     * log y (the entropy of each row), from dy = dL/dy: ent > 0 sharpens
+     * the attention towards one word. */
+    void (*softmax_backward)(t2v_backend *be, float *dx, const float *y, const float *dy,
+                             int rows, int len, float ent);
 };
 
 /* ------------------------------------------------------------------------ */
