@@ -1,6 +1,7 @@
 /* txt2vid train: a TGANs-C run with progress, a CSV log, sample sheets,
  * loss plots, atomic checkpoints, exact resume and Ctrl-C saving. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,57 @@ static int parse_own(void *user, int c, const char *arg)
         return *end || o->eval_count < 1 ? -1 : 0;
     default: return -1;
     }
+}
+
+/* Prints CMD: message, for a usage error; returns 1. */
+static int refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int refuse(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(CMD ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+/* Options given on --resume that the checkpoint's recipe r cannot take:
+ * prints why and returns 1. */
+static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
+{
+    if (to->aux_words >= 0.0f && to->aux_words != r->aux_words)
+        /* the word heads are parameters of D: they exist from step 0 or not at all */
+        return refuse("--aux-words %g on --resume: the checkpoint was trained with %g, which "
+                      "it keeps", to->aux_words, r->aux_words);
+    if (to->reader >= 0.0f && to->reader != r->reader)
+        /* a reader can join a run (from the checkpoint's step), not change or leave */
+        return refuse("--reader %g on --resume: the checkpoint's reader has weight %g, which "
+                      "it keeps", to->reader, r->reader);
+    if (to->g_pooled >= 0 && (to->g_pooled ? 2 : 1) != r->gen.text.pool)
+        /* a generator can stop reading the LSTM's part, not start again */
+        return refuse("--g-sentence %s on --resume: the checkpoint's generator reads %s",
+                      to->g_pooled ? "pooled" : "all",
+                      r->gen.text.pool == 2 ? "the pooled words alone, which it keeps"
+                      : r->gen.text.pool ? "all of the sentence vector (--g-sentence pooled "
+                                           "with --text-pool on switches it)"
+                                         : "a sentence vector without a pooled part");
+    if (to->g_sprite >= 0 && to->g_sprite != (r->gen.sprite_frames > 0))
+        /* the layout is the generator's architecture */
+        return refuse("--g-layout %s on --resume: the checkpoint's generator %s",
+                      to->g_sprite ? "sprite" : "clip",
+                      r->gen.sprite_frames > 0 ? "moves a picture (sprite), which it keeps"
+                                               : "draws the clip, which it keeps");
+    if (to->g_attend >= 0.0f &&
+        (to->g_attend != r->attend_sharpen || (to->g_attend > 0.0f) != r->gen.attend))
+        /* the attention's score vector is a parameter of G from step 0 or never */
+        return refuse("--g-attend %g on --resume: the checkpoint's generator %s %g",
+                      to->g_attend, r->gen.attend ? "attends to the words, sharpened by"
+                                                  : "reads the sentence vector, sharpening",
+                      r->gen.attend ? r->attend_sharpen : 0.0f);
+    if (r->reader > 0.0f && r->partial > 0.0f)
+        return refuse("--reader and --partial-captions do not go together");
+    return 0;
 }
 
 static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
@@ -460,51 +512,7 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
-    if (resuming && to.aux_words >= 0.0f && to.aux_words != r->aux_words) {
-        /* the word heads are parameters of D: they exist from step 0 or not at all */
-        fprintf(stderr, CMD ": --aux-words %g on --resume: the checkpoint was trained with %g, "
-                        "which it keeps\n", to.aux_words, r->aux_words);
-        t2v_tganc_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && to.reader >= 0.0f && to.reader != r->reader) {
-        /* a reader can join a run (from the checkpoint's step), not change or leave */
-        fprintf(stderr, CMD ": --reader %g on --resume: the checkpoint's reader has weight %g, "
-                        "which it keeps\n", to.reader, r->reader);
-        t2v_tganc_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && to.g_pooled >= 0 && (to.g_pooled ? 2 : 1) != r->gen.text.pool) {
-        /* a generator can stop reading the LSTM's part, not start again */
-        fprintf(stderr, CMD ": --g-sentence %s on --resume: the checkpoint's generator reads %s\n",
-                to.g_pooled ? "pooled" : "all",
-                r->gen.text.pool == 2 ? "the pooled words alone, which it keeps"
-                : r->gen.text.pool ? "all of the sentence vector (--g-sentence pooled with "
-                                     "--text-pool on switches it)"
-                                   : "a sentence vector without a pooled part");
-        t2v_tganc_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && to.g_sprite >= 0 && to.g_sprite != (r->gen.sprite_frames > 0)) {
-        /* the layout is the generator's architecture */
-        fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint's generator %s\n",
-                to.g_sprite ? "sprite" : "clip",
-                r->gen.sprite_frames > 0 ? "moves a picture (sprite), which it keeps"
-                                         : "draws the clip, which it keeps");
-        t2v_tganc_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && to.g_attend >= 0.0f &&
-        (to.g_attend != r->attend_sharpen || (to.g_attend > 0.0f) != r->gen.attend)) {
-        /* the attention's score vector is a parameter of G from step 0 or never */
-        fprintf(stderr, CMD ": --g-attend %g on --resume: the checkpoint's generator %s %g\n",
-                to.g_attend, r->gen.attend ? "attends to the words, sharpened by" : "reads the "
-                "sentence vector, sharpening", r->gen.attend ? r->attend_sharpen : 0.0f);
-        t2v_tganc_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && r->reader > 0.0f && r->partial > 0.0f) {
-        fprintf(stderr, CMD ": --reader and --partial-captions do not go together\n");
+    if (resuming && resume_conflict(&to, r)) {
         t2v_tganc_trainer_free(tr);
         return 2;
     }
