@@ -19,27 +19,23 @@ static int by_score_desc(const void *a, const void *b)
 }
 
 /* A TGANs-C generator whose picture attends to the caption's words
- * (gen.attend): every word of the vocabulary with its score w . e. Within
+ * (gen.attend.score): every word of the vocabulary with its score. Within
  * a caption, a word gets exp(its score - another's) times that word's
  * weight, so the words at the top are the ones pictures are drawn from. */
 static void print_attention(const t2v_weights *w)
 {
-    t2v_weights_tensor att, emb;
-    if (t2v_weights_find_tensor(w, "gen.attend.weight", &att) != T2V_OK ||
-        t2v_weights_find_tensor(w, "gen.text.embed.weight", &emb) != T2V_OK ||
-        emb.ndim != 2 || att.numel != emb.shape[1])
+    t2v_weights_tensor att;
+    if (t2v_weights_find_tensor(w, "gen.attend.score", &att) != T2V_OK)
         return;
     t2v_vocab v;
     if (t2v_vocab_read(w, &v) != T2V_OK)
         return;
-    int n = v.count < emb.shape[0] ? v.count : (int)emb.shape[0];
+    int n = v.count < att.numel ? v.count : (int)att.numel;
     word_score *ws = malloc((size_t)(n > 0 ? n : 1) * sizeof *ws);
     if (ws) {
         for (int i = 0; i < n; i++) {
             ws[i].word = v.words[i];
-            ws[i].score = 0.0;
-            for (int64_t e = 0; e < att.numel; e++)
-                ws[i].score += (double)att.data[e] * emb.data[(int64_t)i * att.numel + e];
+            ws[i].score = att.data[i];
         }
         qsort(ws, (size_t)n, sizeof *ws, by_score_desc);
         printf("\npicture attention: each word's score, highest first (within a caption a "

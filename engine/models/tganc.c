@@ -132,8 +132,8 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
         g->path_b[1] = t2v_declare(ps, &st, "gen.path.l1", "bias", 1, b1, 1);
     }
     if (c->attend) {
-        int64_t aw[1] = {c->text.embed};
-        g->att_w = t2v_declare(ps, &st, "gen.attend", "weight", 1, aw, 0);
+        int64_t aw[1] = {c->text.vocab};
+        g->att_w = t2v_declare(ps, &st, "gen.attend", "score", 1, aw, 1);
     }
     return st;
 }
@@ -249,11 +249,9 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
             s = t2v_init_const(be, t2v_pdata(ps, g->path_b[i]),
                                t2v_tensor_numel(&ps->items[g->path_b[i]].t), 0.0f);
     }
-    /* small random scores: near the words' mean at first, and no two words
-     * tied, so the entropy term has a direction to sharpen in */
+    /* equal scores: the words' mean (a trainer sets a prior over them) */
     if (c->attend && s == T2V_OK)
-        s = t2v_init_normal(be, t2v_pdata(ps, g->att_w), c->text.embed, 0.0f, 0.1f, seed,
-                            stream++);
+        s = t2v_init_const(be, t2v_pdata(ps, g->att_w), c->text.vocab, 0.0f);
     return s;
 }
 
@@ -282,21 +280,20 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
 }
 
 /* attend: P (N, E) = the words' embeddings x weighted by the softmax over
- * each caption's words of s_t = w . x_t */
+ * each caption's words of their scores */
 static void attend_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
     int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
-    // scores (N*T, 1) = x (N*T, E) w (E, 1)
-    k->gemm(be, 0, 0, N * T, 1, E, 1.0f, g->text.x, E, t2v_pdata(ps, g->att_w), 1, 0.0f,
-            g->att_s, 1);
+    // scores (N*T) = score[ids]
+    k->embedding_forward(be, g->att_s, t2v_pdata(ps, g->att_w), g->text.ids, N * T, 1);
     k->softmax_forward(be, g->att_a, g->att_s, g->text.mask, N, T);
     // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
     k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, g->att_a, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
                     g->att_p, E, E, N);
 }
 
-/* dP -> the score vector's gradient (accumulates) and the words' datt_x */
+/* dP -> the scores' gradient (accumulates) and the words' datt_x */
 static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
@@ -306,14 +303,10 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
                     g->datt_a, T, T, N);
     /* the sharpening weight is per caption of the batch's mean entropy */
     k->softmax_backward(be, g->datt_s, g->att_a, g->datt_a, N, T, g->attend_sharpen / (float)N);
-    // dw (E, 1) += x^T (E, N*T) ds (N*T, 1)
-    k->gemm(be, 1, 0, E, 1, N * T, 1.0f, g->text.x, E, g->datt_s, 1, 1.0f,
-            t2v_pgrad(ps, g->att_w), 1);
-    // dx[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E), then dx (N*T, E) += ds (N*T, 1) w (1, E)
+    k->embedding_backward(be, t2v_pgrad(ps, g->att_w), g->datt_s, g->text.ids, N * T, 1);
+    // dx[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E)
     k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a, 1, T, g->datt_p, E, E, 0.0f, g->datt_x, E,
                     (int64_t)T * E, N);
-    k->gemm(be, 0, 0, N * T, E, 1, 1.0f, g->datt_s, 1, t2v_pdata(ps, g->att_w), E, 1.0f,
-            g->datt_x, E);
 }
 
 void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)

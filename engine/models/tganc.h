@@ -24,14 +24,15 @@
  *
  * With attend, the picture's input is no longer S: it is P (N, E), the
  * caption's word embeddings (the encoder's x) weighted by a softmax over
- * the words of one learned score each, s_t = w . x_t. The stack reads
- * [z, P] and, with cond_bn, is modulated by P; the path head reads [z, S].
- * Trained towards one word (the entropy term of softmax_backward, weight
- * attend_sharpen), P becomes that word's embedding whatever the other
- * words are: a caption that pairs an object with a motion never seen
- * with it draws the object as its own word asks. The words' scores depend
- * on the word alone, not its neighbours, so which word a caption's
- * picture reads is the same in every sentence that has it.
+ * its words of a learned score per vocabulary word (gen.attend.score, V).
+ * The stack reads [z, P] and, with cond_bn, is modulated by P; the path
+ * head reads [z, S]. With the attention on one word (the entropy term of
+ * softmax_backward, weight attend_sharpen, keeps it there), P is that
+ * word's embedding whatever the other words are: a caption that pairs an
+ * object with a motion never seen with it draws the object as its own
+ * word asks. A word's score is its own, not its neighbours', so which
+ * word a caption's picture reads is the same in every sentence that has
+ * it.
  *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
@@ -111,7 +112,7 @@ typedef struct t2v_tganc {
     t2v_tganc_layer layer[T2V_TGANC_MAX_STAGES + 1];
     int out_w, out_b;
     int path_w[2], path_b[2]; /* sprite layout: the path head's two layers */
-    int att_w;              /* attend: the words' score vector (E) */
+    int att_w;              /* attend: each vocabulary word's score (V) */
     float attend_sharpen;   /* attend, training: weight of the attention's entropy
                                in the loss (0 at inference) */
     t2v_conv_geom out_geom;

@@ -170,6 +170,22 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     else
         fail "train --g-attend 0.5: status $status, V '$V', words '$words', $(head -c 200 "$work/at.err")"
     fi
+    # its scores start at 3 ln(16 / captions holding the word) over SBMG's 16
+    # training captions (2 steps of Adam at 1e-4 move them by < 0.001): 0 for
+    # the words of every caption, 3 ln 2 for the motion words (8 captions
+    # each), 3 ln 16 for the 4 digits whose other motion is a test caption
+    # and 3 ln 8 for the other 6
+    if "$cli" info "$work/at/model.gguf" 2>/dev/null | sed -n '/^picture attention/,$p' | awk '
+        function near(x, y) { return x - y < 0.01 && y - x < 0.01 }
+        NF == 2 && $1 ~ /^(digit|is|moving|and)$/ { n++; bad += !near($2, 0) }
+        NF == 2 && $1 ~ /^(up|down|left|right)$/ { n++; bad += !near($2, 3 * log(2)) }
+        NF == 2 && $1 ~ /^[0-9]$/ { n++; one += near($2, 3 * log(16)); two += near($2, 3 * log(8)) }
+        END { exit !(n == 18 && bad == 0 && one == 4 && two == 6) }'; then
+        ok "--g-attend: the words start at 3 x their inverse document frequency"
+    else
+        fail "--g-attend: starting scores: $("$cli" info "$work/at/model.gguf" 2>&1 |
+            sed -n '/^picture attention/,$p' | tr -s ' \n' ' ' | cut -c1-300)"
+    fi
     run atb train "${common[@]}" --steps 3 --run-dir "$work/at" --resume --g-layout sprite \
         --g-attend 0.2
     if [[ $status -eq 2 ]] && grep -q "sharpened by 0.5" "$work/atb.err"; then

@@ -88,22 +88,20 @@ static double gen_loss(void *ctx)
     return loss;
 }
 
-/* With attend, P against a softmax over each caption's words of w . x
- * written here in double from the embedding table. */
+/* With attend, P against a softmax over each caption's words of their
+ * scores, written here in double from the embedding and score tables. */
 static void check_attention(gen_case *c)
 {
-    float P[GEN_N * 4], table[9 * 4], w[4], a[GEN_N * 6];
+    float P[GEN_N * 4], table[9 * 4], score[9], a[GEN_N * 6];
     fd_download(be, P, c->g.att_p, GEN_N * 4);
     fd_download(be, a, c->g.att_a, GEN_N * 6);
     fd_download(be, table, t2v_pdata(&c->ps, c->g.text.emb), 9 * 4);
-    fd_download(be, w, t2v_pdata(&c->ps, c->g.att_w), 4);
+    fd_download(be, score, t2v_pdata(&c->ps, c->g.att_w), 9);
     double worst = 0.0, pad = 0.0;
     for (int n = 0; n < GEN_N; n++) {
         double sc[6], mx = -1e30, sum = 0.0;
         for (int t = 0; t < c->len[n]; t++) {
-            sc[t] = 0.0;
-            for (int d = 0; d < 4; d++)
-                sc[t] += (double)w[d] * table[c->ids[n * 6 + t] * 4 + d];
+            sc[t] = score[c->ids[n * 6 + t]];
             mx = fmax(mx, sc[t]);
         }
         for (int t = 0; t < c->len[n]; t++)
