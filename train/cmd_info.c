@@ -1,4 +1,5 @@
 /* txt2vid info: what a weights file holds. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,27 @@ static void print_attention(const t2v_weights *w)
         for (int i = 0; i < n; i++)
             printf("  %-16s %8.3f\n", ws[i].word, ws[i].score);
         free(ws);
+    }
+    t2v_weights_tensor pos;
+    if (t2v_weights_find_tensor(w, "gen.attend.pos", &pos) == T2V_OK && pos.ndim == 2) {
+        printf("\neach picture's positional bias (added to the word's score), its three "
+               "highest\nvalues above 0.001\n");
+        for (int64_t k = 0; k < pos.shape[0]; k++) {
+            const float *b = pos.data + k * pos.shape[1];
+            printf("  picture %lld:", (long long)k + 1);
+            float below = INFINITY; /* each pass takes the highest under the last one */
+            for (int j = 0; j < 3; j++) {
+                int64_t best = -1;
+                for (int64_t t = 0; t < pos.shape[1]; t++)
+                    if (b[t] < below && b[t] > 1e-3f && (best < 0 || b[t] > b[best]))
+                        best = t;
+                if (best < 0)
+                    break;
+                printf("%s word %lld %.3f", j ? "," : "", (long long)best + 1, b[best]);
+                below = b[best];
+            }
+            printf("\n");
+        }
     }
     t2v_vocab_free(&v);
 }

@@ -69,6 +69,10 @@ static void usage(FILE *f)
             "                      training captions), the path the sentence; X weighs\n"
             "                      the attention's mean entropy in G's loss, keeping\n"
             "                      it on one word (default 0: off)\n"
+            "  --g-sprites K       with --g-attend: K pictures per clip (1..4, default 1),\n"
+            "                      each attending to the words with a positional bias of\n"
+            "                      its own and moved along its own path, overlaid by\n"
+            "                      their maximum (TBMG's two digits: 2)\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -107,13 +111,14 @@ typedef struct train_opts {
     int g_pooled;       /* < 0: preset's; 1: G reads the pooled words alone */
     int g_sprite;       /* < 0: preset's; 1: the sprite layout */
     float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
+    int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -168,6 +173,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_READER:
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
+    case O_G_SPRITES:
+        o->g_sprites = (int)strtol(arg, &end, 10);
+        return *end || o->g_sprites < 1 || o->g_sprites > T2V_TGANC_MAX_SPRITES ? -1 : 0;
     case O_G_ATTEND:
         o->g_attend = strtof(arg, &end);
         return *end || !(o->g_attend >= 0.0f && o->g_attend <= 100.0f) ? -1 : 0;
@@ -231,6 +239,12 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
                       to->g_attend, r->gen.attend ? "attends to the words, sharpened by"
                                                   : "reads the sentence vector, sharpening",
                       r->gen.attend ? r->attend_sharpen : 0.0f);
+    int sprites = r->gen.sprites > 1 ? r->gen.sprites : 1;
+    if (to->g_sprites && to->g_sprites != sprites)
+        /* each picture has its own positional bias and path: a count from step 0 */
+        return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
+                      "picture%s per clip, which it keeps", to->g_sprites, sprites,
+                      sprites > 1 ? "s" : "");
     if (r->reader > 0.0f && r->partial > 0.0f)
         return refuse("--reader and --partial-captions do not go together");
     return 0;
@@ -246,7 +260,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
-        {"g-attend", 1, 0, O_G_ATTEND}, {0, 0, 0, 0}};
+        {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
                       .g_attend = -1.0f,
@@ -486,7 +500,13 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-layout sprite: %s\n", t2v_last_error());
         return 2;
     }
-    if (to.g_attend > 0.0f && t2v_tganc_recipe_attend(&rc, to.g_attend) != T2V_OK) {
+    if (to.g_sprites > 1 && !(to.g_attend > 0.0f)) {
+        fprintf(stderr, CMD ": --g-sprites %d needs --g-attend: each picture reads its own "
+                        "words\n", to.g_sprites);
+        return 2;
+    }
+    if (to.g_attend > 0.0f &&
+        t2v_tganc_recipe_attend(&rc, to.g_attend, to.g_sprites ? to.g_sprites : 1) != T2V_OK) {
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }

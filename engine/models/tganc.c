@@ -43,6 +43,9 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C attention %d: 0, or 1 in the sprite layout "
                         "(the picture reads the attended words, the path the sentence)",
                         c->attend);
+    if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
+                        "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
     c->frames = c->sprite_frames > 0 ? c->sprite_frames : dims[0];
     c->height = dims[1];
     c->width = dims[2];
@@ -63,6 +66,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     if (st != T2V_OK)
         return st;
     const t2v_tganc_cfg *c = &g->cfg;
+    g->K = c->sprites > 1 ? c->sprites : 1;
     st = t2v_encoder_declare(&g->text, &c->text, ps, "gen.text");
     if (st != T2V_OK)
         return st;
@@ -125,7 +129,8 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     g->out_b = t2v_declare(ps, &st, "gen.out", "conv.bias", 1, ob, 1);
     if (c->sprite_frames > 0) {
         int64_t w0[2] = {c->path_hidden, c->z_dim + D}, b0[1] = {c->path_hidden};
-        int64_t w1[2] = {2 * c->sprite_frames, c->path_hidden}, b1[1] = {2 * c->sprite_frames};
+        int64_t w1[2] = {2 * c->sprite_frames * g->K, c->path_hidden};
+        int64_t b1[1] = {2 * c->sprite_frames * g->K};
         g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
         g->path_b[0] = t2v_declare(ps, &st, "gen.path.l0", "bias", 1, b0, 1);
         g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
@@ -134,6 +139,9 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     if (c->attend) {
         int64_t aw[1] = {c->text.vocab};
         g->att_w = t2v_declare(ps, &st, "gen.attend", "score", 1, aw, 1);
+        int64_t pw[2] = {g->K, c->text.max_words};
+        if (g->K > 1)
+            g->att_pos = t2v_declare(ps, &st, "gen.attend", "pos", 2, pw, 1);
     }
     return st;
 }
@@ -141,72 +149,80 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
 void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
 {
     const t2v_tganc_cfg *c = &g->cfg;
-    size_t N = (size_t)p->N;
+    size_t N = (size_t)p->N, K = (size_t)g->K, NS = N * K;
     g->N = p->N;
+    g->NS = (int)NS;
     t2v_encoder_plan(&g->text, p);
     int Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     size_t T = (size_t)c->text.max_words, E = (size_t)c->text.embed;
     g->z = t2v_plan_floats(p, N * Z);
-    g->zs = t2v_plan_floats(p, N * (Z + Ds));
+    g->zs = t2v_plan_floats(p, NS * (Z + Ds));
     size_t ws = 0;
-    for (int i = 0; i <= c->n_stages; i++) {
+    for (int i = 0; i <= c->n_stages; i++) { /* the stack runs on K N items */
         t2v_tganc_layer *l = &g->layer[i];
-        size_t n = N * (size_t)l->C * (size_t)l->L;
+        size_t n = NS * (size_t)l->C * (size_t)l->L;
         if (i > 0) {
-            l->geom.n = p->N;
+            l->geom.n = g->NS;
             size_t w = t2v_conv_ws_floats(be, &l->geom);
             ws = w > ws ? w : ws;
         }
         l->pre = t2v_plan_floats(p, n);
         l->xhat = c->cond_bn ? t2v_plan_floats(p, n) : NULL;
         l->a = t2v_plan_floats(p, n);
-        l->gamma = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
-        l->beta = c->cond_bn ? t2v_plan_floats(p, N * l->C) : NULL;
+        l->gamma = c->cond_bn ? t2v_plan_floats(p, NS * l->C) : NULL;
+        l->beta = c->cond_bn ? t2v_plan_floats(p, NS * l->C) : NULL;
         l->save_mean = t2v_plan_floats(p, (size_t)l->SC);
         l->save_invstd = t2v_plan_floats(p, (size_t)l->SC);
         l->da = t2v_plan_grad(p, n);
         l->dxhat = c->cond_bn ? t2v_plan_grad(p, n) : NULL;
         l->dpre = t2v_plan_grad(p, n);
-        l->dgamma = c->cond_bn ? t2v_plan_grad(p, N * l->C) : NULL;
-        l->dbeta = c->cond_bn ? t2v_plan_grad(p, N * l->C) : NULL;
+        l->dgamma = c->cond_bn ? t2v_plan_grad(p, NS * l->C) : NULL;
+        l->dbeta = c->cond_bn ? t2v_plan_grad(p, NS * l->C) : NULL;
     }
-    g->out_geom.n = p->N;
+    g->out_geom.n = g->NS;
     size_t w = t2v_conv_ws_floats(be, &g->out_geom);
     ws = w > ws ? w : ws;
     g->ws = t2v_plan_floats(p, ws);
     size_t pic = N * (size_t)c->channels * c->height * c->width;
-    size_t clip = pic * c->frames, stack = c->sprite_frames > 0 ? pic : clip;
+    size_t clip = pic * c->frames, stack = c->sprite_frames > 0 ? pic * K : clip;
     g->out_pre = t2v_plan_floats(p, stack);
     g->clip = t2v_plan_floats(p, clip);
     g->dclip = t2v_plan_grad(p, clip);
     g->dout_pre = t2v_plan_grad(p, stack);
     if (c->sprite_frames > 0) {
-        size_t hid = N * (size_t)c->path_hidden, path = N * 2 * (size_t)c->sprite_frames;
-        g->picture = t2v_plan_floats(p, pic);
+        size_t hid = N * (size_t)c->path_hidden, path = NS * 2 * (size_t)c->sprite_frames;
+        g->picture = t2v_plan_floats(p, pic * K);
         g->path_h = t2v_plan_floats(p, hid);
         g->path_t = t2v_plan_floats(p, path);
         g->off = t2v_plan_floats(p, path);
-        g->dpicture = t2v_plan_grad(p, pic);
+        g->dpicture = t2v_plan_grad(p, pic * K);
         g->dpath_h = t2v_plan_grad(p, hid);
         g->dpath_t = t2v_plan_grad(p, path);
         g->doff = t2v_plan_grad(p, path);
         g->dzs_path = t2v_plan_grad(p, N * (Z + D));
     }
+    if (K > 1) {
+        g->moved = t2v_plan_floats(p, clip * K);
+        g->over = t2v_plan_floats(p, clip * (K - 1));
+        g->off_k = t2v_plan_floats(p, NS * 2 * (size_t)c->sprite_frames);
+        g->dmoved = t2v_plan_grad(p, clip * K);
+        g->doff_k = t2v_plan_grad(p, NS * 2 * (size_t)c->sprite_frames);
+    }
     if (c->attend) {
         g->zs_path = t2v_plan_floats(p, N * (Z + D));
-        g->att_s = t2v_plan_floats(p, N * T);
-        g->att_a = t2v_plan_floats(p, N * T);
-        g->att_p = t2v_plan_floats(p, N * E);
-        g->datt_s = t2v_plan_grad(p, N * T);
-        g->datt_a = t2v_plan_grad(p, N * T);
-        g->datt_p = t2v_plan_grad(p, N * E);
+        g->att_s = t2v_plan_floats(p, NS * T);
+        g->att_a = t2v_plan_floats(p, NS * T);
+        g->att_p = t2v_plan_floats(p, NS * E);
+        g->datt_s = t2v_plan_grad(p, NS * T);
+        g->datt_a = t2v_plan_grad(p, NS * T);
+        g->datt_p = t2v_plan_grad(p, NS * E);
         g->datt_x = t2v_plan_grad(p, N * T * E);
         g->dz_path = t2v_plan_grad(p, N * Z);
     }
-    g->dzs = t2v_plan_grad(p, N * (Z + Ds));
+    g->dzs = t2v_plan_grad(p, NS * (Z + Ds));
     g->dz = t2v_plan_grad(p, N * Z);
     g->dS = t2v_plan_grad(p, N * D);
-    g->dS_tmp = t2v_plan_grad(p, N * (D > Ds ? D : Ds));
+    g->dS_tmp = t2v_plan_grad(p, NS * (D > Ds ? D : Ds));
 }
 
 t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
@@ -252,6 +268,9 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     /* equal scores: the words' mean (a trainer sets a prior over them) */
     if (c->attend && s == T2V_OK)
         s = t2v_init_const(be, t2v_pdata(ps, g->att_w), c->text.vocab, 0.0f);
+    if (g->K > 1 && s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(ps, g->att_pos), (int64_t)g->K * c->text.max_words,
+                           0.0f);
     return s;
 }
 
@@ -260,7 +279,7 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
                              t2v_tganc_layer *l, const float *S, int training)
 {
     const t2v_kernels *k = be->k;
-    int N = g->N, D = t2v_tganc_stack_sent(&g->cfg);
+    int N = g->NS, D = t2v_tganc_stack_sent(&g->cfg);
     if (g->cfg.cond_bn) {
         k->batchnorm_forward(be, l->xhat, l->pre, NULL, NULL, t2v_pdata(bufs, l->run_mean),
                              t2v_pdata(bufs, l->run_var), l->save_mean, l->save_invstd, N, l->SC,
@@ -279,34 +298,50 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
     k->act_forward(be, g->cfg.act, 0.2f, l->a, l->a, (int64_t)N * l->C * l->L);
 }
 
-/* attend: P (N, E) = the words' embeddings x weighted by the softmax over
- * each caption's words of their scores */
+/* attend: P (K N, E), sprite-major: for each sprite k, the words'
+ * embeddings x weighted by the softmax over each caption's words of their
+ * scores (plus, with K > 1, sprite k's positional bias) */
 static void attend_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
     int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
-    // scores (N*T) = score[ids]
-    k->embedding_forward(be, g->att_s, t2v_pdata(ps, g->att_w), g->text.ids, N * T, 1);
-    k->softmax_forward(be, g->att_a, g->att_s, g->text.mask, N, T);
-    // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
-    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, g->att_a, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
-                    g->att_p, E, E, N);
+    for (int s = 0; s < g->K; s++) {
+        float *sc = g->att_s + (size_t)s * N * T, *a = g->att_a + (size_t)s * N * T;
+        // scores (N*T) = score[ids] (+ pos[s] at each position)
+        k->embedding_forward(be, sc, t2v_pdata(ps, g->att_w), g->text.ids, N * T, 1);
+        if (g->K > 1)
+            k->bias_add(be, sc, t2v_pdata(ps, g->att_pos) + (size_t)s * T, N, T, 1);
+        k->softmax_forward(be, a, sc, g->text.mask, N, T);
+        // P[s][n] (1, E) = a[n] (1, T) x[n] (T, E)
+        k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, a, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
+                        g->att_p + (size_t)s * N * E, E, E, N);
+    }
 }
 
-/* dP -> the scores' gradient (accumulates) and the words' datt_x */
+/* dP -> the scores' (and positional biases') gradients, which accumulate,
+ * and the words' datt_x */
 static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
     int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
-    // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
-    k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->datt_p, E, E, g->text.x, E, (int64_t)T * E, 0.0f,
-                    g->datt_a, T, T, N);
-    /* the sharpening weight is per caption of the batch's mean entropy */
-    k->softmax_backward(be, g->datt_s, g->att_a, g->datt_a, N, T, g->attend_sharpen / (float)N);
-    k->embedding_backward(be, t2v_pgrad(ps, g->att_w), g->datt_s, g->text.ids, N * T, 1);
-    // dx[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E)
-    k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a, 1, T, g->datt_p, E, E, 0.0f, g->datt_x, E,
-                    (int64_t)T * E, N);
+    for (int s = 0; s < g->K; s++) {
+        size_t o = (size_t)s * N * T;
+        const float *dP = g->datt_p + (size_t)s * N * E;
+        // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
+        k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, dP, E, E, g->text.x, E, (int64_t)T * E, 0.0f,
+                        g->datt_a + o, T, T, N);
+        /* the sharpening weight is per row of the mean entropy over the
+         * batch's captions and sprites */
+        k->softmax_backward(be, g->datt_s + o, g->att_a + o, g->datt_a + o, N, T,
+                            g->attend_sharpen / (float)g->NS);
+        k->embedding_backward(be, t2v_pgrad(ps, g->att_w), g->datt_s + o, g->text.ids, N * T, 1);
+        if (g->K > 1)
+            k->bias_backward(be, t2v_pgrad(ps, g->att_pos) + (size_t)s * T, g->datt_s + o, N, T,
+                             1);
+        // dx[n] (T, E) (+)= a[n]^T (T, 1) dP[n] (1, E)
+        k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a + o, 1, T, dP, E, E,
+                        s ? 1.0f : 0.0f, g->datt_x, E, (int64_t)T * E, N);
+    }
 }
 
 void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
@@ -314,19 +349,52 @@ void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
     t2v_encoder_backward_words(&g->text, be, ps, g->dS, g->cfg.attend ? g->datt_x : NULL);
 }
 
+/* K > 1: clip = the pixelwise maximum of the K moved pictures, folded in
+ * one at a time: over[s-1] = relu(max so far - moved[s]), max = over + moved[s] */
+static void composite_forward(t2v_tganc *g, t2v_backend *be, int64_t n)
+{
+    const t2v_kernels *k = be->k;
+    k->copy(be, g->clip, g->moved, n);
+    for (int s = 1; s < g->K; s++) {
+        float *over = g->over + (size_t)(s - 1) * n;
+        const float *m = g->moved + (size_t)s * n;
+        k->copy(be, over, g->clip, n);
+        k->axpy(be, over, -1.0f, m, n);
+        k->act_forward(be, T2V_ACT_RELU, 0.0f, over, over, n);
+        k->add(be, g->clip, over, m, n);
+    }
+}
+
+/* dclip -> dmoved: each pixel's gradient goes to the picture whose value
+ * the maximum took (on a tie, the later one) */
+static void composite_backward(t2v_tganc *g, t2v_backend *be, int64_t n)
+{
+    const t2v_kernels *k = be->k;
+    float *dmax = g->dmoved; /* block 0 carries the running max's gradient */
+    k->copy(be, dmax, g->dclip, n);
+    for (int s = g->K - 1; s >= 1; s--) {
+        float *dm = g->dmoved + (size_t)s * n;
+        k->copy(be, dm, dmax, n);
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, dmax, dmax, g->over + (size_t)(s - 1) * n, n);
+        k->axpy(be, dm, -1.0f, dmax, n);
+    }
+}
+
 void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                        const float *S, int training)
 {
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
-    int N = g->N, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    int N = g->N, NS = g->NS, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     if (c->attend)
         attend_forward(g, be, ps);
     const float *Sk = c->attend ? g->att_p : S; /* what the stack reads of the caption */
-    // zs: (N, Z + Ds)
-    k->concat_forward(be, g->zs, g->z, Sk, N, Z, Ds, 1);
+    // zs: (K N, Z + Ds), every sprite of a clip with the clip's noise
+    for (int s = 0; s < g->K; s++)
+        k->concat_forward(be, g->zs + (size_t)s * N * (Z + Ds), g->z, Sk + (size_t)s * N * Ds,
+                          N, Z, Ds, 1);
     t2v_tganc_layer *l0 = &g->layer[0];
-    t2v_linear_forward(be, l0->pre, g->zs, t2v_pdata(ps, l0->w), NULL, N, Z + Ds,
+    t2v_linear_forward(be, l0->pre, g->zs, t2v_pdata(ps, l0->w), NULL, NS, Z + Ds,
                        (int)(l0->C * l0->L));
     norm_act_forward(g, be, ps, bufs, l0, Sk, training);
     for (int i = 1; i <= c->n_stages; i++) {
@@ -337,13 +405,13 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     }
     t2v_conv_forward(be, &g->out_geom, g->out_pre, g->layer[c->n_stages].a,
                      t2v_pdata(ps, g->out_w), t2v_pdata(ps, g->out_b), g->ws);
+    int64_t clip = (int64_t)N * c->channels * c->frames * c->height * c->width;
     if (c->sprite_frames <= 0) {
-        int64_t n = (int64_t)N * c->channels * c->frames * c->height * c->width;
-        k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, n);
+        k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, clip);
         return;
     }
-    int64_t pic = (int64_t)N * c->channels * c->height * c->width;
-    int T = c->frames, Hd = c->path_hidden;
+    int64_t pic = (int64_t)NS * c->channels * c->height * c->width;
+    int T = c->frames, Hd = c->path_hidden, P2 = 2 * T * g->K;
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->picture, g->out_pre, pic);
     if (c->attend) // the path's own input: zs_path (N, Z + D)
         k->concat_forward(be, g->zs_path, g->z, S, N, Z, D, 1);
@@ -351,11 +419,21 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
                        t2v_pdata(ps, g->path_b[0]), N, Z + D, Hd);
     k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
-                       t2v_pdata(ps, g->path_b[1]), N, Hd, 2 * T);
-    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * 2 * T);
-    k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * 2 * T);
-    k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->height, c->width,
-                         -1.0f);
+                       t2v_pdata(ps, g->path_b[1]), N, Hd, P2);
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
+    k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * P2);
+    if (g->K == 1) {
+        k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->height,
+                             c->width, -1.0f);
+        return;
+    }
+    // off (N, K, 2T) -> off_k (K, N, 2T): sprite-major, as the pictures
+    int64_t shape[3] = {N, g->K, 2 * T};
+    int perm[3] = {1, 0, 2};
+    k->permute(be, g->off_k, g->off, 3, shape, perm);
+    k->translate_forward(be, g->moved, g->picture, g->off_k, NS, c->channels, T, c->height,
+                         c->width, -1.0f);
+    composite_forward(g, be, clip);
 }
 
 /* da -> dpre, and dS (the stack's sentence input S, of width D) accumulates
@@ -364,7 +442,7 @@ static void norm_act_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps,
                               t2v_tganc_layer *l, const float *S, float *dS)
 {
     const t2v_kernels *k = be->k;
-    int N = g->N, D = t2v_tganc_stack_sent(&g->cfg);
+    int N = g->NS, D = t2v_tganc_stack_sent(&g->cfg);
     int64_t n = (int64_t)N * l->C * l->L;
     k->act_backward(be, g->cfg.act, 0.2f, l->da, l->da, l->a, n);
     if (g->cfg.cond_bn) {
@@ -391,24 +469,34 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
 {
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
-    int N = g->N, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    int N = g->N, NS = g->NS, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     int sprite = c->sprite_frames > 0;
-    int64_t n = (int64_t)N * c->channels * c->height * c->width * (sprite ? 1 : c->frames);
+    int64_t clip = (int64_t)N * c->channels * c->frames * c->height * c->width;
+    int64_t n = sprite ? (int64_t)NS * c->channels * c->height * c->width : clip;
     const float *Sk = c->attend ? g->att_p : S; /* the stack's caption input */
     float *dSk = c->attend ? g->datt_p : g->dS;
     k->fill(be, g->dS, 0.0f, (int64_t)N * D);
     if (c->attend)
-        k->fill(be, g->datt_p, 0.0f, (int64_t)N * Ds);
+        k->fill(be, g->datt_p, 0.0f, (int64_t)NS * Ds);
     if (sprite) {
-        int T = c->frames, Hd = c->path_hidden;
-        k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
-                              c->channels, T, c->height, c->width, -1.0f);
-        k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * 2 * T);
+        int T = c->frames, Hd = c->path_hidden, P2 = 2 * T * g->K;
+        if (g->K == 1) {
+            k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
+                                  c->channels, T, c->height, c->width, -1.0f);
+        } else {
+            composite_backward(g, be, clip);
+            k->translate_backward(be, g->dpicture, g->doff_k, g->dmoved, g->picture, g->off_k, NS,
+                                  c->channels, T, c->height, c->width, -1.0f);
+            int64_t shape[3] = {g->K, N, 2 * T};
+            int perm[3] = {1, 0, 2};
+            k->permute(be, g->doff, g->doff_k, 3, shape, perm);
+        }
+        k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
         k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,
-                        (int64_t)N * 2 * T);
+                        (int64_t)N * P2);
         t2v_linear_backward(be, g->dpath_h, t2v_pgrad(ps, g->path_w[1]),
                             t2v_pgrad(ps, g->path_b[1]), g->dpath_t, g->path_h,
-                            t2v_pdata(ps, g->path_w[1]), N, Hd, 2 * T);
+                            t2v_pdata(ps, g->path_w[1]), N, Hd, P2);
         k->act_backward(be, c->act, 0.2f, g->dpath_h, g->dpath_h, g->path_h, (int64_t)N * Hd);
         t2v_linear_backward(be, g->dzs_path, t2v_pgrad(ps, g->path_w[0]),
                             t2v_pgrad(ps, g->path_b[0]), g->dpath_h,
@@ -430,11 +518,17 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
     t2v_tganc_layer *l0 = &g->layer[0];
     norm_act_backward(g, be, ps, l0, Sk, dSk);
     t2v_linear_backward(be, g->dzs, t2v_pgrad(ps, l0->w), NULL, l0->dpre, g->zs,
-                        t2v_pdata(ps, l0->w), N, Z + Ds, (int)(l0->C * l0->L));
+                        t2v_pdata(ps, l0->w), NS, Z + Ds, (int)(l0->C * l0->L));
     if (sprite && !c->attend) /* the path read zs too */
         k->add(be, g->dzs, g->dzs, g->dzs_path, (int64_t)N * (Z + D));
-    k->concat_backward(be, g->dz, g->dS_tmp, g->dzs, N, Z, Ds, 1);
-    k->add(be, dSk, dSk, g->dS_tmp, (int64_t)N * Ds);
+    for (int s = 0; s < g->K; s++) { /* each sprite's share of dz, and of its caption input */
+        float *dz = s ? g->dz_path : g->dz;
+        k->concat_backward(be, dz, g->dS_tmp, g->dzs + (size_t)s * N * (Z + Ds), N, Z, Ds, 1);
+        if (s)
+            k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
+        k->add(be, dSk + (size_t)s * N * Ds, dSk + (size_t)s * N * Ds, g->dS_tmp,
+               (int64_t)N * Ds);
+    }
     if (c->attend) { /* the path's input zs_path, then the attention under P */
         k->concat_backward(be, g->dz_path, g->dS_tmp, g->dzs_path, N, Z, D, 1);
         k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);

@@ -34,6 +34,14 @@
  * word a caption's picture reads is the same in every sentence that has
  * it.
  *
+ * With K = sprites > 1 the stack draws K pictures per clip (a batch of
+ * K N, sprite-major), each from its own attention over the caption's
+ * words: sprite k's score of word t is the word's score plus a positional
+ * bias pos[k][t] (gen.attend.pos, K x T), so sprite k can read the k-th
+ * object a caption names. The path head gives each sprite its own path
+ * ((N, K, T, 2) offsets), and the clip is the pixelwise maximum of the K
+ * moved pictures, as two digits overlap in the data.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -46,6 +54,7 @@
 #include "text/encoder.h"
 
 #define T2V_TGANC_MAX_STAGES 6
+#define T2V_TGANC_MAX_SPRITES 4
 
 typedef struct t2v_tganc_stage {
     int c_out;
@@ -67,6 +76,8 @@ typedef struct t2v_tganc_cfg {
     int attend;             /* sprite layout: 1: the picture reads the caption
                                through attention over its words, the path
                                reads the sentence vector; 0: both read S */
+    int sprites;            /* sprite layout with attend: pictures per clip,
+                               1..T2V_TGANC_MAX_SPRITES (0 reads as 1) */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
@@ -113,6 +124,8 @@ typedef struct t2v_tganc {
     int out_w, out_b;
     int path_w[2], path_b[2]; /* sprite layout: the path head's two layers */
     int att_w;              /* attend: each vocabulary word's score (V) */
+    int att_pos;            /* sprites > 1: each sprite's positional bias (K, T) */
+    int K, NS;              /* sprites per clip, stack batch K N */
     float attend_sharpen;   /* attend, training: weight of the attention's entropy
                                in the loss (0 at inference) */
     t2v_conv_geom out_geom;
@@ -128,6 +141,9 @@ typedef struct t2v_tganc {
     float *zs_path;         /* attend: the path's (N, Z + D); else the path reads zs */
     float *att_s, *att_a, *att_p; /* attend: scores, weights (N, T), P (N, E) */
     float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
+    float *moved, *dmoved;  /* sprites > 1: the K moved pictures (K N, C, T, H, W) */
+    float *over;            /* sprites > 1: relu(max so far - sprite k), K - 1 clips */
+    float *off_k, *doff_k;  /* sprites > 1: offsets sprite-major (K N, T, 2) */
     float *ws;              /* convolution workspace */
     float *dclip, *dout_pre, *dzs, *dz, *dS, *dS_tmp;
 } t2v_tganc;

@@ -47,6 +47,8 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
                                        (uint32_t)c->path_hidden);
     if (s == T2V_OK && c->attend)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.attend", (uint32_t)c->attend);
+    if (s == T2V_OK && c->sprites > 1)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.count", (uint32_t)c->sprites);
     return s;
 }
 
@@ -148,6 +150,10 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     /* files without it: the picture reads the sentence vector */
     if (t2v_weights_has_key(w, "tganc.sprite.attend") &&
         (s = get_int(w, "tganc.sprite.attend", 1, 1, &c->attend)) != T2V_OK)
+        return s;
+    /* files without it: one picture per clip */
+    if (t2v_weights_has_key(w, "tganc.sprite.count") &&
+        (s = get_int(w, "tganc.sprite.count", 1, T2V_TGANC_MAX_SPRITES, &c->sprites)) != T2V_OK)
         return s;
     c->text.vocab = vocab_size;
     if (t2v_tganc_check(c) != T2V_OK)

@@ -3,8 +3,8 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout and --g-attend (kept on --resume; the attention's word scores
-# in `txt2vid info`);
+# --g-layout, --g-attend and --g-sprites (kept on --resume; the
+# attention's word scores and positional biases in `txt2vid info`);
 # a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
@@ -29,6 +29,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --reader -1" "train --reader x" "train --reader 101" "train --reader 1 --partial-captions 0.5" \
     "train --g-sentence pooled" "train --g-sentence some --text-pool on" "train --g-layout cube" \
     "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
+    "train --g-sprites 2" "train --g-sprites 0" "train --g-sprites 5 --g-layout sprite --g-attend 1" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -198,6 +199,29 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         ok "train --g-attend with the generator's own encoder"
     else
         fail "train --g-attend --g-text own: status $status, $(head -c 200 "$work/atc.err")"
+    fi
+    # two pictures on TBMG: each starts on one of the caption's two digits
+    # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is
+    # moving up and down"), at a bias of 3 for every caption; a resume
+    # cannot change the count
+    run tb train "${common[@]}" --data tbmg --run-dir "$work/tb" --g-layout sprite --g-attend 0.1 \
+        --g-sprites 2
+    pos=$("$cli" info "$work/tb/model.gguf" 2>/dev/null | grep -E '^  picture [0-9]:' | tr -s ' ')
+    if [[ $status -eq 0 ]] && key_is "$work/tb/model.gguf" tganc.sprite.count 2 &&
+        [[ $pos == *"picture 1: word 2 3.000"*"picture 2: word 10 3.000" ]] &&
+        "$cli" sample --model "$work/tb/model.gguf" --out "$work/tb/a.y4m" \
+            --caption "digit 1 is moving left and right and digit 7 is moving up and down" \
+            >/dev/null 2>&1 && [[ -s $work/tb/a.y4m ]]; then
+        ok "train --g-sprites 2 on TBMG: picture 1 starts on word 2, picture 2 on word 10; it samples"
+    else
+        fail "train --g-sprites 2: status $status, positions '$pos', $(head -c 200 "$work/tb.err")"
+    fi
+    run tbb train "${common[@]}" --data tbmg --steps 3 --run-dir "$work/tb" --resume \
+        --g-layout sprite --g-attend 0.1 --g-sprites 1
+    if [[ $status -eq 2 ]] && grep -q "draws 2 pictures per clip" "$work/tbb.err"; then
+        ok "--g-sprites 1 on --resume of a two-picture generator: status 2"
+    else
+        fail "--g-sprites 1 on --resume: status $status (want 2): $(head -c 200 "$work/tbb.err")"
     fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then

@@ -32,8 +32,8 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     t2v_tganc_preset("tiny", &r);
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
-    if (sprite == 2)
-        t2v_tganc_recipe_attend(&r, 0.3f);
+    if (sprite >= 2)
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite - 1);
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
@@ -141,7 +141,8 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 2 ? "sprite layout attending to words, sentence-modulated BN"
+    const char *kind = sprite == 3 ? "two sprites attending to words, sentence-modulated BN"
+                       : sprite == 2 ? "sprite layout attending to words, sentence-modulated BN"
                        : sprite    ? "sprite layout, sentence-modulated BN"
                        : cond_bn ? "sentence-modulated BN, per-unit FC statistics"
                                  : "affine BN, per-channel FC statistics";
@@ -161,7 +162,21 @@ static void run_case(int cond_bn, int sprite)
         return;
     }
     cfg = cpu.g.cfg; /* with the derived output size */
-    cpu.g.attend_sharpen = gpu.g.attend_sharpen = sprite == 2 ? 0.3f : 0.0f;
+    cpu.g.attend_sharpen = gpu.g.attend_sharpen = sprite >= 2 ? 0.3f : 0.0f;
+    if (sprite >= 2) { /* the same distinct scores and positional biases on both sides */
+        int ns = cfg.text.vocab, np = cpu.g.K * cfg.text.max_words;
+        float *v = malloc((size_t)(ns + np) * sizeof *v);
+        t2v_rng_normal_host(v, (size_t)(ns + np), 33, 0, 0);
+        side *both[2] = {&cpu, &gpu};
+        for (int i = 0; i < 2; i++) {
+            t2v_backend_upload(both[i]->be, t2v_pdata(&both[i]->ps, both[i]->g.att_w), v,
+                               (size_t)ns * sizeof *v);
+            if (cpu.g.K > 1)
+                t2v_backend_upload(both[i]->be, t2v_pdata(&both[i]->ps, both[i]->g.att_pos),
+                                   v + ns, (size_t)np * sizeof *v);
+        }
+        free(v);
+    }
     const int T = cfg.text.max_words;
     int32_t *ids = calloc((size_t)NB * T, sizeof *ids);
     int len[NB] = {5, 3, 8, 1};
@@ -280,5 +295,6 @@ int main(void)
     run_case(1, 0);
     run_case(1, 1);
     run_case(1, 2);
+    run_case(1, 3);
     return t2v_test_finish();
 }

@@ -180,7 +180,7 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
     return t2v_tganc_check(g);
 }
 
-t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen)
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites)
 {
     if (r->gen.sprite_frames <= 0)
         return t2v_fail(T2V_ERR_INVALID, "attention over the words draws the picture of the "
@@ -188,7 +188,11 @@ t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen)
     if (!(sharpen >= 0.0f && sharpen <= 100.0f))
         return t2v_fail(T2V_ERR_INVALID, "the attention's sharpening weight must lie in "
                         "[0, 100], not %g", (double)sharpen);
+    if (sprites < 1 || sprites > T2V_TGANC_MAX_SPRITES)
+        return t2v_fail(T2V_ERR_INVALID, "%d pictures per clip (1..%d)", sprites,
+                        T2V_TGANC_MAX_SPRITES);
     r->gen.attend = 1;
+    r->gen.sprites = sprites;
     r->attend_sharpen = sharpen;
     return t2v_tganc_check(&r->gen);
 }
@@ -315,15 +319,51 @@ static void copy_text(t2v_tganc_trainer *tr);
  * captions, ln(captions / captions holding it); words no training caption
  * holds score 0. A word every caption has ("digit", "is") tells pictures
  * apart no more than silence does, and a rarer one names what differs: a
- * SBMG caption's digit starts with ~0.95 of its weight. */
+ * SBMG caption's digit starts with ~0.95 of its weight.
+ *
+ * With K > 1 sprites, sprite k's positional bias at t starts at
+ * ATTEND_PRIOR times the share of training captions whose k-th most
+ * informative word (of their K highest scores, in caption order) stands
+ * at t: in TBMG the first sprite starts on the first digit, the second on
+ * the second. */
 #define ATTEND_PRIOR 3.0f
+
+/* adds caption k's K highest-scoring positions, in caption order, to
+ * count (K, T) */
+static void count_positions(const t2v_encoded_captions *c, long k, const float *score, int K,
+                            float *count)
+{
+    const int32_t *ids = c->ids + k * c->max_words;
+    int top[T2V_TGANC_MAX_SPRITES], n = 0;
+    for (int j = 0; j < K && j < c->len[k]; j++) {
+        int best = -1;
+        for (int t = 0; t < c->len[k]; t++) {
+            int taken = 0;
+            for (int u = 0; u < n; u++)
+                taken |= top[u] == t;
+            if (!taken && (best < 0 || score[ids[t]] > score[ids[best]]))
+                best = t;
+        }
+        top[n++] = best;
+    }
+    for (int a = 1; a < n; a++) /* caption order */
+        for (int b = a; b > 0 && top[b] < top[b - 1]; b--) {
+            int x = top[b];
+            top[b] = top[b - 1];
+            top[b - 1] = x;
+        }
+    for (int j = 0; j < n; j++)
+        count[j * c->max_words + top[j]] += 1.0f;
+}
+
 static t2v_status attend_prior(t2v_tganc_trainer *tr)
 {
-    int V = tr->vocab.count;
+    int V = tr->vocab.count, K = tr->gen.K, T = tr->caps.max_words;
     const t2v_encoded_captions *c = &tr->caps;
     long *df = calloc((size_t)V, sizeof *df);
     float *score = calloc((size_t)V, sizeof *score);
-    t2v_status s = df && score ? T2V_OK : t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    float *pos = calloc((size_t)K * T, sizeof *pos);
+    t2v_status s = df && score && pos ? T2V_OK : t2v_fail(T2V_ERR_NOMEM, "out of memory");
     for (long k = 0; k < c->n && s == T2V_OK; k++)
         for (int t = 0; t < c->len[k]; t++) {
             int32_t id = c->ids[k * c->max_words + t];
@@ -338,8 +378,17 @@ static t2v_status attend_prior(t2v_tganc_trainer *tr)
     if (s == T2V_OK)
         s = t2v_backend_upload(tr->be, t2v_pdata(&tr->gps, tr->gen.att_w), score,
                                (size_t)V * sizeof *score);
+    if (s == T2V_OK && K > 1) {
+        for (long k = 0; k < c->n; k++)
+            count_positions(c, k, score, K, pos);
+        for (int i = 0; i < K * T; i++)
+            pos[i] *= ATTEND_PRIOR / (float)c->n;
+        s = t2v_backend_upload(tr->be, t2v_pdata(&tr->gps, tr->gen.att_pos), pos,
+                               (size_t)K * T * sizeof *pos);
+    }
     free(df);
     free(score);
+    free(pos);
     return s;
 }
 

@@ -63,8 +63,10 @@ t2v_status t2v_tganc_preset(const char *name, t2v_tganc_recipe *r);
  * of width 2 z_dim moves that frame through the frames the stack made. */
 t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
 /* Sprite layout: the picture reads the caption through attention over its
- * words, sharpened with weight `sharpen` (>= 0) on its mean entropy. */
-t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen);
+ * words, sharpened with weight `sharpen` (>= 0) on its mean entropy; with
+ * sprites > 1, that many pictures per clip, each with its own attention
+ * and path, overlaid by their maximum. */
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites);
 const char *t2v_temporal_name(t2v_temporal t);
 
 typedef struct t2v_step_stats {
