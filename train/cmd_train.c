@@ -73,6 +73,9 @@ static void usage(FILE *f)
             "                      each attending to the words with a positional bias of\n"
             "                      its own and moved along its own path, overlaid by\n"
             "                      their maximum (TBMG's two digits: 2)\n"
+            "  --g-path sentence|rest  with --g-attend: the path head reads the sentence\n"
+            "                      vector (default) or the rest of the caption, the sum of\n"
+            "                      the embeddings of the words no picture attends to\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -112,13 +115,14 @@ typedef struct train_opts {
     int g_sprite;       /* < 0: preset's; 1: the sprite layout */
     float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
+    int g_path;         /* < 0: preset's; 1: the path reads the rest of the caption */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -173,6 +177,11 @@ static int parse_own(void *user, int c, const char *arg)
     case O_READER:
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
+    case O_G_PATH: {
+        static const char *const reads[2] = {"sentence", "rest"};
+        o->g_path = word_index(arg, reads, 2);
+        return o->g_path < 0 ? -1 : 0;
+    }
     case O_G_SPRITES:
         o->g_sprites = (int)strtol(arg, &end, 10);
         return *end || o->g_sprites < 1 || o->g_sprites > T2V_TGANC_MAX_SPRITES ? -1 : 0;
@@ -245,6 +254,11 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
                       "picture%s per clip, which it keeps", to->g_sprites, sprites,
                       sprites > 1 ? "s" : "");
+    if (to->g_path >= 0 && to->g_path != r->gen.path_rest)
+        /* the path head's input width differs */
+        return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
+                      "which it keeps", to->g_path ? "rest" : "sentence",
+                      r->gen.path_rest ? "rest of the caption" : "sentence vector");
     if (r->reader > 0.0f && r->partial > 0.0f)
         return refuse("--reader and --partial-captions do not go together");
     return 0;
@@ -260,10 +274,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
-        {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES}, {0, 0, 0, 0}};
+        {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES},
+        {"g-path", 1, 0, O_G_PATH}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
-                      .g_attend = -1.0f,
+                      .g_attend = -1.0f, .g_path = -1,
                       .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
@@ -500,13 +515,16 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-layout sprite: %s\n", t2v_last_error());
         return 2;
     }
-    if (to.g_sprites > 1 && !(to.g_attend > 0.0f)) {
-        fprintf(stderr, CMD ": --g-sprites %d needs --g-attend: each picture reads its own "
-                        "words\n", to.g_sprites);
+    if ((to.g_sprites > 1 || to.g_path == 1) && !(to.g_attend > 0.0f)) {
+        fprintf(stderr, CMD ": --%s needs --g-attend: %s\n",
+                to.g_sprites > 1 ? "g-sprites" : "g-path rest",
+                to.g_sprites > 1 ? "each picture reads its own words"
+                                 : "the rest is what the pictures do not attend to");
         return 2;
     }
     if (to.g_attend > 0.0f &&
-        t2v_tganc_recipe_attend(&rc, to.g_attend, to.g_sprites ? to.g_sprites : 1) != T2V_OK) {
+        t2v_tganc_recipe_attend(&rc, to.g_attend, to.g_sprites ? to.g_sprites : 1,
+                                to.g_path == 1) != T2V_OK) {
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }

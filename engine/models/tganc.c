@@ -43,6 +43,9 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C attention %d: 0, or 1 in the sprite layout "
                         "(the picture reads the attended words, the path the sentence)",
                         c->attend);
+    if (c->path_rest != 0 && (c->path_rest != 1 || !c->attend))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C path reading the rest of the caption (%d): "
+                        "only with attention over the words", c->path_rest);
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
@@ -70,7 +73,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     st = t2v_encoder_declare(&g->text, &c->text, ps, "gen.text");
     if (st != T2V_OK)
         return st;
-    int D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    int Ds = t2v_tganc_stack_sent(c);
     int dims[3] = {c->base[0], c->base[1], c->base[2]};
     for (int i = 0; i <= c->n_stages; i++) {
         t2v_tganc_layer *l = &g->layer[i];
@@ -128,7 +131,8 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     g->out_w = t2v_declare(ps, &st, "gen.out", "conv.weight", 5, ow, 0);
     g->out_b = t2v_declare(ps, &st, "gen.out", "conv.bias", 1, ob, 1);
     if (c->sprite_frames > 0) {
-        int64_t w0[2] = {c->path_hidden, c->z_dim + D}, b0[1] = {c->path_hidden};
+        int64_t w0[2] = {c->path_hidden, c->z_dim + t2v_tganc_path_sent(c)};
+        int64_t b0[1] = {c->path_hidden};
         int64_t w1[2] = {2 * c->sprite_frames * g->K, c->path_hidden};
         int64_t b1[1] = {2 * c->sprite_frames * g->K};
         g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
@@ -199,7 +203,7 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         g->dpath_h = t2v_plan_grad(p, hid);
         g->dpath_t = t2v_plan_grad(p, path);
         g->doff = t2v_plan_grad(p, path);
-        g->dzs_path = t2v_plan_grad(p, N * (Z + D));
+        g->dzs_path = t2v_plan_grad(p, N * (Z + (size_t)t2v_tganc_path_sent(c)));
     }
     if (K > 1) {
         g->moved = t2v_plan_floats(p, clip * K);
@@ -209,7 +213,12 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         g->doff_k = t2v_plan_grad(p, NS * 2 * (size_t)c->sprite_frames);
     }
     if (c->attend) {
-        g->zs_path = t2v_plan_floats(p, N * (Z + D));
+        g->zs_path = t2v_plan_floats(p, N * (Z + (size_t)t2v_tganc_path_sent(c)));
+        if (c->path_rest) {
+            g->rest_w = t2v_plan_floats(p, N * T);
+            g->rest = t2v_plan_floats(p, N * E);
+            g->drest_w = t2v_plan_grad(p, N * T);
+        }
         g->att_s = t2v_plan_floats(p, NS * T);
         g->att_a = t2v_plan_floats(p, NS * T);
         g->att_p = t2v_plan_floats(p, NS * E);
@@ -330,6 +339,8 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
         // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
         k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, dP, E, E, g->text.x, E, (int64_t)T * E, 0.0f,
                         g->datt_a + o, T, T, N);
+        if (g->cfg.path_rest) /* the rest's weights are 1 - the pictures' */
+            k->axpy(be, g->datt_a + o, -1.0f, g->drest_w, (int64_t)N * T);
         /* the sharpening weight is per row of the mean entropy over the
          * batch's captions and sprites */
         k->softmax_backward(be, g->datt_s + o, g->att_a + o, g->datt_a + o, N, T,
@@ -342,6 +353,36 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a + o, 1, T, dP, E, E,
                         s ? 1.0f : 0.0f, g->datt_x, E, (int64_t)T * E, N);
     }
+    if (g->cfg.path_rest) // dx[n] (T, E) += w[n]^T (T, 1) dR[n] (1, E), dR in dS_tmp
+        k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->rest_w, 1, T, g->dS_tmp, E, E, 1.0f,
+                        g->datt_x, E, (int64_t)T * E, N);
+}
+
+/* path_rest: R (N, E) = sum_t max(0, mask - sum_k a_k)_t x_t */
+static void rest_forward(t2v_tganc *g, t2v_backend *be)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
+    int64_t nt = (int64_t)N * T;
+    k->copy(be, g->rest_w, g->text.mask, nt);
+    for (int s = 0; s < g->K; s++)
+        k->axpy(be, g->rest_w, -1.0f, g->att_a + (size_t)s * nt, nt);
+    if (g->K > 1) /* two pictures on one word leave it out, not below */
+        k->act_forward(be, T2V_ACT_RELU, 0.0f, g->rest_w, g->rest_w, nt);
+    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, g->rest_w, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
+                    g->rest, E, E, N);
+}
+
+/* dR (N, E) in dS_tmp -> drest_w (N, T), the weights' gradient */
+static void rest_backward(t2v_tganc *g, t2v_backend *be)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
+    k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->dS_tmp, E, E, g->text.x, E, (int64_t)T * E, 0.0f,
+                    g->drest_w, T, T, N);
+    if (g->K > 1)
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, g->drest_w, g->drest_w, g->rest_w,
+                        (int64_t)N * T);
 }
 
 void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
@@ -385,7 +426,7 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
 {
     const t2v_kernels *k = be->k;
     const t2v_tganc_cfg *c = &g->cfg;
-    int N = g->N, NS = g->NS, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
+    int N = g->N, NS = g->NS, Z = c->z_dim, Ds = t2v_tganc_stack_sent(c);
     if (c->attend)
         attend_forward(g, be, ps);
     const float *Sk = c->attend ? g->att_p : S; /* what the stack reads of the caption */
@@ -413,10 +454,13 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     int64_t pic = (int64_t)NS * c->channels * c->height * c->width;
     int T = c->frames, Hd = c->path_hidden, P2 = 2 * T * g->K;
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->picture, g->out_pre, pic);
-    if (c->attend) // the path's own input: zs_path (N, Z + D)
-        k->concat_forward(be, g->zs_path, g->z, S, N, Z, D, 1);
+    int Dp = t2v_tganc_path_sent(c);
+    if (c->path_rest)
+        rest_forward(g, be);
+    if (c->attend) // the path's own input: zs_path (N, Z + Dp)
+        k->concat_forward(be, g->zs_path, g->z, c->path_rest ? g->rest : S, N, Z, Dp, 1);
     t2v_linear_forward(be, g->path_h, c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]),
-                       t2v_pdata(ps, g->path_b[0]), N, Z + D, Hd);
+                       t2v_pdata(ps, g->path_b[0]), N, Z + Dp, Hd);
     k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
                        t2v_pdata(ps, g->path_b[1]), N, Hd, P2);
@@ -501,7 +545,7 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         t2v_linear_backward(be, g->dzs_path, t2v_pgrad(ps, g->path_w[0]),
                             t2v_pgrad(ps, g->path_b[0]), g->dpath_h,
                             c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]), N,
-                            Z + D, Hd);
+                            Z + t2v_tganc_path_sent(c), Hd);
     }
     k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, sprite ? g->dpicture : g->dclip,
                     sprite ? g->picture : g->clip, n);
@@ -529,10 +573,14 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         k->add(be, dSk + (size_t)s * N * Ds, dSk + (size_t)s * N * Ds, g->dS_tmp,
                (int64_t)N * Ds);
     }
-    if (c->attend) { /* the path's input zs_path, then the attention under P */
-        k->concat_backward(be, g->dz_path, g->dS_tmp, g->dzs_path, N, Z, D, 1);
+    if (c->attend) { /* the path's input zs_path, then the attention under P (and R) */
+        int Dp = t2v_tganc_path_sent(c);
+        k->concat_backward(be, g->dz_path, g->dS_tmp, g->dzs_path, N, Z, Dp, 1);
         k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
-        k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
+        if (c->path_rest)
+            rest_backward(g, be); /* dR stays in dS_tmp for attend_backward's dx */
+        else
+            k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
         attend_backward(g, be, ps);
     }
 }

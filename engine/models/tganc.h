@@ -42,6 +42,12 @@
  * ((N, K, T, 2) offsets), and the clip is the pixelwise maximum of the K
  * moved pictures, as two digits overlap in the data.
  *
+ * With path_rest the path head reads, instead of S, the rest of the
+ * caption: R (N, E) = sum over its words of max(0, 1 - the pictures'
+ * weights on the word) x_t. With the picture's weight on the digit, R is
+ * the sum of the other words' embeddings, and the motion words reach the
+ * path the same way whatever digit stands beside them.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -78,6 +84,9 @@ typedef struct t2v_tganc_cfg {
                                reads the sentence vector; 0: both read S */
     int sprites;            /* sprite layout with attend: pictures per clip,
                                1..T2V_TGANC_MAX_SPRITES (0 reads as 1) */
+    int path_rest;          /* with attend: 1: the path head reads the sum of the
+                               embeddings of the words no picture attends to,
+                               not the sentence vector */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size */
@@ -88,6 +97,12 @@ typedef struct t2v_tganc_cfg {
 static inline int t2v_tganc_stack_sent(const t2v_tganc_cfg *cfg)
 {
     return cfg->attend ? cfg->text.embed : cfg->text.sent;
+}
+
+/* ... and the path head: E with path_rest, else D. */
+static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
+{
+    return cfg->path_rest ? cfg->text.embed : cfg->text.sent;
 }
 
 /* Validates sizes and derives frames/height/width. */
@@ -138,7 +153,9 @@ typedef struct t2v_tganc {
     float *picture, *dpicture; /* sprite layout: the stack's frame after tanh */
     float *path_h, *path_t, *off; /* (N, hidden), (N, 2T) tanh, (N, T, 2) pixels */
     float *dpath_h, *dpath_t, *doff, *dzs_path;
-    float *zs_path;         /* attend: the path's (N, Z + D); else the path reads zs */
+    float *zs_path;         /* attend: the path's (N, Z + D), (N, Z + E) with
+                               path_rest; else the path reads zs */
+    float *rest_w, *rest, *drest_w; /* path_rest: word weights (N, T), R (N, E) */
     float *att_s, *att_a, *att_p; /* attend: scores, weights (N, T), P (N, E) */
     float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
     float *moved, *dmoved;  /* sprites > 1: the K moved pictures (K N, C, T, H, W) */

@@ -49,6 +49,8 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.attend", (uint32_t)c->attend);
     if (s == T2V_OK && c->sprites > 1)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.count", (uint32_t)c->sprites);
+    if (s == T2V_OK && c->path_rest)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_rest", (uint32_t)c->path_rest);
     return s;
 }
 
@@ -154,6 +156,10 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     /* files without it: one picture per clip */
     if (t2v_weights_has_key(w, "tganc.sprite.count") &&
         (s = get_int(w, "tganc.sprite.count", 1, T2V_TGANC_MAX_SPRITES, &c->sprites)) != T2V_OK)
+        return s;
+    /* files without it: the path reads the sentence vector */
+    if (t2v_weights_has_key(w, "tganc.sprite.path_rest") &&
+        (s = get_int(w, "tganc.sprite.path_rest", 1, 1, &c->path_rest)) != T2V_OK)
         return s;
     c->text.vocab = vocab_size;
     if (t2v_tganc_check(c) != T2V_OK)

@@ -3,7 +3,7 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout, --g-attend and --g-sprites (kept on --resume; the
+# --g-layout, --g-attend, --g-sprites and --g-path (kept on --resume; the
 # attention's word scores and positional biases in `txt2vid info`);
 # a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
@@ -30,6 +30,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-sentence pooled" "train --g-sentence some --text-pool on" "train --g-layout cube" \
     "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
     "train --g-sprites 2" "train --g-sprites 0" "train --g-sprites 5 --g-layout sprite --g-attend 1" \
+    "train --g-path rest" "train --g-path words --g-layout sprite --g-attend 1" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -194,11 +195,20 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     else
         fail "--g-attend 0.2 on --resume: status $status (want 2): $(head -c 200 "$work/atb.err")"
     fi
-    run atc train "${common[@]}" --run-dir "$work/atc" --g-layout sprite --g-attend 0.5 --g-text own
-    if [[ $status -eq 0 ]] && key_is "$work/atc/checkpoint.gguf" train.shared_text false; then
-        ok "train --g-attend with the generator's own encoder"
+    run atc train "${common[@]}" --run-dir "$work/atc" --g-layout sprite --g-attend 0.5 --g-text own \
+        --g-path rest
+    if [[ $status -eq 0 ]] && key_is "$work/atc/checkpoint.gguf" train.shared_text false &&
+        key_is "$work/atc/model.gguf" tganc.sprite.path_rest 1; then
+        ok "train --g-attend --g-path rest with the generator's own encoder"
     else
-        fail "train --g-attend --g-text own: status $status, $(head -c 200 "$work/atc.err")"
+        fail "train --g-attend --g-path rest --g-text own: status $status, $(head -c 200 "$work/atc.err")"
+    fi
+    run atd train "${common[@]}" --steps 3 --run-dir "$work/atc" --resume --g-layout sprite \
+        --g-attend 0.5 --g-path sentence
+    if [[ $status -eq 2 ]] && grep -q "reads the rest of the caption" "$work/atd.err"; then
+        ok "--g-path sentence on --resume of a path reading the rest: status 2"
+    else
+        fail "--g-path sentence on --resume: status $status (want 2): $(head -c 200 "$work/atd.err")"
     fi
     # two pictures on TBMG: each starts on one of the caption's two digits
     # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is

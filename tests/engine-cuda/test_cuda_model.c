@@ -33,7 +33,7 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
     if (sprite >= 2)
-        t2v_tganc_recipe_attend(&r, 0.3f, sprite - 1);
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite - 1, sprite == 3);
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
@@ -141,7 +141,8 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 3 ? "two sprites attending to words, sentence-modulated BN"
+    const char *kind = sprite == 3 ? "two sprites attending to words, paths reading the rest, "
+                                     "sentence-modulated BN"
                        : sprite == 2 ? "sprite layout attending to words, sentence-modulated BN"
                        : sprite    ? "sprite layout, sentence-modulated BN"
                        : cond_bn ? "sentence-modulated BN, per-unit FC statistics"

@@ -180,7 +180,8 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
     return t2v_tganc_check(g);
 }
 
-t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites)
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
+                                   int path_rest)
 {
     if (r->gen.sprite_frames <= 0)
         return t2v_fail(T2V_ERR_INVALID, "attention over the words draws the picture of the "
@@ -193,6 +194,7 @@ t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprit
                         T2V_TGANC_MAX_SPRITES);
     r->gen.attend = 1;
     r->gen.sprites = sprites;
+    r->gen.path_rest = path_rest;
     r->attend_sharpen = sharpen;
     return t2v_tganc_check(&r->gen);
 }

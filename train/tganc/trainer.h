@@ -66,7 +66,8 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
  * words, sharpened with weight `sharpen` (>= 0) on its mean entropy; with
  * sprites > 1, that many pictures per clip, each with its own attention
  * and path, overlaid by their maximum. */
-t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites);
+t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
+                                   int path_rest);
 const char *t2v_temporal_name(t2v_temporal t);
 
 typedef struct t2v_step_stats {
