@@ -66,9 +66,9 @@ static void usage(FILE *f)
             "  --g-attend X        sprite layout: the picture reads the caption through\n"
             "                      attention over its words (a learned score per word,\n"
             "                      from 3 x its inverse document frequency over the\n"
-            "                      training captions), the path the sentence; X weighs\n"
-            "                      the attention's mean entropy in G's loss, keeping\n"
-            "                      it on one word (default 0: off)\n"
+            "                      training captions); X weighs the attention's mean\n"
+            "                      entropy in G's loss, keeping it on one word\n"
+            "                      (default 0: off)\n"
             "  --g-sprites K       with --g-attend: K pictures per clip (1..4, default 1),\n"
             "                      each attending to the words with a positional bias of\n"
             "                      its own and moved along its own path, overlaid by\n"
@@ -244,10 +244,12 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
     if (to->g_attend >= 0.0f &&
         (to->g_attend != r->attend_sharpen || (to->g_attend > 0.0f) != r->gen.attend))
         /* the attention's score vector is a parameter of G from step 0 or never */
-        return refuse("--g-attend %g on --resume: the checkpoint's generator %s %g",
-                      to->g_attend, r->gen.attend ? "attends to the words, sharpened by"
-                                                  : "reads the sentence vector, sharpening",
-                      r->gen.attend ? r->attend_sharpen : 0.0f);
+        return r->gen.attend
+                   ? refuse("--g-attend %g on --resume: the checkpoint's generator attends to "
+                            "the words, sharpened by %g, which it keeps", to->g_attend,
+                            r->attend_sharpen)
+                   : refuse("--g-attend %g on --resume: the checkpoint's generator reads the "
+                            "sentence vector, which it keeps", to->g_attend);
     int sprites = r->gen.sprites > 1 ? r->gen.sprites : 1;
     if (to->g_sprites && to->g_sprites != sprites)
         /* each picture has its own positional bias and path: a count from step 0 */
