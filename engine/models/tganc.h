@@ -147,16 +147,17 @@ typedef struct t2v_tganc {
     int N;
     float bn_momentum;      /* running-statistics update in training mode (0.1) */
     float *z;               /* (N, Z) filled by the caller */
-    float *zs;              /* (N, Z + D), with attend (N, Z + E) */
-    float *out_pre, *clip;  /* (N, channels, frames, H, W); out_pre has the
-                               stack's frames (1 in the sprite layout) */
-    float *picture, *dpicture; /* sprite layout: the stack's frame after tanh */
-    float *path_h, *path_t, *off; /* (N, hidden), (N, 2T) tanh, (N, T, 2) pixels */
+    float *zs;              /* (K N, Z + D), with attend (K N, Z + E) */
+    float *out_pre, *clip;  /* clip (N, channels, frames, H, W); out_pre has the
+                               stack's K N items of its frames (1 in the sprite
+                               layout) */
+    float *picture, *dpicture; /* sprite layout: the stack's frames after tanh (K N) */
+    float *path_h, *path_t, *off; /* (N, hidden), (N, 2TK) tanh, (N, K, T, 2) pixels */
     float *dpath_h, *dpath_t, *doff, *dzs_path;
     float *zs_path;         /* attend: the path's (N, Z + D), (N, Z + E) with
                                path_rest; else the path reads zs */
     float *rest_w, *rest, *drest_w; /* path_rest: word weights (N, T), R (N, E) */
-    float *att_s, *att_a, *att_p; /* attend: scores, weights (N, T), P (N, E) */
+    float *att_s, *att_a, *att_p; /* attend: scores, weights (K N, T), P (K N, E) */
     float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
     float *moved, *dmoved;  /* sprites > 1: the K moved pictures (K N, C, T, H, W) */
     float *over;            /* sprites > 1: relu(max so far - sprite k), K - 1 clips */
