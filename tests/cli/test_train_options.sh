@@ -21,6 +21,11 @@ trap 'rm -rf "$work"' EXIT
 
 # key_is FILE KEY VALUE: txt2vid info prints "  KEY   VALUE"
 key_is() { "$cli" info "$1" 2>/dev/null | grep -Eq "^ +$2 +$3\$"; }
+# vocab_of FILE: the number of words in the file's vocabulary
+vocab_of() {
+    "$cli" info "$1" 2>/dev/null | grep -E '^ +tokenizer.vocab' | grep -Eo '[0-9]+ items' |
+        cut -d' ' -f1
+}
 
 for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
@@ -160,8 +165,7 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     # the vocabulary by its score; it samples; a resume cannot change it;
     # with the generator's own encoder the words' gradient reaches it
     run at train "${common[@]}" --run-dir "$work/at" --g-layout sprite --g-attend 0.5
-    V=$("$cli" info "$work/at/model.gguf" 2>/dev/null | grep -E '^ +tokenizer.vocab' |
-        grep -Eo '[0-9]+ items' | cut -d' ' -f1)
+    V=$(vocab_of "$work/at/model.gguf")
     words=$("$cli" info "$work/at/model.gguf" 2>/dev/null |
         sed -n '/^picture attention/,$p' | grep -Ec '^  [^ ]+ +-?[0-9]+\.[0-9]+$')
     if [[ $status -eq 0 ]] && key_is "$work/at/model.gguf" tganc.sprite.attend 1 &&
@@ -254,7 +258,7 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     # vocabulary; words every caption holds are not scored) and above half of it
     run sgw train-stackgan "${common[@]}" --run-dir "$work/sgw" --aux-words 1
     ck=$work/sgw/checkpoint.gguf
-    V=$("$cli" info "$ck" 2>/dev/null | grep -E '^ +tokenizer.vocab' | grep -Eo '[0-9]+ items' | cut -d' ' -f1)
+    V=$(vocab_of "$ck")
     if [[ $status -eq 0 && -n $V ]] && key_is "$ck" train.aux_words 1 &&
         head -n1 "$work/sgw/log-stage1.csv" | grep -q ',d_words,g_words$' &&
         awk -F, -v V="$V" 'NR == 2 { c = V * log(2); exit !($10 > 0.5 * c && $10 < c) }' "$work/sgw/log-stage1.csv"; then
