@@ -197,10 +197,10 @@ void cuda_softmax_forward(t2v_backend *be, float *y, const float *x, const float
 void cuda_softmax_backward(t2v_backend *be, float *dx, const float *y, const float *dy, int rows,
                            int len, float ent);
 void cuda_translate_forward(t2v_backend *be, float *y, const float *x, const float *off,
-                            int N, int C, int T, int H, int W, float fill);
+                            int N, int C, int T, int h, int w, int H, int W, float fill);
 void cuda_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,
-                             const float *x, const float *off, int N, int C, int T, int H,
-                             int W, float fill);
+                             const float *x, const float *off, int N, int C, int T, int h,
+                             int w, int H, int W, float fill);
 }
 
 #endif

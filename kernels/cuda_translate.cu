@@ -9,56 +9,60 @@
 
 #define TR_BLOCK 256
 
-__global__ void k_translate(float *y, const float *x, const float *off, int C, int T, int H,
-                            int W, float fill, int64_t n)
+/* picture (h, w), frame (H, W) */
+struct tr_dims {
+    int C, T, h, w, H, W;
+};
+
+__global__ void k_translate(float *y, const float *x, const float *off, tr_dims d, float fill,
+                            int64_t n)
 {
     CUDA_FOR(e, n)
     {
-        const int64_t HW = (int64_t)H * W;
+        const int64_t HW = (int64_t)d.H * d.W;
         int64_t plane = e / HW; /* (n, c, t) */
         int p = (int)(e % HW);
-        int t = (int)(plane % T);
-        int64_t nc = plane / T;
-        int64_t item = nc / C;
-        t2v_shift s = t2v_shift_of(off + (item * T + t) * 2, H, W);
-        y[e] = t2v_tr_pixel(x + nc * HW, H, W, s, p / W, p % W, fill);
+        int t = (int)(plane % d.T);
+        int64_t nc = plane / d.T;
+        int64_t item = nc / d.C;
+        t2v_shift s = t2v_shift_of(off + (item * d.T + t) * 2, d.h, d.w, d.H, d.W);
+        y[e] = t2v_tr_pixel(x + nc * d.h * d.w, d.h, d.w, s, p / d.W, p % d.W, fill);
     }
 }
 
-__global__ void k_translate_dx(float *dx, const float *dy, const float *off, int C, int T, int H,
-                               int W, int64_t n)
+__global__ void k_translate_dx(float *dx, const float *dy, const float *off, tr_dims d, int64_t n)
 {
     CUDA_FOR(e, n)
     {
-        const int64_t HW = (int64_t)H * W;
-        int64_t nc = e / HW;
-        int p = (int)(e % HW);
-        int64_t item = nc / C;
+        const int64_t hw = (int64_t)d.h * d.w, HW = (int64_t)d.H * d.W;
+        int64_t nc = e / hw;
+        int p = (int)(e % hw);
+        int64_t item = nc / d.C;
         float v = 0.0f;
-        for (int t = 0; t < T; t++) {
-            t2v_shift s = t2v_shift_of(off + (item * T + t) * 2, H, W);
-            v += t2v_tr_dpixel(dy + (nc * T + t) * HW, H, W, s, p / W, p % W);
+        for (int t = 0; t < d.T; t++) {
+            t2v_shift s = t2v_shift_of(off + (item * d.T + t) * 2, d.h, d.w, d.H, d.W);
+            v += t2v_tr_dpixel(dy + (nc * d.T + t) * HW, d.H, d.W, s, p / d.w, p % d.w);
         }
         dx[e] = v;
     }
 }
 
 __global__ void k_translate_doff(float *doff, const float *dy, const float *x, const float *off,
-                                 int C, int T, int H, int W, float fill)
+                                 tr_dims d, float fill)
 {
     __shared__ double sy[TR_BLOCK], sx[TR_BLOCK];
-    const int64_t item = blockIdx.x / T;
-    const int t = (int)(blockIdx.x % T);
-    const int64_t HW = (int64_t)H * W;
-    t2v_shift s = t2v_shift_of(off + (item * T + t) * 2, H, W);
+    const int64_t item = blockIdx.x / d.T;
+    const int t = (int)(blockIdx.x % d.T);
+    const int64_t hw = (int64_t)d.h * d.w, HW = (int64_t)d.H * d.W;
+    t2v_shift s = t2v_shift_of(off + (item * d.T + t) * 2, d.h, d.w, d.H, d.W);
     double gy = 0.0, gx = 0.0;
-    for (int64_t e = threadIdx.x; e < C * HW; e += blockDim.x) {
+    for (int64_t e = threadIdx.x; e < d.C * HW; e += blockDim.x) {
         int64_t c = e / HW;
         int p = (int)(e % HW);
-        const float *xc = x + (item * C + c) * HW;
-        float g = dy[((item * C + c) * T + t) * HW + p];
+        const float *xc = x + (item * d.C + c) * hw;
+        float g = dy[((item * d.C + c) * d.T + t) * HW + p];
         float a, b;
-        t2v_tr_doff(xc, H, W, s, p / W, p % W, fill, g, &a, &b);
+        t2v_tr_doff(xc, d.h, d.w, s, p / d.W, p % d.W, fill, g, &a, &b);
         gy += a;
         gx += b;
     }
@@ -79,29 +83,30 @@ __global__ void k_translate_doff(float *doff, const float *dy, const float *x, c
 }
 
 extern "C" void cuda_translate_forward(t2v_backend *be, float *y, const float *x,
-                                       const float *off, int N, int C, int T, int H, int W,
-                                       float fill)
+                                       const float *off, int N, int C, int T, int h, int w,
+                                       int H, int W, float fill)
 {
     int64_t n = (int64_t)N * C * T * H * W;
     if (n <= 0)
         return;
     cudaStream_t st = cuda_enter(be);
-    k_translate<<<cuda_blocks(be, n), T2V_CUDA_THREADS, 0, st>>>(y, x, off, C, T, H, W, fill, n);
+    tr_dims d = {C, T, h, w, H, W};
+    k_translate<<<cuda_blocks(be, n), T2V_CUDA_THREADS, 0, st>>>(y, x, off, d, fill, n);
     LAUNCH_OK(be, "k_translate");
 }
 
 extern "C" void cuda_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,
                                         const float *x, const float *off, int N, int C, int T,
-                                        int H, int W, float fill)
+                                        int h, int w, int H, int W, float fill)
 {
-    int64_t n = (int64_t)N * C * H * W;
+    int64_t n = (int64_t)N * C * h * w;
     if (n <= 0 || T <= 0)
         return;
     cudaStream_t st = cuda_enter(be);
-    k_translate_dx<<<cuda_blocks(be, n), T2V_CUDA_THREADS, 0, st>>>(dx, dy, off, C, T, H, W, n);
+    tr_dims d = {C, T, h, w, H, W};
+    k_translate_dx<<<cuda_blocks(be, n), T2V_CUDA_THREADS, 0, st>>>(dx, dy, off, d, n);
     if (!LAUNCH_OK(be, "k_translate_dx"))
         return;
-    k_translate_doff<<<(unsigned)((int64_t)N * T), TR_BLOCK, 0, st>>>(doff, dy, x, off, C, T, H,
-                                                                     W, fill);
+    k_translate_doff<<<(unsigned)((int64_t)N * T), TR_BLOCK, 0, st>>>(doff, dy, x, off, d, fill);
     LAUNCH_OK(be, "k_translate_doff");
 }

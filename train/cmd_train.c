@@ -63,6 +63,11 @@ static void usage(FILE *f)
             "  --g-layout clip|sprite  the generator's stack draws the clip (default) or one\n"
             "                      picture that a path head moves through the frames, so\n"
             "                      what is drawn and how it moves are separate outputs\n"
+            "  --g-picture S       sprite layout: the picture is S x S pixels, the frame's\n"
+            "                      side halved once or more (the stack's last stages left\n"
+            "                      out); it starts in the frame's middle and moves within\n"
+            "                      the frame (default: the frame's size, moving up to half\n"
+            "                      a frame, partly out of view)\n"
             "  --g-attend X        sprite layout: the picture reads the caption through\n"
             "                      attention over its words (a learned score per word,\n"
             "                      from 3 x its inverse document frequency over the\n"
@@ -116,13 +121,14 @@ typedef struct train_opts {
     float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
     int g_path;         /* < 0: preset's; 1: the path reads the rest of the caption */
+    int g_picture;      /* 0: preset's; the sprite picture's side */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PICTURE };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -182,6 +188,9 @@ static int parse_own(void *user, int c, const char *arg)
         o->g_path = word_index(arg, reads, 2);
         return o->g_path < 0 ? -1 : 0;
     }
+    case O_G_PICTURE:
+        o->g_picture = (int)strtol(arg, &end, 10);
+        return *end || o->g_picture < 1 || o->g_picture > 4096 ? -1 : 0;
     case O_G_SPRITES:
         o->g_sprites = (int)strtol(arg, &end, 10);
         return *end || o->g_sprites < 1 || o->g_sprites > T2V_TGANC_MAX_SPRITES ? -1 : 0;
@@ -261,6 +270,10 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
                       "which it keeps", to->g_path ? "rest" : "sentence",
                       r->gen.path_rest ? "rest of the caption" : "sentence vector");
+    if (to->g_picture && to->g_picture != r->gen.pic_h)
+        /* the stack's stages are the generator's architecture */
+        return refuse("--g-picture %d on --resume: the checkpoint's generator draws a picture "
+                      "of %dx%d, which it keeps", to->g_picture, r->gen.pic_h, r->gen.pic_w);
     if (r->reader > 0.0f && r->partial > 0.0f)
         return refuse("--reader and --partial-captions do not go together");
     return 0;
@@ -277,7 +290,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
         {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES},
-        {"g-path", 1, 0, O_G_PATH}, {0, 0, 0, 0}};
+        {"g-path", 1, 0, O_G_PATH}, {"g-picture", 1, 0, O_G_PICTURE}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
                       .g_attend = -1.0f, .g_path = -1,
@@ -515,6 +528,10 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.g_pooled >= 0 && rc.gen.text.pool) rc.gen.text.pool = to.g_pooled ? 2 : 1;
     if (to.g_sprite == 1 && t2v_tganc_recipe_sprite(&rc) != T2V_OK) {
         fprintf(stderr, CMD ": --g-layout sprite: %s\n", t2v_last_error());
+        return 2;
+    }
+    if (to.g_picture && t2v_tganc_recipe_picture(&rc, to.g_picture) != T2V_OK) {
+        fprintf(stderr, CMD ": --g-picture %d: %s\n", to.g_picture, t2v_last_error());
         return 2;
     }
     if ((to.g_sprites > 1 || to.g_path == 1) && !(to.g_attend > 0.0f)) {

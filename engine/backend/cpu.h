@@ -120,10 +120,10 @@ void cpu_softmax_backward(t2v_backend *be, float *dx, const float *y, const floa
 
 /* cpu_translate.c: a picture moved along a path (nn.h) */
 void cpu_translate_forward(t2v_backend *be, float *y, const float *x, const float *off, int N,
-                           int C, int T, int H, int W, float fill);
+                           int C, int T, int h, int w, int H, int W, float fill);
 void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float *dy,
-                            const float *x, const float *off, int N, int C, int T, int H, int W,
-                            float fill);
+                            const float *x, const float *off, int N, int C, int T, int h, int w,
+                            int H, int W, float fill);
 
 /* cpu_pixels.c: the pixel loop of engine/pixels (one thread; a frame is
  * small next to the network that made it) */

@@ -2,8 +2,11 @@
  * by the CPU backend and the CUDA backend so that both read the same pixels
  * with the same weights. Under nvcc every function is __host__ __device__.
  *
- * An offset (down, right) in pixels becomes k = ceil(offset) and
- * a = k - offset in [0, 1) per axis: frame pixel (i, j) is
+ * The picture (h, w) may be smaller than the frame (H, W); at offset 0 it
+ * sits in the frame's middle, its top-left corner at the whole pixel
+ * (oy, ox) = ((H - h) / 2, (W - w) / 2). An offset (down, right) in pixels
+ * becomes k = ceil(offset) + oy and a = ceil(offset) - offset in [0, 1)
+ * per axis: frame pixel (i, j) is
  *   (1-a)(1-b) x[i-k][j-l] + (1-a) b x[i-k][j-l+1]
  *   + a (1-b) x[i-k+1][j-l] + a b x[i-k+1][j-l+1],
  * x reading `fill` outside the picture. */
@@ -20,12 +23,13 @@
 #include <stddef.h>
 
 typedef struct t2v_shift {
-    int ky, kx;       /* ceil of the offsets */
+    int ky, kx;       /* ceil of the offsets, plus the picture's corner */
     float a, b;       /* ky - down, kx - right, in [0, 1) */
 } t2v_shift;
 
-/* An offset beyond the picture moves it wholly out; NaN reads as that too. */
-T2V_TR_FN t2v_shift t2v_shift_of(const float *off, int H, int W)
+/* Picture (h, w), frame (H, W), h <= H and w <= W. An offset beyond the
+ * frame moves the picture wholly out; NaN reads as that too. */
+T2V_TR_FN t2v_shift t2v_shift_of(const float *off, int h, int w, int H, int W)
 {
     float dy = off[0], dx = off[1];
     float ly = (float)H + 1.0f, lx = (float)W + 1.0f;
@@ -36,33 +40,35 @@ T2V_TR_FN t2v_shift t2v_shift_of(const float *off, int H, int W)
     s.kx = (int)ceilf(dx);
     s.a = (float)s.ky - dy;
     s.b = (float)s.kx - dx;
+    s.ky += (H - h) / 2;
+    s.kx += (W - w) / 2;
     return s;
 }
 
-/* x (H, W) at (r, c), fill outside */
+/* x (H, W) at (r, c), fill outside (x the picture or a frame) */
 T2V_TR_FN float t2v_tr_at(const float *x, int H, int W, int r, int c, float fill)
 {
     return r >= 0 && r < H && c >= 0 && c < W ? x[(size_t)r * W + c] : fill;
 }
 
-/* frame pixel (i, j) */
-T2V_TR_FN float t2v_tr_pixel(const float *x, int H, int W, t2v_shift s, int i, int j, float fill)
+/* frame pixel (i, j) of the picture x (h, w) */
+T2V_TR_FN float t2v_tr_pixel(const float *x, int h, int w, t2v_shift s, int i, int j, float fill)
 {
     int r = i - s.ky, q = j - s.kx;
-    return (1 - s.a) * (1 - s.b) * t2v_tr_at(x, H, W, r, q, fill) +
-           (1 - s.a) * s.b * t2v_tr_at(x, H, W, r, q + 1, fill) +
-           s.a * (1 - s.b) * t2v_tr_at(x, H, W, r + 1, q, fill) +
-           s.a * s.b * t2v_tr_at(x, H, W, r + 1, q + 1, fill);
+    return (1 - s.a) * (1 - s.b) * t2v_tr_at(x, h, w, r, q, fill) +
+           (1 - s.a) * s.b * t2v_tr_at(x, h, w, r, q + 1, fill) +
+           s.a * (1 - s.b) * t2v_tr_at(x, h, w, r + 1, q, fill) +
+           s.a * s.b * t2v_tr_at(x, h, w, r + 1, q + 1, fill);
 }
 
 /* g times the frame pixel's derivative by the offsets: out[0] down, out[1]
  * right (d/d(down) = -d/da) */
-T2V_TR_FN void t2v_tr_doff(const float *x, int H, int W, t2v_shift s, int i, int j, float fill,
+T2V_TR_FN void t2v_tr_doff(const float *x, int h, int w, t2v_shift s, int i, int j, float fill,
                            float g, float *dy, float *dx)
 {
     int r = i - s.ky, q = j - s.kx;
-    float x00 = t2v_tr_at(x, H, W, r, q, fill), x01 = t2v_tr_at(x, H, W, r, q + 1, fill);
-    float x10 = t2v_tr_at(x, H, W, r + 1, q, fill), x11 = t2v_tr_at(x, H, W, r + 1, q + 1, fill);
+    float x00 = t2v_tr_at(x, h, w, r, q, fill), x01 = t2v_tr_at(x, h, w, r, q + 1, fill);
+    float x10 = t2v_tr_at(x, h, w, r + 1, q, fill), x11 = t2v_tr_at(x, h, w, r + 1, q + 1, fill);
     *dy = -g * ((1 - s.b) * (x10 - x00) + s.b * (x11 - x01));
     *dx = -g * ((1 - s.a) * (x01 - x00) + s.a * (x11 - x10));
 }

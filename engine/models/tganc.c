@@ -49,9 +49,17 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
+    int framed = c->frame[0] != 0 || c->frame[1] != 0;
+    if (framed && (c->sprite_frames <= 0 || c->frame[0] <= dims[1] || c->frame[1] <= dims[2] ||
+                   c->frame[0] > 4096 || c->frame[1] > 4096))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C frame %dx%d around a %dx%d picture: only in "
+                        "the sprite layout, larger than the picture on both sides (up to 4096)",
+                        c->frame[0], c->frame[1], dims[1], dims[2]);
     c->frames = c->sprite_frames > 0 ? c->sprite_frames : dims[0];
-    c->height = dims[1];
-    c->width = dims[2];
+    c->pic_h = dims[1];
+    c->pic_w = dims[2];
+    c->height = framed ? c->frame[0] : dims[1];
+    c->width = framed ? c->frame[1] : dims[2];
     if (c->frames < 1 || c->height < 1 || c->width < 1 || c->frames > 1024 ||
         c->height > 4096 || c->width > 4096)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C output %dx%dx%d is out of range", c->frames,
@@ -187,8 +195,9 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     size_t w = t2v_conv_ws_floats(be, &g->out_geom);
     ws = w > ws ? w : ws;
     g->ws = t2v_plan_floats(p, ws);
-    size_t pic = N * (size_t)c->channels * c->height * c->width;
-    size_t clip = pic * c->frames, stack = c->sprite_frames > 0 ? pic * K : clip;
+    size_t pic = N * (size_t)c->channels * c->pic_h * c->pic_w;
+    size_t clip = N * (size_t)c->channels * c->frames * c->height * c->width;
+    size_t stack = c->sprite_frames > 0 ? pic * K : clip;
     g->out_pre = t2v_plan_floats(p, stack);
     g->clip = t2v_plan_floats(p, clip);
     g->dclip = t2v_plan_grad(p, clip);
@@ -451,7 +460,7 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
         k->act_forward(be, T2V_ACT_TANH, 0.0f, g->clip, g->out_pre, clip);
         return;
     }
-    int64_t pic = (int64_t)NS * c->channels * c->height * c->width;
+    int64_t pic = (int64_t)NS * c->channels * c->pic_h * c->pic_w;
     int T = c->frames, Hd = c->path_hidden, P2 = 2 * T * g->K;
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->picture, g->out_pre, pic);
     int Dp = t2v_tganc_path_sent(c);
@@ -467,16 +476,16 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
     k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * P2);
     if (g->K == 1) {
-        k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->height,
-                             c->width, -1.0f);
+        k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->pic_h,
+                             c->pic_w, c->height, c->width, -1.0f);
         return;
     }
     // off (N, K, 2T) -> off_k (K, N, 2T): sprite-major, as the pictures
     int64_t shape[3] = {N, g->K, 2 * T};
     int perm[3] = {1, 0, 2};
     k->permute(be, g->off_k, g->off, 3, shape, perm);
-    k->translate_forward(be, g->moved, g->picture, g->off_k, NS, c->channels, T, c->height,
-                         c->width, -1.0f);
+    k->translate_forward(be, g->moved, g->picture, g->off_k, NS, c->channels, T, c->pic_h,
+                         c->pic_w, c->height, c->width, -1.0f);
     composite_forward(g, be, clip);
 }
 
@@ -516,7 +525,7 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
     int N = g->N, NS = g->NS, Z = c->z_dim, D = c->text.sent, Ds = t2v_tganc_stack_sent(c);
     int sprite = c->sprite_frames > 0;
     int64_t clip = (int64_t)N * c->channels * c->frames * c->height * c->width;
-    int64_t n = sprite ? (int64_t)NS * c->channels * c->height * c->width : clip;
+    int64_t n = sprite ? (int64_t)NS * c->channels * c->pic_h * c->pic_w : clip;
     const float *Sk = c->attend ? g->att_p : S; /* the stack's caption input */
     float *dSk = c->attend ? g->datt_p : g->dS;
     k->fill(be, g->dS, 0.0f, (int64_t)N * D);
@@ -526,11 +535,13 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         int T = c->frames, Hd = c->path_hidden, P2 = 2 * T * g->K;
         if (g->K == 1) {
             k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
-                                  c->channels, T, c->height, c->width, -1.0f);
+                                  c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
+                                  -1.0f);
         } else {
             composite_backward(g, be, clip);
             k->translate_backward(be, g->dpicture, g->doff_k, g->dmoved, g->picture, g->off_k, NS,
-                                  c->channels, T, c->height, c->width, -1.0f);
+                                  c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
+                                  -1.0f);
             int64_t shape[3] = {g->K, N, 2 * T};
             int perm[3] = {1, 0, 2};
             k->permute(be, g->doff, g->doff_k, 3, shape, perm);

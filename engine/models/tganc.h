@@ -14,9 +14,16 @@
  * draws a picture, and a path head moves that picture through the clip:
  *
  *   zs -> fc -> the hidden activation -> fc -> tanh x reach -> (N, T, 2) offsets (down,
- *   right) in pixels, reach half the frame's shorter side;
+ *   right) in pixels;
  *   clip frame t = the picture moved by offset t (nn.h translate; what
  *   comes from outside the picture is background, -1).
+ *
+ * The picture is the stack's output size. By default the frame is that
+ * size too and the reach is half the frame's shorter side; with `frame`
+ * set, the frame is larger, the picture starts in its middle, and the
+ * reach is the margin around it, so the picture moves anywhere in the
+ * frame and never out of it (a digit smaller than the frame, as in the
+ * data, with no room for a second shape or an empty frame).
  *
  * What a clip shows is then drawn once, and where it is in each frame is
  * a separate output: a caption's object and its motion reach the clip
@@ -87,10 +94,14 @@ typedef struct t2v_tganc_cfg {
     int path_rest;          /* with attend: 1: the path head reads the sum of the
                                embeddings of the words no picture attends to,
                                not the sentence vector */
+    int frame[2];           /* sprite layout: the frame's (height, width), at
+                               least the picture's; 0 0: the picture's size */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
-    /* derived by t2v_tganc_check: output size */
+    /* derived by t2v_tganc_check: output size, and the picture's in the
+     * sprite layout (the stack's; height x width otherwise) */
     int frames, height, width;
+    int pic_h, pic_w;
 } t2v_tganc_cfg;
 
 /* The width of the sentence input the stack reads: E with attend, else D. */
@@ -110,10 +121,15 @@ static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
 t2v_status t2v_tganc_check(t2v_tganc_cfg *cfg);
 
 /* Sprite layout: the farthest the path moves the picture, in pixels along
- * either axis (half the frame's shorter side). */
+ * either axis: half the frame's shorter side for a picture of the frame's
+ * size, else the smaller of the two margins on either side of the centred
+ * picture (whole pixels: an odd margin leaves one pixel unused). */
 static inline float t2v_tganc_reach(const t2v_tganc_cfg *cfg)
 {
-    return 0.5f * (float)(cfg->height < cfg->width ? cfg->height : cfg->width);
+    if (cfg->pic_h == cfg->height && cfg->pic_w == cfg->width)
+        return 0.5f * (float)(cfg->height < cfg->width ? cfg->height : cfg->width);
+    int my = (cfg->height - cfg->pic_h) / 2, mx = (cfg->width - cfg->pic_w) / 2;
+    return (float)(my < mx ? my : mx);
 }
 
 typedef struct t2v_tganc_layer {

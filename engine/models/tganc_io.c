@@ -51,6 +51,10 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.count", (uint32_t)c->sprites);
     if (s == T2V_OK && c->path_rest)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_rest", (uint32_t)c->path_rest);
+    if (s == T2V_OK && c->frame[0])
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.frame_height", (uint32_t)c->frame[0]);
+    if (s == T2V_OK && c->frame[0])
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.frame_width", (uint32_t)c->frame[1]);
     return s;
 }
 
@@ -160,6 +164,11 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     /* files without it: the path reads the sentence vector */
     if (t2v_weights_has_key(w, "tganc.sprite.path_rest") &&
         (s = get_int(w, "tganc.sprite.path_rest", 1, 1, &c->path_rest)) != T2V_OK)
+        return s;
+    /* files without them: the frame is the picture's size */
+    if (t2v_weights_has_key(w, "tganc.sprite.frame_height") &&
+        ((s = get_int(w, "tganc.sprite.frame_height", 1, 4096, &c->frame[0])) != T2V_OK ||
+         (s = get_int(w, "tganc.sprite.frame_width", 1, 4096, &c->frame[1])) != T2V_OK))
         return s;
     c->text.vocab = vocab_size;
     if (t2v_tganc_check(c) != T2V_OK)

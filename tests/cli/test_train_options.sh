@@ -3,7 +3,7 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout, --g-attend, --g-sprites and --g-path (kept on --resume; the
+# --g-layout, --g-attend, --g-sprites, --g-path and --g-picture (kept on --resume; the
 # attention's word scores and positional biases in `txt2vid info`);
 # a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
@@ -27,6 +27,16 @@ vocab_of() {
         cut -d' ' -f1
 }
 
+# refused NAME PATTERN WHAT: the run NAME was a usage error (status 2)
+# whose message holds PATTERN
+refused() {
+    if [[ $status -eq 2 ]] && grep -q "$2" "$work/$1.err"; then
+        ok "$3: status 2"
+    else
+        fail "$3: status $status (want 2): $(head -c 200 "$work/$1.err")"
+    fi
+}
+
 for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-ema 1" "train --lambda-ms -1" "train --text-pool maybe" \
     "train --partial-captions 1.5" "train --partial-captions x" \
@@ -36,6 +46,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
     "train --g-sprites 2" "train --g-sprites 0" "train --g-sprites 5 --g-layout sprite --g-attend 1" \
     "train --g-path rest" "train --g-path words --g-layout sprite --g-attend 1" \
+    "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
+    "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y"; do
     # shellcheck disable=SC2086
@@ -138,11 +150,7 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run gsc train "${common[@]}" --preset small --steps 3 --run-dir "$work/gsa" --resume \
         --text-pool on --g-sentence all
-    if [[ $status -eq 2 ]] && grep -q "reads the pooled words alone" "$work/gsc.err"; then
-        ok "--g-sentence all on --resume of a pooled generator: status 2"
-    else
-        fail "--g-sentence all on --resume: status $status (want 2): $(head -c 200 "$work/gsc.err")"
-    fi
+    refused gsc "reads the pooled words alone" "--g-sentence all on --resume of a pooled generator"
     # the sprite layout: recorded in the model (a picture and its path), which
     # samples; a resume cannot change the layout
     run sp train "${common[@]}" --run-dir "$work/sp" --g-layout sprite
@@ -155,11 +163,7 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
         fail "train --g-layout sprite: status $status, $(head -c 200 "$work/sp.err")"
     fi
     run spb train "${common[@]}" --steps 3 --run-dir "$work/sp" --resume --g-layout clip
-    if [[ $status -eq 2 ]] && grep -q "moves a picture" "$work/spb.err"; then
-        ok "--g-layout clip on --resume of a sprite generator: status 2"
-    else
-        fail "--g-layout clip on --resume: status $status (want 2): $(head -c 200 "$work/spb.err")"
-    fi
+    refused spb "moves a picture" "--g-layout clip on --resume of a sprite generator"
     # the picture attending to the words: recorded in the model, the
     # sharpening weight in the checkpoint's recipe; info ranks every word of
     # the vocabulary by its score; it samples; a resume cannot change it;
@@ -194,11 +198,7 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run atb train "${common[@]}" --steps 3 --run-dir "$work/at" --resume --g-layout sprite \
         --g-attend 0.2
-    if [[ $status -eq 2 ]] && grep -q "sharpened by 0.5" "$work/atb.err"; then
-        ok "--g-attend 0.2 on --resume of a generator sharpened by 0.5: status 2"
-    else
-        fail "--g-attend 0.2 on --resume: status $status (want 2): $(head -c 200 "$work/atb.err")"
-    fi
+    refused atb "sharpened by 0.5" "--g-attend 0.2 on --resume of a generator sharpened by 0.5"
     run atc train "${common[@]}" --run-dir "$work/atc" --g-layout sprite --g-attend 0.5 --g-text own \
         --g-path rest
     if [[ $status -eq 0 ]] && key_is "$work/atc/checkpoint.gguf" train.shared_text false &&
@@ -209,11 +209,7 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run atd train "${common[@]}" --steps 3 --run-dir "$work/atc" --resume --g-layout sprite \
         --g-attend 0.5 --g-path sentence
-    if [[ $status -eq 2 ]] && grep -q "reads the rest of the caption" "$work/atd.err"; then
-        ok "--g-path sentence on --resume of a path reading the rest: status 2"
-    else
-        fail "--g-path sentence on --resume: status $status (want 2): $(head -c 200 "$work/atd.err")"
-    fi
+    refused atd "reads the rest of the caption" "--g-path sentence on --resume of a path reading the rest"
     # two pictures on TBMG: each starts on one of the caption's two digits
     # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is
     # moving up and down"), at a bias of 3 for every caption; a resume
@@ -232,11 +228,30 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run tbb train "${common[@]}" --data tbmg --steps 3 --run-dir "$work/tb" --resume \
         --g-layout sprite --g-attend 0.1 --g-sprites 1
-    if [[ $status -eq 2 ]] && grep -q "draws 2 pictures per clip" "$work/tbb.err"; then
-        ok "--g-sprites 1 on --resume of a two-picture generator: status 2"
+    refused tbb "draws 2 pictures per clip" "--g-sprites 1 on --resume of a two-picture generator"
+    # a picture smaller than the frame: the stack leaves out its last stage
+    # (32 of the 64 pixels), the model records the frame, clips keep the
+    # data's 64x64; a resume cannot change the picture's size
+    run pic train "${common[@]}" --run-dir "$work/pic" --g-layout sprite --g-picture 32
+    m=$work/pic/model.gguf
+    if [[ $status -eq 0 ]] && key_is "$m" tganc.sprite.frame_height 64 &&
+        key_is "$m" tganc.sprite.frame_width 64 &&
+        "$cli" sample --model "$m" --caption "digit 2 is moving up and down" \
+            --out "$work/pic/a.y4m" >/dev/null 2>&1 &&
+        head -c 64 "$work/pic/a.y4m" | grep -aq '^YUV4MPEG2 W64 H64 '; then
+        ok "train --g-picture 32: the frame (64x64) recorded, 64x64 clips sampled"
     else
-        fail "--g-sprites 1 on --resume: status $status (want 2): $(head -c 200 "$work/tbb.err")"
+        fail "train --g-picture 32: status $status, $(head -c 200 "$work/pic.err") $(head -c 40 "$work/pic/a.y4m" 2>/dev/null)"
     fi
+    if [[ $("$cli" info "$m" 2>/dev/null | grep -c 'gen.l4') == 0 &&
+        $("$cli" info "$work/sp/model.gguf" 2>/dev/null | grep -c 'gen.l4') != 0 ]]; then
+        ok "train --g-picture 32: the stack's last stage (gen.l4) left out"
+    else
+        fail "train --g-picture 32: tensors $("$cli" info "$m" 2>&1 | grep -Eo 'gen\.l[0-9]' | sort -u | tr '\n' ' ')"
+    fi
+    run picb train "${common[@]}" --steps 3 --run-dir "$work/pic" --resume --g-layout sprite \
+        --g-picture 16
+    refused picb "draws a picture of 32x32" "--g-picture 16 on --resume of a 32x32 picture"
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"
@@ -267,11 +282,7 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         fail "train-stackgan --aux-words 1: status $status, V '$V', $(head -c 200 "$work/sgw.err") $(head -n2 "$work/sgw/log-stage1.csv" 2>/dev/null | tail -n1)"
     fi
     run sgwr train-stackgan "${common[@]}" --run-dir "$work/sgw" --resume --aux-words 0
-    if [[ $status -eq 2 ]] && grep -q "trained with 1" "$work/sgwr.err"; then
-        ok "train-stackgan --aux-words 0 --resume on a run with word heads: status 2"
-    else
-        fail "train-stackgan --aux-words on --resume: status $status (want 2): $(head -c 200 "$work/sgwr.err")"
-    fi
+    refused sgwr "trained with 1" "train-stackgan --aux-words 0 --resume on a run with word heads"
     # readers: logged after the other columns, fixed for the run
     run sgr train-stackgan "${common[@]}" --run-dir "$work/sgr" --reader 0.5
     ck=$work/sgr/checkpoint.gguf
@@ -283,11 +294,7 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         fail "train-stackgan --reader 0.5: status $status, $(head -c 200 "$work/sgr.err")"
     fi
     run sgrr train-stackgan "${common[@]}" --run-dir "$work/sgr" --resume --reader 1
-    if [[ $status -eq 2 ]] && grep -q "trained with 0.5" "$work/sgrr.err"; then
-        ok "train-stackgan --reader 1 --resume on a 0.5 run: status 2"
-    else
-        fail "train-stackgan --reader on --resume: status $status (want 2): $(head -c 200 "$work/sgrr.err")"
-    fi
+    refused sgrr "trained with 0.5" "train-stackgan --reader 1 --resume on a 0.5 run"
 else
     skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"
 fi

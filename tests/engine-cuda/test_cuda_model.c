@@ -1,8 +1,8 @@
 /* Whole-model equivalence of the CUDA and CPU backends: the TGANs-C
  * generator with its sentence encoder (the "tiny" preset's sizes, both
- * batch-norm kinds, the sprite layout, and its picture attending to the
- * caption's words) built on each backend from the same seed, run on the
- * same caption ids and noise. Compared: clips in training and inference
+ * batch-norm kinds, the sprite layout, its picture attending to the
+ * caption's words, and a picture smaller than the frame) built on each
+ * backend from the same seed, run on the same caption ids and noise. Compared: clips in training and inference
  * mode, the batch-norm running statistics, every parameter gradient, and
  * the parameters after three Adam steps. Skipped (77) without a device.
  *
@@ -33,7 +33,11 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
     if (sprite >= 2)
-        t2v_tganc_recipe_attend(&r, 0.3f, sprite - 1, sprite == 3);
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 ? 2 : 1, sprite >= 3);
+    if (sprite == 4) { /* a picture half the frame's side, moving within it */
+        t2v_tganc_check(&r.gen);
+        t2v_tganc_recipe_picture(&r, r.gen.height / 2);
+    }
     t2v_tganc_cfg cfg = r.gen;
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
@@ -141,7 +145,9 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 3 ? "two sprites attending to words, paths reading the rest, "
+    const char *kind = sprite == 4 ? "sprite layout attending to words, path reading the rest, "
+                                     "picture half the frame, sentence-modulated BN"
+                       : sprite == 3 ? "two sprites attending to words, paths reading the rest, "
                                      "sentence-modulated BN"
                        : sprite == 2 ? "sprite layout attending to words, sentence-modulated BN"
                        : sprite    ? "sprite layout, sentence-modulated BN"
@@ -297,5 +303,6 @@ int main(void)
     run_case(1, 1);
     run_case(1, 2);
     run_case(1, 3);
+    run_case(1, 4);
     return t2v_test_finish();
 }

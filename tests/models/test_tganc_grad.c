@@ -146,7 +146,8 @@ static void check_attention(gen_case *c)
 /* sprite: 0 the clip layout; 1 the stack draws one 8x8 frame that the path
  * head moves through 4; 2 that, its picture reading the attended words;
  * 3 two such pictures, each attending with its own positional bias; 4 and 5
- * as 2 and 3 with the path head reading the rest of the caption */
+ * as 2 and 3 with the path head reading the rest of the caption; 6 as 4
+ * with a 4x4 picture (one stage) moving within the 8x8 frame */
 static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
                             int sprite)
 {
@@ -169,6 +170,10 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         cfg.attend = sprite >= 2;
         cfg.sprites = sprite == 3 || sprite == 5 ? 2 : 0;
         cfg.path_rest = sprite >= 4;
+        if (sprite == 6) {
+            cfg.n_stages = 1;
+            cfg.frame[0] = cfg.frame[1] = 8;
+        }
     }
     t2v_params_init(&c.ps, be);
     t2v_params_init(&c.bufs, be);
@@ -180,6 +185,10 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
+    if (sprite == 6)
+        T2V_CHECK(c.g.cfg.pic_h == 4 && c.g.cfg.pic_w == 4 && t2v_tganc_reach(&c.g.cfg) == 2.0f,
+                  "a 4x4 picture in the 8x8 frame, reaching 2 pixels (got %dx%d, %g)",
+                  c.g.cfg.pic_h, c.g.cfg.pic_w, (double)t2v_tganc_reach(&c.g.cfg));
     fd_plan_twice(be, &c.arena, gen_plan, &c, GEN_N);
     t2v_tganc_init(&c.g, be, &c.ps, &c.bufs, 5);
     /* larger weights than the GAN init, so every path carries signal */
@@ -239,12 +248,13 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     fd_upload(be, c.g.dclip, c.w, c.clip);
     t2v_tganc_backward(&c.g, be, &c.ps, c.g.text.S);
     t2v_tganc_text_backward(&c.g, be, &c.ps);
-    char what[256];
+    char what[384];
     snprintf(what, sizeof what, "generator%s%s (%s BN, FC statistics per %s, output conv %d^3, "
              "%s) + encoder%s", c.g.K > 1 ? ", two sprites attending to words (and the "
              "attention's entropy)" : sprite >= 2 ? ", sprite layout, picture attending to words "
              "(and the attention's entropy)" : sprite ? ", sprite layout" : "",
-             sprite >= 4 ? ", path reading the rest" : "", cond_bn ? "sentence-modulated" : "affine",
+             sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
+             : sprite >= 4 ? ", path reading the rest" : "", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
              pool == 2 ? " reading the pooled word embeddings alone"
              : pool ? " with the pooled word embeddings" : "");
@@ -485,6 +495,7 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 3);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 4);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 5);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 6);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

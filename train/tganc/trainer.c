@@ -199,6 +199,37 @@ t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprit
     return t2v_tganc_check(&r->gen);
 }
 
+t2v_status t2v_tganc_recipe_picture(t2v_tganc_recipe *r, int side)
+{
+    t2v_tganc_cfg *g = &r->gen;
+    t2v_status s = t2v_tganc_check(g);
+    if (s != T2V_OK)
+        return s;
+    if (g->sprite_frames <= 0)
+        return t2v_fail(T2V_ERR_INVALID, "a picture smaller than the frame is the sprite "
+                        "layout's (--g-layout sprite)");
+    int H = g->height, W = g->width;
+    if (g->frame[0] || side < 1 || side >= H || side >= W)
+        return t2v_fail(T2V_ERR_INVALID, "a picture of side %d in a %dx%d frame: smaller than "
+                        "the frame, once", side, H, W);
+    t2v_tganc_cfg t = *g;
+    while (t.pic_h > side && t.n_stages > 1) {
+        t.n_stages--; /* the last upsampling stage left out */
+        if (t2v_tganc_check(&t) != T2V_OK)
+            break;
+    }
+    if (t.pic_h != side || (int64_t)t.pic_w * H != (int64_t)side * W)
+        return t2v_fail(T2V_ERR_INVALID, "a picture of side %d in a %dx%d frame: the side must "
+                        "be the frame's halved once or more, with a stage left to draw it",
+                        side, H, W);
+    t.frame[0] = H;
+    t.frame[1] = W;
+    if ((s = t2v_tganc_check(&t)) != T2V_OK)
+        return s;
+    *g = t;
+    return T2V_OK;
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static t2v_status declare_all(t2v_tganc_trainer *tr)

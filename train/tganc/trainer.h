@@ -68,6 +68,10 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
  * and path, overlaid by their maximum. */
 t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
                                    int path_rest);
+/* Sprite layout: the stack draws a picture of side `side`, the frame's
+ * side halved once per upsampling stage it leaves out (the last ones), and
+ * the frame keeps the data's size; the picture moves within the frame. */
+t2v_status t2v_tganc_recipe_picture(t2v_tganc_recipe *r, int side);
 const char *t2v_temporal_name(t2v_temporal t);
 
 typedef struct t2v_step_stats {

@@ -317,18 +317,20 @@ struct t2v_kernels {
     void (*to_pixels)(t2v_backend *be, uint8_t *const planes[3], const int strides[3],
                       const float *x, int64_t cstride, int C, int H, int W, int fmt);
 
-    /* ---- a picture moved along a path: x (N, C, H, W), off (N, T, 2) in
-     * pixels (down, right); y (N, C, T, H, W), frame t of item n is x[n]
-     * moved by off[n, t] and read bilinearly, pixels from outside x reading
-     * `fill`. With k = ceil(off), a = k - off (per axis), frame pixel
-     * (i, j) mixes x at rows i - k, i - k + 1 and columns j - l, j - l + 1. */
+    /* ---- a picture moved along a path: x (N, C, h, w), off (N, T, 2) in
+     * pixels (down, right); y (N, C, T, H, W) with h <= H, w <= W: frame t
+     * of item n is x[n], its corner at ((H - h) / 2, (W - w) / 2) (the
+     * frame's middle), moved by off[n, t] and read bilinearly, pixels from
+     * outside x reading `fill`. With k = ceil(off), a = k - off (per axis),
+     * frame pixel (i, j) mixes x at rows i - k - corner and the row below,
+     * and likewise columns. */
     void (*translate_forward)(t2v_backend *be, float *y, const float *x, const float *off,
-                              int N, int C, int T, int H, int W, float fill);
-    /* dx (N, C, H, W) = every frame's dy moved back and summed; doff
+                              int N, int C, int T, int h, int w, int H, int W, float fill);
+    /* dx (N, C, h, w) = every frame's dy moved back and summed; doff
      * (N, T, 2) = the gradient of the offsets; both overwritten. */
     void (*translate_backward)(t2v_backend *be, float *dx, float *doff, const float *dy,
-                               const float *x, const float *off, int N, int C, int T, int H,
-                               int W, float fill);
+                               const float *x, const float *off, int N, int C, int T, int h,
+                               int w, int H, int W, float fill);
 
     /* ---- attention over a caption's words: x (rows, len) scores, mask
      * (rows, len) 1 at words and 0 at padding; y = the softmax over each
