@@ -209,9 +209,12 @@ t2v_status t2v_tganc_recipe_picture(t2v_tganc_recipe *r, int side)
         return t2v_fail(T2V_ERR_INVALID, "a picture smaller than the frame is the sprite "
                         "layout's (--g-layout sprite)");
     int H = g->height, W = g->width;
-    if (g->frame[0] || side < 1 || side >= H || side >= W)
-        return t2v_fail(T2V_ERR_INVALID, "a picture of side %d in a %dx%d frame: smaller than "
-                        "the frame, once", side, H, W);
+    if (g->frame[0])
+        return t2v_fail(T2V_ERR_INVALID, "the picture is already %dx%d in a %dx%d frame",
+                        g->pic_h, g->pic_w, H, W);
+    if (side < 1 || side >= H || side >= W)
+        return t2v_fail(T2V_ERR_INVALID, "a picture of side %d in a %dx%d frame: it must be "
+                        "smaller than the frame", side, H, W);
     t2v_tganc_cfg t = *g;
     while (t.pic_h > side && t.n_stages > 1) {
         t.n_stages--; /* the last upsampling stage left out */
