@@ -2,7 +2,8 @@
  * a short training run reaches well above chance on real test clips; the
  * weights file gives back the same network; the evaluation scores real
  * clips of the captions near the judge's ceiling and noise clips near
- * chance, through the same clip-callback path `txt2vid eval` uses for
+ * chance, and counts the frames that show the digit (all of a real clip's,
+ * a quarter of a clip emptied after frame 4), through the same clip-callback path `txt2vid eval` uses for
  * generated clips. Needs the MNIST glyph cache (scripts/fetch-data.sh). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,16 @@ static t2v_status other_real_fn(void *user, long k, float *clip)
             return t2v_data_get(o->other, i, 0, clip, NULL);
     }
     return T2V_ERR_INVALID;
+}
+
+/* other_real's clip with every frame after the fourth left empty (-1): the
+ * digit shows in a quarter of the frames. */
+static t2v_status fading_fn(void *user, long k, float *clip)
+{
+    t2v_status s = other_real_fn(user, k, clip);
+    for (size_t i = (size_t)4 * SIDE * SIDE; s == T2V_OK && i < (size_t)FRAMES * SIDE * SIDE; i++)
+        clip[i] = -1.0f;
+    return s;
 }
 
 /* Uniform noise in [-1, 1], a different clip for every k. */
@@ -151,6 +162,16 @@ int main(void)
     T2V_CHECK(fabs(real.frame_diff_gen - real.frame_diff_real) < 0.2 * real.frame_diff_real,
               "real clips move as much as the real test clips (frame difference %.4f vs %.4f)",
               real.frame_diff_gen, real.frame_diff_real);
+    T2V_CHECK(real.in_view_gen >= 0.95 && real.in_view_real >= 0.95,
+              "real clips show the digit in nearly every frame (%.1f%%, test clips %.1f%%)",
+              100 * real.in_view_gen, 100 * real.in_view_real);
+    t2v_eval_report fading;
+    st = t2v_eval_clips(j, test, train, TEST_ITEMS, 50, fading_fn, &src, &fading);
+    T2V_CHECK(st == T2V_OK && fading.in_view_gen <= 0.25 &&
+              fading.in_view_gen >= 0.25 * real.in_view_gen - 0.02 &&
+              fading.in_view_real == real.in_view_real,
+              "clips empty after frame 4 show the digit in a quarter of the frames (%.1f%%, "
+              "want 25%% x %.1f%%)", 100 * fading.in_view_gen, 100 * real.in_view_gen);
     T2V_CHECK(real.is_real[0] > 2.0 && real.is_gen[0] > 2.0,
               "IS analogue of digits on real clips is well above 1 (%.2f, %.2f; test captions "
               "use 4 digits)", real.is_real[0], real.is_gen[0]);

@@ -39,6 +39,8 @@ static void fill_report(t2v_eval_report *r, double base)
     r->fid_floor = 0.75;
     r->frame_diff_gen = 0.01;
     r->frame_diff_real = 0.02;
+    r->in_view_gen = 0.9375; /* grey clips */
+    r->in_view_real = 0.96875;
 }
 
 static int write_model(const char *path, const float *t1, const float *t2)
@@ -150,9 +152,14 @@ static void check_roundtrip(void)
               fid == 12.25 && t2v_weights_get_u64(w, "txt2vid.eval.seed", &u64) == T2V_OK &&
               u64 == 43,
               "the second write's metrics are stored (digit accuracy %.3f)", acc);
+    double view = 0, view_real = 0;
+    T2V_CHECK(t2v_weights_get_f64(w, "txt2vid.eval.in_view", &view) == T2V_OK &&
+              t2v_weights_get_f64(w, "txt2vid.eval.in_view_real", &view_real) == T2V_OK &&
+              view == 0.9375 && view_real == 0.96875,
+              "frames in view stored (%.4f, real %.5f)", view, view_real);
     int keys = count_eval_keys(w);
-    // dataset, judge, count, seed, 4 per attribute, 6 overall
-    T2V_CHECK(keys == 4 + 4 * 2 + 6, "txt2vid.eval.* keys appear once each (%d)", keys);
+    // dataset, judge, count, seed, 4 per attribute, 6 overall, 2 in view
+    T2V_CHECK(keys == 4 + 4 * 2 + 6 + 2, "txt2vid.eval.* keys appear once each (%d)", keys);
     t2v_weights_close(w);
     remove(path);
 }
@@ -262,6 +269,8 @@ static void check_stages(void)
     r2.rprec_real = 0.875;
     strcpy(r2.match, "match-scenes.gguf");
     fill_report(&r0, 0.25);
+    /* colour images: no frames-in-view figure, and no keys for it */
+    r0.in_view_gen = r1.in_view_gen = r2.in_view_gen = -1.0;
     int ok = t2v_eval_write_metrics(path, &r1, 1, "judge-scenes.gguf") == T2V_OK &&
              t2v_eval_write_metrics(path, &r2, 1, "judge-scenes.gguf") == T2V_OK &&
              t2v_eval_write_metrics(path, &r0, 1, "judge-scenes.gguf") == T2V_OK;

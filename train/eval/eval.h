@@ -11,6 +11,10 @@
  *     real train vs real test (the floor);
  *   - the Inception-score analogue of each head, generated and real;
  *   - the mean squared difference of consecutive frames (motion energy),
+ *     generated and real;
+ *   - grey clips: the share of frames that show the object, holding at
+ *     least half the mean ink of a real test frame (a clip whose object
+ *     leaves the frame can still be read right from its other frames),
  *     generated and real. */
 #ifndef T2V_EVAL_EVAL_H
 #define T2V_EVAL_EVAL_H
@@ -30,6 +34,7 @@ typedef struct t2v_eval_report {
     double is_gen[T2V_DATA_MAX_ATTRS], is_real[T2V_DATA_MAX_ATTRS];
     double fid_gen, fid_floor;
     double frame_diff_gen, frame_diff_real;
+    double in_view_gen, in_view_real;   /* grey clips; -1 otherwise */
     int stage;                          /* 0: the model's last stage, keys txt2vid.eval.*;
                                            1, 2: StackGAN's stage, keys txt2vid.eval.stageS.* */
     int has_rprec;                      /* R-precision measured (a matching model given) */

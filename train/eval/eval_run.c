@@ -10,6 +10,7 @@ t2v_status t2v_eval_clips(t2v_judge *j, const t2v_dataset *test, const t2v_datas
                           t2v_eval_report *rep)
 {
     memset(rep, 0, sizeof *rep);
+    rep->in_view_gen = rep->in_view_real = -1.0;
     t2v_status s = t2v_judge_check_data(j, test);
     if (s == T2V_OK)
         s = t2v_judge_check_data(j, train);
@@ -54,6 +55,8 @@ t2v_status t2v_eval_clips(t2v_judge *j, const t2v_dataset *test, const t2v_datas
         t2v_judged_inception(j, &real, rep->is_real);
         rep->frame_diff_gen = fake.frame_diff;
         rep->frame_diff_real = real.frame_diff;
+        rep->in_view_gen = t2v_judged_in_view(&fake, &real);
+        rep->in_view_real = t2v_judged_in_view(&real, &real);
         s = t2v_judged_fid(&real, &fake, &rep->fid_gen);
     }
     if (s == T2V_OK)

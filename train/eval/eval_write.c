@@ -156,6 +156,10 @@ static t2v_status add_metrics(t2v_weights_writer *wr, const t2v_eval_report *rep
     s = add_f64(wr, s, P, "fid_floor", rep->fid_floor);
     s = add_f64(wr, s, P, "frame_diff", rep->frame_diff_gen);
     s = add_f64(wr, s, P, "frame_diff_real", rep->frame_diff_real);
+    if (rep->in_view_gen >= 0.0) {
+        s = add_f64(wr, s, P, "in_view", rep->in_view_gen);
+        s = add_f64(wr, s, P, "in_view_real", rep->in_view_real);
+    }
     if (rep->has_rprec) {
         s = add_str(wr, s, P, "match", rep->match);
         s = add_f64(wr, s, P, "r_precision", rep->rprec_gen);

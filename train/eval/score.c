@@ -12,7 +12,33 @@ void t2v_judged_free(t2v_judged *s)
     free(s->feats);
     free(s->probs);
     free(s->pred);
+    free(s->ink);
     memset(s, 0, sizeof *s);
+}
+
+/* The share of pixels above mid-grey of each frame of a grey clip (T, HW). */
+static void clip_ink(const float *clip, int T, size_t hw, float *ink)
+{
+    for (int t = 0; t < T; t++) {
+        size_t lit = 0;
+        for (size_t p = 0; p < hw; p++)
+            lit += clip[(size_t)t * hw + p] > 0.0f;
+        ink[t] = (float)((double)lit / (double)hw);
+    }
+}
+
+double t2v_judged_in_view(const t2v_judged *s, const t2v_judged *ref)
+{
+    if (!s->ink || !ref->ink || s->T < 1 || ref->T < 1)
+        return -1.0;
+    long nr = ref->n * ref->T, ns = s->n * s->T, shown = 0;
+    double mean = 0.0;
+    for (long i = 0; i < nr; i++)
+        mean += ref->ink[i];
+    double need = 0.5 * mean / (double)nr;
+    for (long i = 0; i < ns; i++)
+        shown += s->ink[i] >= need;
+    return (double)shown / (double)ns;
 }
 
 /* Mean squared difference of consecutive frames of one clip (C, T, HW). */
@@ -48,10 +74,13 @@ t2v_status t2v_judge_clips(t2v_judge *j, t2v_judge_run *r, t2v_clip_fn fn, void 
     out->feats = malloc((size_t)n * out->F * sizeof(float));
     out->probs = malloc((size_t)n * out->K * sizeof(float));
     out->pred = malloc((size_t)n * out->n_attrs * sizeof(int));
+    out->T = c->frames;
+    out->ink = c->channels == 1 ? malloc((size_t)n * c->frames * sizeof(float)) : NULL;
     float *clips = malloc((size_t)r->N * clip_n * sizeof(float));
     float *logits = malloc((size_t)r->N * out->K * sizeof(float));
     t2v_status s = T2V_OK;
-    if (!out->feats || !out->probs || !out->pred || !clips || !logits)
+    if (!out->feats || !out->probs || !out->pred || !clips || !logits ||
+        (c->channels == 1 && !out->ink))
         s = t2v_fail(T2V_ERR_NOMEM, "scoring: out of memory for %ld clips", n);
     double diff_sum = 0.0;
     for (long first = 0; first < n && s == T2V_OK; first += r->N) {
@@ -61,6 +90,9 @@ t2v_status t2v_judge_clips(t2v_judge *j, t2v_judge_run *r, t2v_clip_fn fn, void 
             if (s == T2V_OK)
                 diff_sum += clip_frame_diff(clips + (size_t)i * clip_n, c->channels, c->frames,
                                             hw);
+            if (s == T2V_OK && out->ink)
+                clip_ink(clips + (size_t)i * clip_n, c->frames, hw,
+                         out->ink + (size_t)(first + i) * c->frames);
         }
         if (s == T2V_OK)
             s = t2v_judge_forward(j, r, clips, b, logits, out->feats + (size_t)first * out->F);

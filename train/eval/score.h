@@ -1,8 +1,8 @@
 /* Scoring sets of clips with a judge: what the judge says about each clip
  * (features, class probabilities, predictions), and the metrics computed
  * from that: per-attribute accuracy against true attributes, the
- * Inception-score analogue, the FID between two sets, and how much
- * consecutive frames differ. Clips come from a callback, so real clips,
+ * Inception-score analogue, the FID between two sets, how much
+ * consecutive frames differ, and in how many frames the object is in view. Clips come from a callback, so real clips,
  * generated clips and any test clips are scored by the same code. */
 #ifndef T2V_EVAL_SCORE_H
 #define T2V_EVAL_SCORE_H
@@ -15,18 +15,26 @@ typedef t2v_status (*t2v_clip_fn)(void *user, long k, float *clip);
 /* The judge's view of n clips. */
 typedef struct t2v_judged {
     long n;
-    int F, K, n_attrs;
+    int F, K, n_attrs, T;
     float *feats;        /* (n, F) penultimate features */
     float *probs;        /* (n, K) class probabilities, heads side by side */
     int *pred;           /* (n, n_attrs) predicted classes, canonical object order */
     double frame_diff;   /* mean over clips of the mean squared difference of
                             consecutive frames; 0 when T = 1 */
+    float *ink;          /* (n, T) grey clips (one channel) only, else NULL:
+                            each frame's share of pixels brighter than
+                            mid-grey (> 0), the object on a dark ground */
 } t2v_judged;
 
 /* Runs the judge over clips 0..n-1 of `fn` in batches of the run's size. */
 t2v_status t2v_judge_clips(t2v_judge *j, t2v_judge_run *r, t2v_clip_fn fn, void *user, long n,
                            t2v_judged *out);
 void t2v_judged_free(t2v_judged *s);
+
+/* Grey clips: the share of s's frames holding at least half the mean ink
+ * of ref's frames (the object in view, not moved out of the frame or
+ * faded); -1 when either has no ink figures. */
+double t2v_judged_in_view(const t2v_judged *s, const t2v_judged *ref);
 
 /* Per-attribute accuracy against truth (n, n_attrs) in the data set's order
  * (objects matched as t2v_judge_match does), and the fraction of clips
