@@ -3,8 +3,9 @@
 # file (`txt2vid eval --write`). This runs `txt2vid eval` again with the
 # count and seed the file records and compares every printed figure with
 # the stored one: per attribute the generated accuracy and the ceiling
-# (to one clip in the count), "all right", the FID, its floor and the
-# frame differences (to the printed digits); and the judge's accuracy on
+# (to one clip in the count), "all right", the FID, its floor, the frame
+# differences and, for grey clips, the frames in view (to the printed
+# digits); and the judge's accuracy on
 # the whole real test split, which its own file stores.
 #
 #   test_shipped_eval.sh TXT2VID MODEL JUDGE
@@ -58,6 +59,16 @@ close "$fd" "$(stored frame_diff)" 0.00001 && ok "frame difference $fd" ||
     fail "frame difference $fd, stored $(stored frame_diff)"
 close "$fdr" "$(stored frame_diff_real)" 0.00001 && ok "real frame difference $fdr" ||
     fail "real frame difference $fdr, stored $(stored frame_diff_real)"
+# grey clips: the frames with the digit in view, generated and real
+read -r iv ivr < <(awk '/^object in view/ { sub("%", "", $5); sub("%", "", $7); print $5, $7 }' \
+    "$work/eval.out")
+if [[ -n $iv ]]; then
+    pct() { awk -v x="$1" 'BEGIN { if (x != "") printf "%.4f", 100 * x }'; }
+    close "$iv" "$(pct "$(stored in_view)")" 0.05 && ok "object in view: $iv%" ||
+        fail "object in view: $iv%, stored $(stored in_view)"
+    close "$ivr" "$(pct "$(stored in_view_real)")" 0.05 && ok "object in view, real: $ivr%" ||
+        fail "object in view, real: $ivr%, stored $(stored in_view_real)"
+fi
 
 # the judge's own card: its accuracy on the whole real test split, as stored
 run jinfo info "$judge"
