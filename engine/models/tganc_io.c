@@ -1,4 +1,5 @@
 /* TGANs-C hyperparameters <-> weights-file metadata ("tganc.*"). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/status_internal.h"
@@ -171,7 +172,11 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
          (s = get_int(w, "tganc.sprite.frame_width", 1, 4096, &c->frame[1])) != T2V_OK))
         return s;
     c->text.vocab = vocab_size;
-    if (t2v_tganc_check(c) != T2V_OK)
-        return t2v_fail(T2V_ERR_FORMAT, "%s: the TGANs-C sizes do not form a network", path);
+    if (t2v_tganc_check(c) != T2V_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", t2v_last_error());
+        return t2v_fail(T2V_ERR_FORMAT, "%s: the TGANs-C sizes do not form a network (%s)", path,
+                        why);
+    }
     return T2V_OK;
 }
