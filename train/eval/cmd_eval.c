@@ -168,8 +168,8 @@ static void print_report(const eval_args *a, const t2v_model_info *mi, const t2v
     printf("frame difference        generated %.5f   real %.5f  (mean squared, consecutive "
            "frames)\n", r->frame_diff_gen, r->frame_diff_real);
     if (r->in_view_gen >= 0.0)
-        printf("object in view          generated %.1f%%   real %.1f%%  (frames with half a real "
-               "frame's mean ink or more)\n", 100.0 * r->in_view_gen, 100.0 * r->in_view_real);
+        printf("object in view          generated %.1f%%   real %.1f%%  (frames with a tenth of "
+               "a real frame's mean ink or more)\n", 100.0 * r->in_view_gen, 100.0 * r->in_view_real);
     if (r->has_rprec)
         printf("R-precision (%s)   generated %.2f%%   real %.2f%%  (true caption first among "
                "%d; chance %.1f%%)\n", r->match, 100.0 * r->rprec_gen, 100.0 * r->rprec_real,

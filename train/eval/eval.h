@@ -13,9 +13,9 @@
  *   - the mean squared difference of consecutive frames (motion energy),
  *     generated and real;
  *   - grey clips: the share of frames that show the object, holding at
- *     least half the mean ink of a real test frame (a clip whose object
- *     leaves the frame can still be read right from its other frames),
- *     generated and real. */
+ *     least a tenth of the mean ink of a real test frame (a clip whose
+ *     object leaves the frame can still be read right from its other
+ *     frames), generated and real. */
 #ifndef T2V_EVAL_EVAL_H
 #define T2V_EVAL_EVAL_H
 

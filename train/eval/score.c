@@ -35,7 +35,7 @@ double t2v_judged_in_view(const t2v_judged *s, const t2v_judged *ref)
     double mean = 0.0;
     for (long i = 0; i < nr; i++)
         mean += ref->ink[i];
-    double need = 0.5 * mean / (double)nr;
+    double need = 0.1 * mean / (double)nr;
     for (long i = 0; i < ns; i++)
         shown += s->ink[i] >= need;
     return (double)shown / (double)ns;

@@ -31,9 +31,11 @@ t2v_status t2v_judge_clips(t2v_judge *j, t2v_judge_run *r, t2v_clip_fn fn, void 
                            t2v_judged *out);
 void t2v_judged_free(t2v_judged *s);
 
-/* Grey clips: the share of s's frames holding at least half the mean ink
- * of ref's frames (the object in view, not moved out of the frame or
- * faded); -1 when either has no ink figures. */
+/* Grey clips: the share of s's frames holding at least a tenth of the mean
+ * ink of ref's frames: frames that show the object, not an empty or nearly
+ * empty frame (the object moved out of view or faded away); a thinner
+ * stroke than the real digits' still counts. -1 when either has no ink
+ * figures. */
 double t2v_judged_in_view(const t2v_judged *s, const t2v_judged *ref);
 
 /* Per-attribute accuracy against truth (n, n_attrs) in the data set's order
