@@ -94,8 +94,9 @@ typedef struct t2v_tganc_cfg {
     int path_rest;          /* with attend: 1: the path head reads the sum of the
                                embeddings of the words no picture attends to,
                                not the sentence vector */
-    int frame[2];           /* sprite layout: the frame's (height, width), at
-                               least the picture's; 0 0: the picture's size */
+    int frame[2];           /* sprite layout: the frame's (height, width), larger
+                               than the picture on both sides; 0 0: the
+                               picture's size */
     t2v_act act;            /* hidden activation: ReLU in the papers */
     t2v_encoder_cfg text;
     /* derived by t2v_tganc_check: output size, and the picture's in the

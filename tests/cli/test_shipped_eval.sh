@@ -29,6 +29,8 @@ fi
 run eval eval --model "$model" --judge "$judge" --count "$count" --seed "$seed" --threads 1
 [[ $status -eq 0 ]] && ok "eval of $count captions runs" || fail "eval: status $status"
 
+# pct X: a stored fraction in percent, as the printed figures (empty for empty)
+pct() { awk -v x="$1" 'BEGIN { if (x != "") printf "%.4f", 100 * x }'; }
 # close GOT WANT TOL: |GOT - WANT| <= TOL
 close() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d <= t && -d <= t) }'; }
 one=$(awk -v n="$count" 'BEGIN { print 100 / n + 1e-9 }')  # one clip, in percent
@@ -38,8 +40,7 @@ while read -r attr gen ceil _; do
     [[ -z $attr ]] && continue
     rows=$((rows + 1))
     want=$(stored "$attr.accuracy") wceil=$(stored "$attr.ceiling")
-    want=$(awk -v x="$want" 'BEGIN { if (x != "") printf "%.4f", 100 * x }')
-    wceil=$(awk -v x="$wceil" 'BEGIN { if (x != "") printf "%.4f", 100 * x }')
+    want=$(pct "$want") wceil=$(pct "$wceil")
     close "${gen%\%}" "$want" "$one" && ok "$attr: $gen generated, stored $want%" ||
         fail "$attr: $gen generated, the file stores ${want:-nothing}%"
     close "${ceil%\%}" "$wceil" "$one" && ok "$attr: ceiling $ceil, stored $wceil%" ||
@@ -47,7 +48,7 @@ while read -r attr gen ceil _; do
 done < <(awk '/^attribute/ { on = 1; next } on && /^all right/ { exit } on && NF >= 6' "$work/eval.out")
 [[ $rows -ge 2 ]] && ok "$rows attributes scored" || fail "$rows attributes in the table"
 all=$(awk '/^all right/ { sub("%", "", $3); print $3 }' "$work/eval.out")
-close "$all" "$(awk -v x="$(stored all_right)" 'BEGIN { printf "%.4f", 100 * x }')" "$one" &&
+close "$all" "$(pct "$(stored all_right)")" "$one" &&
     ok "all right: $all%" || fail "all right: $all%, stored $(stored all_right)"
 fid=$(awk '/generated vs real test/ { print $NF }' "$work/eval.out")
 floor=$(awk '/real train vs real test/ { print $(NF - 4) }' "$work/eval.out")
@@ -63,7 +64,6 @@ close "$fdr" "$(stored frame_diff_real)" 0.00001 && ok "real frame difference $f
 read -r iv ivr < <(awk '/^object in view/ { sub("%", "", $5); sub("%", "", $7); print $5, $7 }' \
     "$work/eval.out")
 if [[ -n $iv ]]; then
-    pct() { awk -v x="$1" 'BEGIN { if (x != "") printf "%.4f", 100 * x }'; }
     close "$iv" "$(pct "$(stored in_view)")" 0.05 && ok "object in view: $iv%" ||
         fail "object in view: $iv%, stored $(stored in_view)"
     close "$ivr" "$(pct "$(stored in_view_real)")" 0.05 && ok "object in view, real: $ivr%" ||
@@ -85,7 +85,7 @@ n=0
 while read -r attr acc; do
     n=$((n + 1))
     got=$(awk -v a="$attr" '$1 == a { sub("%", "", $2); print $2 }' "$work/jtest.out")
-    want=$(awk -v x="$acc" 'BEGIN { printf "%.4f", 100 * x }')
+    want=$(pct "$acc")
     close "$got" "$want" 0.01 && ok "judge $attr: $got% on real test clips, stored $want%" ||
         fail "judge $attr: ${got:-nothing}% on real test clips, the file stores $want%"
 done <"$work/jstored"
