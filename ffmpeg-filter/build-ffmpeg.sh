@@ -148,8 +148,9 @@ if [[ ! -f $work/configured ]]; then
         log "configure failed (full log: $work/configure.log, $tree/ffbuild/config.log)"
         exit 1
     fi
-    cat "$tree/config.h" "$tree/config_components.h" 2>/dev/null \
-        | grep -q '^#define CONFIG_TXT2VID_FILTER 1' \
+    # grep reads the files itself: with pipefail, `cat | grep -q` fails
+    # whenever grep stops at the match while cat is still writing (SIGPIPE)
+    grep -qs '^#define CONFIG_TXT2VID_FILTER 1' "$tree/config.h" "$tree/config_components.h" \
         || { log "configure left the txt2vid filter disabled"; exit 1; }
     touch "$work/configured"
     log "configure took $(( $(date +%s) - configure_start )) s"

