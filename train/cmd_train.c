@@ -78,9 +78,13 @@ static void usage(FILE *f)
             "                      each attending to the words with a positional bias of\n"
             "                      its own and moved along its own path, overlaid by\n"
             "                      their maximum (TBMG's two digits: 2)\n"
-            "  --g-path sentence|rest  with --g-attend: the path head reads the sentence\n"
-            "                      vector (default) or the rest of the caption, the sum of\n"
-            "                      the embeddings of the words no picture attends to\n"
+            "  --g-path sentence|rest|follow  with --g-attend: the path head reads the\n"
+            "                      sentence vector (default), the rest of the caption (the\n"
+            "                      sum of the embeddings of the words no picture attends\n"
+            "                      to), or for each picture the words that follow its\n"
+            "                      picture's word (each digit's own motion clause)\n"
+            "  --g-path-words L    with --g-path follow: how many words follow (1..64,\n"
+            "                      default 5: \"is moving up and down\")\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -120,7 +124,9 @@ typedef struct train_opts {
     int g_sprite;       /* < 0: preset's; 1: the sprite layout */
     float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
-    int g_path;         /* < 0: preset's; 1: the path reads the rest of the caption */
+    int g_path;         /* < 0: preset's; 1: the path reads the rest of the caption,
+                           2: the words after each picture's word */
+    int g_path_words;   /* 0: default (5); the words --g-path follow reads */
     int g_picture;      /* 0: preset's; the sprite picture's side */
     const char *judge;
     int eval_every, eval_count;
@@ -128,7 +134,7 @@ typedef struct train_opts {
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PICTURE };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE };
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -184,10 +190,13 @@ static int parse_own(void *user, int c, const char *arg)
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
     case O_G_PATH: {
-        static const char *const reads[2] = {"sentence", "rest"};
-        o->g_path = word_index(arg, reads, 2);
+        static const char *const reads[3] = {"sentence", "rest", "follow"};
+        o->g_path = word_index(arg, reads, 3);
         return o->g_path < 0 ? -1 : 0;
     }
+    case O_G_PATH_WORDS:
+        o->g_path_words = (int)strtol(arg, &end, 10);
+        return *end || o->g_path_words < 1 || o->g_path_words > 64 ? -1 : 0;
     case O_G_PICTURE:
         o->g_picture = (int)strtol(arg, &end, 10);
         return *end || o->g_picture < 1 || o->g_picture > 4096 ? -1 : 0;
@@ -265,11 +274,18 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
                       "picture%s per clip, which it keeps", to->g_sprites, sprites,
                       sprites > 1 ? "s" : "");
-    if (to->g_path >= 0 && to->g_path != r->gen.path_rest)
+    static const char *const path_opt[3] = {"sentence", "rest", "follow"};
+    static const char *const path_reads[3] = {"sentence vector", "rest of the caption",
+                                              "words after each picture's word"};
+    int path = r->gen.path_rest ? 1 : r->gen.path_follow ? 2 : 0;
+    if (to->g_path >= 0 && to->g_path != path)
         /* the path head's input width differs */
         return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
-                      "which it keeps", to->g_path ? "rest" : "sentence",
-                      r->gen.path_rest ? "rest of the caption" : "sentence vector");
+                      "which it keeps", path_opt[to->g_path], path_reads[path]);
+    if (to->g_path_words && to->g_path_words != r->gen.path_follow)
+        return refuse("--g-path-words %d on --resume: the checkpoint's path head reads %d "
+                      "words after each picture's word, which it keeps", to->g_path_words,
+                      r->gen.path_follow);
     if (to->g_picture && to->g_picture != r->gen.pic_h)
         /* the stack's stages are the generator's architecture */
         return refuse("--g-picture %d on --resume: the checkpoint's generator draws a picture "
@@ -290,7 +306,8 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
         {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES},
-        {"g-path", 1, 0, O_G_PATH}, {"g-picture", 1, 0, O_G_PICTURE}, {0, 0, 0, 0}};
+        {"g-path", 1, 0, O_G_PATH}, {"g-path-words", 1, 0, O_G_PATH_WORDS},
+        {"g-picture", 1, 0, O_G_PICTURE}, {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
                       .g_attend = -1.0f, .g_path = -1,
@@ -534,16 +551,25 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-picture %d: %s\n", to.g_picture, t2v_last_error());
         return 2;
     }
-    if ((to.g_sprites > 1 || to.g_path == 1) && !(to.g_attend > 0.0f)) {
+    if ((to.g_sprites > 1 || to.g_path >= 1) && !(to.g_attend > 0.0f)) {
         fprintf(stderr, CMD ": --%s needs --g-attend: %s\n",
-                to.g_sprites > 1 ? "g-sprites" : "g-path rest",
-                to.g_sprites > 1 ? "each picture reads its own words"
-                                 : "the rest is what the pictures do not attend to");
+                to.g_sprites > 1    ? "g-sprites"
+                : to.g_path == 1    ? "g-path rest"
+                                    : "g-path follow",
+                to.g_sprites > 1    ? "each picture reads its own words"
+                : to.g_path == 1    ? "the rest is what the pictures do not attend to"
+                                    : "the words follow the one each picture attends to");
+        return 2;
+    }
+    if (to.g_path_words && to.g_path != 2) {
+        fprintf(stderr, CMD ": --g-path-words needs --g-path follow\n");
         return 2;
     }
     if (to.g_attend > 0.0f &&
         t2v_tganc_recipe_attend(&rc, to.g_attend, to.g_sprites ? to.g_sprites : 1,
-                                to.g_path == 1) != T2V_OK) {
+                                to.g_path == 1,
+                                to.g_path == 2 ? (to.g_path_words ? to.g_path_words : 5) : 0) !=
+            T2V_OK) {
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }

@@ -46,6 +46,11 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
     if (c->path_rest != 0 && (c->path_rest != 1 || !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C path reading the rest of the caption (%d): "
                         "only with attention over the words", c->path_rest);
+    if (c->path_follow != 0 &&
+        (c->path_follow < 1 || c->path_follow > 64 || !c->attend || c->path_rest))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C path reading the %d words after each "
+                        "picture's word: 1..64 words, only with attention over the words and "
+                        "not with the rest of the caption", c->path_follow);
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
@@ -227,6 +232,12 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
             g->rest_w = t2v_plan_floats(p, N * T);
             g->rest = t2v_plan_floats(p, N * E);
             g->drest_w = t2v_plan_grad(p, N * T);
+        } else if (c->path_follow) {
+            g->rest_w = t2v_plan_floats(p, NS * T);
+            g->rest = t2v_plan_floats(p, NS * E);
+            g->drest_w = t2v_plan_grad(p, NS * T);
+            g->band = t2v_plan_floats(p, T * T);
+            g->band_ready = 0;
         }
         g->att_s = t2v_plan_floats(p, NS * T);
         g->att_a = t2v_plan_floats(p, NS * T);
@@ -350,6 +361,9 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
                         g->datt_a + o, T, T, N);
         if (g->cfg.path_rest) /* the rest's weights are 1 - the pictures' */
             k->axpy(be, g->datt_a + o, -1.0f, g->drest_w, (int64_t)N * T);
+        else if (g->cfg.path_follow) /* sprite s's window: its weights through the band */
+            k->gemm(be, 0, 1, N, T, T, 1.0f, g->drest_w + o, T, g->band, T, 1.0f,
+                    g->datt_a + o, T);
         /* the sharpening weight is per row of the mean entropy over the
          * batch's captions and sprites */
         k->softmax_backward(be, g->datt_s + o, g->att_a + o, g->datt_a + o, N, T,
@@ -365,6 +379,10 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
     if (g->cfg.path_rest) // dx[n] (T, E) += w[n]^T (T, 1) dR[n] (1, E), dR in dS_tmp
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->rest_w, 1, T, g->dS_tmp, E, E, 1.0f,
                         g->datt_x, E, (int64_t)T * E, N);
+    for (int s = 0; s < g->K && g->cfg.path_follow; s++) // the same for each R_s
+        k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->rest_w + (size_t)s * N * T, 1, T,
+                        g->dS_tmp + (size_t)s * E, E, (int64_t)g->K * E, 1.0f, g->datt_x, E,
+                        (int64_t)T * E, N);
 }
 
 /* path_rest: R (N, E) = sum_t max(0, mask - sum_k a_k)_t x_t */
@@ -392,6 +410,55 @@ static void rest_backward(t2v_tganc *g, t2v_backend *be)
     if (g->K > 1)
         k->act_backward(be, T2V_ACT_RELU, 0.0f, g->drest_w, g->drest_w, g->rest_w,
                         (int64_t)N * T);
+}
+
+/* path_follow: the band B (T, T), B[s][t] = 1 for 1 <= t - s <= L, so
+ * that a (1, T) B gives each word the attention on the L words before it.
+ * Uploaded once per plan, one row at a time from the stack. */
+static void follow_band(t2v_tganc *g, t2v_backend *be)
+{
+    if (g->band_ready)
+        return;
+    int T = g->cfg.text.max_words, L = g->cfg.path_follow;
+    float row[256]; /* max_words <= 256 (t2v_encoder_check) */
+    for (int s = 0; s < T; s++) {
+        for (int t = 0; t < T; t++)
+            row[t] = t - s >= 1 && t - s <= L ? 1.0f : 0.0f;
+        be->mem->upload(be, g->band + (size_t)s * T, row, sizeof(float) * (size_t)T);
+    }
+    g->band_ready = 1;
+}
+
+/* path_follow: for each sprite k, w_k (N, T) = (a_k B) * mask, and R_k
+ * (the k-th E columns of rest (N, K E)) = sum_t w_k,t x_t */
+static void follow_forward(t2v_tganc *g, t2v_backend *be)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed, K = g->K;
+    int64_t nt = (int64_t)N * T;
+    follow_band(g, be);
+    for (int s = 0; s < K; s++) {
+        float *w = g->rest_w + (size_t)s * nt;
+        k->gemm(be, 0, 0, N, T, T, 1.0f, g->att_a + (size_t)s * nt, T, g->band, T, 0.0f, w, T);
+        k->mul(be, w, w, g->text.mask, nt);
+        k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, w, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
+                        g->rest + (size_t)s * E, E, (int64_t)K * E, N);
+    }
+}
+
+/* dR (N, K E) in dS_tmp -> drest_w (K N, T): each window weight's gradient,
+ * masked, ready for the band's transpose in attend_backward */
+static void follow_backward(t2v_tganc *g, t2v_backend *be)
+{
+    const t2v_kernels *k = be->k;
+    int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed, K = g->K;
+    int64_t nt = (int64_t)N * T;
+    for (int s = 0; s < K; s++) {
+        float *dw = g->drest_w + (size_t)s * nt;
+        k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->dS_tmp + (size_t)s * E, E, (int64_t)K * E,
+                        g->text.x, E, (int64_t)T * E, 0.0f, dw, T, T, N);
+        k->mul(be, dw, dw, g->text.mask, nt);
+    }
 }
 
 void t2v_tganc_text_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
@@ -466,8 +533,11 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     int Dp = t2v_tganc_path_sent(c);
     if (c->path_rest)
         rest_forward(g, be);
+    else if (c->path_follow)
+        follow_forward(g, be);
     if (c->attend) // the path's own input: zs_path (N, Z + Dp)
-        k->concat_forward(be, g->zs_path, g->z, c->path_rest ? g->rest : S, N, Z, Dp, 1);
+        k->concat_forward(be, g->zs_path, g->z, c->path_rest || c->path_follow ? g->rest : S, N,
+                          Z, Dp, 1);
     t2v_linear_forward(be, g->path_h, c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]),
                        t2v_pdata(ps, g->path_b[0]), N, Z + Dp, Hd);
     k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
@@ -590,6 +660,8 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
         if (c->path_rest)
             rest_backward(g, be); /* dR stays in dS_tmp for attend_backward's dx */
+        else if (c->path_follow)
+            follow_backward(g, be); /* as for the rest */
         else
             k->add(be, g->dS, g->dS, g->dS_tmp, (int64_t)N * D);
         attend_backward(g, be, ps);

@@ -55,6 +55,15 @@
  * the sum of the other words' embeddings, and the motion words reach the
  * path the same way whatever digit stands beside them.
  *
+ * With path_follow = L the path head reads, for each picture k, the L
+ * words after the word its picture reads: R_k (N, E) = sum over t of
+ * w_k,t x_t, with w_k,t = the picture's attention on the L words before
+ * t (a_k,t-L .. a_k,t-1). The head's input is [z, R_1 .. R_K]: the words
+ * that say how the first digit moves and those that say how the second
+ * does arrive apart and in the pictures' order, where the sentence vector
+ * or the rest's sum mixes them. The window follows the attention, so its
+ * gradient reaches the picture's scores too.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -94,6 +103,8 @@ typedef struct t2v_tganc_cfg {
     int path_rest;          /* with attend: 1: the path head reads the sum of the
                                embeddings of the words no picture attends to,
                                not the sentence vector */
+    int path_follow;        /* with attend, without path_rest: L > 0: each picture's
+                               path reads the L words after its picture's word */
     int frame[2];           /* sprite layout: the frame's (height, width), larger
                                than the picture on both sides; 0 0: the
                                picture's size */
@@ -111,9 +122,11 @@ static inline int t2v_tganc_stack_sent(const t2v_tganc_cfg *cfg)
     return cfg->attend ? cfg->text.embed : cfg->text.sent;
 }
 
-/* ... and the path head: E with path_rest, else D. */
+/* ... and the path head: E with path_rest, K E with path_follow, else D. */
 static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
 {
+    if (cfg->path_follow)
+        return (cfg->sprites > 1 ? cfg->sprites : 1) * cfg->text.embed;
     return cfg->path_rest ? cfg->text.embed : cfg->text.sent;
 }
 
@@ -173,7 +186,10 @@ typedef struct t2v_tganc {
     float *dpath_h, *dpath_t, *doff, *dzs_path;
     float *zs_path;         /* attend: the path's (N, Z + D), (N, Z + E) with
                                path_rest; else the path reads zs */
-    float *rest_w, *rest, *drest_w; /* path_rest: word weights (N, T), R (N, E) */
+    float *rest_w, *rest, *drest_w; /* path_rest: word weights (N, T), R (N, E);
+                               path_follow: (K N, T), (N, K E) */
+    float *band;            /* path_follow: (T, T), 1 where 1 <= t - s <= L */
+    int band_ready;         /* path_follow: band uploaded since the last plan */
     float *att_s, *att_a, *att_p; /* attend: scores, weights (K N, T), P (K N, E) */
     float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
     float *moved, *dmoved;  /* sprites > 1: the K moved pictures (K N, C, T, H, W) */

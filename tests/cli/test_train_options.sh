@@ -46,6 +46,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
     "train --g-sprites 2" "train --g-sprites 0" "train --g-sprites 5 --g-layout sprite --g-attend 1" \
     "train --g-path rest" "train --g-path words --g-layout sprite --g-attend 1" \
+    "train --g-path follow" "train --g-path-words 3 --g-layout sprite --g-attend 1" \
+    "train --g-path-words 0 --g-path follow --g-layout sprite --g-attend 1" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
@@ -210,6 +212,20 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     run atd train "${common[@]}" --steps 3 --run-dir "$work/atc" --resume --g-layout sprite \
         --g-attend 0.5 --g-path sentence
     refused atd "reads the rest of the caption" "--g-path sentence on --resume of a path reading the rest"
+    run atf train "${common[@]}" --run-dir "$work/atf" --g-layout sprite --g-attend 0.5 \
+        --g-path follow --g-path-words 4
+    if [[ $status -eq 0 ]] && key_is "$work/atf/model.gguf" tganc.sprite.path_follow 4 &&
+        ! "$cli" info "$work/atf/model.gguf" | grep -q tganc.sprite.path_rest; then
+        ok "train --g-path follow --g-path-words 4: the path reads the 4 words after the picture's"
+    else
+        fail "train --g-path follow: status $status, $(head -c 200 "$work/atf.err")"
+    fi
+    run atg train "${common[@]}" --steps 3 --run-dir "$work/atf" --resume --g-layout sprite \
+        --g-attend 0.5 --g-path rest
+    refused atg "words after each picture's word" "--g-path rest on --resume of a path reading the words after"
+    run ath train "${common[@]}" --steps 3 --run-dir "$work/atf" --resume --g-layout sprite \
+        --g-attend 0.5 --g-path follow --g-path-words 5
+    refused ath "reads 4 words after" "--g-path-words 5 on --resume of a path reading 4"
     # two pictures on TBMG: each starts on one of the caption's two digits
     # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is
     # moving up and down"), at a bias of 3 for every caption; a resume

@@ -33,7 +33,7 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
     if (sprite >= 2)
-        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 ? 2 : 1, sprite >= 3);
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 ? 2 : 1, sprite >= 3, 0);
     if (sprite == 4) { /* a picture half the frame's side, moving within it */
         t2v_tganc_check(&r.gen);
         t2v_tganc_recipe_picture(&r, r.gen.height / 2);

@@ -124,6 +124,25 @@ static void check_attention(gen_case *c)
     T2V_CHECK(worst < 1e-5 && pad == 0.0,
               "attended words%s: P is the softmax-weighted word embedding (max error %.2g), "
               "padding gets no weight (max %.2g)", K > 1 ? ", two sprites" : "", worst, pad);
+    int L = c->g.cfg.path_follow;
+    if (L) { /* R_k = sum over real words t of (a_k,t-L + .. + a_k,t-1) x_t */
+        float R[2 * GEN_N * 4];
+        fd_download(be, R, c->g.rest, (size_t)K * GEN_N * 4);
+        double err = 0.0, mass = 0.0;
+        for (int s = 0; s < K; s++)
+            for (int n = 0; n < GEN_N; n++)
+                for (int d = 0; d < 4; d++) {
+                    double r = 0.0;
+                    for (int t = 0; t < c->len[n]; t++)
+                        for (int j = 1; j <= L && j <= t; j++)
+                            r += a[(s * GEN_N + n) * 6 + t - j] * table[c->ids[n * 6 + t] * 4 + d];
+                    err = fmax(err, fabs(R[(n * K + s) * 4 + d] - r));
+                    mass = fmax(mass, fabs(r));
+                }
+        T2V_CHECK(err < 1e-5 && mass > 0.1,
+                  "each picture's path reads the %d words after its picture's (max error %.2g, "
+                  "largest entry %.2g)", L, err, mass);
+    }
     if (K > 1) {
         float *moved = malloc(2 * c->clip * sizeof *moved), *clip = malloc(c->clip * sizeof *clip);
         fd_download(be, moved, c->g.moved, 2 * c->clip);
@@ -168,8 +187,9 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         cfg.sprite_frames = 4;
         cfg.path_hidden = 5;
         cfg.attend = sprite >= 2;
-        cfg.sprites = sprite == 3 || sprite == 5 ? 2 : 0;
-        cfg.path_rest = sprite >= 4;
+        cfg.sprites = sprite == 3 || sprite == 5 || sprite == 8 ? 2 : 0;
+        cfg.path_rest = sprite >= 4 && sprite <= 6;
+        cfg.path_follow = sprite >= 7 ? 2 : 0; /* the two words after each picture's */
         if (sprite == 6) {
             cfg.n_stages = 1;
             cfg.frame[0] = cfg.frame[1] = 8;
@@ -254,6 +274,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
              "attention's entropy)" : sprite >= 2 ? ", sprite layout, picture attending to words "
              "(and the attention's entropy)" : sprite ? ", sprite layout" : "",
              sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
+             : sprite >= 7 ? ", paths reading the two words after each picture's word"
              : sprite >= 4 ? ", path reading the rest" : "", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
              pool == 2 ? " reading the pooled word embeddings alone"
@@ -496,6 +517,8 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 4);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 5);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 6);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 7);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 8);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

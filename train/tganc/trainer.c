@@ -181,7 +181,7 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
 }
 
 t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
-                                   int path_rest)
+                                   int path_rest, int path_follow)
 {
     if (r->gen.sprite_frames <= 0)
         return t2v_fail(T2V_ERR_INVALID, "attention over the words draws the picture of the "
@@ -195,6 +195,7 @@ t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprit
     r->gen.attend = 1;
     r->gen.sprites = sprites;
     r->gen.path_rest = path_rest;
+    r->gen.path_follow = path_follow;
     r->attend_sharpen = sharpen;
     return t2v_tganc_check(&r->gen);
 }

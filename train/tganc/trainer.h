@@ -65,9 +65,11 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
 /* Sprite layout: the picture reads the caption through attention over its
  * words, sharpened with weight `sharpen` (>= 0) on its mean entropy; with
  * sprites > 1, that many pictures per clip, each with its own attention
- * and path, overlaid by their maximum. */
+ * and path, overlaid by their maximum. The path head reads the sentence
+ * vector, or with path_rest the rest of the caption, or with path_follow
+ * = L > 0 the L words after each picture's word (models/tganc.h). */
 t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
-                                   int path_rest);
+                                   int path_rest, int path_follow);
 /* Sprite layout: the stack draws a picture of side `side`, the frame's
  * side halved once per upsampling stage it leaves out (the last ones), and
  * the frame keeps the data's size; the picture moves within the frame. */
