@@ -3,7 +3,9 @@
  * same frame, picture and reach; files whose frame keys cannot hold the
  * picture (smaller than it, one key without the other, a frame on the
  * clip layout) are format errors with a message, not a network of
- * impossible sizes. */
+ * impossible sizes. The same for the path's window of words (path_follow):
+ * it reads back, and a file that also has the path read the rest of the
+ * caption, or that has no attention to follow, is refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,30 @@ int main(void)
     clip.path_hidden = 0;
     s = round_trip(&clip, NULL, 0, &back);
     T2V_CHECK(s == T2V_ERR_FORMAT, "frame keys on the clip layout: format error (%s)",
+              s == T2V_OK ? "read" : t2v_last_error());
+
+    t2v_tganc_cfg follow = sprite_cfg();
+    follow.attend = 1;
+    follow.sprites = 2;
+    follow.path_follow = 5;
+    s = round_trip(&follow, NULL, 0, &back);
+    T2V_CHECK(s == T2V_OK && back.path_follow == 5 && back.sprites == 2 &&
+                  t2v_tganc_path_sent(&back) == 2 * 4,
+              "two paths reading the 5 words after their pictures' read back (%d words, path "
+              "input %d wide, want 5 and 8)", back.path_follow, t2v_tganc_path_sent(&back));
+    s = round_trip(&follow, "tganc.sprite.path_rest", 1, &back);
+    T2V_CHECK(s == T2V_ERR_FORMAT, "a path reading both the rest and a window: format error (%s)",
+              s == T2V_OK ? "read" : t2v_last_error());
+    t2v_tganc_cfg no_window = follow;
+    no_window.path_follow = 0; /* the key comes as the extra one */
+    s = round_trip(&no_window, "tganc.sprite.path_follow", 65, &back);
+    T2V_CHECK(s != T2V_OK && strstr(t2v_last_error(), "path_follow"),
+              "a window of 65 words: an error naming the key (%s)",
+              s == T2V_OK ? "read" : t2v_last_error());
+    follow.attend = 0;
+    follow.sprites = 0;
+    s = round_trip(&follow, NULL, 0, &back);
+    T2V_CHECK(s == T2V_ERR_FORMAT, "a window of words without attention: format error (%s)",
               s == T2V_OK ? "read" : t2v_last_error());
     remove(path);
     return t2v_test_finish();
