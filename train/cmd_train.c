@@ -552,13 +552,12 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     if ((to.g_sprites > 1 || to.g_path >= 1) && !(to.g_attend > 0.0f)) {
-        fprintf(stderr, CMD ": --%s needs --g-attend: %s\n",
-                to.g_sprites > 1    ? "g-sprites"
-                : to.g_path == 1    ? "g-path rest"
-                                    : "g-path follow",
-                to.g_sprites > 1    ? "each picture reads its own words"
-                : to.g_path == 1    ? "the rest is what the pictures do not attend to"
-                                    : "the words follow the one each picture attends to");
+        static const char *const opt[3] = {"g-sprites", "g-path rest", "g-path follow"};
+        static const char *const why[3] = {"each picture reads its own words",
+                                           "the rest is what the pictures do not attend to",
+                                           "the words follow the one each picture attends to"};
+        int i = to.g_sprites > 1 ? 0 : to.g_path; /* g_path is 1 or 2 here */
+        fprintf(stderr, CMD ": --%s needs --g-attend: %s\n", opt[i], why[i]);
         return 2;
     }
     if (to.g_path_words && to.g_path != 2) {
