@@ -136,6 +136,9 @@ enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, 
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
        O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE };
 
+/* --g-path's words, in train_opts.g_path's order */
+static const char *const g_path_kinds[3] = {"sentence", "rest", "follow"};
+
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
 {
@@ -189,11 +192,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_READER:
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
-    case O_G_PATH: {
-        static const char *const reads[3] = {"sentence", "rest", "follow"};
-        o->g_path = word_index(arg, reads, 3);
+    case O_G_PATH:
+        o->g_path = word_index(arg, g_path_kinds, 3);
         return o->g_path < 0 ? -1 : 0;
-    }
     case O_G_PATH_WORDS:
         o->g_path_words = (int)strtol(arg, &end, 10);
         return *end || o->g_path_words < 1 || o->g_path_words > 64 ? -1 : 0;
@@ -274,14 +275,13 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
                       "picture%s per clip, which it keeps", to->g_sprites, sprites,
                       sprites > 1 ? "s" : "");
-    static const char *const path_opt[3] = {"sentence", "rest", "follow"};
     static const char *const path_reads[3] = {"sentence vector", "rest of the caption",
                                               "words after each picture's word"};
     int path = r->gen.path_rest ? 1 : r->gen.path_follow ? 2 : 0;
     if (to->g_path >= 0 && to->g_path != path)
         /* the path head's input width differs */
         return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
-                      "which it keeps", path_opt[to->g_path], path_reads[path]);
+                      "which it keeps", g_path_kinds[to->g_path], path_reads[path]);
     if (to->g_path_words && to->g_path_words != r->gen.path_follow)
         return refuse("--g-path-words %d on --resume: the checkpoint's path head reads %d "
                       "words after each picture's word, which it keeps", to->g_path_words,
