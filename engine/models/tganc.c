@@ -51,6 +51,10 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C path reading the %d words after each "
                         "picture's word: 1..64 words, only with attention over the words and "
                         "not with the rest of the caption", c->path_follow);
+    if (c->path_each != 0 && (c->path_each != 1 || !c->path_follow))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C path of each picture from its own window "
+                        "(%d): only with the window of words after the picture's word",
+                        c->path_each);
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
@@ -70,6 +74,26 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C output %dx%dx%d is out of range", c->frames,
                         c->height, c->width);
     return T2V_OK;
+}
+
+/* path_each with several pictures: each has a hidden bias of its own, so
+ * that two pictures told the same motion take different paths */
+static int path_pos_used(const t2v_tganc *g) { return g->cfg.path_each && g->K > 1; }
+
+/* The rows the path head runs on: one per picture with path_each, else
+ * one per clip. */
+static int path_rows(const t2v_tganc *g) { return g->cfg.path_each ? g->NS : g->N; }
+
+/* Where R_k starts in a (N, K E) table, or with path_each a (K N, E) one,
+ * and how far apart its rows are */
+static size_t window_at(const t2v_tganc *g, int s)
+{
+    return (size_t)s * g->cfg.text.embed * (g->cfg.path_each ? (size_t)g->N : 1);
+}
+
+static int64_t window_stride(const t2v_tganc *g)
+{
+    return (int64_t)g->cfg.text.embed * (g->cfg.path_each ? 1 : g->K);
 }
 
 t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params *ps,
@@ -146,12 +170,16 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     if (c->sprite_frames > 0) {
         int64_t w0[2] = {c->path_hidden, c->z_dim + t2v_tganc_path_sent(c)};
         int64_t b0[1] = {c->path_hidden};
-        int64_t w1[2] = {2 * c->sprite_frames * g->K, c->path_hidden};
-        int64_t b1[1] = {2 * c->sprite_frames * g->K};
+        int paths = c->path_each ? 1 : g->K; /* the paths one row of the head gives */
+        int64_t w1[2] = {2 * c->sprite_frames * paths, c->path_hidden};
+        int64_t b1[1] = {2 * c->sprite_frames * paths};
         g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
         g->path_b[0] = t2v_declare(ps, &st, "gen.path.l0", "bias", 1, b0, 1);
         g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
         g->path_b[1] = t2v_declare(ps, &st, "gen.path.l1", "bias", 1, b1, 1);
+        int64_t pp[2] = {g->K, c->path_hidden};
+        if (path_pos_used(g))
+            g->path_pos = t2v_declare(ps, &st, "gen.path", "sprite", 2, pp, 1);
     }
     if (c->attend) {
         int64_t aw[1] = {c->text.vocab};
@@ -208,7 +236,8 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     g->dclip = t2v_plan_grad(p, clip);
     g->dout_pre = t2v_plan_grad(p, stack);
     if (c->sprite_frames > 0) {
-        size_t hid = N * (size_t)c->path_hidden, path = NS * 2 * (size_t)c->sprite_frames;
+        size_t rows = (size_t)path_rows(g);
+        size_t hid = rows * (size_t)c->path_hidden, path = NS * 2 * (size_t)c->sprite_frames;
         g->picture = t2v_plan_floats(p, pic * K);
         g->path_h = t2v_plan_floats(p, hid);
         g->path_t = t2v_plan_floats(p, path);
@@ -217,7 +246,7 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         g->dpath_h = t2v_plan_grad(p, hid);
         g->dpath_t = t2v_plan_grad(p, path);
         g->doff = t2v_plan_grad(p, path);
-        g->dzs_path = t2v_plan_grad(p, N * (Z + (size_t)t2v_tganc_path_sent(c)));
+        g->dzs_path = t2v_plan_grad(p, rows * (Z + (size_t)t2v_tganc_path_sent(c)));
     }
     if (K > 1) {
         g->moved = t2v_plan_floats(p, clip * K);
@@ -227,7 +256,8 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
         g->doff_k = t2v_plan_grad(p, NS * 2 * (size_t)c->sprite_frames);
     }
     if (c->attend) {
-        g->zs_path = t2v_plan_floats(p, N * (Z + (size_t)t2v_tganc_path_sent(c)));
+        g->zs_path = t2v_plan_floats(p, (size_t)path_rows(g) *
+                                            (Z + (size_t)t2v_tganc_path_sent(c)));
         if (c->path_rest) {
             g->rest_w = t2v_plan_floats(p, N * T);
             g->rest = t2v_plan_floats(p, N * E);
@@ -300,6 +330,11 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     if (g->K > 1 && s == T2V_OK)
         s = t2v_init_const(be, t2v_pdata(ps, g->att_pos), (int64_t)g->K * c->text.max_words,
                            0.0f);
+    /* the pictures' hidden biases: as the head's weights, after every other
+     * stream, so that the other parameters draw what they draw without it */
+    if (path_pos_used(g) && s == T2V_OK)
+        s = t2v_init_normal(be, t2v_pdata(ps, g->path_pos), (int64_t)g->K * c->path_hidden,
+                            0.0f, 0.1f, seed, stream++);
     return s;
 }
 
@@ -381,7 +416,7 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
                         g->datt_x, E, (int64_t)T * E, N);
     for (int s = 0; s < g->K && g->cfg.path_follow; s++) // the same for each R_s
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->rest_w + (size_t)s * N * T, 1, T,
-                        g->dS_tmp + (size_t)s * E, E, (int64_t)g->K * E, 1.0f, g->datt_x, E,
+                        g->dS_tmp + window_at(g, s), E, window_stride(g), 1.0f, g->datt_x, E,
                         (int64_t)T * E, N);
 }
 
@@ -429,8 +464,9 @@ static void follow_band(t2v_tganc *g, t2v_backend *be)
     g->band_ready = 1;
 }
 
-/* path_follow: for each sprite k, w_k (N, T) = (a_k B) * mask, and R_k
- * (the k-th E columns of rest (N, K E)) = sum_t w_k,t x_t */
+/* path_follow: for each sprite k, w_k (N, T) = (a_k B) * mask, and R_k =
+ * sum_t w_k,t x_t: the k-th E columns of rest (N, K E), or with path_each
+ * its k-th N rows (K N, E) */
 static void follow_forward(t2v_tganc *g, t2v_backend *be)
 {
     const t2v_kernels *k = be->k;
@@ -442,12 +478,12 @@ static void follow_forward(t2v_tganc *g, t2v_backend *be)
         k->gemm(be, 0, 0, N, T, T, 1.0f, g->att_a + (size_t)s * nt, T, g->band, T, 0.0f, w, T);
         k->mul(be, w, w, g->text.mask, nt);
         k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, w, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
-                        g->rest + (size_t)s * E, E, (int64_t)K * E, N);
+                        g->rest + window_at(g, s), E, window_stride(g), N);
     }
 }
 
-/* dR (N, K E) in dS_tmp -> drest_w (K N, T): each window weight's gradient,
- * masked, ready for the band's transpose in attend_backward */
+/* dR in dS_tmp, laid out as R -> drest_w (K N, T): each window weight's
+ * gradient, masked, ready for the band's transpose in attend_backward */
 static void follow_backward(t2v_tganc *g, t2v_backend *be)
 {
     const t2v_kernels *k = be->k;
@@ -455,8 +491,8 @@ static void follow_backward(t2v_tganc *g, t2v_backend *be)
     int64_t nt = (int64_t)N * T;
     for (int s = 0; s < K; s++) {
         float *dw = g->drest_w + (size_t)s * nt;
-        k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->dS_tmp + (size_t)s * E, E, (int64_t)K * E,
-                        g->text.x, E, (int64_t)T * E, 0.0f, dw, T, T, N);
+        k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, g->dS_tmp + window_at(g, s), E,
+                        window_stride(g), g->text.x, E, (int64_t)T * E, 0.0f, dw, T, T, N);
         k->mul(be, dw, dw, g->text.mask, nt);
     }
 }
@@ -535,14 +571,23 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
         rest_forward(g, be);
     else if (c->path_follow)
         follow_forward(g, be);
-    if (c->attend) // the path's own input: zs_path (N, Z + Dp)
+    /* the head's rows: N clips, or with path_each K N pictures of P2 / K each */
+    int R = path_rows(g), Po = c->path_each ? 2 * T : P2;
+    if (c->path_each) // zs_path (K N, Z + E): picture k's rows [z, R_k]
+        for (int s = 0; s < g->K; s++)
+            k->concat_forward(be, g->zs_path + (size_t)s * N * (Z + Dp), g->z,
+                              g->rest + window_at(g, s), N, Z, Dp, 1);
+    else if (c->attend) // the path's own input: zs_path (N, Z + Dp)
         k->concat_forward(be, g->zs_path, g->z, c->path_rest || c->path_follow ? g->rest : S, N,
                           Z, Dp, 1);
     t2v_linear_forward(be, g->path_h, c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]),
-                       t2v_pdata(ps, g->path_b[0]), N, Z + Dp, Hd);
-    k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)N * Hd);
+                       t2v_pdata(ps, g->path_b[0]), R, Z + Dp, Hd);
+    for (int s = 0; s < g->K && path_pos_used(g); s++)
+        k->bias_add(be, g->path_h + (size_t)s * N * Hd, t2v_pdata(ps, g->path_pos) +
+                    (size_t)s * Hd, N, Hd, 1);
+    k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)R * Hd);
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
-                       t2v_pdata(ps, g->path_b[1]), N, Hd, P2);
+                       t2v_pdata(ps, g->path_b[1]), R, Hd, Po);
     k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
     k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * P2);
     if (g->K == 1) {
@@ -550,12 +595,13 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
                              c->pic_w, c->height, c->width, -1.0f);
         return;
     }
-    // off (N, K, 2T) -> off_k (K, N, 2T): sprite-major, as the pictures
-    int64_t shape[3] = {N, g->K, 2 * T};
-    int perm[3] = {1, 0, 2};
-    k->permute(be, g->off_k, g->off, 3, shape, perm);
-    k->translate_forward(be, g->moved, g->picture, g->off_k, NS, c->channels, T, c->pic_h,
-                         c->pic_w, c->height, c->width, -1.0f);
+    if (!c->path_each) { // off (N, K, 2T) -> off_k (K, N, 2T): sprite-major, as the pictures
+        int64_t shape[3] = {N, g->K, 2 * T};
+        int perm[3] = {1, 0, 2};
+        k->permute(be, g->off_k, g->off, 3, shape, perm);
+    }
+    k->translate_forward(be, g->moved, g->picture, c->path_each ? g->off : g->off_k, NS,
+                         c->channels, T, c->pic_h, c->pic_w, c->height, c->width, -1.0f);
     composite_forward(g, be, clip);
 }
 
@@ -607,6 +653,11 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
             k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
                                   c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
                                   -1.0f);
+        } else if (c->path_each) { /* the offsets are sprite-major already */
+            composite_backward(g, be, clip);
+            k->translate_backward(be, g->dpicture, g->doff, g->dmoved, g->picture, g->off, NS,
+                                  c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
+                                  -1.0f);
         } else {
             composite_backward(g, be, clip);
             k->translate_backward(be, g->dpicture, g->doff_k, g->dmoved, g->picture, g->off_k, NS,
@@ -616,16 +667,20 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
             int perm[3] = {1, 0, 2};
             k->permute(be, g->doff, g->doff_k, 3, shape, perm);
         }
+        int R = path_rows(g), Po = c->path_each ? 2 * T : P2;
         k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
         k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,
                         (int64_t)N * P2);
         t2v_linear_backward(be, g->dpath_h, t2v_pgrad(ps, g->path_w[1]),
                             t2v_pgrad(ps, g->path_b[1]), g->dpath_t, g->path_h,
-                            t2v_pdata(ps, g->path_w[1]), N, Hd, P2);
-        k->act_backward(be, c->act, 0.2f, g->dpath_h, g->dpath_h, g->path_h, (int64_t)N * Hd);
+                            t2v_pdata(ps, g->path_w[1]), R, Hd, Po);
+        k->act_backward(be, c->act, 0.2f, g->dpath_h, g->dpath_h, g->path_h, (int64_t)R * Hd);
+        for (int s = 0; s < g->K && path_pos_used(g); s++)
+            k->bias_backward(be, t2v_pgrad(ps, g->path_pos) + (size_t)s * Hd,
+                             g->dpath_h + (size_t)s * N * Hd, N, Hd, 1);
         t2v_linear_backward(be, g->dzs_path, t2v_pgrad(ps, g->path_w[0]),
                             t2v_pgrad(ps, g->path_b[0]), g->dpath_h,
-                            c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]), N,
+                            c->attend ? g->zs_path : g->zs, t2v_pdata(ps, g->path_w[0]), R,
                             Z + t2v_tganc_path_sent(c), Hd);
     }
     k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dout_pre, sprite ? g->dpicture : g->dclip,
@@ -656,8 +711,11 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
     }
     if (c->attend) { /* the path's input zs_path, then the attention under P (and R) */
         int Dp = t2v_tganc_path_sent(c);
-        k->concat_backward(be, g->dz_path, g->dS_tmp, g->dzs_path, N, Z, Dp, 1);
-        k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
+        for (int s = 0; s < (c->path_each ? g->K : 1); s++) { /* dR as R is laid out */
+            k->concat_backward(be, g->dz_path, g->dS_tmp + window_at(g, s),
+                               g->dzs_path + (size_t)s * N * (Z + Dp), N, Z, Dp, 1);
+            k->add(be, g->dz, g->dz, g->dz_path, (int64_t)N * Z);
+        }
         if (c->path_rest)
             rest_backward(g, be); /* dR stays in dS_tmp for attend_backward's dx */
         else if (c->path_follow)

@@ -64,6 +64,14 @@
  * or the rest's sum mixes them. The window follows the attention, so its
  * gradient reaches the picture's scores too.
  *
+ * With path_each as well, the head is one function applied to each picture
+ * apart: picture k's path comes from [z, R_k] and a hidden bias of its own
+ * (gen.path.sprite, K x hidden), and from nothing of the other pictures'
+ * windows. Which clause moves which picture is then the network's
+ * structure, not something the head has to learn: a head reading all the
+ * windows can as well wire the first window to the second picture, which
+ * nothing corrects while the pictures are not yet legible digits.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -105,6 +113,9 @@ typedef struct t2v_tganc_cfg {
                                not the sentence vector */
     int path_follow;        /* with attend, without path_rest: L > 0: each picture's
                                path reads the L words after its picture's word */
+    int path_each;          /* with path_follow: 1: one head, shared by the pictures,
+                               gives each its path from [z, its own window] and
+                               its own bias; 0: one head reads every window */
     int frame[2];           /* sprite layout: the frame's (height, width), larger
                                than the picture on both sides; 0 0: the
                                picture's size */
@@ -122,12 +133,13 @@ static inline int t2v_tganc_stack_sent(const t2v_tganc_cfg *cfg)
     return cfg->attend ? cfg->text.embed : cfg->text.sent;
 }
 
-/* ... and the path head: E with path_rest, K E with path_follow, else D. */
+/* ... and the path head: E with path_rest or path_each, K E with
+ * path_follow, else D. */
 static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
 {
-    if (cfg->path_follow)
+    if (cfg->path_follow && !cfg->path_each)
         return (cfg->sprites > 1 ? cfg->sprites : 1) * cfg->text.embed;
-    return cfg->path_rest ? cfg->text.embed : cfg->text.sent;
+    return cfg->path_rest || cfg->path_each ? cfg->text.embed : cfg->text.sent;
 }
 
 /* Validates sizes and derives frames/height/width. */
@@ -168,6 +180,8 @@ typedef struct t2v_tganc {
     t2v_tganc_layer layer[T2V_TGANC_MAX_STAGES + 1];
     int out_w, out_b;
     int path_w[2], path_b[2]; /* sprite layout: the path head's two layers */
+    int path_pos;           /* path_each with sprites > 1: each picture's hidden bias
+                               (K, hidden) */
     int att_w;              /* attend: each vocabulary word's score (V) */
     int att_pos;            /* sprites > 1: each sprite's positional bias (K, T) */
     int K, NS;              /* sprites per clip, stack batch K N */
@@ -182,12 +196,14 @@ typedef struct t2v_tganc {
                                stack's K N items of its frames (1 in the sprite
                                layout) */
     float *picture, *dpicture; /* sprite layout: the stack's frames after tanh (K N) */
-    float *path_h, *path_t, *off; /* (N, hidden), (N, 2TK) tanh, (N, K, T, 2) pixels */
+    float *path_h, *path_t, *off; /* (N, hidden), (N, 2TK) tanh, (N, K, T, 2) pixels;
+                               path_each: (K N, hidden), (K N, 2T), (K, N, T, 2) */
     float *dpath_h, *dpath_t, *doff, *dzs_path;
     float *zs_path;         /* attend: the path's (N, Z + D), (N, Z + E) with
-                               path_rest; else the path reads zs */
+                               path_rest, (K N, Z + E) with path_each; else the
+                               path reads zs */
     float *rest_w, *rest, *drest_w; /* path_rest: word weights (N, T), R (N, E);
-                               path_follow: (K N, T), (N, K E) */
+                               path_follow: (K N, T), (N, K E); path_each: R (K N, E) */
     float *band;            /* path_follow: (T, T), 1 where 1 <= t - s <= L */
     int band_ready;         /* path_follow: band uploaded since the last plan */
     float *att_s, *att_a, *att_p; /* attend: scores, weights (K N, T), P (K N, E) */

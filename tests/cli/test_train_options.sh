@@ -3,9 +3,9 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout, --g-attend, --g-sprites, --g-path and --g-picture (kept on --resume; the
-# attention's word scores and positional biases in `txt2vid info`);
-# a reader joins a run
+# --g-layout, --g-attend, --g-sprites, --g-path (sentence, rest, follow,
+# each) and --g-picture (kept on --resume; the attention's word scores and
+# positional biases in `txt2vid info`); a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
 # bad values are usage errors (status 2); a pooled sentence vector the
@@ -46,7 +46,9 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-attend -1" "train --g-attend x" "train --g-attend 101" "train --g-attend 0.5" \
     "train --g-sprites 2" "train --g-sprites 0" "train --g-sprites 5 --g-layout sprite --g-attend 1" \
     "train --g-path rest" "train --g-path words --g-layout sprite --g-attend 1" \
-    "train --g-path follow" "train --g-path-words 3 --g-layout sprite --g-attend 1" \
+    "train --g-path follow" "train --g-path each" \
+    "train --g-path-words 3 --g-layout sprite --g-attend 1" \
+    "train --g-path-words 3 --g-path rest --g-layout sprite --g-attend 1" \
     "train --g-path-words 0 --g-path follow --g-layout sprite --g-attend 1" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
@@ -226,6 +228,19 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     run ath train "${common[@]}" --steps 3 --run-dir "$work/atf" --resume --g-layout sprite \
         --g-attend 0.5 --g-path follow --g-path-words 5
     refused ath "reads 4 words after" "--g-path-words 5 on --resume of a path reading 4"
+    # each picture's path from its own window: two pictures on TBMG, the
+    # window's default length, and a resume that cannot join the paths
+    run ate train "${common[@]}" --data tbmg --run-dir "$work/ate" --g-layout sprite \
+        --g-attend 0.1 --g-sprites 2 --g-path each
+    if [[ $status -eq 0 ]] && key_is "$work/ate/model.gguf" tganc.sprite.path_each 1 &&
+        key_is "$work/ate/model.gguf" tganc.sprite.path_follow 5; then
+        ok "train --g-path each: each of two pictures' paths reads the 5 words after its word"
+    else
+        fail "train --g-path each: status $status, $(head -c 200 "$work/ate.err")"
+    fi
+    run atj train "${common[@]}" --data tbmg --steps 3 --run-dir "$work/ate" --resume \
+        --g-layout sprite --g-attend 0.1 --g-sprites 2 --g-path follow
+    refused atj "each picture apart" "--g-path follow on --resume of each picture's own path"
     # two pictures on TBMG: each starts on one of the caption's two digits
     # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is
     # moving up and down"), at a bias of 3 for every caption; a resume

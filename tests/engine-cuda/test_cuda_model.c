@@ -33,8 +33,8 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
     if (sprite >= 2)
-        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 || sprite == 5 ? 2 : 1,
-                                sprite == 3 || sprite == 4, sprite == 5 ? 3 : 0);
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 || sprite >= 5 ? 2 : 1,
+                                sprite == 3 || sprite == 4, sprite >= 5 ? 3 : 0, sprite == 6);
     if (sprite == 4) { /* a picture half the frame's side, moving within it */
         t2v_tganc_check(&r.gen);
         t2v_tganc_recipe_picture(&r, r.gen.height / 2);
@@ -146,7 +146,9 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 5 ? "two sprites attending to words, paths reading the three "
+    const char *kind = sprite == 6 ? "two sprites attending to words, each path from the three "
+                                     "words after its own picture's, sentence-modulated BN"
+                       : sprite == 5 ? "two sprites attending to words, paths reading the three "
                                      "words after each picture's, sentence-modulated BN"
                        : sprite == 4 ? "sprite layout attending to words, path reading the rest, "
                                      "picture half the frame, sentence-modulated BN"
@@ -308,5 +310,6 @@ int main(void)
     run_case(1, 3);
     run_case(1, 4);
     run_case(1, 5);
+    run_case(1, 6);
     return t2v_test_finish();
 }

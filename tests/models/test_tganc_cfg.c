@@ -5,7 +5,9 @@
  * clip layout) are format errors with a message, not a network of
  * impossible sizes. The same for the path's window of words (path_follow):
  * it reads back, and a file that also has the path read the rest of the
- * caption, or that has no attention to follow, is refused. */
+ * caption, or that has no attention to follow, is refused; each picture's
+ * path from its own window (path_each) reads back, and is refused without
+ * a window or with a value other than 1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,20 @@ int main(void)
     s = round_trip(&no_window, "tganc.sprite.path_follow", 65, &back);
     T2V_CHECK(s != T2V_OK && strstr(t2v_last_error(), "path_follow"),
               "a window of 65 words: an error naming the key (%s)",
+              s == T2V_OK ? "read" : t2v_last_error());
+    t2v_tganc_cfg each = follow;
+    each.path_each = 1;
+    s = round_trip(&each, NULL, 0, &back);
+    T2V_CHECK(s == T2V_OK && back.path_each == 1 && back.path_follow == 5 &&
+                  t2v_tganc_path_sent(&back) == 4,
+              "each picture's path from its own window reads back (path input %d wide, want "
+              "4)", t2v_tganc_path_sent(&back));
+    s = round_trip(&no_window, "tganc.sprite.path_each", 1, &back);
+    T2V_CHECK(s == T2V_ERR_FORMAT, "a path of each picture without a window: format error (%s)",
+              s == T2V_OK ? "read" : t2v_last_error());
+    s = round_trip(&follow, "tganc.sprite.path_each", 2, &back);
+    T2V_CHECK(s != T2V_OK && strstr(t2v_last_error(), "path_each"),
+              "path_each 2: an error naming the key (%s)",
               s == T2V_OK ? "read" : t2v_last_error());
     follow.attend = 0;
     follow.sprites = 0;

@@ -136,12 +136,15 @@ static void check_attention(gen_case *c)
                     for (int t = 0; t < c->len[n]; t++)
                         for (int j = 1; j <= L && j <= t; j++)
                             r += a[(s * GEN_N + n) * 6 + t - j] * table[c->ids[n * 6 + t] * 4 + d];
-                    err = fmax(err, fabs(R[(n * K + s) * 4 + d] - r));
+                    /* (N, K E), or with path_each (K N, E) */
+                    int row = c->g.cfg.path_each ? s * GEN_N + n : n * K + s;
+                    err = fmax(err, fabs(R[row * 4 + d] - r));
                     mass = fmax(mass, fabs(r));
                 }
         T2V_CHECK(err < 1e-5 && mass > 0.1,
-                  "each picture's path reads the %d words after its picture's (max error %.2g, "
-                  "largest entry %.2g)", L, err, mass);
+                  "each picture's path reads the %d words after its picture's%s (max error "
+                  "%.2g, largest entry %.2g)", L, c->g.cfg.path_each ? ", one window per row"
+                  : "", err, mass);
     }
     if (K > 1) {
         float *moved = malloc(2 * c->clip * sizeof *moved), *clip = malloc(c->clip * sizeof *clip);
@@ -162,11 +165,58 @@ static void check_attention(gen_case *c)
     }
 }
 
+/* path_each, tanh hidden activation: each picture's offsets (K, N, T, 2)
+ * against reach tanh(W1 tanh(W0 [z, R_k] + b0 + pos_k) + b1), written here in double from the
+ * head's tables, the noise and the windows (checked against their own
+ * reference in check_attention) */
+static void check_each_path(gen_case *c, const float *z)
+{
+    enum { Z = 3, E = 4, HD = 5, P = 8 }; /* the head's sizes in check_generator */
+    int K = c->g.K;
+    float R[2 * GEN_N * E], w0[HD * (Z + E)], b0[HD], pos[2 * HD], w1[P * HD], b1[P];
+    float off[2 * GEN_N * P];
+    fd_download(be, R, c->g.rest, (size_t)K * GEN_N * E);
+    fd_download(be, w0, t2v_pdata(&c->ps, c->g.path_w[0]), HD * (Z + E));
+    fd_download(be, b0, t2v_pdata(&c->ps, c->g.path_b[0]), HD);
+    fd_download(be, pos, t2v_pdata(&c->ps, c->g.path_pos), (size_t)K * HD);
+    fd_download(be, w1, t2v_pdata(&c->ps, c->g.path_w[1]), P * HD);
+    fd_download(be, b1, t2v_pdata(&c->ps, c->g.path_b[1]), P);
+    fd_download(be, off, c->g.off, (size_t)K * GEN_N * P);
+    double reach = t2v_tganc_reach(&c->g.cfg), err = 0.0, apart = 0.0;
+    for (int s = 0; s < K; s++)
+        for (int n = 0; n < GEN_N; n++) {
+            double in[Z + E], h[HD];
+            for (int i = 0; i < Z; i++)
+                in[i] = z[n * Z + i];
+            for (int i = 0; i < E; i++)
+                in[Z + i] = R[(s * GEN_N + n) * E + i];
+            for (int j = 0; j < HD; j++) {
+                double v = b0[j] + pos[s * HD + j];
+                for (int i = 0; i < Z + E; i++)
+                    v += w0[j * (Z + E) + i] * in[i];
+                h[j] = tanh(v);
+            }
+            for (int o = 0; o < P; o++) {
+                double v = b1[o];
+                for (int j = 0; j < HD; j++)
+                    v += w1[o * HD + j] * h[j];
+                err = fmax(err, fabs(off[(s * GEN_N + n) * P + o] - reach * tanh(v)));
+                if (s)
+                    apart = fmax(apart, fabs(off[(GEN_N + n) * P + o] - off[n * P + o]));
+            }
+        }
+    T2V_CHECK(err < 1e-5 && apart > 0.1,
+              "each picture's path comes from the noise, its own window and its own bias (max "
+              "error %.2g; the two pictures' paths differ by up to %.2g pixels)", err, apart);
+}
+
 /* sprite: 0 the clip layout; 1 the stack draws one 8x8 frame that the path
  * head moves through 4; 2 that, its picture reading the attended words;
  * 3 two such pictures, each attending with its own positional bias; 4 and 5
  * as 2 and 3 with the path head reading the rest of the caption; 6 as 4
- * with a 4x4 picture (one stage) moving within the 8x8 frame */
+ * with a 4x4 picture (one stage) moving within the 8x8 frame; 7 and 8 as 2
+ * and 3 with the path head reading the two words after each picture's; 9
+ * as 8 with each picture's path from its own window and hidden bias */
 static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
                             int sprite)
 {
@@ -187,9 +237,10 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         cfg.sprite_frames = 4;
         cfg.path_hidden = 5;
         cfg.attend = sprite >= 2;
-        cfg.sprites = sprite == 3 || sprite == 5 || sprite == 8 ? 2 : 0;
+        cfg.sprites = sprite == 3 || sprite == 5 || sprite >= 8 ? 2 : 0;
         cfg.path_rest = sprite >= 4 && sprite <= 6;
         cfg.path_follow = sprite >= 7 ? 2 : 0; /* the two words after each picture's */
+        cfg.path_each = sprite == 9;
         if (sprite == 6) {
             cfg.n_stages = 1;
             cfg.frame[0] = cfg.frame[1] = 8;
@@ -241,6 +292,8 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     gen_loss(&c);
     if (sprite >= 2)
         check_attention(&c);
+    if (cfg.path_each && act == T2V_ACT_TANH)
+        check_each_path(&c, z);
     if (pool) { /* S's last E entries: the mean embedding of each caption's words */
         float S[GEN_N * 7], table[9 * 4];
         fd_download(be, S, c.g.text.S, GEN_N * 7);
@@ -274,6 +327,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
              "attention's entropy)" : sprite >= 2 ? ", sprite layout, picture attending to words "
              "(and the attention's entropy)" : sprite ? ", sprite layout" : "",
              sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
+             : sprite == 9 ? ", each path from the two words after its own picture's word"
              : sprite >= 7 ? ", paths reading the two words after each picture's word"
              : sprite >= 4 ? ", path reading the rest" : "", cond_bn ? "sentence-modulated" : "affine",
              unit_norm0 ? "unit" : "channel", out_k, act == T2V_ACT_RELU ? "ReLU" : "tanh",
@@ -519,6 +573,7 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 6);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 7);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 8);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 9);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

@@ -181,7 +181,7 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r)
 }
 
 t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
-                                   int path_rest, int path_follow)
+                                   int path_rest, int path_follow, int path_each)
 {
     if (r->gen.sprite_frames <= 0)
         return t2v_fail(T2V_ERR_INVALID, "attention over the words draws the picture of the "
@@ -196,6 +196,7 @@ t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprit
     r->gen.sprites = sprites;
     r->gen.path_rest = path_rest;
     r->gen.path_follow = path_follow;
+    r->gen.path_each = path_each;
     r->attend_sharpen = sharpen;
     return t2v_tganc_check(&r->gen);
 }

@@ -67,9 +67,11 @@ t2v_status t2v_tganc_recipe_sprite(t2v_tganc_recipe *r);
  * sprites > 1, that many pictures per clip, each with its own attention
  * and path, overlaid by their maximum. The path head reads the sentence
  * vector, or with path_rest the rest of the caption, or with path_follow
- * = L > 0 the L words after each picture's word (models/tganc.h). */
+ * = L > 0 the L words after each picture's word; path_each (with
+ * path_follow) gives each picture its path from its own window alone
+ * (models/tganc.h). */
 t2v_status t2v_tganc_recipe_attend(t2v_tganc_recipe *r, float sharpen, int sprites,
-                                   int path_rest, int path_follow);
+                                   int path_rest, int path_follow, int path_each);
 /* Sprite layout: the stack draws a picture of side `side`, the frame's
  * side halved once per upsampling stage it leaves out (the last ones), and
  * the frame keeps the data's size; the picture moves within the frame. */
