@@ -251,9 +251,11 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     if (K > 1) {
         g->moved = t2v_plan_floats(p, clip * K);
         g->over = t2v_plan_floats(p, clip * (K - 1));
-        g->off_k = t2v_plan_floats(p, NS * 2 * (size_t)c->sprite_frames);
         g->dmoved = t2v_plan_grad(p, clip * K);
-        g->doff_k = t2v_plan_grad(p, NS * 2 * (size_t)c->sprite_frames);
+        if (!c->path_each) { /* with path_each, off is sprite-major already */
+            g->off_k = t2v_plan_floats(p, NS * 2 * (size_t)c->sprite_frames);
+            g->doff_k = t2v_plan_grad(p, NS * 2 * (size_t)c->sprite_frames);
+        }
     }
     if (c->attend) {
         g->zs_path = t2v_plan_floats(p, (size_t)path_rows(g) *

@@ -210,7 +210,8 @@ typedef struct t2v_tganc {
     float *datt_s, *datt_a, *datt_p, *datt_x, *dz_path; /* datt_x (N, T, E) */
     float *moved, *dmoved;  /* sprites > 1: the K moved pictures (K N, C, T, H, W) */
     float *over;            /* sprites > 1: relu(max so far - sprite k), K - 1 clips */
-    float *off_k, *doff_k;  /* sprites > 1: offsets sprite-major (K N, T, 2) */
+    float *off_k, *doff_k;  /* sprites > 1 without path_each: offsets sprite-major
+                               (K N, T, 2) */
     float *ws;              /* convolution workspace */
     float *dclip, *dout_pre, *dzs, *dz, *dS, *dS_tmp;
 } t2v_tganc;
