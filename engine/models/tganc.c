@@ -332,8 +332,9 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     if (g->K > 1 && s == T2V_OK)
         s = t2v_init_const(be, t2v_pdata(ps, g->att_pos), (int64_t)g->K * c->text.max_words,
                            0.0f);
-    /* the pictures' hidden biases: as the head's weights, after every other
-     * stream, so that the other parameters draw what they draw without it */
+    /* the pictures' hidden biases, about as spread as the head's first
+     * layer's outputs at the start; drawn after every other stream, so that
+     * the other parameters draw what they draw without them */
     if (path_pos_used(g) && s == T2V_OK)
         s = t2v_init_normal(be, t2v_pdata(ps, g->path_pos), (int64_t)g->K * c->path_hidden,
                             0.0f, 0.1f, seed, stream++);
@@ -655,19 +656,15 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
             k->translate_backward(be, g->dpicture, g->doff, g->dclip, g->picture, g->off, N,
                                   c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
                                   -1.0f);
-        } else if (c->path_each) { /* the offsets are sprite-major already */
+        } else { /* the offsets sprite-major: with path_each as the head wrote them */
             composite_backward(g, be, clip);
-            k->translate_backward(be, g->dpicture, g->doff, g->dmoved, g->picture, g->off, NS,
-                                  c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
-                                  -1.0f);
-        } else {
-            composite_backward(g, be, clip);
-            k->translate_backward(be, g->dpicture, g->doff_k, g->dmoved, g->picture, g->off_k, NS,
-                                  c->channels, T, c->pic_h, c->pic_w, c->height, c->width,
-                                  -1.0f);
+            k->translate_backward(be, g->dpicture, c->path_each ? g->doff : g->doff_k, g->dmoved,
+                                  g->picture, c->path_each ? g->off : g->off_k, NS, c->channels,
+                                  T, c->pic_h, c->pic_w, c->height, c->width, -1.0f);
             int64_t shape[3] = {g->K, N, 2 * T};
             int perm[3] = {1, 0, 2};
-            k->permute(be, g->doff, g->doff_k, 3, shape, perm);
+            if (!c->path_each)
+                k->permute(be, g->doff, g->doff_k, 3, shape, perm);
         }
         int R = path_rows(g), Po = c->path_each ? 2 * T : P2;
         k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
