@@ -126,9 +126,7 @@ typedef struct train_opts {
     int g_sprite;       /* < 0: preset's; 1: the sprite layout */
     float g_attend;     /* < 0: preset's; > 0: the picture attends to the words */
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
-    int g_path;         /* < 0: preset's; 1: the path reads the rest of the caption,
-                           2: the words after each picture's word, 3: the same,
-                           each picture's path from its own window */
+    int g_path;         /* < 0: preset's; else PATH_* below: what the path reads */
     int g_path_words;   /* 0: default (5); the words --g-path follow|each reads */
     int g_picture;      /* 0: preset's; the sprite picture's side */
     const char *judge;
@@ -140,7 +138,8 @@ enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, 
        O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE };
 
 /* --g-path's words, in train_opts.g_path's order */
-static const char *const g_path_kinds[4] = {"sentence", "rest", "follow", "each"};
+enum { PATH_SENTENCE, PATH_REST, PATH_FOLLOW, PATH_EACH, PATH_KINDS };
+static const char *const g_path_kinds[PATH_KINDS] = {"sentence", "rest", "follow", "each"};
 
 /* The index of arg among n words, or -1. */
 static int word_index(const char *arg, const char *const *words, int n)
@@ -196,7 +195,7 @@ static int parse_own(void *user, int c, const char *arg)
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
     case O_G_PATH:
-        o->g_path = word_index(arg, g_path_kinds, 4);
+        o->g_path = word_index(arg, g_path_kinds, PATH_KINDS);
         return o->g_path < 0 ? -1 : 0;
     case O_G_PATH_WORDS:
         o->g_path_words = (int)strtol(arg, &end, 10);
@@ -278,10 +277,12 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
                       "picture%s per clip, which it keeps", to->g_sprites, sprites,
                       sprites > 1 ? "s" : "");
-    static const char *const path_reads[4] = {
+    static const char *const path_reads[PATH_KINDS] = {
         "sentence vector", "rest of the caption", "words after each picture's word",
         "words after each picture's word, each picture apart"};
-    int path = r->gen.path_rest ? 1 : r->gen.path_follow ? 2 + r->gen.path_each : 0;
+    int path = r->gen.path_rest     ? PATH_REST
+               : r->gen.path_follow ? (r->gen.path_each ? PATH_EACH : PATH_FOLLOW)
+                                    : PATH_SENTENCE;
     if (to->g_path >= 0 && to->g_path != path)
         /* the path head's input width differs */
         return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
@@ -555,26 +556,26 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-picture %d: %s\n", to.g_picture, t2v_last_error());
         return 2;
     }
-    if ((to.g_sprites > 1 || to.g_path >= 1) && !(to.g_attend > 0.0f)) {
-        static const char *const opt[4] = {"g-sprites", "g-path rest", "g-path follow",
-                                           "g-path each"};
-        static const char *const why[4] = {"each picture reads its own words",
-                                           "the rest is what the pictures do not attend to",
-                                           "the words follow the one each picture attends to",
-                                           "the words follow the one each picture attends to"};
-        int i = to.g_sprites > 1 ? 0 : to.g_path; /* g_path is 1..3 here */
-        fprintf(stderr, CMD ": --%s needs --g-attend: %s\n", opt[i], why[i]);
+    if ((to.g_sprites > 1 || to.g_path >= PATH_REST) && !(to.g_attend > 0.0f)) {
+        if (to.g_sprites > 1)
+            fprintf(stderr, CMD ": --g-sprites needs --g-attend: each picture reads its own "
+                    "words\n");
+        else
+            fprintf(stderr, CMD ": --g-path %s needs --g-attend: %s\n", g_path_kinds[to.g_path],
+                    to.g_path == PATH_REST ? "the rest is what the pictures do not attend to"
+                                           : "the words follow the one each picture attends to");
         return 2;
     }
-    if (to.g_path_words && to.g_path < 2) {
+    if (to.g_path_words && to.g_path < PATH_FOLLOW) {
         fprintf(stderr, CMD ": --g-path-words needs --g-path follow or each\n");
         return 2;
     }
     if (to.g_attend > 0.0f &&
         t2v_tganc_recipe_attend(&rc, to.g_attend, to.g_sprites ? to.g_sprites : 1,
-                                to.g_path == 1,
-                                to.g_path >= 2 ? (to.g_path_words ? to.g_path_words : 5) : 0,
-                                to.g_path == 3) != T2V_OK) {
+                                to.g_path == PATH_REST,
+                                to.g_path >= PATH_FOLLOW ? (to.g_path_words ? to.g_path_words : 5)
+                                                         : 0,
+                                to.g_path == PATH_EACH) != T2V_OK) {
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }
