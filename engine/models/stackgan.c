@@ -14,13 +14,13 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
     int pow2 = c->size1 >= 16 && c->size1 <= 256 && (c->size1 & (c->size1 - 1)) == 0;
     if (c->z_dim < 1 || c->z_dim > 4096 || c->c_dim < 1 || c->c_dim > 4096 || c->gf < 1 ||
         c->gf > 4096 || !pow2 || c->gf2 < 1 || c->gf2 > 4096 || c->n_res2 < 0 ||
-        c->n_res2 > 8 || (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
+        c->n_res2 > 8 || c->layered < 0 || c->layered > 1 || (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
         c->act > T2V_ACT_SIGMOID || c->ca_act < T2V_ACT_NONE || c->ca_act > T2V_ACT_SIGMOID ||
         c->text.sent < 1)
         return t2v_fail(T2V_ERR_INVALID,
                         "bad StackGAN sizes (z %d, c %d, gf %d, size %d, gf2 %d, res %d, "
-                        "channels %d)", c->z_dim, c->c_dim, c->gf, c->size1, c->gf2, c->n_res2,
-                        c->channels);
+                        "channels %d, layered %d)", c->z_dim, c->c_dim, c->gf, c->size1, c->gf2,
+                        c->n_res2, c->channels, c->layered);
     c->size2 = 4 * c->size1;
     return T2V_OK;
 }
@@ -456,6 +456,31 @@ static int halve(int c, int times)
     return v > 0 ? v : 1;
 }
 
+/* Stage I's generator chain: concat(c, z) -> FC -> 4x4 ... -> (C, size1,
+ * size1), tanh; the background and the object picture have this shape. */
+static t2v_status stage1_chain(t2v_sg_chain *ch, const t2v_stackgan_cfg *c, int channels,
+                               t2v_params *ps, t2v_params *bufs, const char *prefix)
+{
+    ch->in_numel = c->c_dim + c->z_dim;
+    ch->bn_momentum = BN_MOMENTUM;
+    chain_builder b = {.ch = ch, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = prefix};
+    int c0 = 8 * c->gf;
+    add_fc(&b, "fc", c0, 4, 4, c->unit_norm0, c->act);
+    if (c->res1)
+        add_residual(&b, "res4", 1, c->act);
+    int ups = 0;
+    char name[32];
+    for (int side = 4; side < c->size1; side *= 2, ups++) {
+        add_up(&b);
+        snprintf(name, sizeof name, "up%d", ups);
+        add_conv(&b, name, halve(c0, ups + 1), 3, 1, 1, 1, c->act, T2V_SG_CONV);
+        if (c->res1 && ups == 0)
+            add_residual(&b, "res8", 1, c->act);
+    }
+    add_conv(&b, "out", channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    return b.st;
+}
+
 t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
                                  t2v_params *bufs)
 {
@@ -470,24 +495,45 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
     if ((st = t2v_sg_ca_declare(&s->ca, c->text.sent, c->c_dim, c->ca_act, ps, "s1.ca")) !=
         T2V_OK)
         return st;
-    s->net.in_numel = c->c_dim + c->z_dim;
-    s->net.bn_momentum = BN_MOMENTUM;
-    chain_builder b = {.ch = &s->net, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = "s1"};
-    int c0 = 8 * c->gf;
-    add_fc(&b, "fc", c0, 4, 4, c->unit_norm0, c->act);
-    if (c->res1)
-        add_residual(&b, "res4", 1, c->act);
-    int ups = 0;
-    char name[32];
-    for (int side = 4; side < c->size1; side *= 2, ups++) {
-        add_up(&b);
-        snprintf(name, sizeof name, "up%d", ups);
-        add_conv(&b, name, halve(c0, ups + 1), 3, 1, 1, 1, c->act, T2V_SG_CONV);
-        if (c->res1 && ups == 0)
-            add_residual(&b, "res8", 1, c->act);
-    }
-    add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
-    return b.st;
+    if ((st = stage1_chain(&s->net, c, c->channels, ps, bufs, "s1")) != T2V_OK || !c->layered)
+        return st;
+    t2v_sg_layer *y = &s->layer;
+    if ((st = stage1_chain(&y->pic, c, c->channels + 1, ps, bufs, "s1.obj")) != T2V_OK)
+        return st;
+    int64_t w1[2] = {T2V_SG_POS_HIDDEN, c->c_dim + c->z_dim}, b1[1] = {T2V_SG_POS_HIDDEN};
+    int64_t w2[2] = {2, T2V_SG_POS_HIDDEN}, b2[1] = {2};
+    y->pos_w[0] = t2v_declare(ps, &st, "s1.pos", "fc1.weight", 2, w1, 0);
+    y->pos_b[0] = t2v_declare(ps, &st, "s1.pos", "fc1.bias", 1, b1, 1);
+    y->pos_w[1] = t2v_declare(ps, &st, "s1.pos", "fc2.weight", 2, w2, 0);
+    y->pos_b[1] = t2v_declare(ps, &st, "s1.pos", "fc2.bias", 1, b2, 1);
+    return st;
+}
+
+static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *be,
+                       t2v_plan *p)
+{
+    size_t N = (size_t)p->N, C = (size_t)c->channels, L = (size_t)c->size1 * c->size1;
+    size_t H = T2V_SG_POS_HIDDEN, K = (size_t)(c->c_dim + c->z_dim);
+    chain_plan(&y->pic, be, p);
+    y->pos_h = t2v_plan_floats(p, N * H);
+    y->pos_t = t2v_plan_floats(p, N * 2);
+    y->off = t2v_plan_floats(p, N * 2);
+    y->moved = t2v_plan_floats(p, N * (C + 1) * L);
+    y->colour = t2v_plan_floats(p, N * C * L);
+    y->araw = t2v_plan_floats(p, N * L);
+    y->alpha = t2v_plan_floats(p, N * L);
+    y->alpha_t = t2v_plan_floats(p, N * L * C);
+    y->alpha3 = t2v_plan_floats(p, N * C * L);
+    y->diff = t2v_plan_floats(p, N * C * L);
+    y->dpos_h = t2v_plan_grad(p, N * H);
+    y->dpos_t = t2v_plan_grad(p, N * 2);
+    y->doff = t2v_plan_grad(p, N * 2);
+    y->dx_pos = t2v_plan_grad(p, N * K);
+    y->dmoved = t2v_plan_grad(p, N * (C + 1) * L);
+    y->dcolour = t2v_plan_grad(p, N * C * L);
+    y->dalpha = t2v_plan_grad(p, N * L);
+    y->dalpha_t = t2v_plan_grad(p, N * L * C);
+    y->dalpha3 = t2v_plan_grad(p, N * C * L);
 }
 
 void t2v_sg_stage1_plan(t2v_sg_stage1 *s, t2v_backend *be, t2v_plan *p)
@@ -503,6 +549,12 @@ void t2v_sg_stage1_plan(t2v_sg_stage1 *s, t2v_backend *be, t2v_plan *p)
     s->dzc = s->net.dx;
     s->img = chain_last(&s->net)->out;
     s->dimg = chain_last(&s->net)->dout;
+    if (s->cfg.layered) {
+        size_t n = N * (size_t)s->cfg.channels * s->cfg.size1 * s->cfg.size1;
+        layer_plan(&s->layer, &s->cfg, be, p);
+        s->img = t2v_plan_floats(p, n);
+        s->dimg = t2v_plan_grad(p, n);
+    }
 }
 
 t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
@@ -513,7 +565,56 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
         st = t2v_sg_ca_init(&s->ca, be, ps, seed, 200);
     if (st == T2V_OK)
         st = chain_init(&s->net, be, ps, bufs, seed, 300);
+    if (st != T2V_OK || !s->cfg.layered)
+        return st;
+    t2v_sg_layer *y = &s->layer;
+    st = chain_init(&y->pic, be, ps, bufs, seed, 400);
+    for (int i = 0; i < 2 && st == T2V_OK; i++) {
+        t2v_param *w = &ps->items[y->pos_w[i]];
+        st = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed,
+                             500 + (uint64_t)i);
+        if (st == T2V_OK)
+            st = t2v_init_const(be, t2v_pdata(ps, y->pos_b[i]), i ? 2 : T2V_SG_POS_HIDDEN, 0.0f);
+    }
     return st;
+}
+
+/* The object layer over the background (net's output) into s->img:
+ * img = bg + alpha (colour - bg). */
+static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                          int training)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    int N = s->N, C = c->channels, side = c->size1, K = c->c_dim + c->z_dim;
+    int H = T2V_SG_POS_HIDDEN;
+    int64_t L = (int64_t)side * side, n = (int64_t)N * C * L;
+    y->pic.bn_momentum = s->net.bn_momentum; /* standing statistics set net's */
+    chain_forward(&y->pic, be, ps, bufs, s->zc, NULL, training);
+    t2v_linear_forward(be, y->pos_h, s->zc, t2v_pdata(ps, y->pos_w[0]),
+                       t2v_pdata(ps, y->pos_b[0]), N, K, H);
+    k->act_forward(be, c->act, LRELU, y->pos_h, y->pos_h, (int64_t)N * H);
+    t2v_linear_forward(be, y->pos_t, y->pos_h, t2v_pdata(ps, y->pos_w[1]),
+                       t2v_pdata(ps, y->pos_b[1]), N, H, 2);
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, y->pos_t, y->pos_t, (int64_t)N * 2);
+    k->scale(be, y->off, y->pos_t, T2V_SG_POS_REACH * (float)side, (int64_t)N * 2);
+    /* -1 outside the picture: alpha 0 */
+    k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, C + 1, 1, side,
+                         side, side, side, -1.0f);
+    k->concat_backward(be, y->colour, y->araw, y->moved, N, C, 1, L);
+    k->fill(be, y->alpha, 0.5f, (int64_t)N * L);
+    k->axpy(be, y->alpha, 0.5f, y->araw, (int64_t)N * L);
+    /* alpha (N, L) -> (N, L, C) -> (N, C, L) */
+    k->tile_forward(be, y->alpha_t, y->alpha, N, (int)L, C);
+    int64_t shape[3] = {N, L, C};
+    int perm[3] = {0, 2, 1};
+    k->permute(be, y->alpha3, y->alpha_t, 3, shape, perm);
+    const float *bg = chain_last(&s->net)->out;
+    k->copy(be, y->diff, y->colour, n);
+    k->axpy(be, y->diff, -1.0f, bg, n);
+    k->mul(be, s->img, y->alpha3, y->diff, n);
+    k->add(be, s->img, s->img, bg, n);
 }
 
 void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
@@ -523,12 +624,63 @@ void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2
     // zc (N, c + Z) = [c_hat, z]
     be->k->concat_forward(be, s->zc, s->ca.c_hat, s->z, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
     chain_forward(&s->net, be, ps, bufs, s->zc, NULL, training);
+    if (s->cfg.layered)
+        layer_forward(s, be, ps, bufs, training);
+}
+
+/* s->dimg -> the background's dout, the object chain's and the position
+ * head's parameter gradients, and their input gradients added into
+ * net.dx (call after net's backward). */
+static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    int N = s->N, C = s->cfg.channels, side = s->cfg.size1;
+    int64_t L = (int64_t)side * side, n = (int64_t)N * C * L;
+    float *dbg = chain_last(&s->net)->dout;
+    // dcolour = alpha dimg; dbg = dimg - dcolour; dalpha3 = dimg (colour - bg)
+    k->mul(be, y->dcolour, y->alpha3, s->dimg, n);
+    k->copy(be, dbg, s->dimg, n);
+    k->axpy(be, dbg, -1.0f, y->dcolour, n);
+    k->mul(be, y->dalpha3, s->dimg, y->diff, n);
+    int64_t shape[3] = {N, C, L};
+    int perm[3] = {0, 2, 1};
+    k->permute(be, y->dalpha_t, y->dalpha3, 3, shape, perm);
+    k->fill(be, y->dalpha, 0.0f, (int64_t)N * L);
+    k->tile_backward(be, y->dalpha, y->dalpha_t, N, (int)L, C);
+    k->scale(be, y->dalpha, y->dalpha, 0.5f, (int64_t)N * L);
+    k->concat_forward(be, y->dmoved, y->dcolour, y->dalpha, N, C, 1, L);
+    const t2v_sg_node *pic = chain_last(&y->pic);
+    k->translate_backward(be, pic->dout, y->doff, y->dmoved, pic->out, y->off, N, C + 1, 1,
+                          side, side, side, side, -1.0f);
+}
+
+static void layer_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    int N = s->N, K = c->c_dim + c->z_dim, H = T2V_SG_POS_HIDDEN;
+    chain_backward(&y->pic, be, ps, 1);
+    k->scale(be, y->dpos_t, y->doff, T2V_SG_POS_REACH * (float)c->size1, (int64_t)N * 2);
+    k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dpos_t, y->dpos_t, y->pos_t, (int64_t)N * 2);
+    t2v_linear_backward(be, y->dpos_h, t2v_pgrad(ps, y->pos_w[1]), t2v_pgrad(ps, y->pos_b[1]),
+                        y->dpos_t, y->pos_h, t2v_pdata(ps, y->pos_w[1]), N, H, 2);
+    k->act_backward(be, c->act, LRELU, y->dpos_h, y->dpos_h, y->pos_h, (int64_t)N * H);
+    t2v_linear_backward(be, y->dx_pos, t2v_pgrad(ps, y->pos_w[0]), t2v_pgrad(ps, y->pos_b[0]),
+                        y->dpos_h, s->zc, t2v_pdata(ps, y->pos_w[0]), N, K, H);
+    k->add(be, s->net.dx, s->net.dx, y->pic.dx, (int64_t)N * K);
+    k->add(be, s->net.dx, s->net.dx, y->dx_pos, (int64_t)N * K);
 }
 
 void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl)
 {
+    if (s->cfg.layered)
+        layer_backward_top(s, be);
     chain_backward(&s->net, be, ps, 1);
+    if (s->cfg.layered)
+        layer_backward(s, be, ps);
     be->k->concat_backward(be, s->ca.dc, s->dz, s->dzc, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
     t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);
 }

@@ -8,6 +8,12 @@
  *             [residual block] -> { up x2, 3x3 conv, BN, act } per doubling
  *             ([residual block] after the first) -> 3x3 conv + bias -> tanh
  *             -> img1 (N, C, size1, size1)
+ *   Stage I, layered (cfg.layered): the chain above draws the background
+ *             bg; a second chain of the same shape from the same input draws
+ *             an object picture (C + 1 channels: colour and alpha, tanh);
+ *             a position head off = reach tanh(FC(act(FC(concat(c1, z)))))
+ *             moves the picture (bilinear, transparent outside it), and
+ *             img1 = bg + alpha (colour - bg), alpha = (a + 1) / 2
  *   Stage II: img1 -> 3x3 conv gf2 + act -> 4x4/2 conv 2 gf2 BN act
  *             -> 4x4/2 conv 4 gf2 BN act (size1 / 4)
  *             -> concat(c2 tiled) -> 3x3 conv 4 gf2 BN act -> residual blocks
@@ -32,6 +38,8 @@ typedef struct t2v_stackgan_cfg {
     int unit_norm0;     /* 1: Stage I's FC layer normalised per unit (channel and
                            position) over the batch, not per channel: no unit can
                            settle on a picture every input draws the same */
+    int layered;        /* 1: Stage I draws an object layer (colour, alpha),
+                           moved by a position head, over its background */
     int gf2;            /* Stage II base width (encoder gf2, 2 gf2, 4 gf2) */
     int n_res2;         /* Stage-II residual blocks (4) */
     int channels;       /* 3 (RGB) or 1 */
@@ -118,11 +126,27 @@ typedef struct t2v_sg_chain {
 
 /* ---- the two stages ------------------------------------------------------ */
 
+/* Stage I's object layer (cfg.layered). */
+#define T2V_SG_POS_HIDDEN 64        /* the position head's hidden width */
+#define T2V_SG_POS_REACH 0.375f     /* its largest move, in canvas sides */
+
+typedef struct t2v_sg_layer {
+    t2v_sg_chain pic;               /* concat(c, z) -> (C + 1, size1, size1), tanh */
+    int pos_w[2], pos_b[2];         /* FC (c + Z -> hidden), FC (hidden -> 2) */
+    float *pos_h, *pos_t, *off;     /* (N, hidden), (N, 2) tanh, (N, 2) pixels (down, right) */
+    float *moved;                   /* (N, C + 1, size1, size1): the picture in place */
+    float *colour, *araw, *alpha;   /* moved split: (N, C, L), (N, L); alpha in [0, 1] */
+    float *alpha_t, *alpha3, *diff; /* alpha as (N, L, C) and (N, C, L); colour - bg */
+    float *dpos_h, *dpos_t, *doff, *dx_pos;
+    float *dmoved, *dcolour, *dalpha, *dalpha_t, *dalpha3;
+} t2v_sg_layer;
+
 typedef struct t2v_sg_stage1 {
     t2v_stackgan_cfg cfg;
     t2v_encoder text;
     t2v_sg_ca ca;
-    t2v_sg_chain net;
+    t2v_sg_chain net;               /* the image, or with cfg.layered the background */
+    t2v_sg_layer layer;             /* cfg.layered */
     int N;
     float *z;                       /* (N, Z) filled by the caller */
     float *zc, *dzc, *dz;           /* (N, c + Z) */

@@ -53,7 +53,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
-    "train-stackgan --reader -1" "train-stackgan --reader y"; do
+    "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
+    "train-stackgan --g-layout sprite"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -326,6 +327,19 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     fi
     run sgrr train-stackgan "${common[@]}" --run-dir "$work/sgr" --resume --reader 1
     refused sgrr "trained with 0.5" "train-stackgan --reader 1 --resume on a 0.5 run"
+    # the layered Stage I: in the model's keys, its object and position
+    # networks in the file, fixed for the run
+    run sgl train-stackgan "${common[@]}" --run-dir "$work/sgl" --g-layout layered
+    ck=$work/sgl/checkpoint.gguf
+    if [[ $status -eq 0 ]] && key_is "$ck" stackgan.layered 1 &&
+        "$cli" info "$work/sgl/model.gguf" | grep -q '^ *s1.obj.out.weight' &&
+        "$cli" info "$work/sgl/model.gguf" | grep -q '^ *s1.pos.fc2.weight'; then
+        ok "train-stackgan --g-layout layered: stackgan.layered 1, s1.obj.* and s1.pos.* in the model"
+    else
+        fail "train-stackgan --g-layout layered: status $status, $(head -c 200 "$work/sgl.err")"
+    fi
+    run sglr train-stackgan "${common[@]}" --run-dir "$work/sgl" --resume --g-layout plain
+    refused sglr "trained with layered" "train-stackgan --g-layout plain --resume on a layered run"
 else
     skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"
 fi

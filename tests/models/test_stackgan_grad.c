@@ -230,6 +230,34 @@ static void check_shapes(void)
     bad.size1 = 48;
     T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "size 48 is refused: %s",
               t2v_last_error());
+    bad = cases[0].cfg;
+    bad.layered = 2;
+    T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "layered 2 is refused: %s",
+              t2v_last_error());
+    /* the layered paper Stage I: an object chain of the background's shape
+     * with one more output channel (alpha), and the position head */
+    t2v_params ps, bufs;
+    t2v_params_init(&ps, be);
+    t2v_params_init(&bufs, be);
+    t2v_sg_stage1 *s1 = calloc(1, sizeof *s1);
+    t2v_stackgan_cfg lay = cases[0].cfg;
+    lay.layered = 1;
+    t2v_status st = t2v_sg_stage1_declare(s1, &lay, &ps, &bufs);
+    t2v_param *ow = t2v_params_find(&ps, "s1.obj.out.weight");
+    t2v_param *bw = t2v_params_find(&ps, "s1.out.weight");
+    t2v_param *p1 = t2v_params_find(&ps, "s1.pos.fc1.weight");
+    t2v_param *p2 = t2v_params_find(&ps, "s1.pos.fc2.weight");
+    const t2v_sg_node *lo = &s1->layer.pic.node[s1->layer.pic.n - 1];
+    T2V_CHECK(st == T2V_OK && ow && bw && p1 && p2 && ow->t.shape[0] == 4 &&
+                  bw->t.shape[0] == 3 && ow->t.shape[1] == bw->t.shape[1] &&
+                  p1->t.shape[1] == 228 && p2->t.shape[0] == 2 && lo->H == 64 && lo->W == 64 &&
+                  s1->layer.pic.n == s1->net.n,
+              "layered paper Stage I: object picture (4, 64, 64) from a chain of %d nodes like "
+              "the background's %d, position head 228 -> %d -> 2", s1->layer.pic.n, s1->net.n,
+              p1 ? (int)p1->t.shape[0] : -1);
+    free(s1);
+    t2v_params_free(&ps);
+    t2v_params_free(&bufs);
 }
 
 /* ---- Stage I's FC statistics per unit ----------------------------------------- */
@@ -356,14 +384,84 @@ static double gen_loss(void *ctx)
     return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc);
 }
 
-static void check_stage(int stage, t2v_act act)
+/* The layered Stage I's last forward against double precision: the
+ * position head's offsets from concat(c, z), and every pixel of
+ * bg + alpha (colour - bg) with the object picture read bilinearly at
+ * (i - down, j - right), -1 outside it. */
+static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
+{
+    enum { C = 3, SIDE = 16, L = SIDE * SIDE, HID = T2V_SG_POS_HIDDEN };
+    const t2v_sg_layer *y = &s1->layer;
+    int K = s1->cfg.c_dim + s1->cfg.z_dim;
+    float zc[NB * 16], w1[HID * 16], b1[HID], w2[2 * HID], b2[2], off[NB * 2];
+    float bg[NB * C * L], pic[NB * (C + 1) * L], img[NB * C * L];
+    fd_download(be, zc, s1->zc, (size_t)NB * K);
+    fd_download(be, w1, t2v_pdata(ps, y->pos_w[0]), (size_t)HID * K);
+    fd_download(be, b1, t2v_pdata(ps, y->pos_b[0]), HID);
+    fd_download(be, w2, t2v_pdata(ps, y->pos_w[1]), 2 * HID);
+    fd_download(be, b2, t2v_pdata(ps, y->pos_b[1]), 2);
+    fd_download(be, off, y->off, NB * 2);
+    fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
+    fd_download(be, pic, y->pic.node[y->pic.n - 1].out, NB * (C + 1) * L);
+    fd_download(be, img, s1->img, NB * C * L);
+    double off_err = 0.0, img_err = 0.0, moved = 0.0, alpha_lo = 1.0, alpha_hi = 0.0;
+    for (int n = 0; n < NB; n++) {
+        double want[2];
+        for (int o = 0; o < 2; o++) {
+            double u = b2[o];
+            for (int h = 0; h < HID; h++) {
+                double v = b1[h];
+                for (int i = 0; i < K; i++)
+                    v += (double)w1[h * K + i] * zc[n * K + i];
+                u += (double)w2[o * HID + h] * tanh(v); /* the tanh network */
+            }
+            want[o] = T2V_SG_POS_REACH * SIDE * tanh(u);
+            off_err = fmax(off_err, fabs(want[o] - off[n * 2 + o]));
+            moved = fmax(moved, fabs(want[o]));
+        }
+        const float *p = pic + (size_t)n * (C + 1) * L;
+        for (int i = 0; i < SIDE; i++)
+            for (int j = 0; j < SIDE; j++) {
+                double r = i - (double)off[n * 2], q = j - (double)off[n * 2 + 1];
+                int r0 = (int)floor(r), q0 = (int)floor(q);
+                double fr = r - r0, fq = q - q0, v[C + 1];
+                for (int ch = 0; ch <= C; ch++) {
+                    double acc = 0.0;
+                    for (int a = 0; a < 2; a++)
+                        for (int b = 0; b < 2; b++) {
+                            int rr = r0 + a, qq = q0 + b;
+                            double x = rr >= 0 && rr < SIDE && qq >= 0 && qq < SIDE
+                                           ? p[(size_t)ch * L + rr * SIDE + qq] : -1.0;
+                            acc += (a ? fr : 1 - fr) * (b ? fq : 1 - fq) * x;
+                        }
+                    v[ch] = acc;
+                }
+                double alpha = (v[C] + 1.0) / 2.0;
+                alpha_lo = fmin(alpha_lo, alpha);
+                alpha_hi = fmax(alpha_hi, alpha);
+                for (int ch = 0; ch < C; ch++) {
+                    size_t at = ((size_t)n * C + ch) * L + i * SIDE + j;
+                    double b = bg[at], want_px = b + alpha * (v[ch] - b);
+                    img_err = fmax(img_err, fabs(want_px - img[at]));
+                }
+            }
+    }
+    T2V_CHECK(off_err < 1e-4 && moved > 0.5,
+              "layered Stage I: the position head's offsets match double precision (max error "
+              "%.2g; moves of up to %.2f px)", off_err, moved);
+    T2V_CHECK(img_err < 1e-5 && alpha_hi - alpha_lo > 0.2,
+              "layered Stage I: every pixel is bg + alpha (colour - bg) of the moved picture "
+              "(max error %.2g; alpha %.2f .. %.2f)", img_err, alpha_lo, alpha_hi);
+}
+
+static void check_stage(int stage, t2v_act act, int layered)
 {
     gen_case *c = calloc(1, sizeof *c);
     c->stage = stage;
     c->kl_w = 0.7;
     int smooth = act == T2V_ACT_TANH;
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
-                            .n_res2 = 1, .channels = 3, .act = act,
+                            .n_res2 = 1, .channels = 3, .act = act, .layered = layered,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -410,6 +508,8 @@ static void check_stage(int stage, t2v_act act)
     }
     t2v_params_zero_grad(&c->ps);
     gen_loss(c);
+    if (layered && smooth)
+        check_layer_reference(&c->s1, &c->ps);
     if (stage == 1) {
         fd_upload(be, c->s1.dimg, c->w, c->out_n);
         t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
@@ -419,8 +519,9 @@ static void check_stage(int stage, t2v_act act)
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
     }
     char what[160];
-    snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1
-             ? "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
+    snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered
+             ? "layered Stage-I G 16x16 (background, object picture, position head) + encoder"
+             : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
     check_params(&c->ps, gen_loss, c, what, smooth);
     free(c->w);
@@ -439,13 +540,15 @@ int main(void)
     check_ca();
     check_shapes();
     check_unit_norm();
-    check_stage(1, T2V_ACT_TANH);
-    check_stage(2, T2V_ACT_TANH);
+    check_stage(1, T2V_ACT_TANH, 0);
+    check_stage(1, T2V_ACT_TANH, 1);
+    check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */
     EPS = 5e-4;
-    check_stage(1, T2V_ACT_RELU);
-    check_stage(2, T2V_ACT_RELU);
+    check_stage(1, T2V_ACT_RELU, 0);
+    check_stage(1, T2V_ACT_RELU, 1);
+    check_stage(2, T2V_ACT_RELU, 0);
     t2v_backend_close(be);
     return t2v_test_finish();
 }

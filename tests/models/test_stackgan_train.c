@@ -23,6 +23,7 @@
 static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_text */
 static float reader;    /* the recipe's reader weight for tiny_text */
+static int layered;     /* the recipe's Stage-I layout for tiny_text */
 
 static int data_available(void)
 {
@@ -42,6 +43,7 @@ static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int share
         rc.shared_text = shared_text;
     rc.aux_words = aux_words;
     rc.reader = reader;
+    rc.gen.layered = layered;
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
@@ -125,7 +127,8 @@ static void check_resume(void)
     for (int i = 0; i < 7; i++)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted%s: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
-              aux_words > 0.0f ? " (word heads on)" : reader > 0.0f ? " (readers on)" : "",
+              aux_words > 0.0f ? " (word heads on)" : reader > 0.0f ? " (readers on)"
+              : layered ? " (layered Stage I)" : "",
               a[6][0], b[6][0], a[6][1], b[6][1]);
 }
 
@@ -433,13 +436,14 @@ static void check_sampling(void)
         hi = fmax(hi, a2[i]);
     }
     T2V_CHECK(d1 < 1e-5 && d2 < 1e-5,
-              "the entry point's image 1 equals the trainer's for the same seed (Stage I max "
-              "diff %.2g, Stage II %.2g)", d1, d2);
+              "the entry point's image 1 equals the trainer's for the same seed%s (Stage I max "
+              "diff %.2g, Stage II %.2g)", layered ? ", layered Stage I" : "", d1, d2);
     T2V_CHECK(lo >= -1.0 && hi <= 1.0 && hi > lo, "Stage-II pixels lie in [-1, 1] (%.3f .. %.3f)",
               lo, hi);
     sample(&m, be, caps[1], 42, 1, b1, b2);
     T2V_CHECK(memcmp(a2, b2, n2 * sizeof(float)) == 0 && memcmp(a1, b1, n1 * sizeof(float)) == 0,
-              "same caption, seed and index give the same images, byte for byte");
+              "same caption, seed and index give the same images, byte for byte%s",
+              layered ? " (layered Stage I)" : "");
     sample(&m, be, caps[1], 43, 1, b1, b2);
     T2V_CHECK(memcmp(a1, b1, n1 * sizeof(float)) != 0 && memcmp(a2, b2, n2 * sizeof(float)) != 0,
               "another seed gives other images at both stages");
@@ -559,6 +563,10 @@ int main(void)
         check_word_terms(1);
         check_standing_stats();
         check_sampling();
+        layered = 1; /* the object layer: exact resume, export and sampling */
+        check_resume();
+        check_sampling();
+        layered = 0;
     } else {
         printf("# scenes tests skipped: no MNIST / Fashion-MNIST caches "
                "(run scripts/fetch-data.sh)\n");

@@ -54,6 +54,10 @@ static void usage(FILE *f)
             "                      stage learns a real image's caption words, G's images\n"
             "                      must be read as their captions (default 0: off; fixed\n"
             "                      for the run)\n"
+            "  --g-layout plain|layered  Stage I draws the image whole (plain, default) or\n"
+            "                      an object picture with alpha, moved into place by a\n"
+            "                      position head, over a background of its own (layered;\n"
+            "                      fixed for the run)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
@@ -79,9 +83,11 @@ typedef struct sg_opts {
     float lambda_match; /* < 0: 1 with a matching model */
     float aux_words;    /* < 0: preset's */
     float reader;       /* < 0: preset's */
+    int layered;        /* < 0: preset's */
 } sg_opts;
 
-enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER };
+enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
+       O_G_LAYOUT };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -106,6 +112,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_READER:
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
+    case O_G_LAYOUT:
+        o->layered = strcmp(arg, "layered") == 0 ? 1 : strcmp(arg, "plain") == 0 ? 0 : -1;
+        return o->layered < 0 ? -1 : 0;
     default: return -1;
     }
 }
@@ -115,9 +124,10 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
     static const struct option longopts[] = {
         T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL},
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
-        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER}, {0, 0, 0, 0}};
+        {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
+        {"g-layout", 1, 0, O_G_LAYOUT}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
-                   .reader = -1.0f};
+                   .reader = -1.0f, .layered = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -219,6 +229,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.kl >= 0) rc.kl_weight = so.kl;
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
+    if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.lambda_match > 0 && !so.match_model && !o.resume) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
@@ -286,6 +297,14 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         /* each stage's reader learns from that stage's first step */
         fprintf(stderr, CMD ": --reader %g on --resume: the checkpoint was trained with %g, "
                         "which it keeps\n", (double)so.reader, (double)r->reader);
+        t2v_sg_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && so.layered >= 0 && so.layered != r->gen.layered) {
+        /* the object layer's networks are parameters of Stage I */
+        fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint was trained with %s, "
+                        "which it keeps\n", so.layered ? "layered" : "plain",
+                r->gen.layered ? "layered" : "plain");
         t2v_sg_trainer_free(tr);
         return 2;
     }
