@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda_compare.h"
 #include "models/tganc.h"
 #include "t2v_test.h"
 #include "train/tganc/trainer.h"
@@ -83,44 +84,10 @@ static void release(side *s)
     t2v_backend_close(s->be);
 }
 
-static float *fetch(side *s, const float *dev, size_t n)
-{
-    float *h = malloc((n ? n : 1) * sizeof *h);
-    t2v_backend_sync(s->be);
-    if (t2v_backend_download(s->be, h, dev, n * sizeof *h) != T2V_OK)
-        for (size_t i = 0; i < n; i++)
-            h[i] = NAN;
-    return h;
-}
-
-/* max |gpu - cpu| over n values, and the largest |cpu| */
-static double max_diff(const float *gpu, const float *cpu, size_t n, double *scale)
-{
-    double d = 0.0, m = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double e = fabs((double)gpu[i] - cpu[i]);
-        if (!(e <= d))
-            d = e; /* NaN sticks */
-        if (fabs(cpu[i]) > m)
-            m = fabs(cpu[i]);
-    }
-    if (scale)
-        *scale = m;
-    return d;
-}
-
 static int compare_tensor(side *gpu, side *cpu, const float *gd, const float *cd, size_t n,
                           double atol, double rel, const char *what)
 {
-    float *a = fetch(gpu, gd, n), *b = fetch(cpu, cd, n);
-    double scale;
-    double d = max_diff(a, b, n, &scale);
-    double tol = atol + rel * scale;
-    int ok = d <= tol;
-    free(a);
-    free(b);
-    return t2v_test_report(ok, "%s: %zu values, max |cuda - cpu| %.3g (tolerance %.3g)", what, n,
-                           d, tol);
+    return cc_compare(gpu->be, cpu->be, gd, cd, n, atol, rel, what);
 }
 
 static size_t clip_floats(const t2v_tganc_cfg *c)
@@ -222,21 +189,7 @@ static void run_case(int cond_bn, int sprite)
         w[i] = 2.0f * w[i] - 1.0f;
     backward_both(&cpu, w);
     backward_both(&gpu, w);
-    int bad = 0;
-    for (int i = 0; i < cpu.ps.count; i++) {
-        const t2v_param *pc = &cpu.ps.items[i], *pg = &gpu.ps.items[i];
-        size_t n = (size_t)t2v_tensor_numel(&pc->t);
-        float *a = fetch(&gpu, pg->t.grad, n), *b = fetch(&cpu, pc->t.grad, n);
-        double scale, d = max_diff(a, b, n, &scale);
-        if (!(d <= 1e-7 + 2e-3 * scale)) {
-            if (bad < 3)
-                printf("#   %s: max |cuda - cpu| %.3g, largest |grad| %.3g\n", pc->name, d,
-                       scale);
-            bad++;
-        }
-        free(a);
-        free(b);
-    }
+    int bad = cc_count_params(gpu.be, cpu.be, &gpu.ps, &cpu.ps, 1, 1e-7, 2e-3);
     T2V_CHECK(bad == 0, "%s: all %d parameter gradients agree to 2e-3 of their scale (%d differ)",
               kind, cpu.ps.count, bad);
 
@@ -258,21 +211,8 @@ static void run_case(int cond_bn, int sprite)
             sg = t2v_adam_step(&og, &gpu.ps);
     }
     T2V_CHECK(sc == T2V_OK && sg == T2V_OK, "%s: three Adam steps run on both backends", kind);
-    bad = 0;
-    for (int i = 0; i < cpu.ps.count; i++) {
-        size_t n = (size_t)t2v_tensor_numel(&cpu.ps.items[i].t);
-        float *a = fetch(&gpu, gpu.ps.items[i].t.data, n);
-        float *b = fetch(&cpu, cpu.ps.items[i].t.data, n);
-        /* each step moves a weight by about lr; allow a tenth of a step */
-        double d = max_diff(a, b, n, NULL);
-        if (!(d <= 1e-4)) {
-            if (bad < 3)
-                printf("#   %s after 3 steps: max |cuda - cpu| %.3g\n", cpu.ps.items[i].name, d);
-            bad++;
-        }
-        free(a);
-        free(b);
-    }
+    /* each step moves a weight by about lr; allow a tenth of a step */
+    bad = cc_count_params(gpu.be, cpu.be, &gpu.ps, &cpu.ps, 0, 1e-4, 0.0);
     T2V_CHECK(bad == 0, "%s: parameters after three Adam steps agree to 1e-4 (%d differ)", kind,
               bad);
 

@@ -1,0 +1,182 @@
+/* StackGAN's generators on the CUDA backend against the CPU backend: both
+ * built from the same seed at small sizes, run on the same caption ids and
+ * noise. Stage I drawn whole and layered (object picture, position head,
+ * alpha over the background), then Stage II on Stage I's images. Compared:
+ * the images in training and inference mode, the batch-norm running
+ * statistics and every parameter gradient. Skipped (77) without a device.
+ *
+ * Tolerances as test_cuda_model: images are tanh outputs and agree to
+ * 2e-4; a gradient tensor agrees to 2e-3 of its largest CPU magnitude. */
+#include <string.h>
+
+#include "cuda_compare.h"
+#include "models/stackgan.h"
+#include "t2v_test.h"
+
+#define NB 4
+
+typedef struct side {
+    t2v_backend *be;
+    t2v_stackgan g;
+    t2v_params ps, bufs;
+    t2v_arena arena;
+} side;
+
+static t2v_stackgan_cfg model_cfg(int layered)
+{
+    return (t2v_stackgan_cfg){.z_dim = 6, .c_dim = 5, .gf = 2, .size1 = 16, .res1 = 1,
+                              .unit_norm0 = 1, .layered = layered, .gf2 = 4, .n_res2 = 1,
+                              .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
+                              .text = {.vocab = 20, .embed = 8, .hidden = 8, .sent = 8,
+                                       .max_words = 10}};
+}
+
+static t2v_status build(side *s, t2v_device dev, const t2v_stackgan_cfg *cfg)
+{
+    memset(s, 0, sizeof *s);
+    t2v_status st = t2v_backend_open(dev, 2, 0, &s->be);
+    if (st != T2V_OK)
+        return st;
+    t2v_params_init(&s->ps, s->be);
+    t2v_params_init(&s->bufs, s->be);
+    st = t2v_stackgan_declare(&s->g, cfg, &s->ps, &s->bufs);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(&s->ps, 1);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(&s->bufs, 0);
+    if (st != T2V_OK)
+        return st;
+    t2v_plan p = {.arena = &s->arena, .N = NB, .training = 1};
+    t2v_arena_measure(&s->arena, s->be);
+    t2v_stackgan_plan(&s->g, s->be, &p);
+    st = t2v_arena_commit(&s->arena);
+    if (st != T2V_OK)
+        return st;
+    t2v_stackgan_plan(&s->g, s->be, &p);
+    if (p.status != T2V_OK)
+        return p.status;
+    return t2v_stackgan_init(&s->g, s->be, &s->ps, &s->bufs, 5);
+}
+
+static void release(side *s)
+{
+    if (!s->be)
+        return;
+    t2v_arena_release(&s->arena);
+    t2v_params_free(&s->ps);
+    t2v_params_free(&s->bufs);
+    t2v_backend_close(s->be);
+}
+
+/* the caption ids, both stages' noise, then both stages forward */
+static void forward(side *s, const int32_t *ids, const int *len, int training)
+{
+    for (int j = 0; j < NB; j++)
+        t2v_stackgan_noise(&s->g, s->be, 9, (uint64_t)j, j);
+    t2v_encoder_forward(&s->g.s1.text, s->be, &s->ps, ids, len);
+    t2v_sg_stage1_forward(&s->g.s1, s->be, &s->ps, &s->bufs, s->g.s1.text.S, training);
+    t2v_sg_stage2_forward(&s->g.s2, s->be, &s->ps, &s->bufs, s->g.s1.img, s->g.s1.text.S,
+                          training);
+}
+
+/* gradients of sum(w1 * img1) + KL through Stage I and the encoder, or of
+ * sum(w2 * img2) + KL through Stage II alone */
+static void backward(side *s, int stage, const float *w)
+{
+    t2v_stackgan *g = &s->g;
+    int side1 = g->cfg.size1, side2 = g->cfg.size2;
+    t2v_params_zero_grad(&s->ps);
+    if (stage == 1) {
+        t2v_backend_upload(s->be, g->s1.dimg, w, (size_t)NB * 3 * side1 * side1 * sizeof *w);
+        t2v_sg_ca_kl(&g->s1.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
+        t2v_sg_stage1_backward(&g->s1, s->be, &s->ps, g->s1.text.S, 1);
+        t2v_encoder_backward(&g->s1.text, s->be, &s->ps, g->s1.ca.dS);
+    } else {
+        t2v_backend_upload(s->be, g->s2.dimg, w, (size_t)NB * 3 * side2 * side2 * sizeof *w);
+        t2v_sg_ca_kl(&g->s2.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
+        t2v_sg_stage2_backward(&g->s2, s->be, &s->ps, g->s1.text.S, 1);
+    }
+}
+
+static void run_case(int layered)
+{
+    const char *kind = layered ? "layered Stage I, Stage II" : "Stage I, Stage II";
+    t2v_stackgan_cfg cfg = model_cfg(layered);
+    side cpu, gpu;
+    t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);
+    if (!T2V_CHECK(s == T2V_OK, "%s: CPU generators build (%s)", kind,
+                   s == T2V_OK ? "ok" : t2v_last_error())) {
+        release(&cpu);
+        return;
+    }
+    s = build(&gpu, T2V_DEVICE_CUDA, &cfg);
+    if (!T2V_CHECK(s == T2V_OK, "%s: CUDA generators build (%s)", kind,
+                   s == T2V_OK ? "ok" : t2v_last_error())) {
+        release(&cpu);
+        release(&gpu);
+        return;
+    }
+    const int T = cfg.text.max_words;
+    int32_t ids[NB * 10] = {0};
+    int len[NB] = {5, 3, 10, 1};
+    for (int n = 0; n < NB; n++)
+        for (int t = 0; t < len[n]; t++)
+            ids[n * T + t] = 2 + (n * 7 + t * 3) % (cfg.text.vocab - 2);
+    size_t n1 = (size_t)NB * 3 * 16 * 16, n2 = (size_t)NB * 3 * 64 * 64;
+    char what[200];
+
+    forward(&cpu, ids, len, 1);
+    forward(&gpu, ids, len, 1);
+    snprintf(what, sizeof what, "%s: training-mode Stage-I images", kind);
+    cc_compare(gpu.be, cpu.be, gpu.g.s1.img, cpu.g.s1.img, n1, 2e-4, 0.0, what);
+    snprintf(what, sizeof what, "%s: training-mode Stage-II images", kind);
+    cc_compare(gpu.be, cpu.be, gpu.g.s2.img, cpu.g.s2.img, n2, 2e-4, 0.0, what);
+    if (layered) {
+        snprintf(what, sizeof what, "%s: the object's moves", kind);
+        cc_compare(gpu.be, cpu.be, gpu.g.s1.layer.off, cpu.g.s1.layer.off, NB * 2, 1e-5, 1e-4,
+                   what);
+    }
+    int bad = cc_count_params(gpu.be, cpu.be, &gpu.bufs, &cpu.bufs, 0, 1e-5, 1e-4);
+    T2V_CHECK(bad == 0, "%s: all %d running statistics agree after a training forward (%d "
+                        "differ)", kind, cpu.bufs.count, bad);
+
+    float *w = malloc(n2 * sizeof *w);
+    t2v_rng_uniform_host(w, n2, 32, 0, 0);
+    for (size_t i = 0; i < n2; i++)
+        w[i] = 2.0f * w[i] - 1.0f;
+    for (int stage = 1; stage <= 2; stage++) {
+        backward(&cpu, stage, w);
+        backward(&gpu, stage, w);
+        bad = cc_count_params(gpu.be, cpu.be, &gpu.ps, &cpu.ps, 1, 1e-7, 2e-3);
+        T2V_CHECK(bad == 0, "%s: Stage-%s backward, all %d parameter gradients agree to 2e-3 "
+                            "of their scale (%d differ)", kind, stage == 1 ? "I" : "II",
+                  cpu.ps.count, bad);
+    }
+
+    forward(&cpu, ids, len, 0);
+    forward(&gpu, ids, len, 0);
+    snprintf(what, sizeof what, "%s: inference-mode Stage-II images", kind);
+    cc_compare(gpu.be, cpu.be, gpu.g.s2.img, cpu.g.s2.img, n2, 5e-4, 0.0, what);
+    t2v_status e = t2v_backend_sync(gpu.be);
+    T2V_CHECK(e == T2V_OK, "%s: the CUDA backend recorded no error (%s)", kind,
+              e == T2V_OK ? "none" : t2v_last_error());
+    free(w);
+    release(&cpu);
+    release(&gpu);
+}
+
+int main(void)
+{
+    t2v_backend *probe = NULL;
+    t2v_status s = t2v_backend_open(T2V_DEVICE_CUDA, 1, 0, &probe);
+    if (s == T2V_ERR_UNSUPPORTED) {
+        printf("# skipped: %s\n", t2v_last_error());
+        return 77;
+    }
+    if (!T2V_CHECK(s == T2V_OK, "open the CUDA backend: %s", t2v_last_error()))
+        return t2v_test_finish();
+    t2v_backend_close(probe);
+    run_case(0);
+    run_case(1);
+    return t2v_test_finish();
+}
