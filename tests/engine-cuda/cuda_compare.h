@@ -1,4 +1,4 @@
-/* Comparing a tensor computed on the CUDA backend with the same tensor on
+/* Comparing a network built on the CUDA backend with the same network on
  * the CPU backend: the helpers the whole-network equivalence tests share. */
 #ifndef T2V_CUDA_COMPARE_H
 #define T2V_CUDA_COMPARE_H
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "t2v_test.h"
+#include "models/net.h"
 #include "txt2vid/nn.h"
 
 /* n floats of backend memory into a new host array (NaN where the copy
@@ -76,6 +77,54 @@ static inline int cc_count_params(t2v_backend *gpu, t2v_backend *cpu, const t2v_
         free(b);
     }
     return bad;
+}
+
+/* A network's three setup steps, for cc_build. */
+typedef struct cc_net_ops {
+    t2v_status (*declare)(void *net, const void *cfg, t2v_params *ps, t2v_params *bufs);
+    void (*plan)(void *net, t2v_backend *be, t2v_plan *p);
+    t2v_status (*init)(void *net, t2v_backend *be, t2v_params *ps, t2v_params *bufs);
+} cc_net_ops;
+
+/* Opens the backend and builds the network on it for training batches of
+ * N: parameters with gradients, buffers, activations planned. */
+static inline t2v_status cc_build(t2v_backend **be, t2v_params *ps, t2v_params *bufs,
+                                  t2v_arena *arena, t2v_device dev, int N, void *net,
+                                  const void *cfg, const cc_net_ops *ops)
+{
+    t2v_status st = t2v_backend_open(dev, 2, 0, be);
+    if (st != T2V_OK)
+        return st;
+    t2v_params_init(ps, *be);
+    t2v_params_init(bufs, *be);
+    st = ops->declare(net, cfg, ps, bufs);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(ps, 1);
+    if (st == T2V_OK)
+        st = t2v_params_allocate(bufs, 0);
+    if (st != T2V_OK)
+        return st;
+    t2v_plan p = {.arena = arena, .N = N, .training = 1};
+    t2v_arena_measure(arena, *be);
+    ops->plan(net, *be, &p);
+    st = t2v_arena_commit(arena);
+    if (st != T2V_OK)
+        return st;
+    ops->plan(net, *be, &p);
+    if (p.status != T2V_OK)
+        return p.status;
+    return ops->init(net, *be, ps, bufs);
+}
+
+static inline void cc_release(t2v_backend *be, t2v_params *ps, t2v_params *bufs,
+                              t2v_arena *arena)
+{
+    if (!be)
+        return;
+    t2v_arena_release(arena);
+    t2v_params_free(ps);
+    t2v_params_free(bufs);
+    t2v_backend_close(be);
 }
 
 #endif

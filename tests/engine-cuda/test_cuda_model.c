@@ -47,42 +47,26 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     return cfg;
 }
 
-static t2v_status build(side *s, t2v_device dev, const t2v_tganc_cfg *cfg)
+static t2v_status net_declare(void *net, const void *cfg, t2v_params *ps, t2v_params *bufs)
 {
-    memset(s, 0, sizeof *s);
-    t2v_status st = t2v_backend_open(dev, 2, 0, &s->be);
-    if (st != T2V_OK)
-        return st;
-    t2v_params_init(&s->ps, s->be);
-    t2v_params_init(&s->bufs, s->be);
-    st = t2v_tganc_declare(&s->g, cfg, &s->ps, &s->bufs);
-    if (st == T2V_OK)
-        st = t2v_params_allocate(&s->ps, 1);
-    if (st == T2V_OK)
-        st = t2v_params_allocate(&s->bufs, 0);
-    if (st != T2V_OK)
-        return st;
-    t2v_plan p = {.arena = &s->arena, .N = NB, .training = 1};
-    t2v_arena_measure(&s->arena, s->be);
-    t2v_tganc_plan(&s->g, s->be, &p);
-    st = t2v_arena_commit(&s->arena);
-    if (st != T2V_OK)
-        return st;
-    t2v_tganc_plan(&s->g, s->be, &p);
-    if (p.status != T2V_OK)
-        return p.status;
-    return t2v_tganc_init(&s->g, s->be, &s->ps, &s->bufs, 5);
+    return t2v_tganc_declare(net, cfg, ps, bufs);
 }
 
-static void release(side *s)
+static void net_plan(void *net, t2v_backend *be, t2v_plan *p) { t2v_tganc_plan(net, be, p); }
+
+static t2v_status net_init(void *net, t2v_backend *be, t2v_params *ps, t2v_params *bufs)
 {
-    if (!s->be)
-        return;
-    t2v_arena_release(&s->arena);
-    t2v_params_free(&s->ps);
-    t2v_params_free(&s->bufs);
-    t2v_backend_close(s->be);
+    return t2v_tganc_init(net, be, ps, bufs, 5);
 }
+
+static t2v_status build(side *s, t2v_device dev, const t2v_tganc_cfg *cfg)
+{
+    static const cc_net_ops ops = {net_declare, net_plan, net_init};
+    memset(s, 0, sizeof *s);
+    return cc_build(&s->be, &s->ps, &s->bufs, &s->arena, dev, NB, &s->g, cfg, &ops);
+}
+
+static void release(side *s) { cc_release(s->be, &s->ps, &s->bufs, &s->arena); }
 
 static int compare_tensor(side *gpu, side *cpu, const float *gd, const float *cd, size_t n,
                           double atol, double rel, const char *what)
