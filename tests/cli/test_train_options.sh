@@ -54,7 +54,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
-    "train-stackgan --g-layout sprite"; do
+    "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -340,6 +340,26 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     fi
     run sglr train-stackgan "${common[@]}" --run-dir "$work/sgl" --resume --g-layout plain
     refused sglr "trained with layered" "train-stackgan --g-layout plain --resume on a layered run"
+    # the pooled sentence vector: refused where D = E (tiny), recorded at
+    # the small preset's sizes, every encoder's tensors alike, fixed for the run
+    run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on
+    if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/sgpt.err"; then
+        ok "train-stackgan --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/sgpt.err" | cut -c1-90)"
+    else
+        fail "train-stackgan --text-pool on (tiny): status $status (want 1): $(head -c 200 "$work/sgpt.err")"
+    fi
+    small=(--preset small --steps 1 --threads 1 --sample-every 0 --quiet --device cpu)
+    run sgp train-stackgan "${small[@]}" --run-dir "$work/sgp" --text-pool on
+    if [[ $status -eq 0 ]] && key_is "$work/sgp/checkpoint.gguf" stackgan.text.pool 1 &&
+        key_is "$work/sgp/model.gguf" stackgan.text.pool 1 &&
+        "$cli" sample --model "$work/sgp/model.gguf" --caption "a large red bag at the top on a blue background" \
+            --out "$work/sgp.png" >/dev/null 2>&1 && [[ -s $work/sgp.png ]]; then
+        ok "train-stackgan --text-pool on (small): stackgan.text.pool 1 in checkpoint and model, and the model samples"
+    else
+        fail "train-stackgan --text-pool on (small): status $status, $(head -c 200 "$work/sgp.err")"
+    fi
+    run sgpr train-stackgan "${small[@]}" --run-dir "$work/sgp" --resume --steps 2 --text-pool off
+    refused sgpr "trained with on" "train-stackgan --text-pool off --resume on a pooled run"
 else
     skip "train-stackgan run: no $data_dir/fashion-mnist.t2vg"
 fi

@@ -58,6 +58,9 @@ static void usage(FILE *f)
             "                      an object picture with alpha, moved into place by a\n"
             "                      position head, over a background of its own (layered;\n"
             "                      fixed for the run)\n"
+            "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
+            "                      embedding (every encoder: the generator's and each\n"
+            "                      discriminator's; fixed for the run)\n"
             "  --lr-g X, --lr-d X  Adam learning rates\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
@@ -84,10 +87,11 @@ typedef struct sg_opts {
     float aux_words;    /* < 0: preset's */
     float reader;       /* < 0: preset's */
     int layered;        /* < 0: preset's */
+    int text_pool;      /* < 0: preset's */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
-       O_G_LAYOUT };
+       O_G_LAYOUT, O_TEXT_POOL };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -115,6 +119,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_G_LAYOUT:
         o->layered = strcmp(arg, "layered") == 0 ? 1 : strcmp(arg, "plain") == 0 ? 0 : -1;
         return o->layered < 0 ? -1 : 0;
+    case O_TEXT_POOL:
+        o->text_pool = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
+        return o->text_pool < 0 ? -1 : 0;
     default: return -1;
     }
 }
@@ -125,9 +132,10 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL},
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
-        {"g-layout", 1, 0, O_G_LAYOUT}, {0, 0, 0, 0}};
+        {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
-                   .reader = -1.0f, .layered = -1};
+                   .reader = -1.0f, .layered = -1,
+                   .text_pool = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -230,6 +238,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.layered >= 0) rc.gen.layered = so.layered;
+    if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.lambda_match > 0 && !so.match_model && !o.resume) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
@@ -305,6 +314,14 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint was trained with %s, "
                         "which it keeps\n", so.layered ? "layered" : "plain",
                 r->gen.layered ? "layered" : "plain");
+        t2v_sg_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && so.text_pool >= 0 && so.text_pool != (r->gen.text.pool != 0)) {
+        /* the sentence vector's layout is every encoder's */
+        fprintf(stderr, CMD ": --text-pool %s on --resume: the checkpoint was trained with %s, "
+                        "which it keeps\n", so.text_pool ? "on" : "off",
+                r->gen.text.pool ? "on" : "off");
         t2v_sg_trainer_free(tr);
         return 2;
     }
