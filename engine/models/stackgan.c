@@ -9,6 +9,15 @@
 #define BN_EPS 1e-5f
 #define LRELU 0.2f
 
+/* v = m 2^k for some k >= 0 */
+static int pow2_times(int v, int m)
+{
+    if (v < m || v % m)
+        return 0;
+    v /= m;
+    return (v & (v - 1)) == 0;
+}
+
 t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
 {
     int pow2 = c->size1 >= 16 && c->size1 <= 256 && (c->size1 & (c->size1 - 1)) == 0;
@@ -21,6 +30,12 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
                         "bad StackGAN sizes (z %d, c %d, gf %d, size %d, gf2 %d, res %d, "
                         "channels %d, layered %d)", c->z_dim, c->c_dim, c->gf, c->size1, c->gf2,
                         c->n_res2, c->channels, c->layered);
+    int side = c->layer_side;
+    if (side < 0 || (side && (!c->layered || side > c->size1 ||
+                              !(pow2_times(side, 3) || pow2_times(side, 4)))))
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN object picture side %d: 0, or with the "
+                        "layered Stage I 3 or 4 times a power of 2 up to the Stage-I size %d",
+                        side, c->size1);
     c->size2 = 4 * c->size1;
     return T2V_OK;
 }
@@ -456,21 +471,23 @@ static int halve(int c, int times)
     return v > 0 ? v : 1;
 }
 
-/* Stage I's generator chain: concat(c, z) -> FC -> 4x4 ... -> (C, size1,
- * size1), tanh; the background and the object picture have this shape. */
+/* Stage I's generator chain: concat(c, z) -> FC -> 4x4 (3x3 for a side of
+ * 3 times a power of 2) ... -> (C, side, side), tanh; the background and
+ * the object picture have this shape. */
 static t2v_status stage1_chain(t2v_sg_chain *ch, const t2v_stackgan_cfg *c, int channels,
-                               t2v_params *ps, t2v_params *bufs, const char *prefix)
+                               int out_side, t2v_params *ps, t2v_params *bufs,
+                               const char *prefix)
 {
     ch->in_numel = c->c_dim + c->z_dim;
     ch->bn_momentum = BN_MOMENTUM;
     chain_builder b = {.ch = ch, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = prefix};
-    int c0 = 8 * c->gf;
-    add_fc(&b, "fc", c0, 4, 4, c->unit_norm0, c->act);
+    int c0 = 8 * c->gf, s0 = out_side % 3 == 0 ? 3 : 4;
+    add_fc(&b, "fc", c0, s0, s0, c->unit_norm0, c->act);
     if (c->res1)
         add_residual(&b, "res4", 1, c->act);
     int ups = 0;
     char name[32];
-    for (int side = 4; side < c->size1; side *= 2, ups++) {
+    for (int side = s0; side < out_side; side *= 2, ups++) {
         add_up(&b);
         snprintf(name, sizeof name, "up%d", ups);
         add_conv(&b, name, halve(c0, ups + 1), 3, 1, 1, 1, c->act, T2V_SG_CONV);
@@ -495,10 +512,12 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
     if ((st = t2v_sg_ca_declare(&s->ca, c->text.sent, c->c_dim, c->ca_act, ps, "s1.ca")) !=
         T2V_OK)
         return st;
-    if ((st = stage1_chain(&s->net, c, c->channels, ps, bufs, "s1")) != T2V_OK || !c->layered)
+    if ((st = stage1_chain(&s->net, c, c->channels, c->size1, ps, bufs, "s1")) != T2V_OK ||
+        !c->layered)
         return st;
     t2v_sg_layer *y = &s->layer;
-    if ((st = stage1_chain(&y->pic, c, c->channels + 1, ps, bufs, "s1.obj")) != T2V_OK)
+    y->side = c->layer_side ? c->layer_side : c->size1;
+    if ((st = stage1_chain(&y->pic, c, c->channels + 1, y->side, ps, bufs, "s1.obj")) != T2V_OK)
         return st;
     int64_t w1[2] = {T2V_SG_POS_HIDDEN, c->c_dim + c->z_dim}, b1[1] = {T2V_SG_POS_HIDDEN};
     int64_t w2[2] = {2, T2V_SG_POS_HIDDEN}, b2[1] = {2};
@@ -600,8 +619,8 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     k->act_forward(be, T2V_ACT_TANH, 0.0f, y->pos_t, y->pos_t, (int64_t)N * 2);
     k->scale(be, y->off, y->pos_t, T2V_SG_POS_REACH * (float)side, (int64_t)N * 2);
     /* -1 outside the picture: alpha 0 */
-    k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, C + 1, 1, side,
-                         side, side, side, -1.0f);
+    k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, C + 1, 1, y->side,
+                         y->side, side, side, -1.0f);
     k->concat_backward(be, y->colour, y->araw, y->moved, N, C, 1, L);
     k->fill(be, y->alpha, 0.5f, (int64_t)N * L);
     k->axpy(be, y->alpha, 0.5f, y->araw, (int64_t)N * L);
@@ -652,7 +671,7 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
     k->concat_forward(be, y->dmoved, y->dcolour, y->dalpha, N, C, 1, L);
     const t2v_sg_node *pic = chain_last(&y->pic);
     k->translate_backward(be, pic->dout, y->doff, y->dmoved, pic->out, y->off, N, C + 1, 1,
-                          side, side, side, side, -1.0f);
+                          y->side, y->side, side, side, -1.0f);
 }
 
 static void layer_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)

@@ -10,7 +10,8 @@
  *             -> img1 (N, C, size1, size1)
  *   Stage I, layered (cfg.layered): the chain above draws the background
  *             bg; a second chain of the same shape from the same input draws
- *             an object picture (C + 1 channels: colour and alpha, tanh);
+ *             an object picture (C + 1 channels: colour and alpha, tanh;
+ *             layer_side square, centred, or the whole frame);
  *             a position head off = reach tanh(FC(act(FC(concat(c1, z)))))
  *             moves the picture (bilinear, transparent outside it), and
  *             img1 = bg + alpha (colour - bg), alpha = (a + 1) / 2
@@ -40,6 +41,9 @@ typedef struct t2v_stackgan_cfg {
                            settle on a picture every input draws the same */
     int layered;        /* 1: Stage I draws an object layer (colour, alpha),
                            moved by a position head, over its background */
+    int layer_side;     /* layered: the object picture's side, 3 or 4 times a
+                           power of 2, at most size1 (centred in the frame
+                           before its move); 0: size1 */
     int gf2;            /* Stage II base width (encoder gf2, 2 gf2, 4 gf2) */
     int n_res2;         /* Stage-II residual blocks (4) */
     int channels;       /* 3 (RGB) or 1 */
@@ -131,7 +135,8 @@ typedef struct t2v_sg_chain {
 #define T2V_SG_POS_REACH 0.375f     /* its largest move, in canvas sides */
 
 typedef struct t2v_sg_layer {
-    t2v_sg_chain pic;               /* concat(c, z) -> (C + 1, size1, size1), tanh */
+    t2v_sg_chain pic;               /* concat(c, z) -> (C + 1, side, side), tanh */
+    int side;                       /* the picture's side */
     int pos_w[2], pos_b[2];         /* FC (c + Z -> hidden), FC (hidden -> 2) */
     float *pos_h, *pos_t, *off;     /* (N, hidden), (N, 2) tanh, (N, 2) pixels (down, right) */
     float *moved;                   /* (N, C + 1, size1, size1): the picture in place */

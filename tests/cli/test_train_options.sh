@@ -54,7 +54,9 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
-    "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1"; do
+    "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1" \
+    "train-stackgan --g-object 0" "train-stackgan --g-object x" "train-stackgan --g-object 12" \
+    "train-stackgan --g-layout layered --g-object 10"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -340,6 +342,16 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     fi
     run sglr train-stackgan "${common[@]}" --run-dir "$work/sgl" --resume --g-layout plain
     refused sglr "trained with layered" "train-stackgan --g-layout plain --resume on a layered run"
+    # an object picture smaller than the frame: 12x12 drawn from 3x3 in the tiny 16x16 frame
+    run sgo train-stackgan "${common[@]}" --run-dir "$work/sgo" --g-layout layered --g-object 12
+    if [[ $status -eq 0 ]] && key_is "$work/sgo/model.gguf" stackgan.layer_side 12 &&
+        "$cli" info "$work/sgo/model.gguf" | grep -Eq '^ *s1.obj.fc.weight +\(288, 14\)'; then
+        ok "train-stackgan --g-object 12: stackgan.layer_side 12, the object chain starts at 32 channels x 3x3"
+    else
+        fail "train-stackgan --g-object 12: status $status, $(head -c 200 "$work/sgo.err")"
+    fi
+    run sgor train-stackgan "${common[@]}" --run-dir "$work/sgo" --resume --steps 3 --g-object 6
+    refused sgor "object picture is 12" "train-stackgan --g-object 6 --resume on a 12x12 picture"
     # the pooled sentence vector: refused where D = E (tiny), recorded at
     # the small preset's sizes, every encoder's tensors alike, fixed for the run
     run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on

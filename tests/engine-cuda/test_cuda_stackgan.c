@@ -25,7 +25,8 @@ typedef struct side {
 static t2v_stackgan_cfg model_cfg(int layered)
 {
     return (t2v_stackgan_cfg){.z_dim = 6, .c_dim = 5, .gf = 2, .size1 = 16, .res1 = 1,
-                              .unit_norm0 = 1, .layered = layered, .gf2 = 4, .n_res2 = 1,
+                              .unit_norm0 = 1, .layered = layered,
+                              .layer_side = layered ? 12 : 0, .gf2 = 4, .n_res2 = 1,
                               .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
                               .text = {.vocab = 20, .embed = 8, .hidden = 8, .sent = 8,
                                        .max_words = 10}};
@@ -84,7 +85,8 @@ static void backward(side *s, int stage, const float *w)
 
 static void run_case(int layered)
 {
-    const char *kind = layered ? "layered Stage I, Stage II" : "Stage I, Stage II";
+    const char *kind = layered ? "layered Stage I (12x12 object picture), Stage II"
+                               : "Stage I, Stage II";
     t2v_stackgan_cfg cfg = model_cfg(layered);
     side cpu, gpu;
     t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);

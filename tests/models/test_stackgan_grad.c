@@ -234,6 +234,15 @@ static void check_shapes(void)
     bad.layered = 2;
     T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "layered 2 is refused: %s",
               t2v_last_error());
+    int sides[5] = {40, 5, 96, 20, 24};
+    for (int i = 0; i < 5; i++) {
+        bad = cases[0].cfg;
+        bad.layered = i < 4;
+        bad.layer_side = sides[i];
+        T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID,
+                  "object picture side %d%s is refused: %s", sides[i],
+                  i < 4 ? "" : " without the layered Stage I", t2v_last_error());
+    }
     /* the layered paper Stage I: an object chain of the background's shape
      * with one more output channel (alpha), and the position head */
     t2v_params ps, bufs;
@@ -242,6 +251,7 @@ static void check_shapes(void)
     t2v_sg_stage1 *s1 = calloc(1, sizeof *s1);
     t2v_stackgan_cfg lay = cases[0].cfg;
     lay.layered = 1;
+    lay.layer_side = 48;
     t2v_status st = t2v_sg_stage1_declare(s1, &lay, &ps, &bufs);
     t2v_param *ow = t2v_params_find(&ps, "s1.obj.out.weight");
     t2v_param *bw = t2v_params_find(&ps, "s1.out.weight");
@@ -250,10 +260,11 @@ static void check_shapes(void)
     const t2v_sg_node *lo = &s1->layer.pic.node[s1->layer.pic.n - 1];
     T2V_CHECK(st == T2V_OK && ow && bw && p1 && p2 && ow->t.shape[0] == 4 &&
                   bw->t.shape[0] == 3 && ow->t.shape[1] == bw->t.shape[1] &&
-                  p1->t.shape[1] == 228 && p2->t.shape[0] == 2 && lo->H == 64 && lo->W == 64 &&
-                  s1->layer.pic.n == s1->net.n,
-              "layered paper Stage I: object picture (4, 64, 64) from a chain of %d nodes like "
-              "the background's %d, position head 228 -> %d -> 2", s1->layer.pic.n, s1->net.n,
+                  p1->t.shape[1] == 228 && p2->t.shape[0] == 2 && lo->H == 48 && lo->W == 48 &&
+                  s1->layer.pic.node[0].H == 3 && s1->layer.pic.n == s1->net.n,
+              "layered paper Stage I: object picture (%d, %d, %d) from 3x3 through a chain of "
+              "%d nodes like the background's %d, position head 228 -> %d -> 2",
+              ow ? (int)ow->t.shape[0] : -1, lo->H, lo->W, s1->layer.pic.n, s1->net.n,
               p1 ? (int)p1->t.shape[0] : -1);
     free(s1);
     t2v_params_free(&ps);
@@ -392,9 +403,9 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
 {
     enum { C = 3, SIDE = 16, L = SIDE * SIDE, HID = T2V_SG_POS_HIDDEN };
     const t2v_sg_layer *y = &s1->layer;
-    int K = s1->cfg.c_dim + s1->cfg.z_dim;
+    int K = s1->cfg.c_dim + s1->cfg.z_dim, P = y->side, corner = (SIDE - P) / 2;
     float zc[NB * 16], w1[HID * 16], b1[HID], w2[2 * HID], b2[2], off[NB * 2];
-    float bg[NB * C * L], pic[NB * (C + 1) * L], img[NB * C * L];
+    float bg[NB * C * L], pic[NB * (C + 1) * L], img[NB * C * L]; /* pic: P x P */
     fd_download(be, zc, s1->zc, (size_t)NB * K);
     fd_download(be, w1, t2v_pdata(ps, y->pos_w[0]), (size_t)HID * K);
     fd_download(be, b1, t2v_pdata(ps, y->pos_b[0]), HID);
@@ -402,7 +413,7 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
     fd_download(be, b2, t2v_pdata(ps, y->pos_b[1]), 2);
     fd_download(be, off, y->off, NB * 2);
     fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
-    fd_download(be, pic, y->pic.node[y->pic.n - 1].out, NB * (C + 1) * L);
+    fd_download(be, pic, y->pic.node[y->pic.n - 1].out, (size_t)NB * (C + 1) * P * P);
     fd_download(be, img, s1->img, NB * C * L);
     double off_err = 0.0, img_err = 0.0, moved = 0.0, alpha_lo = 1.0, alpha_hi = 0.0;
     for (int n = 0; n < NB; n++) {
@@ -419,10 +430,11 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
             off_err = fmax(off_err, fabs(want[o] - off[n * 2 + o]));
             moved = fmax(moved, fabs(want[o]));
         }
-        const float *p = pic + (size_t)n * (C + 1) * L;
+        const float *p = pic + (size_t)n * (C + 1) * P * P;
         for (int i = 0; i < SIDE; i++)
             for (int j = 0; j < SIDE; j++) {
-                double r = i - (double)off[n * 2], q = j - (double)off[n * 2 + 1];
+                double r = i - corner - (double)off[n * 2];
+                double q = j - corner - (double)off[n * 2 + 1];
                 int r0 = (int)floor(r), q0 = (int)floor(q);
                 double fr = r - r0, fq = q - q0, v[C + 1];
                 for (int ch = 0; ch <= C; ch++) {
@@ -430,8 +442,8 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
                     for (int a = 0; a < 2; a++)
                         for (int b = 0; b < 2; b++) {
                             int rr = r0 + a, qq = q0 + b;
-                            double x = rr >= 0 && rr < SIDE && qq >= 0 && qq < SIDE
-                                           ? p[(size_t)ch * L + rr * SIDE + qq] : -1.0;
+                            double x = rr >= 0 && rr < P && qq >= 0 && qq < P
+                                           ? p[((size_t)ch * P + rr) * P + qq] : -1.0;
                             acc += (a ? fr : 1 - fr) * (b ? fq : 1 - fq) * x;
                         }
                     v[ch] = acc;
@@ -450,10 +462,12 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
               "layered Stage I: the position head's offsets match double precision (max error "
               "%.2g; moves of up to %.2f px)", off_err, moved);
     T2V_CHECK(img_err < 1e-5 && alpha_hi - alpha_lo > 0.2,
-              "layered Stage I: every pixel is bg + alpha (colour - bg) of the moved picture "
-              "(max error %.2g; alpha %.2f .. %.2f)", img_err, alpha_lo, alpha_hi);
+              "layered Stage I, picture %dx%d: every pixel is bg + alpha (colour - bg) of the "
+              "moved picture (max error %.2g; alpha %.2f .. %.2f)", P, P, img_err, alpha_lo,
+              alpha_hi);
 }
 
+/* layered: 0, or the object picture's side (16: the whole frame) */
 static void check_stage(int stage, t2v_act act, int layered)
 {
     gen_case *c = calloc(1, sizeof *c);
@@ -461,7 +475,8 @@ static void check_stage(int stage, t2v_act act, int layered)
     c->kl_w = 0.7;
     int smooth = act == T2V_ACT_TANH;
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
-                            .n_res2 = 1, .channels = 3, .act = act, .layered = layered,
+                            .n_res2 = 1, .channels = 3, .act = act, .layered = layered > 0,
+                            .layer_side = layered,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -519,8 +534,10 @@ static void check_stage(int stage, t2v_act act, int layered)
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
     }
     char what[160];
-    snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered
-             ? "layered Stage-I G 16x16 (background, object picture, position head) + encoder"
+    char layer[120];
+    snprintf(layer, sizeof layer, "layered Stage-I G 16x16 (background, object picture %dx%d, "
+             "position head) + encoder", layered, layered);
+    snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
     check_params(&c->ps, gen_loss, c, what, smooth);
@@ -541,13 +558,14 @@ int main(void)
     check_shapes();
     check_unit_norm();
     check_stage(1, T2V_ACT_TANH, 0);
-    check_stage(1, T2V_ACT_TANH, 1);
+    check_stage(1, T2V_ACT_TANH, 16);
+    check_stage(1, T2V_ACT_TANH, 12);
     check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */
     EPS = 5e-4;
     check_stage(1, T2V_ACT_RELU, 0);
-    check_stage(1, T2V_ACT_RELU, 1);
+    check_stage(1, T2V_ACT_RELU, 12);
     check_stage(2, T2V_ACT_RELU, 0);
     t2v_backend_close(be);
     return t2v_test_finish();

@@ -44,6 +44,7 @@ static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int share
     rc.aux_words = aux_words;
     rc.reader = reader;
     rc.gen.layered = layered;
+    rc.gen.layer_side = layered ? 12 : 0; /* a picture smaller than the 16x16 frame */
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
     t2v_sg_trainer *tr = NULL;
@@ -128,7 +129,7 @@ static void check_resume(void)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted%s: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
               aux_words > 0.0f ? " (word heads on)" : reader > 0.0f ? " (readers on)"
-              : layered ? " (layered Stage I)" : "",
+              : layered ? " (layered Stage I, 12x12 object picture)" : "",
               a[6][0], b[6][0], a[6][1], b[6][1]);
 }
 

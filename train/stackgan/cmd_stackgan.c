@@ -58,6 +58,9 @@ static void usage(FILE *f)
             "                      an object picture with alpha, moved into place by a\n"
             "                      position head, over a background of its own (layered;\n"
             "                      fixed for the run)\n"
+            "  --g-object S        with --g-layout layered: the object picture's side (3 or\n"
+            "                      4 times a power of 2, at most the Stage-I size; default\n"
+            "                      the Stage-I size), centred before its move\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding (every encoder: the generator's and each\n"
             "                      discriminator's; fixed for the run)\n"
@@ -88,10 +91,11 @@ typedef struct sg_opts {
     float reader;       /* < 0: preset's */
     int layered;        /* < 0: preset's */
     int text_pool;      /* < 0: preset's */
+    int g_object;       /* < 0: preset's */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
-       O_G_LAYOUT, O_TEXT_POOL };
+       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -122,6 +126,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_TEXT_POOL:
         o->text_pool = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
         return o->text_pool < 0 ? -1 : 0;
+    case O_G_OBJECT:
+        o->g_object = (int)strtol(arg, &end, 10);
+        return *end || o->g_object < 1 || o->g_object > 256 ? -1 : 0;
     default: return -1;
     }
 }
@@ -132,10 +139,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         T2V_RUN_LONGOPTS, {"stage", 1, 0, O_STAGE}, {"kl", 1, 0, O_KL},
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
-        {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL}, {0, 0, 0, 0}};
+        {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
+        {"g-object", 1, 0, O_G_OBJECT}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1,
-                   .text_pool = -1};
+                   .text_pool = -1, .g_object = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -239,6 +247,16 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
+    if (so.g_object > 0) rc.gen.layer_side = so.g_object;
+    if (so.g_object > 0 && !rc.gen.layered && !o.resume) {
+        fprintf(stderr, CMD ": --g-object needs --g-layout layered\n");
+        return 2;
+    }
+    t2v_stackgan_cfg sizes = rc.gen;
+    if (!o.resume && t2v_stackgan_check(&sizes) != T2V_OK) {
+        fprintf(stderr, CMD ": %s\n", t2v_last_error());
+        return 2;
+    }
     if (so.lambda_match > 0 && !so.match_model && !o.resume) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
@@ -314,6 +332,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint was trained with %s, "
                         "which it keeps\n", so.layered ? "layered" : "plain",
                 r->gen.layered ? "layered" : "plain");
+        t2v_sg_trainer_free(tr);
+        return 2;
+    }
+    if (resuming && so.g_object > 0 && so.g_object != r->gen.layer_side) {
+        fprintf(stderr, CMD ": --g-object %d on --resume: the checkpoint's object picture is "
+                        "%d, which it keeps\n", so.g_object,
+                r->gen.layered ? (r->gen.layer_side ? r->gen.layer_side : r->gen.size1) : 0);
         t2v_sg_trainer_free(tr);
         return 2;
     }
