@@ -229,9 +229,7 @@ static int refuse(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs(CMD ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    t2v_cli_verror(CMD, fmt, ap);
     va_end(ap);
     return 1;
 }

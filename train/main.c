@@ -9,6 +9,13 @@ static char command_line[2048];
 
 const char *t2v_cli_command_line(void) { return command_line; }
 
+void t2v_cli_verror(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,

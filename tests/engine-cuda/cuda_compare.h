@@ -79,6 +79,30 @@ static inline int cc_count_params(t2v_backend *gpu, t2v_backend *cpu, const t2v_
     return bad;
 }
 
+/* Whether a CUDA device answers: 77 (skip, said why) where none does, 1
+ * when opening failed otherwise (reported), 0 to go on. */
+static inline int cc_probe_device(void)
+{
+    t2v_backend *probe = NULL;
+    t2v_status s = t2v_backend_open(T2V_DEVICE_CUDA, 1, 0, &probe);
+    if (s == T2V_ERR_UNSUPPORTED) {
+        printf("# skipped: %s\n", t2v_last_error());
+        return 77;
+    }
+    if (!T2V_CHECK(s == T2V_OK, "open the CUDA backend: %s", t2v_last_error()))
+        return 1;
+    t2v_backend_close(probe);
+    return 0;
+}
+
+/* reports whether the CUDA backend recorded no error during a case */
+static inline void cc_check_clean(t2v_backend *gpu, const char *kind)
+{
+    t2v_status e = t2v_backend_sync(gpu);
+    T2V_CHECK(e == T2V_OK, "%s: the CUDA backend recorded no error (%s)", kind,
+              e == T2V_OK ? "none" : t2v_last_error());
+}
+
 /* A network's three setup steps, for cc_build. */
 typedef struct cc_net_ops {
     t2v_status (*declare)(void *net, const void *cfg, t2v_params *ps, t2v_params *bufs);

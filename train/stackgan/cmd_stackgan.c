@@ -2,6 +2,7 @@
  * I frozen) with progress, a CSV log, sample sheets of both stages side by
  * side, loss plots, atomic checkpoints, exact resume and Ctrl-C saving. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,19 @@ static void write_samples(t2v_sg_trainer *tr, const char *run_dir, int stage, in
     free(pair);
 }
 
+/* A recipe option on --resume that the checkpoint fixes otherwise: the
+ * message, the trainer freed, usage status 2. */
+static int refuse(t2v_sg_trainer *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(t2v_sg_trainer *tr, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    t2v_cli_verror(CMD, fmt, ap);
+    va_end(ap);
+    t2v_sg_trainer_free(tr);
+    return 2;
+}
+
 int t2v_cmd_train_stackgan(int argc, char **argv)
 {
     t2v_run_opts o;
@@ -305,51 +319,34 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     int stage = so.stage;
     t2v_match_guide guide;
     memset(&guide, 0, sizeof guide);
-    if (resuming && (so.lambda_match >= 0 || (so.match_model && !(r->lambda_match > 0.0f)))) {
-        fprintf(stderr, CMD ": %s fixes the matching loss (weight %g%s%s); on --resume, "
-                        "--match-model only says where its model now lies\n", ckpt,
-                (double)r->lambda_match, r->lambda_match > 0.0f ? ", " : "",
-                r->lambda_match > 0.0f ? r->match_model : "");
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && so.aux_words >= 0 && so.aux_words != r->aux_words) {
-        /* the word heads are parameters of D: they exist from step 0 or not at all */
-        fprintf(stderr, CMD ": --aux-words %g on --resume: the checkpoint was trained with %g, "
-                        "which it keeps\n", (double)so.aux_words, (double)r->aux_words);
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && so.reader >= 0 && so.reader != r->reader) {
-        /* each stage's reader learns from that stage's first step */
-        fprintf(stderr, CMD ": --reader %g on --resume: the checkpoint was trained with %g, "
-                        "which it keeps\n", (double)so.reader, (double)r->reader);
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && so.layered >= 0 && so.layered != r->gen.layered) {
-        /* the object layer's networks are parameters of Stage I */
-        fprintf(stderr, CMD ": --g-layout %s on --resume: the checkpoint was trained with %s, "
-                        "which it keeps\n", so.layered ? "layered" : "plain",
-                r->gen.layered ? "layered" : "plain");
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && so.g_object > 0 && so.g_object != r->gen.layer_side) {
-        fprintf(stderr, CMD ": --g-object %d on --resume: the checkpoint's object picture is "
-                        "%d, which it keeps\n", so.g_object,
-                r->gen.layered ? (r->gen.layer_side ? r->gen.layer_side : r->gen.size1) : 0);
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
-    if (resuming && so.text_pool >= 0 && so.text_pool != (r->gen.text.pool != 0)) {
-        /* the sentence vector's layout is every encoder's */
-        fprintf(stderr, CMD ": --text-pool %s on --resume: the checkpoint was trained with %s, "
-                        "which it keeps\n", so.text_pool ? "on" : "off",
-                r->gen.text.pool ? "on" : "off");
-        t2v_sg_trainer_free(tr);
-        return 2;
-    }
+    if (resuming && (so.lambda_match >= 0 || (so.match_model && !(r->lambda_match > 0.0f))))
+        return refuse(tr, "%s fixes the matching loss (weight %g%s%s); on --resume, "
+                      "--match-model only says where its model now lies", ckpt,
+                      (double)r->lambda_match, r->lambda_match > 0.0f ? ", " : "",
+                      r->lambda_match > 0.0f ? r->match_model : "");
+    /* the word heads are parameters of D: they exist from step 0 or not at all */
+    if (resuming && so.aux_words >= 0 && so.aux_words != r->aux_words)
+        return refuse(tr, "--aux-words %g on --resume: the checkpoint was trained with %g, "
+                      "which it keeps", (double)so.aux_words, (double)r->aux_words);
+    /* each stage's reader learns from that stage's first step */
+    if (resuming && so.reader >= 0 && so.reader != r->reader)
+        return refuse(tr, "--reader %g on --resume: the checkpoint was trained with %g, which "
+                      "it keeps", (double)so.reader, (double)r->reader);
+    /* the object layer's networks are parameters of Stage I */
+    if (resuming && so.layered >= 0 && so.layered != r->gen.layered)
+        return refuse(tr, "--g-layout %s on --resume: the checkpoint was trained with %s, "
+                      "which it keeps", so.layered ? "layered" : "plain",
+                      r->gen.layered ? "layered" : "plain");
+    if (resuming && so.g_object > 0 && so.g_object != r->gen.layer_side)
+        return refuse(tr, "--g-object %d on --resume: the checkpoint's object picture is %d, "
+                      "which it keeps", so.g_object,
+                      r->gen.layered ? (r->gen.layer_side ? r->gen.layer_side : r->gen.size1)
+                                     : 0);
+    /* the sentence vector's layout is every encoder's */
+    if (resuming && so.text_pool >= 0 && so.text_pool != (r->gen.text.pool != 0))
+        return refuse(tr, "--text-pool %s on --resume: the checkpoint was trained with %s, "
+                      "which it keeps", so.text_pool ? "on" : "off",
+                      r->gen.text.pool ? "on" : "off");
     if ((s = open_guide(tr, stage, resuming ? so.match_model : NULL, &guide)) != T2V_OK) {
         fprintf(stderr, CMD ": matching loss: %s\n", t2v_last_error());
         t2v_sg_trainer_free(tr);
