@@ -214,6 +214,8 @@ static const t2v_kernels cuda_kernels = {
     cuda_to_pixels,
     cuda_translate_forward,
     cuda_translate_backward,
+    cuda_bounce_forward,
+    cuda_bounce_backward,
     cuda_softmax_forward,
     cuda_softmax_backward,
 };

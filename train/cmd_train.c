@@ -87,6 +87,13 @@ static void usage(FILE *f)
             "                      picture's path from its own window alone (each)\n"
             "  --g-path-words L    with --g-path follow or each: how many words follow\n"
             "                      (1..64, default 5: \"is moving up and down\")\n"
+            "  --g-path-shape free|bounce  sprite layout: the path head gives every\n"
+            "                      frame's offset (free, default), or a start and a speed\n"
+            "                      per axis for each picture, which then travels at that\n"
+            "                      speed and turns back at the edges of its reach\n"
+            "                      (bounce); on --resume, bounce switches a free run's\n"
+            "                      head from the checkpoint's step (its output layer\n"
+            "                      afresh, the rest kept)\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -128,6 +135,7 @@ typedef struct train_opts {
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
     int g_path;         /* < 0: preset's; else PATH_* below: what the path reads */
     int g_path_words;   /* 0: default (5); the words --g-path follow|each reads */
+    int g_path_shape;   /* < 0: preset's; 1: the bouncing path */
     int g_picture;      /* 0: preset's; the sprite picture's side */
     const char *judge;
     int eval_every, eval_count;
@@ -135,7 +143,8 @@ typedef struct train_opts {
 
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
-       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE };
+       O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE,
+       O_G_PATH_SHAPE };
 
 /* --g-path's words, in train_opts.g_path's order */
 enum { PATH_SENTENCE, PATH_REST, PATH_FOLLOW, PATH_EACH, PATH_KINDS };
@@ -197,6 +206,11 @@ static int parse_own(void *user, int c, const char *arg)
     case O_G_PATH:
         o->g_path = word_index(arg, g_path_kinds, PATH_KINDS);
         return o->g_path < 0 ? -1 : 0;
+    case O_G_PATH_SHAPE: {
+        static const char *const shapes[2] = {"free", "bounce"};
+        o->g_path_shape = word_index(arg, shapes, 2);
+        return o->g_path_shape < 0 ? -1 : 0;
+    }
     case O_G_PATH_WORDS:
         o->g_path_words = (int)strtol(arg, &end, 10);
         return *end || o->g_path_words < 1 || o->g_path_words > 64 ? -1 : 0;
@@ -289,6 +303,10 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-path-words %d on --resume: the checkpoint's path head reads %d "
                       "words after each picture's word, which it keeps", to->g_path_words,
                       r->gen.path_follow);
+    if (to->g_path_shape == 0 && r->gen.path_bounce)
+        /* a bouncing head gives 4 numbers per picture: it does not turn back */
+        return refuse("--g-path-shape free on --resume: the checkpoint's path bounces (from "
+                      "step %lld), which it keeps", (long long)r->path_bounce_from);
     if (to->g_picture && to->g_picture != r->gen.pic_h)
         /* the stack's stages are the generator's architecture */
         return refuse("--g-picture %d on --resume: the checkpoint's generator draws a picture "
@@ -310,10 +328,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
         {"g-attend", 1, 0, O_G_ATTEND}, {"g-sprites", 1, 0, O_G_SPRITES},
         {"g-path", 1, 0, O_G_PATH}, {"g-path-words", 1, 0, O_G_PATH_WORDS},
-        {"g-picture", 1, 0, O_G_PICTURE}, {0, 0, 0, 0}};
+        {"g-picture", 1, 0, O_G_PICTURE}, {"g-path-shape", 1, 0, O_G_PATH_SHAPE},
+        {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
-                      .g_attend = -1.0f, .g_path = -1,
+                      .g_attend = -1.0f, .g_path = -1, .g_path_shape = -1,
                       .text_pool = -1, .eval_every = 1000,
                       .eval_count = 200};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
@@ -577,6 +596,12 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }
+    if (to.g_path_shape == 1 && rc.gen.sprite_frames <= 0 && !o.resume) {
+        fprintf(stderr, CMD ": --g-path-shape bounce needs --g-layout sprite: it moves the "
+                "picture\n");
+        return 2;
+    }
+    if (to.g_path_shape >= 0) rc.gen.path_bounce = to.g_path_shape;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);

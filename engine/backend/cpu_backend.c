@@ -52,6 +52,8 @@ static const t2v_kernels cpu_kernels = {
     .to_pixels = cpu_to_pixels,
     .translate_forward = cpu_translate_forward,
     .translate_backward = cpu_translate_backward,
+    .bounce_forward = cpu_bounce_forward,
+    .bounce_backward = cpu_bounce_backward,
     .softmax_forward = cpu_softmax_forward,
     .softmax_backward = cpu_softmax_backward,
 };

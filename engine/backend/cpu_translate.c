@@ -84,3 +84,21 @@ void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float
                 .w = w, .H = H, .W = W, .fill = fill};
     t2v_pool_for(cpu_pool(be), N, 1, backward_items, &j);
 }
+
+/* a path per row: a few dozen rows of T frames, one thread */
+void cpu_bounce_forward(t2v_backend *be, float *off, const float *par, int rows, int T,
+                        float reach, float vmax)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++)
+        t2v_bounce_row(off + (size_t)r * T * 2, par + (size_t)r * 4, T, reach, vmax);
+}
+
+void cpu_bounce_backward(t2v_backend *be, float *dpar, const float *doff, const float *par,
+                         int rows, int T, float reach, float vmax)
+{
+    (void)be;
+    for (int r = 0; r < rows; r++)
+        t2v_bounce_row_backward(dpar + (size_t)r * 4, doff + (size_t)r * T * 2,
+                                par + (size_t)r * 4, T, reach, vmax);
+}

@@ -84,4 +84,49 @@ T2V_TR_FN float t2v_tr_dpixel(const float *dy, int H, int W, t2v_shift s, int r,
            s.a * s.b * t2v_tr_at(dy, H, W, i - 1, j - 1, 0.0f);
 }
 
+/* ---- a bouncing path (nn.h bounce_*): one path's four raw numbers
+ * (phase down, phase right, speed down, speed right) to its offsets. On
+ * each axis the picture sits at reach x tri(u(t)), u(t) = 2 tanh(phase) +
+ * vmax tanh(speed) t, tri the triangle wave of period 4 with tri(0) = 0,
+ * tri(1) = 1, tri(3) = -1: a constant speed that turns back at +-reach,
+ * as a digit bouncing off the frame's edges. The phase's 2 tanh spans a
+ * whole period, so every start and direction is reachable. */
+T2V_TR_FN float t2v_tri(float u, float *slope)
+{
+    float m = u - 1.0f;
+    m -= 4.0f * floorf(m * 0.25f); /* [0, 4) */
+    *slope = m > 2.0f ? 1.0f : -1.0f;
+    return fabsf(m - 2.0f) - 1.0f;
+}
+
+/* off (T, 2) from par (4) */
+T2V_TR_FN void t2v_bounce_row(float *off, const float *par, int T, float reach, float vmax)
+{
+    for (int a = 0; a < 2; a++) {
+        float phase = 2.0f * tanhf(par[a]), speed = vmax * tanhf(par[2 + a]), slope;
+        for (int t = 0; t < T; t++)
+            off[t * 2 + a] = reach * t2v_tri(phase + speed * (float)t, &slope);
+    }
+}
+
+/* dpar (4, overwritten) from doff (T, 2); the slope at a turning point is
+ * the side the wave arrives from below (as t2v_tri gives it) */
+T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const float *par, int T,
+                                       float reach, float vmax)
+{
+    for (int a = 0; a < 2; a++) {
+        float tp = tanhf(par[a]), tv = tanhf(par[2 + a]);
+        float phase = 2.0f * tp, speed = vmax * tv, slope;
+        double gp = 0.0, gv = 0.0;
+        for (int t = 0; t < T; t++) {
+            t2v_tri(phase + speed * (float)t, &slope);
+            double g = (double)doff[t * 2 + a] * reach * slope;
+            gp += g;
+            gv += g * t;
+        }
+        dpar[a] = (float)(gp * 2.0 * (1.0 - (double)tp * tp));
+        dpar[2 + a] = (float)(gv * vmax * (1.0 - (double)tv * tv));
+    }
+}
+
 #endif

@@ -57,8 +57,16 @@ t2v_status t2v_tensor_load_named(t2v_backend *be, const t2v_weights *w, const ch
 
 t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_moments)
 {
+    return t2v_params_load_except(ps, w, with_moments, NULL);
+}
+
+t2v_status t2v_params_load_except(t2v_params *ps, const t2v_weights *w, int with_moments,
+                                  const char *skip)
+{
     for (int i = 0; i < ps->count; i++) {
         t2v_param *p = &ps->items[i];
+        if (skip && strncmp(p->name, skip, strlen(skip)) == 0)
+            continue;
         t2v_status s = t2v_tensor_load_named(ps->be, w, p->name, &p->t, p->t.data);
         if (s == T2V_OK && with_moments && p->adam_m) {
             char name[128];

@@ -12,6 +12,10 @@ t2v_status t2v_params_add_to_writer(t2v_params *ps, t2v_weights_writer *wr, int 
  * the Adam moments. A missing tensor or a shape mismatch is T2V_ERR_FORMAT
  * naming the tensor. */
 t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_moments);
+/* The same, leaving the tensors whose names start with `skip` (NULL: none)
+ * as they are: a part of the network that starts afresh. */
+t2v_status t2v_params_load_except(t2v_params *ps, const t2v_weights *w, int with_moments,
+                                  const char *skip);
 
 /* One tensor of t's shape, held in backend memory at src / dst, to or from
  * a weights file under `name` (a missing tensor or another shape is

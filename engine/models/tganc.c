@@ -58,6 +58,9 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
+    if (c->path_bounce != 0 && (c->path_bounce != 1 || c->sprite_frames <= 0))
+        return t2v_fail(T2V_ERR_INVALID, "TGANs-C bouncing path (%d): only in the sprite "
+                        "layout", c->path_bounce);
     int framed = c->frame[0] != 0 || c->frame[1] != 0;
     if (framed && (c->sprite_frames <= 0 || c->frame[0] <= dims[1] || c->frame[1] <= dims[2] ||
                    c->frame[0] > 4096 || c->frame[1] > 4096))
@@ -171,8 +174,8 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
         int64_t w0[2] = {c->path_hidden, c->z_dim + t2v_tganc_path_sent(c)};
         int64_t b0[1] = {c->path_hidden};
         int paths = c->path_each ? 1 : g->K; /* the paths one row of the head gives */
-        int64_t w1[2] = {2 * c->sprite_frames * paths, c->path_hidden};
-        int64_t b1[1] = {2 * c->sprite_frames * paths};
+        int64_t w1[2] = {t2v_tganc_path_outputs(c) * paths, c->path_hidden};
+        int64_t b1[1] = {t2v_tganc_path_outputs(c) * paths};
         g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
         g->path_b[0] = t2v_declare(ps, &st, "gen.path.l0", "bias", 1, b0, 1);
         g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
@@ -238,13 +241,14 @@ void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p)
     if (c->sprite_frames > 0) {
         size_t rows = (size_t)path_rows(g);
         size_t hid = rows * (size_t)c->path_hidden, path = NS * 2 * (size_t)c->sprite_frames;
+        size_t head = NS * (size_t)t2v_tganc_path_outputs(c);
         g->picture = t2v_plan_floats(p, pic * K);
         g->path_h = t2v_plan_floats(p, hid);
-        g->path_t = t2v_plan_floats(p, path);
+        g->path_t = t2v_plan_floats(p, head);
         g->off = t2v_plan_floats(p, path);
         g->dpicture = t2v_plan_grad(p, pic * K);
         g->dpath_h = t2v_plan_grad(p, hid);
-        g->dpath_t = t2v_plan_grad(p, path);
+        g->dpath_t = t2v_plan_grad(p, head);
         g->doff = t2v_plan_grad(p, path);
         g->dzs_path = t2v_plan_grad(p, rows * (Z + (size_t)t2v_tganc_path_sent(c)));
     }
@@ -338,6 +342,20 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     if (path_pos_used(g) && s == T2V_OK)
         s = t2v_init_normal(be, t2v_pdata(ps, g->path_pos), (int64_t)g->K * c->path_hidden,
                             0.0f, 0.1f, seed, stream++);
+    return s;
+}
+
+t2v_status t2v_tganc_init_path_out(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                                   uint64_t stream)
+{
+    if (g->cfg.sprite_frames <= 0)
+        return t2v_fail(T2V_ERR_INVALID, "the generator has no path head (sprite layout only)");
+    t2v_param *w = &ps->items[g->path_w[1]];
+    t2v_status s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed,
+                                   stream);
+    if (s == T2V_OK)
+        s = t2v_init_const(be, t2v_pdata(ps, g->path_b[1]),
+                           t2v_tensor_numel(&ps->items[g->path_b[1]].t), 0.0f);
     return s;
 }
 
@@ -574,8 +592,8 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
         rest_forward(g, be);
     else if (c->path_follow)
         follow_forward(g, be);
-    /* the head's rows: N clips, or with path_each K N pictures of P2 / K each */
-    int R = path_rows(g), Po = c->path_each ? 2 * T : P2;
+    /* the head's rows: N clips, or with path_each K N pictures, of Po each */
+    int R = path_rows(g), Po = t2v_tganc_path_outputs(c) * (c->path_each ? 1 : g->K);
     if (c->path_each) // zs_path (K N, Z + E): picture k's rows [z, R_k]
         for (int s = 0; s < g->K; s++)
             k->concat_forward(be, g->zs_path + (size_t)s * N * (Z + Dp), g->z,
@@ -591,8 +609,13 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     k->act_forward(be, c->act, 0.2f, g->path_h, g->path_h, (int64_t)R * Hd);
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
                        t2v_pdata(ps, g->path_b[1]), R, Hd, Po);
-    k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
-    k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * P2);
+    if (c->path_bounce) { /* path_t (K N or N K, 4) -> off, in the same order */
+        k->bounce_forward(be, g->off, g->path_t, NS, T, t2v_tganc_reach(c),
+                          T2V_TGANC_BOUNCE_VMAX);
+    } else {
+        k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
+        k->scale(be, g->off, g->path_t, t2v_tganc_reach(c), (int64_t)N * P2);
+    }
     if (g->K == 1) {
         k->translate_forward(be, g->clip, g->picture, g->off, N, c->channels, T, c->pic_h,
                              c->pic_w, c->height, c->width, -1.0f);
@@ -666,10 +689,15 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
             if (!c->path_each)
                 k->permute(be, g->doff, g->doff_k, 3, shape, perm);
         }
-        int R = path_rows(g), Po = c->path_each ? 2 * T : P2;
-        k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
-        k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,
-                        (int64_t)N * P2);
+        int R = path_rows(g), Po = t2v_tganc_path_outputs(c) * (c->path_each ? 1 : g->K);
+        if (c->path_bounce) {
+            k->bounce_backward(be, g->dpath_t, g->doff, g->path_t, NS, T, t2v_tganc_reach(c),
+                               T2V_TGANC_BOUNCE_VMAX);
+        } else {
+            k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
+            k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,
+                            (int64_t)N * P2);
+        }
         t2v_linear_backward(be, g->dpath_h, t2v_pgrad(ps, g->path_w[1]),
                             t2v_pgrad(ps, g->path_b[1]), g->dpath_t, g->path_h,
                             t2v_pdata(ps, g->path_w[1]), R, Hd, Po);

@@ -72,6 +72,13 @@
  * windows can as well wire the first window to the second picture, which
  * nothing corrects while the pictures are not yet legible digits.
  *
+ * With path_bounce the head gives, for each picture, four numbers instead
+ * of 2T offsets: a phase and a speed along each axis, and the picture
+ * travels at that speed, turning back at the edges of its reach (a
+ * triangle wave, nn.h bounce_*). A path is then smooth by construction,
+ * and its direction is two numbers the caption sets, where free offsets
+ * let a picture jump anywhere from one frame to the next.
+ *
  * The FC layer's batch statistics are per channel over its T0 x H0 x W0
  * grid, or with unit_norm0 per unit (channel and position), as a fully
  * connected layer's batch norm is: each unit is then centred over the
@@ -116,6 +123,10 @@ typedef struct t2v_tganc_cfg {
     int path_each;          /* with path_follow: 1: one head, shared by the pictures,
                                gives each its path from [z, its own window] and
                                its own bias; 0: one head reads every window */
+    int path_bounce;        /* sprite layout: 1: the path head gives each picture a
+                               phase and a speed per axis, and the picture bounces
+                               between the edges of its reach (nn.h bounce_*);
+                               0: the head gives every frame's offset */
     int frame[2];           /* sprite layout: the frame's (height, width), larger
                                than the picture on both sides; 0 0: the
                                picture's size */
@@ -140,6 +151,17 @@ static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
     if (cfg->path_follow && !cfg->path_each)
         return (cfg->sprites > 1 ? cfg->sprites : 1) * cfg->text.embed;
     return cfg->path_rest || cfg->path_each ? cfg->text.embed : cfg->text.sent;
+}
+
+/* path_bounce: the fastest a picture moves, in units of the triangle wave
+ * (4 per return trip across twice the reach) per frame */
+#define T2V_TGANC_BOUNCE_VMAX 1.0f
+
+/* What the path head gives per picture: 4 numbers that bounce, or 2
+ * offsets per frame. */
+static inline int t2v_tganc_path_outputs(const t2v_tganc_cfg *cfg)
+{
+    return cfg->path_bounce ? 4 : 2 * cfg->sprite_frames;
 }
 
 /* Validates sizes and derives frames/height/width. */
@@ -222,6 +244,13 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
 void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p);
 t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                           uint64_t seed);
+/* The name prefix of the path head's output layer, whose shape depends on
+ * path_bounce, and a fresh start for it (weights N(0, 0.02) from Philox
+ * stream (seed, stream), bias 0): a run switching to the bouncing path
+ * keeps every other parameter. */
+#define T2V_TGANC_PATH_OUT "gen.path.l1."
+t2v_status t2v_tganc_init_path_out(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                                   uint64_t stream);
 /* S (N, D) from the encoder (g->text.S, or another encoder's), z in g->z.
  * training: batch statistics (and running averages updated); else the
  * running statistics. Leaves g->clip. */

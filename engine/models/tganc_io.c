@@ -56,6 +56,8 @@ t2v_status t2v_tganc_cfg_write(const t2v_tganc_cfg *c, t2v_weights_writer *wr)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_follow", (uint32_t)c->path_follow);
     if (s == T2V_OK && c->path_each)
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_each", (uint32_t)c->path_each);
+    if (s == T2V_OK && c->path_bounce)
+        s = t2v_weights_writer_add_u32(wr, "tganc.sprite.path_bounce", (uint32_t)c->path_bounce);
     if (s == T2V_OK && c->frame[0])
         s = t2v_weights_writer_add_u32(wr, "tganc.sprite.frame_height", (uint32_t)c->frame[0]);
     if (s == T2V_OK && c->frame[0])
@@ -177,6 +179,10 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
     /* files without it: one head reads every picture's window */
     if (t2v_weights_has_key(w, "tganc.sprite.path_each") &&
         (s = get_int(w, "tganc.sprite.path_each", 1, 1, &c->path_each)) != T2V_OK)
+        return s;
+    /* files without it: the head gives every frame's offset */
+    if (t2v_weights_has_key(w, "tganc.sprite.path_bounce") &&
+        (s = get_int(w, "tganc.sprite.path_bounce", 1, 1, &c->path_bounce)) != T2V_OK)
         return s;
     /* files without them: the frame is the picture's size */
     if (t2v_weights_has_key(w, "tganc.sprite.frame_height") &&

@@ -4,7 +4,8 @@
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
 # --g-layout, --g-attend, --g-sprites, --g-path (sentence, rest, follow,
-# each) and --g-picture (kept on --resume; the attention's word scores and
+# each), --g-picture and --g-path-shape (kept on --resume, where bounce
+# switches a free path's head; the attention's word scores and
 # positional biases in `txt2vid info`); a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
@@ -52,6 +53,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-path-words 0 --g-path follow --g-layout sprite --g-attend 1" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
+    "train --g-path-shape round --g-layout sprite" "train --g-path-shape bounce" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
     "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1" \
@@ -286,6 +288,22 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     run picb train "${common[@]}" --steps 3 --run-dir "$work/pic" --resume --g-layout sprite \
         --g-picture 16
     refused picb "draws a picture of 32x32" "--g-picture 16 on --resume of a 32x32 picture"
+    # the bouncing path: a free run switched on --resume at its step 2 (the
+    # head's output layer now 4 numbers wide), which then samples, and
+    # cannot switch back
+    run bnc train "${common[@]}" --steps 3 --run-dir "$work/pic" --resume --g-path-shape bounce
+    m=$work/pic/model.gguf
+    if [[ $status -eq 0 ]] && key_is "$m" tganc.sprite.path_bounce 1 &&
+        key_is "$work/pic/checkpoint.gguf" train.path_bounce_from 2 &&
+        "$cli" info "$m" 2>/dev/null | grep -Eq '^ +gen\.path\.l1\.weight +\(4, ' &&
+        "$cli" sample --model "$m" --caption "digit 2 is moving up and down" \
+            --out "$work/pic/b.y4m" >/dev/null 2>&1 && [[ -s $work/pic/b.y4m ]]; then
+        ok "train --g-path-shape bounce on --resume: the path bounces from step 2, 4 outputs, it samples"
+    else
+        fail "train --g-path-shape bounce on --resume: status $status, $(head -c 200 "$work/bnc.err")"
+    fi
+    run bnd train "${common[@]}" --steps 4 --run-dir "$work/pic" --resume --g-path-shape free
+    refused bnd "path bounces (from step 2)" "--g-path-shape free on --resume of a bouncing path"
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"

@@ -1,7 +1,8 @@
 /* Whole-model equivalence of the CUDA and CPU backends: the TGANs-C
  * generator with its sentence encoder (the "tiny" preset's sizes, both
  * batch-norm kinds, the sprite layout, its picture attending to the
- * caption's words, and a picture smaller than the frame) built on each
+ * caption's words, a picture smaller than the frame, the bouncing path)
+ * built on each
  * backend from the same seed, run on the same caption ids and noise. Compared: clips in training and inference
  * mode, the batch-norm running statistics, every parameter gradient, and
  * the parameters after three Adam steps. Skipped (77) without a device.
@@ -33,10 +34,12 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     t2v_tganc_preset("tiny", &r);
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
-    if (sprite >= 2)
-        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 || sprite >= 5 ? 2 : 1,
-                                sprite == 3 || sprite == 4, sprite >= 5 ? 3 : 0, sprite == 6);
-    if (sprite == 4) { /* a picture half the frame's side, moving within it */
+    if (sprite >= 2) /* 7: as 4 */
+        t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 || sprite == 5 || sprite == 6 ? 2 : 1,
+                                sprite == 3 || sprite == 4 || sprite == 7,
+                                sprite == 5 || sprite == 6 ? 3 : 0, sprite == 6);
+    if (sprite >= 4 && sprite != 5 && sprite != 6) {
+        /* a picture half the frame's side, moving within it (4; 7 bouncing) */
         t2v_tganc_check(&r.gen);
         t2v_tganc_recipe_picture(&r, r.gen.height / 2);
     }
@@ -44,6 +47,7 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
     cfg.text.vocab = 20;
+    cfg.path_bounce = sprite == 7;
     return cfg;
 }
 
@@ -97,7 +101,9 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 6 ? "two sprites attending to words, each path from the three "
+    const char *kind = sprite == 7 ? "sprite layout attending to words, bouncing path reading "
+                                     "the rest, picture half the frame, sentence-modulated BN"
+                       : sprite == 6 ? "two sprites attending to words, each path from the three "
                                      "words after its own picture's, sentence-modulated BN"
                        : sprite == 5 ? "two sprites attending to words, paths reading the three "
                                      "words after each picture's, sentence-modulated BN"
@@ -229,5 +235,6 @@ int main(void)
     run_case(1, 4);
     run_case(1, 5);
     run_case(1, 6);
+    run_case(1, 7);
     return t2v_test_finish();
 }

@@ -6,7 +6,12 @@
  * the picture's and the offsets' gradients against central differences of
  * the forward. Offsets keep their fractions inside [0.2, 0.8] so no
  * difference step crosses a whole pixel, and include moves that take part
- * of the picture, or all of it, out of the frame. */
+ * of the picture, or all of it, out of the frame.
+ *
+ * bounce_forward / bounce_backward (the bouncing path that gives those
+ * offsets): the forward against a triangle wave written in double as an
+ * arcsine of a sine, the gradient against central differences away from
+ * the turning points. */
 #include <math.h>
 
 #include "op_check.h"
@@ -116,10 +121,112 @@ static void tr_case(oc_ctx *oc, const tr_shape *s)
     oc_finish_case(oc, name);
 }
 
+/* ---- bounce_forward / bounce_backward: the bouncing path ---------------- */
+
+typedef struct bn_ctx {
+    oc_ctx *oc;
+    int rows, T;
+    float reach, vmax;
+    float *par, *dpar, *off; /* host parameters, their backend copy, backend output */
+} bn_ctx;
+
+static void bn_fwd(void *p, float *y)
+{
+    bn_ctx *c = p;
+    oc_up(c->oc, c->dpar, c->par, (size_t)c->rows * 4);
+    c->oc->k->bounce_forward(c->oc->be, c->off, c->dpar, c->rows, c->T, c->reach, c->vmax);
+    oc_down(c->oc, y, c->off, (size_t)c->rows * c->T * 2);
+}
+
+/* the triangle wave through tri(0) = 0, tri(1) = 1, tri(3) = -1, written
+ * as the arcsine of a sine: a form the kernel does not use */
+static double ref_tri(double u) { return asin(sin(M_PI * u / 2.0)) * 2.0 / M_PI; }
+
+/* where a path turns back (u odd), the offset has a kink; a row whose u(t)
+ * comes within `gap` of one at some frame is drawn again, so that no
+ * difference step crosses a kink */
+static int near_kink(const float *par, int T, float vmax, double gap)
+{
+    for (int a = 0; a < 2; a++)
+        for (int t = 0; t < T; t++) {
+            double u = 2.0 * tanh(par[a]) + vmax * tanh(par[2 + a]) * t;
+            double d = fabs(u - (2.0 * floor((u - 1.0) / 2.0 + 0.5) + 1.0));
+            if (d < gap)
+                return 1;
+        }
+    return 0;
+}
+
+static void bn_case(oc_ctx *oc, int rows, int T, float reach, float vmax)
+{
+    char name[96];
+    snprintf(name, sizeof name, "bounce (%d paths, %d frames, reach %g, vmax %g)", rows, T,
+             (double)reach, (double)vmax);
+    bn_ctx c = {.oc = oc, .rows = rows, .T = T, .reach = reach, .vmax = vmax};
+    long np = (long)rows * 4, no = (long)rows * T * 2;
+    c.par = oc_hostf(oc, np);
+    for (int r = 0; r < rows; r++) { /* phases and speeds over every start and direction */
+        int tries = 0;
+        do
+            oc_uniform(oc, c.par + r * 4, 4, -2.5f, 2.5f);
+        while (near_kink(c.par + r * 4, T, vmax, 0.02) && ++tries < 1000);
+    }
+    double *want = oc_hostd(oc, no);
+    for (int r = 0; r < rows; r++)
+        for (int t = 0; t < T; t++)
+            for (int a = 0; a < 2; a++) {
+                const float *p = c.par + r * 4;
+                double u = 2.0 * tanh(p[a]) + vmax * tanh(p[2 + a]) * t;
+                want[((long)r * T + t) * 2 + a] = reach * ref_tri(u);
+            }
+    c.dpar = oc_dev(oc, c.par, np);
+    c.off = oc_alloc(oc, no);
+    oc->k->bounce_forward(oc->be, c.off, c.dpar, rows, T, reach, vmax);
+    oc_report(oc_compare(oc_fetch(oc, c.off, no), want, no, 1e-5 * reach, 1e-5), "%s forward",
+              name);
+    /* a path never leaves its reach, and one with no speed stands still */
+    const float *got = oc_fetch(oc, c.off, no);
+    int inside = 1;
+    for (long i = 0; i < no; i++)
+        inside &= fabsf(got[i]) <= reach * (1.0f + 1e-6f);
+    t2v_test_report(inside, "%s stays within +-reach", name);
+    float *doff = oc_hostf(oc, no);
+    oc_uniform(oc, doff, no, -1.0f, 1.0f);
+    float *gpar = oc_alloc(oc, np), *ddoff = oc_dev(oc, doff, no);
+    oc->k->bounce_backward(oc->be, gpar, ddoff, c.dpar, rows, T, reach, vmax);
+    oc_report(oc_fd_check(bn_fwd, &c, doff, no, c.par, np, oc_fetch(oc, gpar, np), NULL, 1e-3,
+                          1e-3, 1e-3, 64),
+              "%s backward vs finite differences", name);
+    oc_finish_case(oc, name);
+}
+
+/* a path with zero speed holds its start in every frame, and the phase 0
+ * starts in the middle */
+static void bn_still(oc_ctx *oc)
+{
+    float par[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.3f, -0.7f, 0.0f, 0.0f};
+    int T = 6;
+    float *d = oc_dev(oc, par, 8), *off = oc_alloc(oc, 2 * T * 2);
+    oc->k->bounce_forward(oc->be, off, d, 2, T, 16.0f, 1.0f);
+    const float *got = oc_fetch(oc, off, 2 * T * 2);
+    int still = 1;
+    for (int t = 0; t < T; t++) {
+        still &= got[t * 2] == 0.0f && got[t * 2 + 1] == 0.0f;
+        still &= fabs(got[(T + t) * 2] - 16.0 * ref_tri(2.0 * tanh(0.3))) < 1e-4 &&
+                 fabs(got[(T + t) * 2 + 1] - 16.0 * ref_tri(2.0 * tanh(-0.7))) < 1e-4;
+    }
+    t2v_test_report(still, "bounce: no speed, no motion (phase 0 in the middle)");
+    oc_finish_case(oc, "bounce still");
+}
+
 static void run_checks(oc_ctx *oc)
 {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         tr_case(oc, &shapes[i]);
+    bn_case(oc, 3, 16, 16.0f, 1.0f);
+    bn_case(oc, 5, 7, 2.5f, 0.4f);
+    bn_case(oc, 1, 64, 8.0f, 1.0f);
+    bn_still(oc);
 }
 
 OC_TEST_MAIN(run_checks)

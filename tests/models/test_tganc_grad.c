@@ -210,13 +210,38 @@ static void check_each_path(gen_case *c, const float *z)
               "error %.2g; the two pictures' paths differ by up to %.2g pixels)", err, apart);
 }
 
+/* bouncing paths: the offsets (N, K, T, 2) against reach tri(2 tanh(p0) +
+ * vmax tanh(p2) t) per axis from the head's four outputs (N, K, 4), tri
+ * written here as an arcsine of a sine; and every path stays in reach */
+static void check_bounce_path(gen_case *c)
+{
+    int K = c->g.K, T = c->g.cfg.frames, rows = GEN_N * K;
+    float head[2 * GEN_N * 4], off[2 * GEN_N * 4 * 2];
+    fd_download(be, head, c->g.path_t, (size_t)rows * 4);
+    fd_download(be, off, c->g.off, (size_t)rows * T * 2);
+    double reach = t2v_tganc_reach(&c->g.cfg), err = 0.0, moved = 0.0;
+    for (int r = 0; r < rows; r++)
+        for (int t = 0; t < T; t++)
+            for (int a = 0; a < 2; a++) {
+                double u = 2.0 * tanh(head[r * 4 + a]) +
+                           T2V_TGANC_BOUNCE_VMAX * tanh(head[r * 4 + 2 + a]) * t;
+                double want = reach * asin(sin(M_PI * u / 2.0)) * 2.0 / M_PI;
+                err = fmax(err, fabs(off[(r * T + t) * 2 + a] - want));
+                moved = fmax(moved, fabs(off[(r * T + t) * 2 + a] - off[r * T * 2 + a]));
+            }
+    T2V_CHECK(err < 1e-5 * reach && moved > 0.1,
+              "bouncing paths: %d paths of %d frames from the head's four numbers each (max "
+              "error %.2g; the pictures move by up to %.2g pixels)", rows, T, err, moved);
+}
+
 /* sprite: 0 the clip layout; 1 the stack draws one 8x8 frame that the path
  * head moves through 4; 2 that, its picture reading the attended words;
  * 3 two such pictures, each attending with its own positional bias; 4 and 5
  * as 2 and 3 with the path head reading the rest of the caption; 6 as 4
  * with a 4x4 picture (one stage) moving within the 8x8 frame; 7 and 8 as 2
  * and 3 with the path head reading the two words after each picture's; 9
- * as 8 with each picture's path from its own window and hidden bias */
+ * as 8 with each picture's path from its own window and hidden bias; 10 as
+ * 6 and 11 as 8 with bouncing paths (four numbers per picture) */
 static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
                             int sprite)
 {
@@ -238,10 +263,13 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         cfg.path_hidden = 5;
         cfg.attend = sprite >= 2;
         cfg.sprites = sprite == 3 || sprite == 5 || sprite >= 8 ? 2 : 0;
-        cfg.path_rest = sprite >= 4 && sprite <= 6;
-        cfg.path_follow = sprite >= 7 ? 2 : 0; /* the two words after each picture's */
+        cfg.sprites = sprite == 11 ? 2 : sprite == 10 ? 0 : cfg.sprites;
+        cfg.path_rest = (sprite >= 4 && sprite <= 6) || sprite == 10;
+        /* the two words after each picture's */
+        cfg.path_follow = sprite >= 7 && sprite != 10 ? 2 : 0;
         cfg.path_each = sprite == 9;
-        if (sprite == 6) {
+        cfg.path_bounce = sprite >= 10;
+        if (sprite == 6 || sprite == 10) {
             cfg.n_stages = 1;
             cfg.frame[0] = cfg.frame[1] = 8;
         }
@@ -256,7 +284,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
-    if (sprite == 6)
+    if (sprite == 6 || sprite == 10)
         T2V_CHECK(c.g.cfg.pic_h == 4 && c.g.cfg.pic_w == 4 && t2v_tganc_reach(&c.g.cfg) == 2.0f,
                   "a 4x4 picture in the 8x8 frame, reaching 2 pixels (got %dx%d, %g)",
                   c.g.cfg.pic_h, c.g.cfg.pic_w, (double)t2v_tganc_reach(&c.g.cfg));
@@ -294,6 +322,8 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         check_attention(&c);
     if (cfg.path_each && act == T2V_ACT_TANH)
         check_each_path(&c, z);
+    if (cfg.path_bounce)
+        check_bounce_path(&c);
     if (pool) { /* S's last E entries: the mean embedding of each caption's words */
         float S[GEN_N * 7], table[9 * 4];
         fd_download(be, S, c.g.text.S, GEN_N * 7);
@@ -326,7 +356,9 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
              "%s) + encoder%s", c.g.K > 1 ? ", two sprites attending to words (and the "
              "attention's entropy)" : sprite >= 2 ? ", sprite layout, picture attending to words "
              "(and the attention's entropy)" : sprite ? ", sprite layout" : "",
-             sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
+             sprite == 10 ? ", bouncing path reading the rest, 4x4 picture in the frame"
+             : sprite == 11 ? ", bouncing paths reading the two words after each picture's word"
+             : sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
              : sprite == 9 ? ", each path from the two words after its own picture's word"
              : sprite >= 7 ? ", paths reading the two words after each picture's word"
              : sprite >= 4 ? ", path reading the rest" : "", cond_bn ? "sentence-modulated" : "affine",
@@ -574,6 +606,8 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 7);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 8);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 9);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 10);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 11);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

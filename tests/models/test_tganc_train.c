@@ -17,6 +17,7 @@ static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts */
 static float reader;    /* the recipe's reader weight for tiny_trainer_opts */
 static int sprite;      /* tiny_trainer_opts: the generator's sprite layout */
+static int bounce;      /* tiny_trainer_opts: with sprite, the bouncing path */
 
 static int data_available(void)
 {
@@ -38,6 +39,7 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
     rc.reader = reader;
     if (sprite && t2v_tganc_recipe_sprite(&rc) != T2V_OK)
         printf("# sprite layout: %s\n", t2v_last_error());
+    rc.gen.path_bounce = sprite && bounce;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
@@ -98,7 +100,7 @@ static void check_d_learns(void)
     t2v_tganc_d_loss_on(tr, 1000, &after);
     T2V_CHECK(ok, "15 training steps run");
     T2V_CHECK(after < before - 0.05f, "D loss on a fixed batch falls with training%s: %.4f -> %.4f",
-              sprite ? " (sprite layout)" : "", before, after);
+              sprite ? (bounce ? " (sprite layout, bouncing path)" : " (sprite layout)") : "", before, after);
     t2v_tganc_trainer_free(tr);
 }
 
@@ -143,8 +145,106 @@ static void check_resume(void)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted%s%s%s: step 6 losses D %.6f/%.6f G %.6f/%.6f",
               aux_words > 0.0f ? " (word heads on)" : "", reader > 0.0f ? " (reader on)" : "",
-              sprite ? " (sprite layout)" : "",
+              sprite ? (bounce ? " (sprite layout, bouncing path)" : " (sprite layout)") : "",
               a[5][0], b[5][0], a[5][1], b[5][1]);
+}
+
+/* A free-path checkpoint switched to the bouncing path: the switched
+ * trainer's checkpoint, before it trains, holds every tensor of the old one
+ * bit for bit (weights, Adam moments, averages, D) except the path head's
+ * output layer, which is 4 numbers per picture, with zero moments and its
+ * average at its weights; the recipe records the step. A run that goes on
+ * from there resumes exactly. */
+static void check_bounce_switch(void)
+{
+    char before[300], after[300];
+    snprintf(before, sizeof before, "%s/ckpt-free.gguf", dir);
+    snprintf(after, sizeof after, "%s/ckpt-bounce.gguf", dir);
+    t2v_step_stats st;
+    sprite = 1;
+    bounce = 0;
+    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
+    for (int i = 0; tr && i < 3; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, before, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    bounce = 1;
+    tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+    if (!T2V_CHECK(tr != NULL, "a free-path checkpoint resumes with the bouncing path")) {
+        sprite = bounce = 0;
+        return;
+    }
+    const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
+    T2V_CHECK(r->gen.path_bounce == 1 && r->path_bounce_from == 3 &&
+                  t2v_tganc_trainer_step_count(tr) == 3,
+              "recipe: bouncing from step %lld, at step %lld", (long long)r->path_bounce_from,
+              (long long)t2v_tganc_trainer_step_count(tr));
+    s = t2v_tganc_save_checkpoint(tr, after, "test");
+    t2v_tganc_trainer_free(tr);
+    t2v_weights *wa = NULL, *wb = NULL;
+    if (s == T2V_OK && t2v_weights_open(before, &wa) == T2V_OK &&
+        t2v_weights_open(after, &wb) == T2V_OK) {
+        size_t n = t2v_weights_tensor_count(wb), kept = 0, fresh = 0, bad = 0;
+        const size_t prefix = strlen(T2V_TGANC_PATH_OUT);
+        for (size_t i = 0; i < n; i++) {
+            t2v_weights_tensor tb, ta;
+            t2v_weights_tensor_at(wb, i, &tb);
+            if (strncmp(tb.name, T2V_TGANC_PATH_OUT, prefix) == 0) {
+                fresh++;
+                const char *at = strchr(tb.name, '@');
+                int moment = at && (!strcmp(at, "@m") || !strcmp(at, "@v"));
+                int zero = 1;
+                for (int64_t k = 0; k < tb.numel; k++)
+                    zero &= tb.data[k] == 0.0f;
+                bad += tb.shape[0] != 4 || (moment && !zero);
+                if (at && !strcmp(at, "@ema")) { /* the average starts at the weights */
+                    char w[128];
+                    snprintf(w, sizeof w, "%.*s", (int)(at - tb.name), tb.name);
+                    t2v_weights_tensor tw;
+                    bad += t2v_weights_find_tensor(wb, w, &tw) != T2V_OK ||
+                           memcmp(tw.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
+                }
+                continue;
+            }
+            kept++;
+            bad += t2v_weights_find_tensor(wa, tb.name, &ta) != T2V_OK || ta.numel != tb.numel ||
+                   memcmp(ta.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
+        }
+        T2V_CHECK(bad == 0 && fresh == 8 && kept + fresh == t2v_weights_tensor_count(wa),
+                  "the switch keeps %zu tensors bit for bit and starts the output layer's %zu "
+                  "afresh (4 outputs, zero moments, average at the weights): %zu wrong", kept,
+                  fresh, bad);
+    } else {
+        T2V_CHECK(0, "checkpoints around the switch open (%s)", t2v_last_error());
+    }
+    t2v_weights_close(wa);
+    t2v_weights_close(wb);
+
+    /* from the switch: 4 steps on, against 2, a checkpoint, and 2 more */
+    float a[4], b[4];
+    tr = tiny_trainer_opts(after, -1, 0.9f);
+    for (int i = 0; tr && i < 4; i++) {
+        t2v_tganc_train_step(tr, &st);
+        a[i] = st.g_loss;
+    }
+    t2v_tganc_trainer_free(tr);
+    tr = tiny_trainer_opts(after, -1, 0.9f);
+    for (int i = 0; tr && i < 2; i++) {
+        t2v_tganc_train_step(tr, &st);
+        b[i] = st.g_loss;
+    }
+    s = tr ? t2v_tganc_save_checkpoint(tr, after, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    tr = s == T2V_OK ? tiny_trainer_opts(after, -1, 0.9f) : NULL;
+    for (int i = 2; tr && i < 4; i++) {
+        t2v_tganc_train_step(tr, &st);
+        b[i] = st.g_loss;
+    }
+    T2V_CHECK(tr && t2v_tganc_trainer_recipe(tr)->path_bounce_from == 3 &&
+                  memcmp(a, b, sizeof a) == 0,
+              "a bouncing run resumes exactly (G's loss at step 7: %.6f / %.6f)", a[3], b[3]);
+    t2v_tganc_trainer_free(tr);
+    sprite = bounce = 0;
 }
 
 /* Word heads: at initialisation every word's logit is near 0, so each
@@ -493,7 +593,11 @@ int main(void)
     sprite = 1; /* the sprite layout trains and resumes as the clip layout does */
     check_d_learns();
     check_resume();
-    sprite = 0;
+    bounce = 1; /* and with the bouncing path */
+    check_d_learns();
+    check_resume();
+    sprite = bounce = 0;
+    check_bounce_switch();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         return 1;

@@ -89,9 +89,17 @@ t2v_status t2v_ema_write(const t2v_ema *e, const t2v_params *ps, t2v_weights_wri
 
 t2v_status t2v_ema_load(t2v_ema *e, const t2v_params *ps, const t2v_weights *w)
 {
+    return t2v_ema_load_except(e, ps, w, NULL);
+}
+
+t2v_status t2v_ema_load_except(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                               const char *skip)
+{
     t2v_status s = T2V_OK;
     char name[128];
     for (int i = 0; i < e->count && s == T2V_OK; i++) {
+        if (skip && strncmp(ps->items[i].name, skip, strlen(skip)) == 0)
+            continue;
         ema_name(name, sizeof name, &ps->items[i]);
         s = t2v_tensor_load_named(e->be, w, name, &ps->items[i].t, e->avg[i]);
     }

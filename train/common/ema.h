@@ -36,6 +36,10 @@ void t2v_ema_swap(t2v_ema *e, t2v_params *ps);
  * whether the file holds an average at all. */
 t2v_status t2v_ema_write(const t2v_ema *e, const t2v_params *ps, t2v_weights_writer *wr);
 t2v_status t2v_ema_load(t2v_ema *e, const t2v_params *ps, const t2v_weights *w);
+/* The same, leaving the averages of the tensors whose names start with
+ * `skip` (NULL: none) where t2v_ema_init put them. */
+t2v_status t2v_ema_load_except(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                               const char *skip);
 int t2v_ema_in_file(const t2v_params *ps, const t2v_weights *w);
 void t2v_ema_free(t2v_ema *e);
 

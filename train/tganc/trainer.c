@@ -489,6 +489,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.reader_from", T2V_RECIPE_I64, t2v_tganc_recipe, reader_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.g_pooled_from", T2V_RECIPE_I64, t2v_tganc_recipe, g_pooled_from, 1,
                        0),
+    T2V_RECIPE_KEY_OPT("train.path_bounce_from", T2V_RECIPE_I64, t2v_tganc_recipe,
+                       path_bounce_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, attend_sharpen,
                        1, 0),
 };
@@ -556,6 +558,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_weights *ck = NULL;
     t2v_status s = T2V_OK;
     int fresh_reader = 0; /* a reader added to a checkpoint that has none */
+    int fresh_path = 0;   /* a free-path checkpoint's generator switched to bouncing */
     int64_t ck_step = 0;
     if (resume_path) {
         if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK)
@@ -588,10 +591,23 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             tr->rc.gen.text.pool = 2;
             tr->rc.g_pooled_from = ck_step;
         }
+        if (recipe && recipe->gen.path_bounce && !tr->rc.gen.path_bounce) {
+            /* the path head's hidden layer stays; its output layer, four
+             * numbers per picture instead of 2T, starts afresh */
+            if (tr->rc.gen.sprite_frames <= 0) {
+                s = t2v_fail(T2V_ERR_INVALID, "%s: a bouncing path moves the sprite layout's "
+                             "picture; this generator draws the clip", resume_path);
+                goto fail;
+            }
+            tr->rc.gen.path_bounce = 1;
+            tr->rc.path_bounce_from = ck_step;
+            fresh_path = 1;
+        }
     } else {
         tr->rc = *recipe;
         tr->rc.reader_from = 0;
         tr->rc.g_pooled_from = 0;
+        tr->rc.path_bounce_from = 0;
         if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
             goto fail;
     }
@@ -675,7 +691,11 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         tr->step = ck_step;
         tr->seconds = secs;
         tr->opt_g.step = tr->opt_d.step = ck_step;
-        if ((s = t2v_params_load_from(&tr->gps, ck, 1)) != T2V_OK ||
+        const char *skip = fresh_path ? T2V_TGANC_PATH_OUT : NULL;
+        if ((s = t2v_params_load_except(&tr->gps, ck, 1, skip)) != T2V_OK ||
+            (fresh_path && (s = t2v_tganc_init_path_out(&tr->gen, tr->be, &tr->gps,
+                                                        tr->rc.seed ^ 0x9E37u,
+                                                        5000 + (uint64_t)ck_step)) != T2V_OK) ||
             (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
@@ -688,7 +708,8 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         /* an average the file does not hold starts at the loaded weights */
         if (tr->rc.g_ema > 0.0f &&
             ((s = t2v_ema_init(&tr->ema, &tr->gps, tr->rc.g_ema)) != T2V_OK ||
-             (t2v_ema_in_file(&tr->gps, ck) && (s = t2v_ema_load(&tr->ema, &tr->gps, ck)) != T2V_OK)))
+             (t2v_ema_in_file(&tr->gps, ck) &&
+              (s = t2v_ema_load_except(&tr->ema, &tr->gps, ck, skip)) != T2V_OK)))
             goto fail;
         t2v_weights_close(ck);
         ck = NULL;

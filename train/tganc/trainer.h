@@ -51,6 +51,9 @@ typedef struct t2v_tganc_recipe {
                               checkpoint it was added to) */
     int64_t g_pooled_from; /* gen.text.pool 2: the step from which G has read the
                               pooled words alone (0, or a checkpoint's step) */
+    int64_t path_bounce_from; /* gen.path_bounce: the step from which the path has
+                              bounced (0, or the step of the free-path checkpoint
+                              it replaced the head's output layer of) */
     float attend_sharpen;  /* gen.attend: weight of the attention's mean entropy in
                               G's loss (models/tganc.h) */
 } t2v_tganc_recipe;
@@ -94,7 +97,9 @@ typedef struct t2v_tganc_trainer t2v_tganc_trainer;
 
 /* Builds everything for training from a recipe (fresh weights), or from a
  * checkpoint file when resume_path is set (the recipe is then read from
- * it), on the backend of `device` (gpu_id: the CUDA device; threads: CPU
+ * it; a recipe with gen.path_bounce switches a free-path checkpoint's
+ * generator to the bouncing path, its head's output layer afresh), on the
+ * backend of `device` (gpu_id: the CUDA device; threads: CPU
  * threads). warn receives data-set warnings. */
 t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
                                  int threads, t2v_device device, int gpu_id,

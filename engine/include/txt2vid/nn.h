@@ -332,6 +332,17 @@ struct t2v_kernels {
                                const float *x, const float *off, int N, int C, int T, int h,
                                int w, int H, int W, float fill);
 
+    /* ---- a bouncing path: par (rows, 4) raw (phase down, phase right,
+     * speed down, speed right) -> off (rows, T, 2) in pixels, on each axis
+     * reach x tri(2 tanh(phase) + vmax tanh(speed) t), tri the triangle
+     * wave of period 4 through tri(0) = 0, tri(1) = 1 (translate_ops.h):
+     * constant speed, turning back at +-reach. */
+    void (*bounce_forward)(t2v_backend *be, float *off, const float *par, int rows, int T,
+                           float reach, float vmax);
+    /* dpar (rows, 4) overwritten, from doff (rows, T, 2) */
+    void (*bounce_backward)(t2v_backend *be, float *dpar, const float *doff, const float *par,
+                            int rows, int T, float reach, float vmax);
+
     /* ---- attention over a caption's words: x (rows, len) scores, mask
      * (rows, len) 1 at words and 0 at padding; y = the softmax over each
      * row's words, 0 at padding (a row without words is all 0). */
