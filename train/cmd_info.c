@@ -19,14 +19,16 @@ static int by_score_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* A TGANs-C generator whose picture attends to the caption's words
- * (gen.attend.score): every word of the vocabulary with its score. Within
- * a caption, a word gets exp(its score - another's) times that word's
- * weight, so the words at the top are the ones pictures are drawn from. */
+/* A generator whose picture attends to the caption's words (TGANs-C's
+ * gen.attend.score, StackGAN's glyph s1.attend.score): every word of the
+ * vocabulary with its score. Within a caption, a word gets exp(its score
+ * - another's) times that word's weight, so the words at the top are the
+ * ones pictures are drawn from. */
 static void print_attention(const t2v_weights *w)
 {
     t2v_weights_tensor att;
-    if (t2v_weights_find_tensor(w, "gen.attend.score", &att) != T2V_OK)
+    if (t2v_weights_find_tensor(w, "gen.attend.score", &att) != T2V_OK &&
+        t2v_weights_find_tensor(w, "s1.attend.score", &att) != T2V_OK)
         return;
     t2v_vocab v;
     if (t2v_vocab_read(w, &v) != T2V_OK)

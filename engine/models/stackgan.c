@@ -23,7 +23,7 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
     int pow2 = c->size1 >= 16 && c->size1 <= 256 && (c->size1 & (c->size1 - 1)) == 0;
     if (c->z_dim < 1 || c->z_dim > 4096 || c->c_dim < 1 || c->c_dim > 4096 || c->gf < 1 ||
         c->gf > 4096 || !pow2 || c->gf2 < 1 || c->gf2 > 4096 || c->n_res2 < 0 ||
-        c->n_res2 > 8 || c->layered < 0 || c->layered > 1 || (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
+        c->n_res2 > 8 || c->layered < 0 || c->layered > 2 || (c->channels != 1 && c->channels != 3) || c->act < T2V_ACT_RELU ||
         c->act > T2V_ACT_SIGMOID || c->ca_act < T2V_ACT_NONE || c->ca_act > T2V_ACT_SIGMOID ||
         c->text.sent < 1)
         return t2v_fail(T2V_ERR_INVALID,
@@ -474,11 +474,11 @@ static int halve(int c, int times)
 /* Stage I's generator chain: concat(c, z) -> FC -> 4x4 (3x3 for a side of
  * 3 times a power of 2) ... -> (C, side, side), tanh; the background and
  * the object picture have this shape. */
-static t2v_status stage1_chain(t2v_sg_chain *ch, const t2v_stackgan_cfg *c, int channels,
-                               int out_side, t2v_params *ps, t2v_params *bufs,
+static t2v_status stage1_chain(t2v_sg_chain *ch, const t2v_stackgan_cfg *c, int64_t in_numel,
+                               int channels, int out_side, t2v_params *ps, t2v_params *bufs,
                                const char *prefix)
 {
-    ch->in_numel = c->c_dim + c->z_dim;
+    ch->in_numel = in_numel;
     ch->bn_momentum = BN_MOMENTUM;
     chain_builder b = {.ch = ch, .ps = ps, .bufs = bufs, .st = T2V_OK, .prefix = prefix};
     int c0 = 8 * c->gf, s0 = out_side % 3 == 0 ? 3 : 4;
@@ -512,13 +512,24 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
     if ((st = t2v_sg_ca_declare(&s->ca, c->text.sent, c->c_dim, c->ca_act, ps, "s1.ca")) !=
         T2V_OK)
         return st;
-    if ((st = stage1_chain(&s->net, c, c->channels, c->size1, ps, bufs, "s1")) != T2V_OK ||
+    int K = c->c_dim + c->z_dim;
+    if ((st = stage1_chain(&s->net, c, K, c->channels, c->size1, ps, bufs, "s1")) != T2V_OK ||
         !c->layered)
         return st;
     t2v_sg_layer *y = &s->layer;
     y->side = c->layer_side ? c->layer_side : c->size1;
-    if ((st = stage1_chain(&y->pic, c, c->channels + 1, y->side, ps, bufs, "s1.obj")) != T2V_OK)
+    y->glyph = c->layered == 2;
+    /* the glyph: alpha alone, from the attended words too */
+    if ((st = stage1_chain(&y->pic, c, y->glyph ? c->text.embed + K : K,
+                           y->glyph ? 1 : c->channels + 1, y->side, ps, bufs, "s1.obj")) !=
+        T2V_OK)
         return st;
+    if (y->glyph) {
+        int64_t v[1] = {c->text.vocab}, tw[2] = {c->channels, K}, tb[1] = {c->channels};
+        y->att_w = t2v_declare(ps, &st, "s1.attend", "score", 1, v, 1);
+        y->tint_w = t2v_declare(ps, &st, "s1.tint", "fc.weight", 2, tw, 0);
+        y->tint_b = t2v_declare(ps, &st, "s1.tint", "fc.bias", 1, tb, 1);
+    }
     int64_t w1[2] = {T2V_SG_POS_HIDDEN, c->c_dim + c->z_dim}, b1[1] = {T2V_SG_POS_HIDDEN};
     int64_t w2[2] = {2, T2V_SG_POS_HIDDEN}, b2[1] = {2};
     y->pos_w[0] = t2v_declare(ps, &st, "s1.pos", "fc1.weight", 2, w1, 0);
@@ -533,13 +544,14 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
 {
     size_t N = (size_t)p->N, C = (size_t)c->channels, L = (size_t)c->size1 * c->size1;
     size_t H = T2V_SG_POS_HIDDEN, K = (size_t)(c->c_dim + c->z_dim);
+    size_t Cm = y->glyph ? 1 : C + 1; /* the moved picture's channels */
     chain_plan(&y->pic, be, p);
     y->pos_h = t2v_plan_floats(p, N * H);
     y->pos_t = t2v_plan_floats(p, N * 2);
     y->off = t2v_plan_floats(p, N * 2);
-    y->moved = t2v_plan_floats(p, N * (C + 1) * L);
+    y->moved = t2v_plan_floats(p, N * Cm * L);
     y->colour = t2v_plan_floats(p, N * C * L);
-    y->araw = t2v_plan_floats(p, N * L);
+    y->araw = y->glyph ? y->moved : t2v_plan_floats(p, N * L);
     y->alpha = t2v_plan_floats(p, N * L);
     y->alpha_t = t2v_plan_floats(p, N * L * C);
     y->alpha3 = t2v_plan_floats(p, N * C * L);
@@ -548,11 +560,26 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
     y->dpos_t = t2v_plan_grad(p, N * 2);
     y->doff = t2v_plan_grad(p, N * 2);
     y->dx_pos = t2v_plan_grad(p, N * K);
-    y->dmoved = t2v_plan_grad(p, N * (C + 1) * L);
+    y->dmoved = t2v_plan_grad(p, N * Cm * L);
     y->dcolour = t2v_plan_grad(p, N * C * L);
     y->dalpha = t2v_plan_grad(p, N * L);
     y->dalpha_t = t2v_plan_grad(p, N * L * C);
     y->dalpha3 = t2v_plan_grad(p, N * C * L);
+    if (!y->glyph)
+        return;
+    size_t T = (size_t)c->text.max_words, E = (size_t)c->text.embed;
+    y->att_s = t2v_plan_floats(p, N * T);
+    y->att_a = t2v_plan_floats(p, N * T);
+    y->att_p = t2v_plan_floats(p, N * E);
+    y->pin = t2v_plan_floats(p, N * (E + K));
+    y->tint = t2v_plan_floats(p, N * C);
+    y->datt_s = t2v_plan_grad(p, N * T);
+    y->datt_a = t2v_plan_grad(p, N * T);
+    y->datt_p = t2v_plan_grad(p, N * E);
+    y->dtint = t2v_plan_grad(p, N * C);
+    y->dx_tint = t2v_plan_grad(p, N * K);
+    y->dpin_zc = t2v_plan_grad(p, N * K);
+    y->dwords = t2v_plan_grad(p, N * T * E);
 }
 
 void t2v_sg_stage1_plan(t2v_sg_stage1 *s, t2v_backend *be, t2v_plan *p)
@@ -595,11 +622,38 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
         if (st == T2V_OK)
             st = t2v_init_const(be, t2v_pdata(ps, y->pos_b[i]), i ? 2 : T2V_SG_POS_HIDDEN, 0.0f);
     }
+    if (!y->glyph || st != T2V_OK)
+        return st;
+    /* equal scores: the words' mean (a trainer sets a prior over them) */
+    const t2v_stackgan_cfg *c = &s->cfg;
+    st = t2v_init_const(be, t2v_pdata(ps, y->att_w), c->text.vocab, 0.0f);
+    if (st == T2V_OK)
+        st = t2v_init_normal(be, t2v_pdata(ps, y->tint_w),
+                             (int64_t)c->channels * (c->c_dim + c->z_dim), 0.0f, 0.02f, seed, 502);
+    if (st == T2V_OK)
+        st = t2v_init_const(be, t2v_pdata(ps, y->tint_b), c->channels, 0.0f);
     return st;
 }
 
+/* The glyph's input pin (N, E + c + Z) = [P, zc]: P (N, E) the caption's
+ * word embeddings (the encoder's x) weighted by the softmax over its words
+ * of their scores */
+static void glyph_input(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    int N = s->N, T = s->cfg.text.max_words, E = s->cfg.text.embed;
+    k->embedding_forward(be, y->att_s, t2v_pdata(ps, y->att_w), s->text.ids, N * T, 1);
+    k->softmax_forward(be, y->att_a, y->att_s, s->text.mask, N, T);
+    // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
+    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, y->att_a, T, T, s->text.x, E, (int64_t)T * E, 0.0f,
+                    y->att_p, E, E, N);
+    k->concat_forward(be, y->pin, y->att_p, s->zc, N, E, s->cfg.c_dim + s->cfg.z_dim, 1);
+}
+
 /* The object layer over the background (net's output) into s->img:
- * img = bg + alpha (colour - bg). */
+ * img = bg + alpha (colour - bg); colour the picture's channels, or for
+ * the glyph the tint head's one value per channel. */
 static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                           int training)
 {
@@ -607,10 +661,12 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     t2v_sg_layer *y = &s->layer;
     const t2v_stackgan_cfg *c = &s->cfg;
     int N = s->N, C = c->channels, side = c->size1, K = c->c_dim + c->z_dim;
-    int H = T2V_SG_POS_HIDDEN;
+    int H = T2V_SG_POS_HIDDEN, Cm = y->glyph ? 1 : C + 1;
     int64_t L = (int64_t)side * side, n = (int64_t)N * C * L;
     y->pic.bn_momentum = s->net.bn_momentum; /* standing statistics set net's */
-    chain_forward(&y->pic, be, ps, bufs, s->zc, NULL, training);
+    if (y->glyph)
+        glyph_input(s, be, ps);
+    chain_forward(&y->pic, be, ps, bufs, y->glyph ? y->pin : s->zc, NULL, training);
     t2v_linear_forward(be, y->pos_h, s->zc, t2v_pdata(ps, y->pos_w[0]),
                        t2v_pdata(ps, y->pos_b[0]), N, K, H);
     k->act_forward(be, c->act, LRELU, y->pos_h, y->pos_h, (int64_t)N * H);
@@ -619,9 +675,16 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     k->act_forward(be, T2V_ACT_TANH, 0.0f, y->pos_t, y->pos_t, (int64_t)N * 2);
     k->scale(be, y->off, y->pos_t, T2V_SG_POS_REACH * (float)side, (int64_t)N * 2);
     /* -1 outside the picture: alpha 0 */
-    k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, C + 1, 1, y->side,
+    k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, Cm, 1, y->side,
                          y->side, side, side, -1.0f);
-    k->concat_backward(be, y->colour, y->araw, y->moved, N, C, 1, L);
+    if (y->glyph) { /* araw is moved; colour (N, C, L) = the tint, everywhere */
+        t2v_linear_forward(be, y->tint, s->zc, t2v_pdata(ps, y->tint_w), t2v_pdata(ps, y->tint_b),
+                           N, K, C);
+        k->act_forward(be, T2V_ACT_TANH, 0.0f, y->tint, y->tint, (int64_t)N * C);
+        k->tile_forward(be, y->colour, y->tint, N, C, (int)L);
+    } else {
+        k->concat_backward(be, y->colour, y->araw, y->moved, N, C, 1, L);
+    }
     k->fill(be, y->alpha, 0.5f, (int64_t)N * L);
     k->axpy(be, y->alpha, 0.5f, y->araw, (int64_t)N * L);
     /* alpha (N, L) -> (N, L, C) -> (N, C, L) */
@@ -668,10 +731,42 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
     k->fill(be, y->dalpha, 0.0f, (int64_t)N * L);
     k->tile_backward(be, y->dalpha, y->dalpha_t, N, (int)L, C);
     k->scale(be, y->dalpha, y->dalpha, 0.5f, (int64_t)N * L);
-    k->concat_forward(be, y->dmoved, y->dcolour, y->dalpha, N, C, 1, L);
+    if (y->glyph) /* the moved picture is the alpha alone; dcolour goes to the tint */
+        k->copy(be, y->dmoved, y->dalpha, (int64_t)N * L);
+    else
+        k->concat_forward(be, y->dmoved, y->dcolour, y->dalpha, N, C, 1, L);
     const t2v_sg_node *pic = chain_last(&y->pic);
-    k->translate_backward(be, pic->dout, y->doff, y->dmoved, pic->out, y->off, N, C + 1, 1,
-                          y->side, y->side, side, side, -1.0f);
+    k->translate_backward(be, pic->dout, y->doff, y->dmoved, pic->out, y->off, N,
+                          y->glyph ? 1 : C + 1, 1, y->side, y->side, side, side, -1.0f);
+}
+
+/* The glyph's tint and attention: dcolour -> the tint head's gradients,
+ * pic.dx -> dP and the zc part; dP -> the scores' gradients (and the
+ * attention's entropy, weight sharpen per row of the batch's mean) and the
+ * words' dwords. Both zc parts are added into net.dx. */
+static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    int N = s->N, C = c->channels, K = c->c_dim + c->z_dim, T = c->text.max_words;
+    int E = c->text.embed, L = c->size1 * c->size1;
+    k->fill(be, y->dtint, 0.0f, (int64_t)N * C);
+    k->tile_backward(be, y->dtint, y->dcolour, N, C, L);
+    k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dtint, y->dtint, y->tint, (int64_t)N * C);
+    t2v_linear_backward(be, y->dx_tint, t2v_pgrad(ps, y->tint_w), t2v_pgrad(ps, y->tint_b),
+                        y->dtint, s->zc, t2v_pdata(ps, y->tint_w), N, K, C);
+    k->add(be, s->net.dx, s->net.dx, y->dx_tint, (int64_t)N * K);
+    k->concat_backward(be, y->datt_p, y->dpin_zc, y->pic.dx, N, E, K, 1);
+    k->add(be, s->net.dx, s->net.dx, y->dpin_zc, (int64_t)N * K);
+    // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
+    k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, y->datt_p, E, E, s->text.x, E, (int64_t)T * E,
+                    0.0f, y->datt_a, T, T, N);
+    k->softmax_backward(be, y->datt_s, y->att_a, y->datt_a, N, T, y->sharpen / (float)N);
+    k->embedding_backward(be, t2v_pgrad(ps, y->att_w), y->datt_s, s->text.ids, N * T, 1);
+    // dwords[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E)
+    k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, y->att_a, 1, T, y->datt_p, E, E, 0.0f, y->dwords,
+                    E, (int64_t)T * E, N);
 }
 
 static void layer_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
@@ -681,6 +776,8 @@ static void layer_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     const t2v_stackgan_cfg *c = &s->cfg;
     int N = s->N, K = c->c_dim + c->z_dim, H = T2V_SG_POS_HIDDEN;
     chain_backward(&y->pic, be, ps, 1);
+    if (y->glyph)
+        glyph_backward(s, be, ps);
     k->scale(be, y->dpos_t, y->doff, T2V_SG_POS_REACH * (float)c->size1, (int64_t)N * 2);
     k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dpos_t, y->dpos_t, y->pos_t, (int64_t)N * 2);
     t2v_linear_backward(be, y->dpos_h, t2v_pgrad(ps, y->pos_w[1]), t2v_pgrad(ps, y->pos_b[1]),
@@ -688,7 +785,8 @@ static void layer_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     k->act_backward(be, c->act, LRELU, y->dpos_h, y->dpos_h, y->pos_h, (int64_t)N * H);
     t2v_linear_backward(be, y->dx_pos, t2v_pgrad(ps, y->pos_w[0]), t2v_pgrad(ps, y->pos_b[0]),
                         y->dpos_h, s->zc, t2v_pdata(ps, y->pos_w[0]), N, K, H);
-    k->add(be, s->net.dx, s->net.dx, y->pic.dx, (int64_t)N * K);
+    if (!y->glyph) /* the glyph's picture read [P, zc]: glyph_backward added its share */
+        k->add(be, s->net.dx, s->net.dx, y->pic.dx, (int64_t)N * K);
     k->add(be, s->net.dx, s->net.dx, y->dx_pos, (int64_t)N * K);
 }
 

@@ -15,6 +15,16 @@
  *             a position head off = reach tanh(FC(act(FC(concat(c1, z)))))
  *             moves the picture (bilinear, transparent outside it), and
  *             img1 = bg + alpha (colour - bg), alpha = (a + 1) / 2
+ *   Stage I, glyph (cfg.layered = 2): as layered, but the object picture
+ *             is one channel, its alpha, drawn from concat(P, c1, z), P
+ *             the caption's word embeddings weighted by a softmax over its
+ *             words of a learned score per vocabulary word (its object
+ *             word, as the scores start: s1.attend.score); the object's
+ *             colour is one value per channel, tint = tanh(FC(concat(c1,
+ *             z))), and img1 = bg + alpha (tint - bg). The picture learns
+ *             a shape per object word, the colour head a colour per
+ *             caption, the position head a place: each from the words that
+ *             say it.
  *   Stage II: img1 -> 3x3 conv gf2 + act -> 4x4/2 conv 2 gf2 BN act
  *             -> 4x4/2 conv 4 gf2 BN act (size1 / 4)
  *             -> concat(c2 tiled) -> 3x3 conv 4 gf2 BN act -> residual blocks
@@ -40,7 +50,9 @@ typedef struct t2v_stackgan_cfg {
                            position) over the batch, not per channel: no unit can
                            settle on a picture every input draws the same */
     int layered;        /* 1: Stage I draws an object layer (colour, alpha),
-                           moved by a position head, over its background */
+                           moved by a position head, over its background;
+                           2: the glyph layer (alpha from the attended words,
+                           colour from a head; see above) */
     int layer_side;     /* layered: the object picture's side, 3 or 4 times a
                            power of 2, at most size1 (centred in the frame
                            before its move); 0: size1 */
@@ -144,6 +156,16 @@ typedef struct t2v_sg_layer {
     float *alpha_t, *alpha3, *diff; /* alpha as (N, L, C) and (N, C, L); colour - bg */
     float *dpos_h, *dpos_t, *doff, *dx_pos;
     float *dmoved, *dcolour, *dalpha, *dalpha_t, *dalpha3;
+    /* glyph (layered 2) */
+    int glyph;
+    int att_w, tint_w, tint_b;      /* score (V), FC (c + Z -> C) */
+    float sharpen;                  /* weight of the attention's mean entropy (the trainer's) */
+    float *att_s, *att_a, *att_p;   /* (N, T) scores, weights; P (N, E) */
+    float *pin;                     /* (N, E + c + Z): the picture's input */
+    float *tint;                    /* (N, C) */
+    float *datt_s, *datt_a, *datt_p, *dtint, *dx_tint, *dpin_zc;
+    float *dwords;                  /* (N, T, E): the words' gradient through P, for an
+                                       encoder trained by G's loss */
 } t2v_sg_layer;
 
 typedef struct t2v_sg_stage1 {
@@ -177,7 +199,8 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
 void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                            const float *S, int training);
 /* s->dimg in; with_kl adds the CA's KL gradients (call t2v_sg_ca_kl first);
- * leaves s->ca.dS for the encoder's backward. */
+ * leaves s->ca.dS for the encoder's backward (and, with the glyph layer,
+ * s->layer.dwords for t2v_encoder_backward_words). */
 void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl);
 

@@ -31,7 +31,7 @@ static const int_key keys[] = {
     CFG_INT("stackgan.text.sent", text.sent, 1, 4096),
     CFG_INT("stackgan.text.max_words", text.max_words, 1, 256),
     CFG_OPT("stackgan.unit_norm0", unit_norm0, 0, 1),
-    CFG_OPT("stackgan.layered", layered, 0, 1),
+    CFG_OPT("stackgan.layered", layered, 0, 2),
     CFG_OPT("stackgan.layer_side", layer_side, 0, 256),
     CFG_OPT("stackgan.text.pool", text.pool, 0, 2),
 };

@@ -3,7 +3,8 @@
 # the checkpoint's recipe (read back with `txt2vid info`): --g-text,
 # --near-miss (both commands), --g-ema, --lambda-ms, --text-pool,
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
-# --g-layout, --g-attend, --g-sprites, --g-path (sentence, rest, follow,
+# --g-layout and --g-attend (both commands: train-stackgan's plain,
+# layered and glyph), --g-object, --g-sprites, --g-path (sentence, rest, follow,
 # each), --g-picture and --g-path-shape (kept on --resume, where bounce
 # switches a free path's head; the attention's word scores and
 # positional biases in `txt2vid info`); a reader joins a run
@@ -58,7 +59,9 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
     "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1" \
     "train-stackgan --g-object 0" "train-stackgan --g-object x" "train-stackgan --g-object 12" \
-    "train-stackgan --g-layout layered --g-object 10"; do
+    "train-stackgan --g-layout layered --g-object 10" "train-stackgan --g-attend 0.2" \
+    "train-stackgan --g-layout layered --g-attend 0.2" "train-stackgan --g-layout glyph --g-attend -1" \
+    "train-stackgan --g-layout glyphs"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -370,6 +373,26 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     fi
     run sgor train-stackgan "${common[@]}" --run-dir "$work/sgo" --resume --steps 3 --g-object 6
     refused sgor "object picture is 12" "train-stackgan --g-object 6 --resume on a 12x12 picture"
+    # the glyph: one alpha channel, the word scores and the tint head in the
+    # model, the attention's weight in the recipe, the scores in `info`
+    # (the object words first); the layout and weight kept on --resume
+    run sgg train-stackgan "${common[@]}" --run-dir "$work/sgg" --g-layout glyph --g-object 12 \
+        --g-attend 0.25
+    m=$work/sgg/model.gguf
+    top=$("$cli" info "$m" 2>/dev/null | sed -n '/^picture attention/,$p' | sed -n 3p | awk '{print $1}')
+    if [[ $status -eq 0 ]] && key_is "$m" stackgan.layered 2 &&
+        key_is "$work/sgg/checkpoint.gguf" train.attend_sharpen 0.25 &&
+        "$cli" info "$m" | grep -Eq '^ +s1\.obj\.out\.weight +\(1, ' &&
+        "$cli" info "$m" | grep -Eq '^ +s1\.tint\.fc\.weight +\(3, ' &&
+        [[ $top =~ ^([0-9]|t|-|shirt|pullover|dress|coat|sandal|sneaker|bag|ankle|boot|pair|of|trousers)$ ]]; then
+        ok "train-stackgan --g-layout glyph: stackgan.layered 2, a one-channel picture, a tint head, attention on '$top' first"
+    else
+        fail "train-stackgan --g-layout glyph: status $status, top word '$top', $(head -c 200 "$work/sgg.err")"
+    fi
+    run sggr train-stackgan "${common[@]}" --run-dir "$work/sgg" --resume --steps 3 --g-layout layered
+    refused sggr "trained with glyph" "train-stackgan --g-layout layered --resume on a glyph run"
+    run sgga train-stackgan "${common[@]}" --run-dir "$work/sgg" --resume --steps 3 --g-attend 0.1
+    refused sgga "sharpened by 0.25" "train-stackgan --g-attend 0.1 --resume on a run sharpened by 0.25"
     # the pooled sentence vector: refused where D = E (tiny), recorded at
     # the small preset's sizes, every encoder's tensors alike, fixed for the run
     run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on

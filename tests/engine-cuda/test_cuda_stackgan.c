@@ -1,7 +1,8 @@
 /* StackGAN's generators on the CUDA backend against the CPU backend: both
  * built from the same seed at small sizes, run on the same caption ids and
- * noise. Stage I drawn whole and layered (object picture, position head,
- * alpha over the background), then Stage II on Stage I's images. Compared:
+ * noise. Stage I drawn whole, layered (object picture, position head,
+ * alpha over the background) and as the glyph (alpha picture from the
+ * attended words, tint head), then Stage II on Stage I's images. Compared:
  * the images in training and inference mode, the batch-norm running
  * statistics and every parameter gradient. Skipped (77) without a device.
  *
@@ -75,7 +76,8 @@ static void backward(side *s, int stage, const float *w)
         t2v_backend_upload(s->be, g->s1.dimg, w, (size_t)NB * 3 * side1 * side1 * sizeof *w);
         t2v_sg_ca_kl(&g->s1.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
         t2v_sg_stage1_backward(&g->s1, s->be, &s->ps, g->s1.text.S, 1);
-        t2v_encoder_backward(&g->s1.text, s->be, &s->ps, g->s1.ca.dS);
+        t2v_encoder_backward_words(&g->s1.text, s->be, &s->ps, g->s1.ca.dS,
+                                   g->s1.layer.glyph ? g->s1.layer.dwords : NULL);
     } else {
         t2v_backend_upload(s->be, g->s2.dimg, w, (size_t)NB * 3 * side2 * side2 * sizeof *w);
         t2v_sg_ca_kl(&g->s2.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
@@ -85,8 +87,10 @@ static void backward(side *s, int stage, const float *w)
 
 static void run_case(int layered)
 {
-    const char *kind = layered ? "layered Stage I (12x12 object picture), Stage II"
-                               : "Stage I, Stage II";
+    const char *kind = layered == 2 ? "glyph Stage I (12x12 alpha picture, attention, tint), "
+                                      "Stage II"
+                       : layered ? "layered Stage I (12x12 object picture), Stage II"
+                                 : "Stage I, Stage II";
     t2v_stackgan_cfg cfg = model_cfg(layered);
     side cpu, gpu;
     t2v_status s = build(&cpu, T2V_DEVICE_CPU, &cfg);
@@ -101,6 +105,17 @@ static void run_case(int layered)
         release(&cpu);
         release(&gpu);
         return;
+    }
+    if (layered == 2) { /* the same distinct word scores and sharpening on both sides */
+        float score[20];
+        for (int v = 0; v < 20; v++)
+            score[v] = 0.4f * (float)((v * 7) % 11);
+        for (int i = 0; i < 2; i++) {
+            side *sd = i ? &gpu : &cpu;
+            sd->g.s1.layer.sharpen = 0.3f;
+            t2v_backend_upload(sd->be, t2v_pdata(&sd->ps, sd->g.s1.layer.att_w), score,
+                               sizeof score);
+        }
     }
     const int T = cfg.text.max_words;
     int32_t ids[NB * 10] = {0};
@@ -158,5 +173,6 @@ int main(void)
         return t2v_test_finish();
     run_case(0);
     run_case(1);
+    run_case(2);
     return t2v_test_finish();
 }

@@ -231,8 +231,8 @@ static void check_shapes(void)
     T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "size 48 is refused: %s",
               t2v_last_error());
     bad = cases[0].cfg;
-    bad.layered = 2;
-    T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "layered 2 is refused: %s",
+    bad.layered = 3;
+    T2V_CHECK(t2v_stackgan_check(&bad) == T2V_ERR_INVALID, "layered 3 is refused: %s",
               t2v_last_error());
     int sides[5] = {40, 5, 96, 20, 24};
     for (int i = 0; i < 5; i++) {
@@ -467,15 +467,73 @@ static void check_layer_reference(t2v_sg_stage1 *s1, t2v_params *ps)
               alpha_hi);
 }
 
-/* layered: 0, or the object picture's side (16: the whole frame) */
-static void check_stage(int stage, t2v_act act, int layered)
+/* The glyph's last forward against double precision: P, the words'
+ * embeddings weighted by the softmax of their scores over each caption's
+ * words; the tint tanh(W zc + b); and every pixel bg + alpha (tint - bg),
+ * alpha = (a + 1) / 2 of the moved one-channel picture. */
+static void check_glyph_reference(gen_case *c)
+{
+    enum { C = 3, SIDE = 16, L = SIDE * SIDE, T = 6, E = 4 };
+    t2v_sg_stage1 *s1 = &c->s1;
+    const t2v_sg_layer *y = &s1->layer;
+    int K = s1->cfg.c_dim + s1->cfg.z_dim;
+    float x[NB * T * E], score[9], P[NB * E], zc[NB * 16], tw[C * 16], tb[C];
+    float bg[NB * C * L], moved[NB * L], img[NB * C * L];
+    fd_download(be, x, s1->text.x, NB * T * E);
+    fd_download(be, score, t2v_pdata(&c->ps, y->att_w), 9);
+    fd_download(be, P, y->att_p, NB * E);
+    fd_download(be, zc, s1->zc, (size_t)NB * K);
+    fd_download(be, tw, t2v_pdata(&c->ps, y->tint_w), (size_t)C * K);
+    fd_download(be, tb, t2v_pdata(&c->ps, y->tint_b), C);
+    fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
+    fd_download(be, moved, y->moved, NB * L);
+    fd_download(be, img, s1->img, NB * C * L);
+    double p_err = 0.0, img_err = 0.0, spread = 0.0;
+    for (int n = 0; n < NB; n++) {
+        double wsum = 0.0, w[T], top = -1e30;
+        for (int t = 0; t < c->len[n]; t++)
+            top = fmax(top, score[c->ids[n * 6 + t]]);
+        for (int t = 0; t < c->len[n]; t++)
+            wsum += w[t] = exp(score[c->ids[n * 6 + t]] - top);
+        for (int e = 0; e < E; e++) {
+            double want = 0.0;
+            for (int t = 0; t < c->len[n]; t++)
+                want += w[t] / wsum * x[(n * T + t) * E + e];
+            p_err = fmax(p_err, fabs(want - P[n * E + e]));
+        }
+        double tint[C];
+        for (int ch = 0; ch < C; ch++) {
+            double v = tb[ch];
+            for (int i = 0; i < K; i++)
+                v += (double)tw[ch * K + i] * zc[n * K + i];
+            tint[ch] = tanh(v);
+        }
+        for (int i = 0; i < L; i++) {
+            double alpha = (moved[n * L + i] + 1.0) / 2.0;
+            for (int ch = 0; ch < C; ch++) {
+                size_t at = ((size_t)n * C + ch) * L + i;
+                img_err = fmax(img_err, fabs(bg[at] + alpha * (tint[ch] - bg[at]) - img[at]));
+                spread = fmax(spread, fabs(img[at] - bg[at]));
+            }
+        }
+    }
+    T2V_CHECK(p_err < 1e-5 && img_err < 1e-5 && spread > 0.05,
+              "glyph Stage I: the attended words (max error %.2g) and every pixel bg + alpha "
+              "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)", p_err,
+              img_err, spread);
+}
+
+/* layered: 0, or the object picture's side (16: the whole frame); glyph:
+ * the glyph layer (an alpha picture from the attended words, a tint) */
+static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
     c->stage = stage;
     c->kl_w = 0.7;
     int smooth = act == T2V_ACT_TANH;
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
-                            .n_res2 = 1, .channels = 3, .act = act, .layered = layered > 0,
+                            .n_res2 = 1, .channels = 3, .act = act,
+                            .layered = glyph ? 2 : layered > 0,
                             .layer_side = layered,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
@@ -524,19 +582,21 @@ static void check_stage(int stage, t2v_act act, int layered)
     t2v_params_zero_grad(&c->ps);
     gen_loss(c);
     if (layered && smooth)
-        check_layer_reference(&c->s1, &c->ps);
-    if (stage == 1) {
+        glyph ? check_glyph_reference(c) : check_layer_reference(&c->s1, &c->ps);
+    if (stage == 1) { /* the glyph's attention reaches the words as well as S */
         fd_upload(be, c->s1.dimg, c->w, c->out_n);
         t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
-        t2v_encoder_backward(&c->s1.text, be, &c->ps, c->s1.ca.dS);
+        t2v_encoder_backward_words(&c->s1.text, be, &c->ps, c->s1.ca.dS,
+                                   glyph ? c->s1.layer.dwords : NULL);
     } else {
         fd_upload(be, c->s2.dimg, c->w, c->out_n);
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
     }
     char what[160];
     char layer[120];
-    snprintf(layer, sizeof layer, "layered Stage-I G 16x16 (background, object picture %dx%d, "
-             "position head) + encoder", layered, layered);
+    snprintf(layer, sizeof layer, "%s Stage-I G 16x16 (background, object picture %dx%d, "
+             "position head%s) + encoder", glyph ? "glyph" : "layered", layered, layered,
+             glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
@@ -546,6 +606,11 @@ static void check_stage(int stage, t2v_act act, int layered)
     t2v_params_free(&c->ps);
     t2v_params_free(&c->bufs);
     free(c);
+}
+
+static void check_stage(int stage, t2v_act act, int layered)
+{
+    check_stage_as(stage, act, layered, 0);
 }
 
 int main(void)
@@ -560,12 +625,15 @@ int main(void)
     check_stage(1, T2V_ACT_TANH, 0);
     check_stage(1, T2V_ACT_TANH, 16);
     check_stage(1, T2V_ACT_TANH, 12);
+    check_stage_as(1, T2V_ACT_TANH, 12, 1);
+    check_stage_as(1, T2V_ACT_TANH, 16, 1);
     check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */
     EPS = 5e-4;
     check_stage(1, T2V_ACT_RELU, 0);
     check_stage(1, T2V_ACT_RELU, 12);
+    check_stage_as(1, T2V_ACT_RELU, 12, 1);
     check_stage(2, T2V_ACT_RELU, 0);
     t2v_backend_close(be);
     return t2v_test_finish();

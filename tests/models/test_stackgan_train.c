@@ -129,6 +129,7 @@ static void check_resume(void)
         same &= a[i][0] == b[i][0] && a[i][1] == b[i][1];
     T2V_CHECK(same, "resume equals uninterrupted%s: last Stage-II losses D %.6f/%.6f G %.6f/%.6f",
               aux_words > 0.0f ? " (word heads on)" : reader > 0.0f ? " (readers on)"
+              : layered == 2 ? " (glyph Stage I, 12x12 alpha picture)"
               : layered ? " (layered Stage I, 12x12 object picture)" : "",
               a[6][0], b[6][0], a[6][1], b[6][1]);
 }
@@ -438,13 +439,14 @@ static void check_sampling(void)
     }
     T2V_CHECK(d1 < 1e-5 && d2 < 1e-5,
               "the entry point's image 1 equals the trainer's for the same seed%s (Stage I max "
-              "diff %.2g, Stage II %.2g)", layered ? ", layered Stage I" : "", d1, d2);
+              "diff %.2g, Stage II %.2g)", layered == 2 ? ", glyph Stage I"
+              : layered ? ", layered Stage I" : "", d1, d2);
     T2V_CHECK(lo >= -1.0 && hi <= 1.0 && hi > lo, "Stage-II pixels lie in [-1, 1] (%.3f .. %.3f)",
               lo, hi);
     sample(&m, be, caps[1], 42, 1, b1, b2);
     T2V_CHECK(memcmp(a2, b2, n2 * sizeof(float)) == 0 && memcmp(a1, b1, n1 * sizeof(float)) == 0,
               "same caption, seed and index give the same images, byte for byte%s",
-              layered ? " (layered Stage I)" : "");
+              layered == 2 ? " (glyph Stage I)" : layered ? " (layered Stage I)" : "");
     sample(&m, be, caps[1], 43, 1, b1, b2);
     T2V_CHECK(memcmp(a1, b1, n1 * sizeof(float)) != 0 && memcmp(a2, b2, n2 * sizeof(float)) != 0,
               "another seed gives other images at both stages");
@@ -564,9 +566,10 @@ int main(void)
         check_word_terms(1);
         check_standing_stats();
         check_sampling();
-        layered = 1; /* the object layer: exact resume, export and sampling */
-        check_resume();
-        check_sampling();
+        for (layered = 1; layered <= 2; layered++) { /* the object layer, the glyph: exact */
+            check_resume();                           /* resume, export and sampling */
+            check_sampling();
+        }
         layered = 0;
     } else {
         printf("# scenes tests skipped: no MNIST / Fashion-MNIST caches "

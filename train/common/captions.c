@@ -1,4 +1,5 @@
 /* A data set's captions as a vocabulary and an encoded table. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,4 +149,25 @@ t2v_status t2v_vocab_read(const t2v_weights *w, t2v_vocab *v)
         s = t2v_vocab_add(v, words[i], &id);
     }
     return s;
+}
+
+t2v_status t2v_encoded_captions_idf(const t2v_encoded_captions *t, int V, float scale,
+                                    float *score)
+{
+    long *df = calloc((size_t)(V > 0 ? V : 1), sizeof *df);
+    if (!df)
+        return t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    for (long k = 0; k < t->n; k++)
+        for (int i = 0; i < t->len[k]; i++) {
+            int32_t id = t->ids[k * t->max_words + i];
+            int first = 1; /* count a caption once per word */
+            for (int u = 0; u < i; u++)
+                first &= t->ids[k * t->max_words + u] != id;
+            if (id >= 0 && id < V && first)
+                df[id]++;
+        }
+    for (int v = 0; v < V; v++)
+        score[v] = df[v] > 0 ? scale * (float)log((double)t->n / (double)df[v]) : 0.0f;
+    free(df);
+    return T2V_OK;
 }

@@ -28,6 +28,14 @@ t2v_status t2v_encoded_captions_build(t2v_encoded_captions *t, t2v_vocab *v, int
                                    const char *data_name);
 void t2v_encoded_captions_free(t2v_encoded_captions *t);
 
+/* A starting score per vocabulary word for attention over a caption's
+ * words: scale times the word's inverse document frequency over the
+ * table's captions, ln(captions / captions holding it); words no caption
+ * holds score 0. A word every caption has tells pictures apart no more
+ * than silence does, and a rarer one names what differs. score (V). */
+t2v_status t2v_encoded_captions_idf(const t2v_encoded_captions *t, int V, float scale,
+                                    float *score);
+
 /* Copies caption k of the table into row `row` of ids (rows of max_words)
  * and its length into len[row]. */
 void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *ids, int *len, int row);

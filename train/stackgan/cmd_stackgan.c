@@ -55,13 +55,19 @@ static void usage(FILE *f)
             "                      stage learns a real image's caption words, G's images\n"
             "                      must be read as their captions (default 0: off; fixed\n"
             "                      for the run)\n"
-            "  --g-layout plain|layered  Stage I draws the image whole (plain, default) or\n"
-            "                      an object picture with alpha, moved into place by a\n"
-            "                      position head, over a background of its own (layered;\n"
-            "                      fixed for the run)\n"
-            "  --g-object S        with --g-layout layered: the object picture's side (3 or\n"
-            "                      4 times a power of 2, at most the Stage-I size; default\n"
-            "                      the Stage-I size), centred before its move\n"
+            "  --g-layout plain|layered|glyph  Stage I draws the image whole (plain,\n"
+            "                      default) or an object picture with alpha, moved into\n"
+            "                      place by a position head, over a background of its own\n"
+            "                      (layered); glyph: as layered, the picture an alpha shape\n"
+            "                      read from the caption's words through attention (its\n"
+            "                      object word), its colour one value from a colour head\n"
+            "                      (fixed for the run)\n"
+            "  --g-attend X        with --g-layout glyph: weight of the attention's mean\n"
+            "                      entropy in G's loss, keeping it on one word (default\n"
+            "                      0.1)\n"
+            "  --g-object S        with --g-layout layered or glyph: the object picture's\n"
+            "                      side (3 or 4 times a power of 2, at most the Stage-I\n"
+            "                      size; default the Stage-I size), centred before its move\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding (every encoder: the generator's and each\n"
             "                      discriminator's; fixed for the run)\n"
@@ -93,10 +99,11 @@ typedef struct sg_opts {
     int layered;        /* < 0: preset's */
     int text_pool;      /* < 0: preset's */
     int g_object;       /* < 0: preset's */
+    float g_attend;     /* < 0: 0.1 with the glyph layer */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
-       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT };
+       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -122,8 +129,14 @@ static int parse_own(void *user, int c, const char *arg)
         o->reader = strtof(arg, &end);
         return *end || !(o->reader >= 0.0f && o->reader <= 100.0f) ? -1 : 0;
     case O_G_LAYOUT:
-        o->layered = strcmp(arg, "layered") == 0 ? 1 : strcmp(arg, "plain") == 0 ? 0 : -1;
+        o->layered = strcmp(arg, "glyph") == 0     ? 2
+                     : strcmp(arg, "layered") == 0 ? 1
+                     : strcmp(arg, "plain") == 0   ? 0
+                                                   : -1;
         return o->layered < 0 ? -1 : 0;
+    case O_G_ATTEND:
+        o->g_attend = strtof(arg, &end);
+        return *end || !(o->g_attend >= 0.0f && o->g_attend <= 100.0f) ? -1 : 0;
     case O_TEXT_POOL:
         o->text_pool = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
         return o->text_pool < 0 ? -1 : 0;
@@ -141,9 +154,9 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
-        {"g-object", 1, 0, O_G_OBJECT}, {0, 0, 0, 0}};
+        {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
-                   .reader = -1.0f, .layered = -1,
+                   .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
                    .text_pool = -1, .g_object = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
@@ -263,9 +276,15 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.g_object > 0) rc.gen.layer_side = so.g_object;
     if (so.g_object > 0 && !rc.gen.layered && !o.resume) {
-        fprintf(stderr, CMD ": --g-object needs --g-layout layered\n");
+        fprintf(stderr, CMD ": --g-object needs --g-layout layered or glyph\n");
         return 2;
     }
+    if (so.g_attend >= 0 && rc.gen.layered != 2 && !o.resume) {
+        fprintf(stderr, CMD ": --g-attend needs --g-layout glyph: the glyph's picture "
+                "attends to the words\n");
+        return 2;
+    }
+    rc.attend_sharpen = rc.gen.layered == 2 ? (so.g_attend >= 0 ? so.g_attend : 0.1f) : 0.0f;
     t2v_stackgan_cfg sizes = rc.gen;
     if (!o.resume && t2v_stackgan_check(&sizes) != T2V_OK) {
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
@@ -333,10 +352,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return refuse(tr, "--reader %g on --resume: the checkpoint was trained with %g, which "
                       "it keeps", (double)so.reader, (double)r->reader);
     /* the object layer's networks are parameters of Stage I */
+    static const char *const layouts[3] = {"plain", "layered", "glyph"};
     if (resuming && so.layered >= 0 && so.layered != r->gen.layered)
         return refuse(tr, "--g-layout %s on --resume: the checkpoint was trained with %s, "
-                      "which it keeps", so.layered ? "layered" : "plain",
-                      r->gen.layered ? "layered" : "plain");
+                      "which it keeps", layouts[so.layered], layouts[r->gen.layered]);
+    if (resuming && so.g_attend >= 0 && so.g_attend != r->attend_sharpen)
+        return refuse(tr, "--g-attend %g on --resume: the checkpoint's attention is sharpened "
+                      "by %g, which it keeps", (double)so.g_attend, (double)r->attend_sharpen);
     if (resuming && so.g_object > 0 && so.g_object != r->gen.layer_side)
         return refuse(tr, "--g-object %d on --resume: the checkpoint's object picture is %d, "
                       "which it keeps", so.g_object,

@@ -266,11 +266,32 @@ static void copy_text(t2v_sg_trainer *tr)
                              &tr->gps1);
 }
 
+/* The glyph's attention starts at 3 times each word's inverse document
+ * frequency over the training captions, as TGANs-C's picture does: a scene
+ * caption's object word (1 of 20 objects; "digit" is half of them) starts
+ * with most of the weight, its place and colours with the rest. */
+#define GLYPH_PRIOR 3.0f
+
+static t2v_status glyph_prior(t2v_sg_trainer *tr)
+{
+    int V = tr->vocab.count;
+    float *score = calloc((size_t)V, sizeof *score);
+    t2v_status s = score ? t2v_encoded_captions_idf(&tr->caps, V, GLYPH_PRIOR, score)
+                         : t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    if (s == T2V_OK)
+        s = t2v_backend_upload(tr->be, t2v_pdata(&tr->gps1, tr->gen.s1.layer.att_w), score,
+                               (size_t)V * sizeof *score);
+    free(score);
+    return s;
+}
+
 static t2v_status init_weights(t2v_sg_trainer *tr)
 {
     uint64_t seed = tr->rc.seed;
     t2v_backend *be = tr->be;
     t2v_status s = t2v_sg_stage1_init(&tr->gen.s1, be, &tr->gps1, &tr->gbufs1, seed ^ 0x9E37u);
+    if (s == T2V_OK && tr->gen.s1.layer.glyph)
+        s = glyph_prior(tr);
     if (s == T2V_OK)
         s = t2v_sg_stage2_init(&tr->gen.s2, be, &tr->gps2, &tr->gbufs2, seed ^ 0x5EC0u);
     for (int i = 0; i < 2 && s == T2V_OK; i++) {
@@ -318,6 +339,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.match_model", T2V_RECIPE_STR, t2v_sg_recipe, match_model, 1, 0),
     T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_sg_recipe, aux_words, 1, 0),
     T2V_RECIPE_KEY_OPT("train.reader", T2V_RECIPE_F32, t2v_sg_recipe, reader, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_sg_recipe, attend_sharpen, 1,
+                       0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -401,6 +424,7 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         (s = t2v_backend_open(device, threads, gpu_id, &tr->be)) != T2V_OK ||
         (s = declare_all(tr)) != T2V_OK)
         goto fail;
+    tr->gen.s1.layer.sharpen = tr->rc.attend_sharpen;
     t2v_params *sets[8] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,
                            &tr->disc[0].ps, &tr->disc[0].bufs, &tr->disc[1].ps, &tr->disc[1].bufs};
     for (int i = 0; i < 8 && s == T2V_OK; i++)
@@ -702,8 +726,9 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
                  st->g_words + st->g_reader;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
-        if (!tr->rc.shared_text)
-            t2v_encoder_backward(&g->s1.text, be, &tr->gps1, g->s1.ca.dS);
+        if (!tr->rc.shared_text) /* the glyph's picture reads the words too */
+            t2v_encoder_backward_words(&g->s1.text, be, &tr->gps1, g->s1.ca.dS,
+                                       g->s1.layer.glyph ? g->s1.layer.dwords : NULL);
     } else {
         t2v_sg_stage2_backward(&g->s2, be, &tr->gps2, g->s1.text.S, 1);
     }

@@ -37,6 +37,8 @@ typedef struct t2v_sg_recipe {
                                  4x4 grid, train/common/word_head.h) in both losses */
     float reader;             /* > 0: weight of each stage's word reader
                                  (train/common/word_reader.h) in G's loss */
+    float attend_sharpen;     /* the glyph layer (gen.layered 2): weight of its
+                                 attention's mean entropy in G's loss */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +

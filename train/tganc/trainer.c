@@ -398,21 +398,11 @@ static t2v_status attend_prior(t2v_tganc_trainer *tr)
 {
     int V = tr->vocab.count, K = tr->gen.K, T = tr->caps.max_words;
     const t2v_encoded_captions *c = &tr->caps;
-    long *df = calloc((size_t)V, sizeof *df);
     float *score = calloc((size_t)V, sizeof *score);
     float *pos = calloc((size_t)K * T, sizeof *pos);
-    t2v_status s = df && score && pos ? T2V_OK : t2v_fail(T2V_ERR_NOMEM, "out of memory");
-    for (long k = 0; k < c->n && s == T2V_OK; k++)
-        for (int t = 0; t < c->len[k]; t++) {
-            int32_t id = c->ids[k * c->max_words + t];
-            int first = 1; /* count a caption once per word */
-            for (int u = 0; u < t; u++)
-                first &= c->ids[k * c->max_words + u] != id;
-            if (id >= 0 && id < V && first)
-                df[id]++;
-        }
-    for (int v = 0; v < V && s == T2V_OK; v++)
-        score[v] = df[v] > 0 ? ATTEND_PRIOR * (float)log((double)c->n / (double)df[v]) : 0.0f;
+    t2v_status s = score && pos ? T2V_OK : t2v_fail(T2V_ERR_NOMEM, "out of memory");
+    if (s == T2V_OK)
+        s = t2v_encoded_captions_idf(c, V, ATTEND_PRIOR, score);
     if (s == T2V_OK)
         s = t2v_backend_upload(tr->be, t2v_pdata(&tr->gps, tr->gen.att_w), score,
                                (size_t)V * sizeof *score);
@@ -424,7 +414,6 @@ static t2v_status attend_prior(t2v_tganc_trainer *tr)
         s = t2v_backend_upload(tr->be, t2v_pdata(&tr->gps, tr->gen.att_pos), pos,
                                (size_t)K * T * sizeof *pos);
     }
-    free(df);
     free(score);
     free(pos);
     return s;
