@@ -93,7 +93,9 @@ static void usage(FILE *f)
             "                      speed and turns back at the edges of its reach\n"
             "                      (bounce); on --resume, bounce switches a free run's\n"
             "                      head from the checkpoint's step (its output layer\n"
-            "                      afresh, the rest kept)\n"
+            "                      afresh, the rest kept), and --g-path or --g-path-words\n"
+            "                      that differ from the checkpoint's give the run a path\n"
+            "                      head afresh that reads them\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
             "                      of it (default) or, with --text-pool on, the mean word\n"
             "                      embedding alone (the discriminators read all of it)\n"
@@ -289,20 +291,6 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         return refuse("--g-sprites %d on --resume: the checkpoint's generator draws %d "
                       "picture%s per clip, which it keeps", to->g_sprites, sprites,
                       sprites > 1 ? "s" : "");
-    static const char *const path_reads[PATH_KINDS] = {
-        "sentence vector", "rest of the caption", "words after each picture's word",
-        "words after each picture's word, each picture apart"};
-    int path = r->gen.path_rest     ? PATH_REST
-               : r->gen.path_follow ? (r->gen.path_each ? PATH_EACH : PATH_FOLLOW)
-                                    : PATH_SENTENCE;
-    if (to->g_path >= 0 && to->g_path != path)
-        /* the path head's input width differs */
-        return refuse("--g-path %s on --resume: the checkpoint's path head reads the %s, "
-                      "which it keeps", g_path_kinds[to->g_path], path_reads[path]);
-    if (to->g_path_words && to->g_path_words != r->gen.path_follow)
-        return refuse("--g-path-words %d on --resume: the checkpoint's path head reads %d "
-                      "words after each picture's word, which it keeps", to->g_path_words,
-                      r->gen.path_follow);
     if (to->g_path_shape == 0 && r->gen.path_bounce)
         /* a bouncing head gives 4 numbers per picture: it does not turn back */
         return refuse("--g-path-shape free on --resume: the checkpoint's path bounces (from "
@@ -602,6 +590,8 @@ int t2v_cmd_train(int argc, char **argv)
         return 2;
     }
     if (to.g_path_shape >= 0) rc.gen.path_bounce = to.g_path_shape;
+    /* on --resume, a path reading something else starts afresh */
+    rc.switch_path = to.g_path >= 0 || to.g_path_words > 0;
 
     t2v_run_files rf;
     int fr = t2v_run_files_prepare(&rf, CMD, o.run_dir, rc.data, "", rc.preset, "", o.out);

@@ -345,17 +345,23 @@ t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_par
     return s;
 }
 
-t2v_status t2v_tganc_init_path_out(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
-                                   uint64_t stream)
+t2v_status t2v_tganc_init_path(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                               uint64_t stream, int whole)
 {
     if (g->cfg.sprite_frames <= 0)
         return t2v_fail(T2V_ERR_INVALID, "the generator has no path head (sprite layout only)");
-    t2v_param *w = &ps->items[g->path_w[1]];
-    t2v_status s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed,
-                                   stream);
-    if (s == T2V_OK)
-        s = t2v_init_const(be, t2v_pdata(ps, g->path_b[1]),
-                           t2v_tensor_numel(&ps->items[g->path_b[1]].t), 0.0f);
+    t2v_status s = T2V_OK;
+    for (int i = whole ? 0 : 1; i < 2 && s == T2V_OK; i++) {
+        t2v_param *w = &ps->items[g->path_w[i]];
+        s = t2v_init_normal(be, w->t.data, t2v_tensor_numel(&w->t), 0.0f, 0.02f, seed,
+                            stream + (uint64_t)i);
+        if (s == T2V_OK)
+            s = t2v_init_const(be, t2v_pdata(ps, g->path_b[i]),
+                               t2v_tensor_numel(&ps->items[g->path_b[i]].t), 0.0f);
+    }
+    if (whole && path_pos_used(g) && s == T2V_OK)
+        s = t2v_init_normal(be, t2v_pdata(ps, g->path_pos), (int64_t)g->K * g->cfg.path_hidden,
+                            0.0f, 0.1f, seed, stream + 2);
     return s;
 }
 

@@ -244,13 +244,15 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
 void t2v_tganc_plan(t2v_tganc *g, t2v_backend *be, t2v_plan *p);
 t2v_status t2v_tganc_init(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
                           uint64_t seed);
-/* The name prefix of the path head's output layer, whose shape depends on
- * path_bounce, and a fresh start for it (weights N(0, 0.02) from Philox
- * stream (seed, stream), bias 0): a run switching to the bouncing path
- * keeps every other parameter. */
+/* The name prefixes of the path head and of its output layer (whose shape
+ * depends on path_bounce), and a fresh start for either (weights N(0,
+ * 0.02) from Philox streams (seed, stream + i), biases 0, each picture's
+ * hidden bias as t2v_tganc_init draws it): a run that switches its path's
+ * shape, or what the path reads, keeps every other parameter. */
+#define T2V_TGANC_PATH "gen.path."
 #define T2V_TGANC_PATH_OUT "gen.path.l1."
-t2v_status t2v_tganc_init_path_out(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
-                                   uint64_t stream);
+t2v_status t2v_tganc_init_path(t2v_tganc *g, t2v_backend *be, t2v_params *ps, uint64_t seed,
+                               uint64_t stream, int whole);
 /* S (N, D) from the encoder (g->text.S, or another encoder's), z in g->z.
  * training: batch statistics (and running averages updated); else the
  * running statistics. Leaves g->clip. */

@@ -5,8 +5,9 @@
 # --partial-captions, --aux-words, --reader (both commands), --g-sentence,
 # --g-layout and --g-attend (both commands: train-stackgan's plain,
 # layered and glyph), --g-object, --g-sprites, --g-path (sentence, rest, follow,
-# each), --g-picture and --g-path-shape (kept on --resume, where bounce
-# switches a free path's head; the attention's word scores and
+# each), --g-picture and --g-path-shape (kept on --resume, except that
+# bounce switches a free path's head and another --g-path gives a path
+# head afresh; the attention's word scores and
 # positional biases in `txt2vid info`); a reader joins a run
 # on --resume (its log gains columns) and cannot change there; a resumed
 # run's log keeps each step once, whatever a killed run left in it;
@@ -219,9 +220,16 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     else
         fail "train --g-attend --g-path rest --g-text own: status $status, $(head -c 200 "$work/atc.err")"
     fi
+    # another --g-path on --resume: the path head starts afresh at the
+    # checkpoint's step (2), reading what the option says
     run atd train "${common[@]}" --steps 3 --run-dir "$work/atc" --resume --g-layout sprite \
-        --g-attend 0.5 --g-path sentence
-    refused atd "reads the rest of the caption" "--g-path sentence on --resume of a path reading the rest"
+        --g-attend 0.5 --g-text own --g-path sentence
+    if [[ $status -eq 0 ]] && key_is "$work/atc/checkpoint.gguf" train.path_from 2 &&
+        ! "$cli" info "$work/atc/model.gguf" | grep -q tganc.sprite.path_rest; then
+        ok "--g-path sentence on --resume of a path reading the rest: the head reads S from step 2"
+    else
+        fail "--g-path sentence on --resume: status $status, $(head -c 200 "$work/atd.err")"
+    fi
     run atf train "${common[@]}" --run-dir "$work/atf" --g-layout sprite --g-attend 0.5 \
         --g-path follow --g-path-words 4
     if [[ $status -eq 0 ]] && key_is "$work/atf/model.gguf" tganc.sprite.path_follow 4 &&
@@ -232,10 +240,12 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run atg train "${common[@]}" --steps 3 --run-dir "$work/atf" --resume --g-layout sprite \
         --g-attend 0.5 --g-path rest
-    refused atg "words after each picture's word" "--g-path rest on --resume of a path reading the words after"
-    run ath train "${common[@]}" --steps 3 --run-dir "$work/atf" --resume --g-layout sprite \
-        --g-attend 0.5 --g-path follow --g-path-words 5
-    refused ath "reads 4 words after" "--g-path-words 5 on --resume of a path reading 4"
+    if [[ $status -eq 0 ]] && key_is "$work/atf/model.gguf" tganc.sprite.path_rest 1 &&
+        ! "$cli" info "$work/atf/model.gguf" | grep -q tganc.sprite.path_follow; then
+        ok "--g-path rest on --resume of a path reading the words after: switched"
+    else
+        fail "--g-path rest on --resume: status $status, $(head -c 200 "$work/atg.err")"
+    fi
     # each picture's path from its own window: two pictures on TBMG, the
     # window's default length, and a resume that cannot join the paths
     run ate train "${common[@]}" --data tbmg --run-dir "$work/ate" --g-layout sprite \
@@ -248,7 +258,13 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run atj train "${common[@]}" --data tbmg --steps 3 --run-dir "$work/ate" --resume \
         --g-layout sprite --g-attend 0.1 --g-sprites 2 --g-path follow
-    refused atj "each picture apart" "--g-path follow on --resume of each picture's own path"
+    if [[ $status -eq 0 ]] && key_is "$work/ate/model.gguf" tganc.sprite.path_follow 5 &&
+        ! "$cli" info "$work/ate/model.gguf" | grep -q tganc.sprite.path_each &&
+        ! "$cli" info "$work/ate/model.gguf" | grep -q 'gen.path.sprite'; then
+        ok "--g-path follow on --resume of each picture's own path: one head over both windows"
+    else
+        fail "--g-path follow on --resume of --g-path each: status $status, $(head -c 200 "$work/atj.err")"
+    fi
     # two pictures on TBMG: each starts on one of the caption's two digits
     # (words 2 and 10 of "digit 1 is moving left and right and digit 7 is
     # moving up and down"), at a bias of 3 for every caption; a resume

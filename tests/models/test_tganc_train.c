@@ -18,6 +18,9 @@ static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts *
 static float reader;    /* the recipe's reader weight for tiny_trainer_opts */
 static int sprite;      /* tiny_trainer_opts: the generator's sprite layout */
 static int bounce;      /* tiny_trainer_opts: with sprite, the bouncing path */
+static int rest = -1;   /* tiny_trainer_opts: >= 0: with sprite, the picture attends to
+                           the words and the path reads the rest (1) or S (0); asked
+                           for as a switch on resume */
 
 static int data_available(void)
 {
@@ -40,6 +43,9 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
     if (sprite && t2v_tganc_recipe_sprite(&rc) != T2V_OK)
         printf("# sprite layout: %s\n", t2v_last_error());
     rc.gen.path_bounce = sprite && bounce;
+    if (sprite && rest >= 0 && t2v_tganc_recipe_attend(&rc, 0.1f, 1, rest, 0, 0) != T2V_OK)
+        printf("# attention: %s\n", t2v_last_error());
+    rc.switch_path = rest >= 0;
     t2v_tganc_trainer *tr = NULL;
     if (t2v_tganc_trainer_new(&rc, resume, 2, T2V_DEVICE_AUTO, 0, NULL, NULL, &tr) != T2V_OK)
         printf("# trainer: %s\n", t2v_last_error());
@@ -149,6 +155,55 @@ static void check_resume(void)
               a[5][0], b[5][0], a[5][1], b[5][1]);
 }
 
+/* Two checkpoints around a switch of the path head: every tensor of the
+ * switched one whose name does not start with `fresh` equals the old
+ * one's bit for bit; of the fresh ones, the Adam moments are 0, the
+ * averages equal the weights, and the output layer's first dimension is
+ * `outputs`. Returns the number of fresh tensors, or -1 on a mismatch. */
+static int compare_switch(const char *before, const char *after, const char *fresh, int outputs,
+                          size_t *kept_out)
+{
+    t2v_weights *wa = NULL, *wb = NULL;
+    int fresh_n = -1;
+    if (t2v_weights_open(before, &wa) == T2V_OK && t2v_weights_open(after, &wb) == T2V_OK) {
+        size_t n = t2v_weights_tensor_count(wb), kept = 0, bad = 0;
+        const size_t prefix = strlen(fresh);
+        fresh_n = 0;
+        for (size_t i = 0; i < n; i++) {
+            t2v_weights_tensor tb, ta;
+            t2v_weights_tensor_at(wb, i, &tb);
+            if (strncmp(tb.name, fresh, prefix) == 0) {
+                fresh_n++;
+                const char *at = strchr(tb.name, '@');
+                int moment = at && (!strcmp(at, "@m") || !strcmp(at, "@v"));
+                int zero = 1;
+                for (int64_t k = 0; k < tb.numel; k++)
+                    zero &= tb.data[k] == 0.0f;
+                bad += (moment && !zero) ||
+                       (strncmp(tb.name, T2V_TGANC_PATH_OUT, strlen(T2V_TGANC_PATH_OUT)) == 0 &&
+                        tb.shape[0] != outputs);
+                if (at && !strcmp(at, "@ema")) { /* the average starts at the weights */
+                    char w[128];
+                    snprintf(w, sizeof w, "%.*s", (int)(at - tb.name), tb.name);
+                    t2v_weights_tensor tw;
+                    bad += t2v_weights_find_tensor(wb, w, &tw) != T2V_OK ||
+                           memcmp(tw.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
+                }
+                continue;
+            }
+            kept++;
+            bad += t2v_weights_find_tensor(wa, tb.name, &ta) != T2V_OK || ta.numel != tb.numel ||
+                   memcmp(ta.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
+        }
+        *kept_out = kept;
+        if (bad)
+            fresh_n = -1;
+    }
+    t2v_weights_close(wa);
+    t2v_weights_close(wb);
+    return fresh_n;
+}
+
 /* A free-path checkpoint switched to the bouncing path: the switched
  * trainer's checkpoint, before it trains, holds every tensor of the old one
  * bit for bit (weights, Adam moments, averages, D) except the path head's
@@ -181,44 +236,11 @@ static void check_bounce_switch(void)
               (long long)t2v_tganc_trainer_step_count(tr));
     s = t2v_tganc_save_checkpoint(tr, after, "test");
     t2v_tganc_trainer_free(tr);
-    t2v_weights *wa = NULL, *wb = NULL;
-    if (s == T2V_OK && t2v_weights_open(before, &wa) == T2V_OK &&
-        t2v_weights_open(after, &wb) == T2V_OK) {
-        size_t n = t2v_weights_tensor_count(wb), kept = 0, fresh = 0, bad = 0;
-        const size_t prefix = strlen(T2V_TGANC_PATH_OUT);
-        for (size_t i = 0; i < n; i++) {
-            t2v_weights_tensor tb, ta;
-            t2v_weights_tensor_at(wb, i, &tb);
-            if (strncmp(tb.name, T2V_TGANC_PATH_OUT, prefix) == 0) {
-                fresh++;
-                const char *at = strchr(tb.name, '@');
-                int moment = at && (!strcmp(at, "@m") || !strcmp(at, "@v"));
-                int zero = 1;
-                for (int64_t k = 0; k < tb.numel; k++)
-                    zero &= tb.data[k] == 0.0f;
-                bad += tb.shape[0] != 4 || (moment && !zero);
-                if (at && !strcmp(at, "@ema")) { /* the average starts at the weights */
-                    char w[128];
-                    snprintf(w, sizeof w, "%.*s", (int)(at - tb.name), tb.name);
-                    t2v_weights_tensor tw;
-                    bad += t2v_weights_find_tensor(wb, w, &tw) != T2V_OK ||
-                           memcmp(tw.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
-                }
-                continue;
-            }
-            kept++;
-            bad += t2v_weights_find_tensor(wa, tb.name, &ta) != T2V_OK || ta.numel != tb.numel ||
-                   memcmp(ta.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
-        }
-        T2V_CHECK(bad == 0 && fresh == 8 && kept + fresh == t2v_weights_tensor_count(wa),
-                  "the switch keeps %zu tensors bit for bit and starts the output layer's %zu "
-                  "afresh (4 outputs, zero moments, average at the weights): %zu wrong", kept,
-                  fresh, bad);
-    } else {
-        T2V_CHECK(0, "checkpoints around the switch open (%s)", t2v_last_error());
-    }
-    t2v_weights_close(wa);
-    t2v_weights_close(wb);
+    size_t kept = 0;
+    int fresh = s == T2V_OK ? compare_switch(before, after, T2V_TGANC_PATH_OUT, 4, &kept) : -1;
+    T2V_CHECK(fresh == 8, "the switch keeps %zu tensors bit for bit and starts the output "
+              "layer's %d afresh (4 outputs, zero moments, average at the weights)", kept,
+              fresh);
 
     /* from the switch: 4 steps on, against 2, a checkpoint, and 2 more */
     float a[4], b[4];
@@ -245,6 +267,55 @@ static void check_bounce_switch(void)
               "a bouncing run resumes exactly (G's loss at step 7: %.6f / %.6f)", a[3], b[3]);
     t2v_tganc_trainer_free(tr);
     sprite = bounce = 0;
+}
+
+/* A checkpoint whose path reads the sentence vector switched to reading
+ * the rest of the caption: the whole path head starts afresh (its first
+ * layer now Z + E wide), everything else is kept; the recipe records the
+ * step, and asking for the path it already reads switches nothing. */
+static void check_path_switch(void)
+{
+    char before[300], after[300];
+    snprintf(before, sizeof before, "%s/ckpt-sentence.gguf", dir);
+    snprintf(after, sizeof after, "%s/ckpt-rest.gguf", dir);
+    t2v_step_stats st;
+    sprite = 1;
+    rest = 0;
+    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
+    for (int i = 0; tr && i < 3; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, before, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    rest = 1;
+    tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+    if (T2V_CHECK(tr != NULL, "a checkpoint whose path reads S resumes reading the rest")) {
+        const t2v_tganc_recipe rc = *t2v_tganc_trainer_recipe(tr), *r = &rc;
+        T2V_CHECK(r->gen.path_rest == 1 && r->path_from == 3 && r->path_bounce_from == 0,
+                  "recipe: the path reads the rest from step %lld", (long long)r->path_from);
+        s = t2v_tganc_save_checkpoint(tr, after, "test");
+        t2v_tganc_trainer_free(tr);
+        size_t kept = 0;
+        int outputs = 2 * r->gen.sprite_frames;
+        int fresh = s == T2V_OK ? compare_switch(before, after, T2V_TGANC_PATH, outputs, &kept)
+                                : -1;
+        T2V_CHECK(fresh == 16, "the switch keeps %zu tensors bit for bit and starts the path "
+                  "head's %d afresh (both layers, zero moments, average at the weights)", kept,
+                  fresh);
+        t2v_weights *w = NULL;
+        t2v_weights_tensor l0 = {0};
+        int found = t2v_weights_open(after, &w) == T2V_OK &&
+                    t2v_weights_find_tensor(w, "gen.path.l0.weight", &l0) == T2V_OK;
+        T2V_CHECK(found && l0.shape[1] == r->gen.z_dim + r->gen.text.embed,
+                  "the head's first layer reads [z, rest]: %lld wide (z %d + E %d)",
+                  (long long)l0.shape[1], r->gen.z_dim, r->gen.text.embed);
+        t2v_weights_close(w);
+        tr = tiny_trainer_opts(after, -1, 0.9f); /* already reading the rest */
+        T2V_CHECK(tr && t2v_tganc_trainer_recipe(tr)->path_from == 3,
+                  "asking again for the path it reads switches nothing");
+        t2v_tganc_trainer_free(tr);
+    }
+    sprite = 0;
+    rest = -1;
 }
 
 /* Word heads: at initialisation every word's logit is near 0, so each
@@ -598,6 +669,7 @@ int main(void)
     check_resume();
     sprite = bounce = 0;
     check_bounce_switch();
+    check_path_switch();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         return 1;

@@ -478,6 +478,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.reader_from", T2V_RECIPE_I64, t2v_tganc_recipe, reader_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.g_pooled_from", T2V_RECIPE_I64, t2v_tganc_recipe, g_pooled_from, 1,
                        0),
+    T2V_RECIPE_KEY_OPT("train.path_from", T2V_RECIPE_I64, t2v_tganc_recipe, path_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.path_bounce_from", T2V_RECIPE_I64, t2v_tganc_recipe,
                        path_bounce_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, attend_sharpen,
@@ -535,6 +536,44 @@ static t2v_status ms_buffers(t2v_tganc_trainer *tr)
     return T2V_OK;
 }
 
+/* On resume: the recipe's path for the checkpoint's (tr->rc.gen), where it
+ * asks for another. The bouncing shape replaces the head's output layer
+ * (4 numbers per picture instead of 2T); another input (switch_path)
+ * replaces the whole head, whose first layer reads it. *fresh names the
+ * parameters that start afresh (NULL: none). */
+static t2v_status switch_path(t2v_tganc_trainer *tr, const t2v_tganc_recipe *recipe,
+                              int64_t ck_step, const char *resume_path, const char **fresh)
+{
+    t2v_tganc_cfg want = tr->rc.gen;
+    if (recipe && recipe->gen.path_bounce)
+        want.path_bounce = 1;
+    if (recipe && recipe->switch_path) {
+        want.path_rest = recipe->gen.path_rest;
+        want.path_follow = recipe->gen.path_follow;
+        want.path_each = recipe->gen.path_each;
+    }
+    const t2v_tganc_cfg *had = &tr->rc.gen;
+    int input = want.path_rest != had->path_rest || want.path_follow != had->path_follow ||
+                want.path_each != had->path_each;
+    int shape = want.path_bounce != had->path_bounce;
+    if (!input && !shape)
+        return T2V_OK;
+    if (had->sprite_frames <= 0)
+        return t2v_fail(T2V_ERR_INVALID, "%s: a path moves the sprite layout's picture; this "
+                        "generator draws the clip", resume_path);
+    t2v_status s = t2v_tganc_check(&want);
+    if (s != T2V_OK)
+        return t2v_fail(T2V_ERR_INVALID, "%s: its path cannot switch: %s", resume_path,
+                        t2v_last_error());
+    tr->rc.gen = want;
+    if (input)
+        tr->rc.path_from = ck_step;
+    if (shape)
+        tr->rc.path_bounce_from = ck_step;
+    *fresh = input ? T2V_TGANC_PATH : T2V_TGANC_PATH_OUT;
+    return T2V_OK;
+}
+
 t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
                                  int threads, t2v_device device, int gpu_id,
                                  t2v_data_warn_fn warn, void *warn_user,
@@ -547,7 +586,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_weights *ck = NULL;
     t2v_status s = T2V_OK;
     int fresh_reader = 0; /* a reader added to a checkpoint that has none */
-    int fresh_path = 0;   /* a free-path checkpoint's generator switched to bouncing */
+    const char *fresh_path = NULL; /* the path head's parameters that start afresh */
     int64_t ck_step = 0;
     if (resume_path) {
         if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK)
@@ -580,23 +619,14 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             tr->rc.gen.text.pool = 2;
             tr->rc.g_pooled_from = ck_step;
         }
-        if (recipe && recipe->gen.path_bounce && !tr->rc.gen.path_bounce) {
-            /* the path head's hidden layer stays; its output layer, four
-             * numbers per picture instead of 2T, starts afresh */
-            if (tr->rc.gen.sprite_frames <= 0) {
-                s = t2v_fail(T2V_ERR_INVALID, "%s: a bouncing path moves the sprite layout's "
-                             "picture; this generator draws the clip", resume_path);
-                goto fail;
-            }
-            tr->rc.gen.path_bounce = 1;
-            tr->rc.path_bounce_from = ck_step;
-            fresh_path = 1;
-        }
+        if ((s = switch_path(tr, recipe, ck_step, resume_path, &fresh_path)) != T2V_OK)
+            goto fail;
     } else {
         tr->rc = *recipe;
         tr->rc.reader_from = 0;
         tr->rc.g_pooled_from = 0;
         tr->rc.path_bounce_from = 0;
+        tr->rc.path_from = 0;
         if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
             goto fail;
     }
@@ -680,11 +710,11 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         tr->step = ck_step;
         tr->seconds = secs;
         tr->opt_g.step = tr->opt_d.step = ck_step;
-        const char *skip = fresh_path ? T2V_TGANC_PATH_OUT : NULL;
+        const char *skip = fresh_path;
         if ((s = t2v_params_load_except(&tr->gps, ck, 1, skip)) != T2V_OK ||
-            (fresh_path && (s = t2v_tganc_init_path_out(&tr->gen, tr->be, &tr->gps,
-                                                        tr->rc.seed ^ 0x9E37u,
-                                                        5000 + (uint64_t)ck_step)) != T2V_OK) ||
+            (skip && (s = t2v_tganc_init_path(&tr->gen, tr->be, &tr->gps, tr->rc.seed ^ 0x9E37u,
+                                              5000 + 4 * (uint64_t)ck_step,
+                                              strcmp(skip, T2V_TGANC_PATH) == 0)) != T2V_OK) ||
             (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)

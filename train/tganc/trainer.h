@@ -51,6 +51,12 @@ typedef struct t2v_tganc_recipe {
                               checkpoint it was added to) */
     int64_t g_pooled_from; /* gen.text.pool 2: the step from which G has read the
                               pooled words alone (0, or a checkpoint's step) */
+    int64_t path_from;     /* the step from which the path head has read what it reads
+                              (0, or the step of a checkpoint whose head read
+                              something else: its head started afresh there) */
+    int switch_path;       /* on resume, not kept: 1 takes the recipe's path input
+                              (gen.path_rest, path_follow, path_each) where it
+                              differs from the checkpoint's, the head afresh */
     int64_t path_bounce_from; /* gen.path_bounce: the step from which the path has
                               bounced (0, or the step of the free-path checkpoint
                               it replaced the head's output layer of) */
@@ -98,8 +104,9 @@ typedef struct t2v_tganc_trainer t2v_tganc_trainer;
 /* Builds everything for training from a recipe (fresh weights), or from a
  * checkpoint file when resume_path is set (the recipe is then read from
  * it; a recipe with gen.path_bounce switches a free-path checkpoint's
- * generator to the bouncing path, its head's output layer afresh), on the
- * backend of `device` (gpu_id: the CUDA device; threads: CPU
+ * generator to the bouncing path, its head's output layer afresh, and one
+ * with switch_path its path head to the recipe's input, the whole head
+ * afresh), on the backend of `device` (gpu_id: the CUDA device; threads: CPU
  * threads). warn receives data-set warnings. */
 t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *resume_path,
                                  int threads, t2v_device device, int gpu_id,
