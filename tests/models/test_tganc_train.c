@@ -155,6 +155,19 @@ static void check_resume(void)
               a[5][0], b[5][0], a[5][1], b[5][1]);
 }
 
+/* A tiny run (with an average of G's weights) of 3 steps, checkpointed at
+ * path: the run that a switch of the path head starts from. */
+static t2v_status three_steps_saved(const char *path)
+{
+    t2v_step_stats st;
+    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
+    for (int i = 0; tr && i < 3; i++)
+        t2v_tganc_train_step(tr, &st);
+    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, path, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    return s;
+}
+
 /* Two checkpoints around a switch of the path head: every tensor of the
  * switched one whose name does not start with `fresh` equals the old
  * one's bit for bit; of the fresh ones, the Adam moments are 0, the
@@ -218,13 +231,9 @@ static void check_bounce_switch(void)
     t2v_step_stats st;
     sprite = 1;
     bounce = 0;
-    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
-    for (int i = 0; tr && i < 3; i++)
-        t2v_tganc_train_step(tr, &st);
-    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, before, "test") : T2V_ERR_INVALID;
-    t2v_tganc_trainer_free(tr);
+    t2v_status s = three_steps_saved(before);
     bounce = 1;
-    tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+    t2v_tganc_trainer *tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
     if (!T2V_CHECK(tr != NULL, "a free-path checkpoint resumes with the bouncing path")) {
         sprite = bounce = 0;
         return;
@@ -278,16 +287,11 @@ static void check_path_switch(void)
     char before[300], after[300];
     snprintf(before, sizeof before, "%s/ckpt-sentence.gguf", dir);
     snprintf(after, sizeof after, "%s/ckpt-rest.gguf", dir);
-    t2v_step_stats st;
     sprite = 1;
     rest = 0;
-    t2v_tganc_trainer *tr = tiny_trainer_opts(NULL, -1, 0.9f);
-    for (int i = 0; tr && i < 3; i++)
-        t2v_tganc_train_step(tr, &st);
-    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, before, "test") : T2V_ERR_INVALID;
-    t2v_tganc_trainer_free(tr);
+    t2v_status s = three_steps_saved(before);
     rest = 1;
-    tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+    t2v_tganc_trainer *tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
     if (T2V_CHECK(tr != NULL, "a checkpoint whose path reads S resumes reading the rest")) {
         const t2v_tganc_recipe rc = *t2v_tganc_trainer_recipe(tr), *r = &rc;
         T2V_CHECK(r->gen.path_rest == 1 && r->path_from == 3 && r->path_bounce_from == 0,
