@@ -87,6 +87,13 @@ static int path_pos_used(const t2v_tganc *g) { return g->cfg.path_each && g->K >
  * one per clip. */
 static int path_rows(const t2v_tganc *g) { return g->cfg.path_each ? g->NS : g->N; }
 
+/* The numbers one row of the path head gives: one picture's (path_each),
+ * or every picture's of a clip */
+static int head_width(const t2v_tganc *g)
+{
+    return t2v_tganc_path_outputs(&g->cfg) * (g->cfg.path_each ? 1 : g->K);
+}
+
 /* Where R_k starts in a (N, K E) table, or with path_each a (K N, E) one,
  * and how far apart its rows are */
 static size_t window_at(const t2v_tganc *g, int s)
@@ -173,9 +180,7 @@ t2v_status t2v_tganc_declare(t2v_tganc *g, const t2v_tganc_cfg *cfg, t2v_params 
     if (c->sprite_frames > 0) {
         int64_t w0[2] = {c->path_hidden, c->z_dim + t2v_tganc_path_sent(c)};
         int64_t b0[1] = {c->path_hidden};
-        int paths = c->path_each ? 1 : g->K; /* the paths one row of the head gives */
-        int64_t w1[2] = {t2v_tganc_path_outputs(c) * paths, c->path_hidden};
-        int64_t b1[1] = {t2v_tganc_path_outputs(c) * paths};
+        int64_t w1[2] = {head_width(g), c->path_hidden}, b1[1] = {head_width(g)};
         g->path_w[0] = t2v_declare(ps, &st, "gen.path.l0", "weight", 2, w0, 0);
         g->path_b[0] = t2v_declare(ps, &st, "gen.path.l0", "bias", 1, b0, 1);
         g->path_w[1] = t2v_declare(ps, &st, "gen.path.l1", "weight", 2, w1, 0);
@@ -599,7 +604,7 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     else if (c->path_follow)
         follow_forward(g, be);
     /* the head's rows: N clips, or with path_each K N pictures, of Po each */
-    int R = path_rows(g), Po = t2v_tganc_path_outputs(c) * (c->path_each ? 1 : g->K);
+    int R = path_rows(g), Po = head_width(g);
     if (c->path_each) // zs_path (K N, Z + E): picture k's rows [z, R_k]
         for (int s = 0; s < g->K; s++)
             k->concat_forward(be, g->zs_path + (size_t)s * N * (Z + Dp), g->z,
@@ -695,7 +700,7 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
             if (!c->path_each)
                 k->permute(be, g->doff, g->doff_k, 3, shape, perm);
         }
-        int R = path_rows(g), Po = t2v_tganc_path_outputs(c) * (c->path_each ? 1 : g->K);
+        int R = path_rows(g), Po = head_width(g);
         if (c->path_bounce) {
             k->bounce_backward(be, g->dpath_t, g->doff, g->path_t, NS, T, t2v_tganc_reach(c),
                                T2V_TGANC_BOUNCE_VMAX);
