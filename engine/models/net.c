@@ -1,4 +1,5 @@
 /* Declaring parameters and planning activations for the networks. */
+#include "backend/backend.h"
 #include "core/status_internal.h"
 #include "models/net.h"
 
@@ -27,3 +28,27 @@ float *t2v_plan_floats(t2v_plan *p, size_t n)
 }
 
 float *t2v_plan_grad(t2v_plan *p, size_t n) { return p->training ? t2v_plan_floats(p, n) : NULL; }
+
+void t2v_attend_words_forward(t2v_backend *be, float *sc, float *a, float *P, const float *score,
+                              const float *bias, const int32_t *ids, const float *mask,
+                              const float *x, int N, int T, int E)
+{
+    const t2v_kernels *k = be->k;
+    k->embedding_forward(be, sc, score, ids, N * T, 1);
+    if (bias)
+        k->bias_add(be, sc, bias, N, T, 1);
+    k->softmax_forward(be, a, sc, mask, N, T);
+    // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
+    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, a, T, T, x, E, (int64_t)T * E, 0.0f, P, E, E, N);
+}
+
+void t2v_attend_words_backward(t2v_backend *be, float *dsc, float *dscore, float *dbias,
+                               const float *a, const float *da, const int32_t *ids, int N, int T,
+                               float ent)
+{
+    const t2v_kernels *k = be->k;
+    k->softmax_backward(be, dsc, a, da, N, T, ent);
+    k->embedding_backward(be, dscore, dsc, ids, N * T, 1);
+    if (dbias)
+        k->bias_backward(be, dbias, dsc, N, T, 1);
+}

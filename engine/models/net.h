@@ -25,6 +25,20 @@ float *t2v_plan_floats(t2v_plan *p, size_t n);
 /* Gradient buffers exist only when training. */
 float *t2v_plan_grad(t2v_plan *p, size_t n);
 
+/* Attention over a caption's words, as both generators' pictures read
+ * them: sc (N, T) = score[ids] (+ bias (T) at each position when not
+ * NULL), a = the softmax of sc over each caption's words (mask), and
+ * P[n] (E) = a[n] x[n], x (N, T, E) the embedded words. */
+void t2v_attend_words_forward(t2v_backend *be, float *sc, float *a, float *P, const float *score,
+                              const float *bias, const int32_t *ids, const float *mask,
+                              const float *x, int N, int T, int E);
+/* da (N, T), the weights' gradient, -> dsc (overwritten) with the
+ * entropy term of weight ent per row, then the scores' gradient (and the
+ * bias's, when not NULL) accumulate. */
+void t2v_attend_words_backward(t2v_backend *be, float *dsc, float *dscore, float *dbias,
+                               const float *a, const float *da, const int32_t *ids, int N, int T,
+                               float ent);
+
 static inline float *t2v_pdata(t2v_params *ps, int i) { return ps->items[i].t.data; }
 static inline float *t2v_pgrad(t2v_params *ps, int i) { return ps->items[i].t.grad; }
 

@@ -643,11 +643,8 @@ static void glyph_input(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     const t2v_kernels *k = be->k;
     t2v_sg_layer *y = &s->layer;
     int N = s->N, T = s->cfg.text.max_words, E = s->cfg.text.embed;
-    k->embedding_forward(be, y->att_s, t2v_pdata(ps, y->att_w), s->text.ids, N * T, 1);
-    k->softmax_forward(be, y->att_a, y->att_s, s->text.mask, N, T);
-    // P[n] (1, E) = a[n] (1, T) x[n] (T, E)
-    k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, y->att_a, T, T, s->text.x, E, (int64_t)T * E, 0.0f,
-                    y->att_p, E, E, N);
+    t2v_attend_words_forward(be, y->att_s, y->att_a, y->att_p, t2v_pdata(ps, y->att_w), NULL,
+                             s->text.ids, s->text.mask, s->text.x, N, T, E);
     k->concat_forward(be, y->pin, y->att_p, s->zc, N, E, s->cfg.c_dim + s->cfg.z_dim, 1);
 }
 
@@ -762,8 +759,8 @@ static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
     k->gemm_batched(be, 0, 1, 1, T, E, 1.0f, y->datt_p, E, E, s->text.x, E, (int64_t)T * E,
                     0.0f, y->datt_a, T, T, N);
-    k->softmax_backward(be, y->datt_s, y->att_a, y->datt_a, N, T, y->sharpen / (float)N);
-    k->embedding_backward(be, t2v_pgrad(ps, y->att_w), y->datt_s, s->text.ids, N * T, 1);
+    t2v_attend_words_backward(be, y->datt_s, t2v_pgrad(ps, y->att_w), NULL, y->att_a, y->datt_a,
+                              s->text.ids, N, T, y->sharpen / (float)N);
     // dwords[n] (T, E) = a[n]^T (T, 1) dP[n] (1, E)
     k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, y->att_a, 1, T, y->datt_p, E, E, 0.0f, y->dwords,
                     E, (int64_t)T * E, N);

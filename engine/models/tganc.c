@@ -399,18 +399,13 @@ static void norm_act_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_
  * scores (plus, with K > 1, sprite k's positional bias) */
 static void attend_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
 {
-    const t2v_kernels *k = be->k;
     int N = g->N, T = g->cfg.text.max_words, E = g->cfg.text.embed;
     for (int s = 0; s < g->K; s++) {
-        float *sc = g->att_s + (size_t)s * N * T, *a = g->att_a + (size_t)s * N * T;
-        // scores (N*T) = score[ids] (+ pos[s] at each position)
-        k->embedding_forward(be, sc, t2v_pdata(ps, g->att_w), g->text.ids, N * T, 1);
-        if (g->K > 1)
-            k->bias_add(be, sc, t2v_pdata(ps, g->att_pos) + (size_t)s * T, N, T, 1);
-        k->softmax_forward(be, a, sc, g->text.mask, N, T);
-        // P[s][n] (1, E) = a[n] (1, T) x[n] (T, E)
-        k->gemm_batched(be, 0, 0, 1, E, T, 1.0f, a, T, T, g->text.x, E, (int64_t)T * E, 0.0f,
-                        g->att_p + (size_t)s * N * E, E, E, N);
+        size_t o = (size_t)s * N * T;
+        t2v_attend_words_forward(be, g->att_s + o, g->att_a + o, g->att_p + (size_t)s * N * E,
+                                 t2v_pdata(ps, g->att_w),
+                                 g->K > 1 ? t2v_pdata(ps, g->att_pos) + (size_t)s * T : NULL,
+                                 g->text.ids, g->text.mask, g->text.x, N, T, E);
     }
 }
 
@@ -433,12 +428,10 @@ static void attend_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps)
                     g->datt_a + o, T);
         /* the sharpening weight is per row of the mean entropy over the
          * batch's captions and sprites */
-        k->softmax_backward(be, g->datt_s + o, g->att_a + o, g->datt_a + o, N, T,
-                            g->attend_sharpen / (float)g->NS);
-        k->embedding_backward(be, t2v_pgrad(ps, g->att_w), g->datt_s + o, g->text.ids, N * T, 1);
-        if (g->K > 1)
-            k->bias_backward(be, t2v_pgrad(ps, g->att_pos) + (size_t)s * T, g->datt_s + o, N, T,
-                             1);
+        t2v_attend_words_backward(be, g->datt_s + o, t2v_pgrad(ps, g->att_w),
+                                  g->K > 1 ? t2v_pgrad(ps, g->att_pos) + (size_t)s * T : NULL,
+                                  g->att_a + o, g->datt_a + o, g->text.ids, N, T,
+                                  g->attend_sharpen / (float)g->NS);
         // dx[n] (T, E) (+)= a[n]^T (T, 1) dP[n] (1, E)
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, g->att_a + o, 1, T, dP, E, E,
                         s ? 1.0f : 0.0f, g->datt_x, E, (int64_t)T * E, N);
