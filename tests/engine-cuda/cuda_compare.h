@@ -79,6 +79,20 @@ static inline int cc_count_params(t2v_backend *gpu, t2v_backend *cpu, const t2v_
     return bad;
 }
 
+/* n floats of the CUDA side copied over the CPU side's. Used on the
+ * activations a ReLU's backward reads: an input within rounding of zero can
+ * be kept on one backend and cut on the other, and one such decision moves
+ * a channel's bias gradient by a whole element's share, far beyond
+ * rounding. Backward passes that start from the same activations compare
+ * the backward kernels alone (compare the activations first). */
+static inline void cc_adopt(t2v_backend *gpu, t2v_backend *cpu, const float *gd, float *cd,
+                            size_t n)
+{
+    float *h = cc_fetch(gpu, gd, n);
+    t2v_backend_upload(cpu, cd, h, n * sizeof *h);
+    free(h);
+}
+
 /* Whether a CUDA device answers: 77 (skip, said why) where none does, 1
  * when opening failed otherwise (reported), 0 to go on. */
 static inline int cc_probe_device(void)

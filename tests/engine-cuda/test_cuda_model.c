@@ -4,8 +4,11 @@
  * caption's words, a picture smaller than the frame, the bouncing path)
  * built on each
  * backend from the same seed, run on the same caption ids and noise. Compared: clips in training and inference
- * mode, the batch-norm running statistics, every parameter gradient, and
- * the parameters after three Adam steps. Skipped (77) without a device.
+ * mode, the batch-norm running statistics, each layer's activations,
+ * every parameter gradient, and the parameters after three Adam steps.
+ * Each backward starts from the CUDA side's activations on both sides
+ * (cc_adopt), so that a ReLU input within rounding of zero cannot take
+ * opposite decisions. Skipped (77) without a device.
  *
  * Tolerances: clips are tanh outputs in [-1, 1] and agree to 2e-4; a
  * gradient tensor agrees to 2e-3 of its largest CPU magnitude (float
@@ -78,10 +81,6 @@ static int compare_tensor(side *gpu, side *cpu, const float *gd, const float *cd
     return cc_compare(gpu->be, cpu->be, gd, cd, n, atol, rel, what);
 }
 
-static size_t clip_floats(const t2v_tganc_cfg *c)
-{
-    return (size_t)NB * c->channels * c->frames * c->height * c->width;
-}
 
 static void forward_both(side *s, const int32_t *ids, const int *len, const float *z,
                          int training)
@@ -89,6 +88,43 @@ static void forward_both(side *s, const int32_t *ids, const int *len, const floa
     t2v_backend_upload(s->be, s->g.z, z, (size_t)NB * s->g.cfg.z_dim * sizeof(float));
     t2v_encoder_forward(&s->g.text, s->be, &s->ps, ids, len);
     t2v_tganc_forward(&s->g, s->be, &s->ps, &s->bufs, s->g.text.S, training);
+}
+
+static size_t clip_floats(const t2v_tganc_cfg *c)
+{
+    return (size_t)NB * c->channels * c->frames * c->height * c->width;
+}
+
+/* What the ReLUs' backward passes read: each stack layer's activated
+ * output, and with K > 1 pictures the composite's K - 1 clips of
+ * relu(max so far - picture k). */
+static size_t layer_floats(const side *s, int i)
+{
+    return (size_t)s->g.NS * s->g.layer[i].C * s->g.layer[i].L;
+}
+
+static size_t over_floats(const side *s) { return (size_t)(s->g.K - 1) * clip_floats(&s->g.cfg); }
+
+static void compare_relu_inputs(side *gpu, side *cpu, const char *kind)
+{
+    char what[300];
+    for (int i = 0; i <= cpu->g.cfg.n_stages; i++) {
+        snprintf(what, sizeof what, "%s: layer %d's activations in training", kind, i);
+        compare_tensor(gpu, cpu, gpu->g.layer[i].a, cpu->g.layer[i].a, layer_floats(cpu, i), 1e-5,
+                       1e-4, what);
+    }
+    if (cpu->g.K > 1) {
+        snprintf(what, sizeof what, "%s: the composite's rectified differences", kind);
+        compare_tensor(gpu, cpu, gpu->g.over, cpu->g.over, over_floats(cpu), 1e-5, 1e-4, what);
+    }
+}
+
+static void adopt_relu_inputs(side *gpu, side *cpu)
+{
+    for (int i = 0; i <= cpu->g.cfg.n_stages; i++)
+        cc_adopt(gpu->be, cpu->be, gpu->g.layer[i].a, cpu->g.layer[i].a, layer_floats(cpu, i));
+    if (cpu->g.K > 1)
+        cc_adopt(gpu->be, cpu->be, gpu->g.over, cpu->g.over, over_floats(cpu));
 }
 
 static void backward_both(side *s, const float *dclip)
@@ -172,11 +208,14 @@ static void run_case(int cond_bn, int sprite)
                        (size_t)t2v_tensor_numel(&cpu.bufs.items[i].t), 1e-5, 1e-4, what);
     }
 
-    /* gradients of sum(w * clip) */
+    compare_relu_inputs(&gpu, &cpu, kind);
+
+    /* gradients of sum(w * clip), both from the CUDA side's activations */
     float *w = malloc(clip * sizeof *w);
     t2v_rng_uniform_host(w, clip, 32, 0, 0);
     for (size_t i = 0; i < clip; i++)
         w[i] = 2.0f * w[i] - 1.0f;
+    adopt_relu_inputs(&gpu, &cpu);
     backward_both(&cpu, w);
     backward_both(&gpu, w);
     int bad = cc_count_params(gpu.be, cpu.be, &gpu.ps, &cpu.ps, 1, 1e-7, 2e-3);
@@ -192,6 +231,7 @@ static void run_case(int cond_bn, int sprite)
         if (step > 0) {
             forward_both(&cpu, ids, len, z, 1);
             forward_both(&gpu, ids, len, z, 1);
+            adopt_relu_inputs(&gpu, &cpu);
             backward_both(&cpu, w);
             backward_both(&gpu, w);
         }

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Pack the CUDA checks for a GPU machine that has the CUDA toolkit but not
+# Debian's libraries (see docs/cuda.md, "Running the checks on a GPU
+# machine"). From the repository root:
+#
+#   bash scripts/gpu-check/pack.sh [BUILD] [PACK]      (defaults build-gpu .gpucheck)
+#
+# configures BUILD (release, CUDA on, built-in sgemm instead of OpenBLAS, no
+# plugins), builds it, and writes PACK/bin.tar.xz: the engine library, the
+# CUDA module, the tests of the suite engine-cuda and bench_cuda. The
+# training library links Debian's FFmpeg for decoding users' videos, which
+# these programs never call; PACK/stubs holds stand-ins for those four
+# libraries whose functions abort with a message, so nothing else travels.
+# Ignore PACK in git (.git/info/exclude) and carry it to the machine.
+set -euo pipefail
+B=${1:-build-gpu}
+P=${2:-.gpucheck}
+if [ ! -d "$B" ]; then
+    meson setup "$B" --buildtype=release -Dblas=disabled -Dcuda=enabled \
+        -Dgst=disabled -Dffmpeg=disabled
+fi
+ninja -C "$B"
+
+engine_tests="gemm conv elementwise norm layout text_ops loss adam rng arena_params fit pixels_kernel translate generator_pixels"
+files="engine/libtxt2vid.so engine/libtxt2vid.so.0 engine/libtxt2vid.so.0.1.0
+       kernels/libtxt2vid-cuda.so bench/bench_cuda"
+for t in $engine_tests; do files="$files tests/engine/test_$t"; done
+for t in arith open model stackgan; do files="$files tests/engine-cuda/test_cuda_$t"; done
+
+rm -rf "$P"
+mkdir -p "$P/stubs"
+# shellcheck disable=SC2086
+tar -C "$B" -cJf "$P/bin.tar.xz" $files
+
+# Functions the programs import from each FFmpeg library.
+needed=$(cd "$B" && for f in $files; do nm -D --undefined-only "$f" | awk '{print $2}'; done |
+         sed 's/@.*//' | sort -u)
+multiarch=$(gcc -print-multiarch)
+for lib in libavformat.so.59 libavcodec.so.59 libavutil.so.57 libswscale.so.6; do
+    src="$P/stubs/${lib%%.so*}.c"
+    {
+        echo '#include <stdio.h>'
+        echo '#include <stdlib.h>'
+        echo 'static void called(const char *f)'
+        # shellcheck disable=SC2028 # the \n is C source, printed as is
+        echo '{ fprintf(stderr, "gpu-check: %s called; FFmpeg is not on this machine\n", f); abort(); }'
+        nm -D --defined-only "/usr/lib/$multiarch/$lib" | awk '$2 == "T" {print $3}' |
+            sed 's/@.*//' | sort -u | comm -12 - <(echo "$needed") |
+            while read -r fn; do echo "void $fn(void); void $fn(void) { called(\"$fn\"); }"; done
+    } > "$src"
+    # The symbol version the programs ask for (LIBAVFORMAT_59, ...).
+    node=$(objdump -p "/usr/lib/$multiarch/$lib" |
+           awk '/^Version definitions/ {on = 1; next} on && NF == 4 && $2 != "0x01" {print $4; exit}')
+    echo "$node { global: *; };" > "$src.map"
+    gcc -shared -fPIC -O1 -Wall -Wextra -Wl,-soname,"$lib" -Wl,--version-script="$src.map" \
+        -o "$P/stubs/$lib" "$src"
+    rm "$src" "$src.map"
+done
+du -sh "$P"
