@@ -112,39 +112,44 @@ extern "C" void cuda_translate_backward(t2v_backend *be, float *dx, float *doff,
 }
 
 /* a bouncing path: one thread per row (a few dozen rows of T frames) */
-__global__ void k_bounce(float *off, const float *par, int rows, int T, float reach, float vmax)
+__global__ void k_bounce(float *off, const float *par, int gated, int rows, int T, float reach,
+                         float vmax)
 {
     int r = blockIdx.x * blockDim.x + threadIdx.x;
+    size_t np = gated ? 5 : 4;
     if (r < rows)
-        t2v_bounce_row(off + (size_t)r * T * 2, par + (size_t)r * 4, T, reach, vmax);
+        t2v_bounce_row(off + (size_t)r * T * 2, par + r * np, gated, T, reach, vmax);
 }
 
-__global__ void k_bounce_dpar(float *dpar, const float *doff, const float *par, int rows, int T,
-                              float reach, float vmax)
+__global__ void k_bounce_dpar(float *dpar, const float *doff, const float *par, int gated,
+                              int rows, int T, float reach, float vmax)
 {
     int r = blockIdx.x * blockDim.x + threadIdx.x;
+    size_t np = gated ? 5 : 4;
     if (r < rows)
-        t2v_bounce_row_backward(dpar + (size_t)r * 4, doff + (size_t)r * T * 2,
-                                par + (size_t)r * 4, T, reach, vmax);
+        t2v_bounce_row_backward(dpar + r * np, doff + (size_t)r * T * 2, par + r * np, gated, T,
+                                reach, vmax);
 }
 
-extern "C" void cuda_bounce_forward(t2v_backend *be, float *off, const float *par, int rows,
-                                    int T, float reach, float vmax)
+extern "C" void cuda_bounce_forward(t2v_backend *be, float *off, const float *par, int gated,
+                                    int rows, int T, float reach, float vmax)
 {
     if (rows <= 0 || T <= 0)
         return;
     cudaStream_t st = cuda_enter(be);
-    k_bounce<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(off, par, rows, T, reach, vmax);
+    k_bounce<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(off, par, gated, rows, T, reach,
+                                                                 vmax);
     LAUNCH_OK(be, "k_bounce");
 }
 
 extern "C" void cuda_bounce_backward(t2v_backend *be, float *dpar, const float *doff,
-                                     const float *par, int rows, int T, float reach, float vmax)
+                                     const float *par, int gated, int rows, int T, float reach,
+                                     float vmax)
 {
     if (rows <= 0 || T <= 0)
         return;
     cudaStream_t st = cuda_enter(be);
-    k_bounce_dpar<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(dpar, doff, par, rows, T,
-                                                                       reach, vmax);
+    k_bounce_dpar<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(dpar, doff, par, gated, rows,
+                                                                       T, reach, vmax);
     LAUNCH_OK(be, "k_bounce_dpar");
 }

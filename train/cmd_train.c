@@ -87,13 +87,16 @@ static void usage(FILE *f)
             "                      picture's path from its own window alone (each)\n"
             "  --g-path-words L    with --g-path follow or each: how many words follow\n"
             "                      (1..64, default 5: \"is moving up and down\")\n"
-            "  --g-path-shape free|bounce  sprite layout: the path head gives every\n"
-            "                      frame's offset (free, default), or a start and a speed\n"
-            "                      per axis for each picture, which then travels at that\n"
-            "                      speed and turns back at the edges of its reach\n"
-            "                      (bounce); on --resume, bounce switches a free run's\n"
-            "                      head from the checkpoint's step (its output layer\n"
-            "                      afresh, the rest kept), and --g-path or --g-path-words\n"
+            "  --g-path-shape free|bounce|axis  sprite layout: the path head gives\n"
+            "                      every frame's offset (free, default), or a start and a\n"
+            "                      speed per axis for each picture, which then travels at\n"
+            "                      that speed and turns back at the edges of its reach\n"
+            "                      (bounce), and an axis gate that can hold one axis\n"
+            "                      still (axis); on --resume, bounce or axis switches a\n"
+            "                      free run's head from the checkpoint's step (its output\n"
+            "                      layer afresh, the rest kept), axis adds the gate to a\n"
+            "                      bouncing run (the clips unchanged at the switch), and\n"
+            "                      --g-path or --g-path-words\n"
             "                      that differ from the checkpoint's give the run a path\n"
             "                      head afresh that reads them\n"
             "  --g-sentence all|pooled  what the generator reads of the sentence vector: all\n"
@@ -209,8 +212,8 @@ static int parse_own(void *user, int c, const char *arg)
         o->g_path = word_index(arg, g_path_kinds, PATH_KINDS);
         return o->g_path < 0 ? -1 : 0;
     case O_G_PATH_SHAPE: {
-        static const char *const shapes[2] = {"free", "bounce"};
-        o->g_path_shape = word_index(arg, shapes, 2);
+        static const char *const shapes[3] = {"free", "bounce", "axis"};
+        o->g_path_shape = word_index(arg, shapes, 3);
         return o->g_path_shape < 0 ? -1 : 0;
     }
     case O_G_PATH_WORDS:
@@ -295,6 +298,10 @@ static int resume_conflict(const train_opts *to, const t2v_tganc_recipe *r)
         /* a bouncing head gives 4 numbers per picture: it does not turn back */
         return refuse("--g-path-shape free on --resume: the checkpoint's path bounces (from "
                       "step %lld), which it keeps", (long long)r->path_bounce_from);
+    if (to->g_path_shape == 1 && r->gen.path_bounce == 2)
+        /* nor does the gate's fifth number go away */
+        return refuse("--g-path-shape bounce on --resume: the checkpoint's path has its axis "
+                      "gate (from step %lld), which it keeps", (long long)r->path_axis_from);
     if (to->g_picture && to->g_picture != r->gen.pic_h)
         /* the stack's stages are the generator's architecture */
         return refuse("--g-picture %d on --resume: the checkpoint's generator draws a picture "
@@ -584,9 +591,9 @@ int t2v_cmd_train(int argc, char **argv)
         fprintf(stderr, CMD ": --g-attend %g: %s\n", to.g_attend, t2v_last_error());
         return 2;
     }
-    if (to.g_path_shape == 1 && rc.gen.sprite_frames <= 0 && !o.resume) {
-        fprintf(stderr, CMD ": --g-path-shape bounce needs --g-layout sprite: it moves the "
-                "picture\n");
+    if (to.g_path_shape >= 1 && rc.gen.sprite_frames <= 0 && !o.resume) {
+        fprintf(stderr, CMD ": --g-path-shape %s needs --g-layout sprite: it moves the "
+                "picture\n", to.g_path_shape == 2 ? "axis" : "bounce");
         return 2;
     }
     if (to.g_path_shape >= 0) rc.gen.path_bounce = to.g_path_shape;

@@ -86,19 +86,21 @@ void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float
 }
 
 /* a path per row: a few dozen rows of T frames, one thread */
-void cpu_bounce_forward(t2v_backend *be, float *off, const float *par, int rows, int T,
-                        float reach, float vmax)
+void cpu_bounce_forward(t2v_backend *be, float *off, const float *par, int gated, int rows,
+                        int T, float reach, float vmax)
 {
     (void)be;
+    size_t np = gated ? 5 : 4;
     for (int r = 0; r < rows; r++)
-        t2v_bounce_row(off + (size_t)r * T * 2, par + (size_t)r * 4, T, reach, vmax);
+        t2v_bounce_row(off + (size_t)r * T * 2, par + r * np, gated, T, reach, vmax);
 }
 
 void cpu_bounce_backward(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                         int rows, int T, float reach, float vmax)
+                         int gated, int rows, int T, float reach, float vmax)
 {
     (void)be;
+    size_t np = gated ? 5 : 4;
     for (int r = 0; r < rows; r++)
-        t2v_bounce_row_backward(dpar + (size_t)r * 4, doff + (size_t)r * T * 2,
-                                par + (size_t)r * 4, T, reach, vmax);
+        t2v_bounce_row_backward(dpar + r * np, doff + (size_t)r * T * 2, par + r * np, gated, T,
+                                reach, vmax);
 }

@@ -90,7 +90,12 @@ T2V_TR_FN float t2v_tr_dpixel(const float *dy, int H, int W, t2v_shift s, int r,
  * vmax tanh(speed) t, tri the triangle wave of period 4 with tri(0) = 0,
  * tri(1) = 1, tri(3) = -1: a constant speed that turns back at +-reach,
  * as a digit bouncing off the frame's edges. The phase's 2 tanh spans a
- * whole period, so every start and direction is reachable. */
+ * whole period, so every start and direction is reachable.
+ *
+ * Gated paths have a fifth number, the axis logit a: the speeds are
+ * multiplied by w_down = 2 sigmoid(a) and w_right = 2 - w_down, so a
+ * saturated gate moves the picture along one axis only (up and down, or
+ * left and right), and a = 0 (w = 1 on both) is the ungated path. */
 T2V_TR_FN float t2v_tri(float u, float *slope)
 {
     float m = u - 1.0f;
@@ -99,24 +104,36 @@ T2V_TR_FN float t2v_tri(float u, float *slope)
     return fabsf(m - 2.0f) - 1.0f;
 }
 
-/* off (T, 2) from par (4) */
-T2V_TR_FN void t2v_bounce_row(float *off, const float *par, int T, float reach, float vmax)
+/* the gate's weight on axis a (0 down, 1 right); 1 without a gate */
+T2V_TR_FN float t2v_bounce_gate(const float *par, int gated, int a)
+{
+    if (!gated)
+        return 1.0f;
+    float down = 2.0f / (1.0f + expf(-par[4]));
+    return a == 0 ? down : 2.0f - down;
+}
+
+/* off (T, 2) from par (4, or 5 when gated) */
+T2V_TR_FN void t2v_bounce_row(float *off, const float *par, int gated, int T, float reach,
+                              float vmax)
 {
     for (int a = 0; a < 2; a++) {
-        float phase = 2.0f * tanhf(par[a]), speed = vmax * tanhf(par[2 + a]), slope;
+        float phase = 2.0f * tanhf(par[a]);
+        float speed = vmax * tanhf(par[2 + a]) * t2v_bounce_gate(par, gated, a), slope;
         for (int t = 0; t < T; t++)
             off[t * 2 + a] = reach * t2v_tri(phase + speed * (float)t, &slope);
     }
 }
 
-/* dpar (4, overwritten) from doff (T, 2); the slope at a turning point is
- * the side the wave arrives from below (as t2v_tri gives it) */
-T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const float *par, int T,
-                                       float reach, float vmax)
+/* dpar (4 or 5, overwritten) from doff (T, 2); the slope at a turning
+ * point is the side the wave arrives from below (as t2v_tri gives it) */
+T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const float *par,
+                                       int gated, int T, float reach, float vmax)
 {
+    double dgate = 0.0; /* d loss / d w_down (w_right = 2 - w_down) */
     for (int a = 0; a < 2; a++) {
-        float tp = tanhf(par[a]), tv = tanhf(par[2 + a]);
-        float phase = 2.0f * tp, speed = vmax * tv, slope;
+        float tp = tanhf(par[a]), tv = tanhf(par[2 + a]), wa = t2v_bounce_gate(par, gated, a);
+        float phase = 2.0f * tp, speed = vmax * tv * wa, slope;
         double gp = 0.0, gv = 0.0;
         for (int t = 0; t < T; t++) {
             t2v_tri(phase + speed * (float)t, &slope);
@@ -125,7 +142,12 @@ T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const flo
             gv += g * t;
         }
         dpar[a] = (float)(gp * 2.0 * (1.0 - (double)tp * tp));
-        dpar[2 + a] = (float)(gv * vmax * (1.0 - (double)tv * tv));
+        dpar[2 + a] = (float)(gv * vmax * wa * (1.0 - (double)tv * tv));
+        dgate += (a == 0 ? 1.0 : -1.0) * gv * vmax * tv;
+    }
+    if (gated) { /* w_down = 2 s, ds/da = s (1 - s) */
+        double sg = 0.5 * t2v_bounce_gate(par, gated, 0);
+        dpar[4] = (float)(dgate * 2.0 * sg * (1.0 - sg));
     }
 }
 

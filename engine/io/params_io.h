@@ -16,6 +16,12 @@ t2v_status t2v_params_load_from(t2v_params *ps, const t2v_weights *w, int with_m
  * as they are: a part of the network that starts afresh. */
 t2v_status t2v_params_load_except(t2v_params *ps, const t2v_weights *w, int with_moments,
                                   const char *skip);
+/* Only the tensors whose names start with `prefix`, each of which has grown
+ * along its first dimension from groups of `from` rows to groups of `to`:
+ * row g from + j of the file goes to row g to + j, and the rows j >= from of
+ * each group (and their moments) become 0. */
+t2v_status t2v_params_load_widened(t2v_params *ps, const t2v_weights *w, int with_moments,
+                                   const char *prefix, int from, int to);
 
 /* One tensor of t's shape, held in backend memory at src / dst, to or from
  * a weights file under `name` (a missing tensor or another shape is
@@ -24,5 +30,9 @@ t2v_status t2v_tensor_add_named(t2v_backend *be, t2v_weights_writer *wr, const c
                                 const t2v_tensor *t, const float *src);
 t2v_status t2v_tensor_load_named(t2v_backend *be, const t2v_weights *w, const char *name,
                                  const t2v_tensor *t, float *dst);
+/* ... widened from groups of `from` rows to groups of `to` along the first
+ * dimension, as t2v_params_load_widened */
+t2v_status t2v_tensor_load_widened(t2v_backend *be, const t2v_weights *w, const char *name,
+                                   const t2v_tensor *t, float *dst, int from, int to);
 
 #endif

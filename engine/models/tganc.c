@@ -58,7 +58,7 @@ t2v_status t2v_tganc_check(t2v_tganc_cfg *c)
     if (c->sprites < 0 || c->sprites > T2V_TGANC_MAX_SPRITES || (c->sprites > 1 && !c->attend))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C sprites %d: 1..%d, more than one only with "
                         "attention over the words", c->sprites, T2V_TGANC_MAX_SPRITES);
-    if (c->path_bounce != 0 && (c->path_bounce != 1 || c->sprite_frames <= 0))
+    if (c->path_bounce != 0 && (c->path_bounce < 0 || c->path_bounce > 2 || c->sprite_frames <= 0))
         return t2v_fail(T2V_ERR_INVALID, "TGANs-C bouncing path (%d): only in the sprite "
                         "layout", c->path_bounce);
     int framed = c->frame[0] != 0 || c->frame[1] != 0;
@@ -614,7 +614,7 @@ void t2v_tganc_forward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, t2v_params
     t2v_linear_forward(be, g->path_t, g->path_h, t2v_pdata(ps, g->path_w[1]),
                        t2v_pdata(ps, g->path_b[1]), R, Hd, Po);
     if (c->path_bounce) { /* path_t (K N or N K, 4) -> off, in the same order */
-        k->bounce_forward(be, g->off, g->path_t, NS, T, t2v_tganc_reach(c),
+        k->bounce_forward(be, g->off, g->path_t, c->path_bounce == 2, NS, T, t2v_tganc_reach(c),
                           T2V_TGANC_BOUNCE_VMAX);
     } else {
         k->act_forward(be, T2V_ACT_TANH, 0.0f, g->path_t, g->path_t, (int64_t)N * P2);
@@ -695,7 +695,8 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         }
         int R = path_rows(g), Po = head_width(g);
         if (c->path_bounce) {
-            k->bounce_backward(be, g->dpath_t, g->doff, g->path_t, NS, T, t2v_tganc_reach(c),
+            k->bounce_backward(be, g->dpath_t, g->doff, g->path_t, c->path_bounce == 2, NS, T,
+                               t2v_tganc_reach(c),
                                T2V_TGANC_BOUNCE_VMAX);
         } else {
             k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);

@@ -126,6 +126,8 @@ typedef struct t2v_tganc_cfg {
     int path_bounce;        /* sprite layout: 1: the path head gives each picture a
                                phase and a speed per axis, and the picture bounces
                                between the edges of its reach (nn.h bounce_*);
+                               2: and an axis gate that weighs the two speeds, so
+                               a picture can move along one axis only;
                                0: the head gives every frame's offset */
     int frame[2];           /* sprite layout: the frame's (height, width), larger
                                than the picture on both sides; 0 0: the
@@ -157,11 +159,11 @@ static inline int t2v_tganc_path_sent(const t2v_tganc_cfg *cfg)
  * (4 per return trip across twice the reach) per frame */
 #define T2V_TGANC_BOUNCE_VMAX 1.0f
 
-/* What the path head gives per picture: 4 numbers that bounce, or 2
- * offsets per frame. */
+/* What the path head gives per picture: 4 numbers that bounce (5 with the
+ * axis gate), or 2 offsets per frame. */
 static inline int t2v_tganc_path_outputs(const t2v_tganc_cfg *cfg)
 {
-    return cfg->path_bounce ? 4 : 2 * cfg->sprite_frames;
+    return cfg->path_bounce ? 3 + cfg->path_bounce : 2 * cfg->sprite_frames;
 }
 
 /* Validates sizes and derives frames/height/width. */

@@ -182,7 +182,7 @@ t2v_status t2v_tganc_cfg_read(const t2v_weights *w, int vocab_size, t2v_tganc_cf
         return s;
     /* files without it: the head gives every frame's offset */
     if (t2v_weights_has_key(w, "tganc.sprite.path_bounce") &&
-        (s = get_int(w, "tganc.sprite.path_bounce", 1, 1, &c->path_bounce)) != T2V_OK)
+        (s = get_int(w, "tganc.sprite.path_bounce", 1, 2, &c->path_bounce)) != T2V_OK)
         return s;
     /* files without them: the frame is the picture's size */
     if (t2v_weights_has_key(w, "tganc.sprite.frame_height") &&

@@ -56,6 +56,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train --g-path-shape round --g-layout sprite" "train --g-path-shape bounce" \
+    "train --g-path-shape axis" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
     "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1" \
@@ -323,6 +324,25 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run bnd train "${common[@]}" --steps 4 --run-dir "$work/pic" --resume --g-path-shape free
     refused bnd "path bounces (from step 2)" "--g-path-shape free on --resume of a bouncing path"
+    # the axis gate on the bouncing run at its step 3: 5 outputs per picture,
+    # a clip sampled with the same seed right after the switch (no step
+    # trained) is the bouncing run's, byte for byte; no way back to bounce
+    "$cli" sample --model "$m" --caption "digit 2 is moving up and down" --seed 9 \
+        --out "$work/pic/before.y4m" >/dev/null 2>&1
+    run axs train "${common[@]}" --steps 3 --run-dir "$work/pic" --resume --g-path-shape axis
+    if [[ $status -eq 0 ]] && key_is "$m" tganc.sprite.path_bounce 2 &&
+        key_is "$work/pic/checkpoint.gguf" train.path_axis_from 3 &&
+        key_is "$work/pic/checkpoint.gguf" train.path_bounce_from 2 &&
+        "$cli" info "$m" 2>/dev/null | grep -Eq '^ +gen\.path\.l1\.weight +\(5, ' &&
+        "$cli" sample --model "$m" --caption "digit 2 is moving up and down" --seed 9 \
+            --out "$work/pic/after.y4m" >/dev/null 2>&1 &&
+        cmp -s "$work/pic/before.y4m" "$work/pic/after.y4m"; then
+        ok "train --g-path-shape axis on --resume: the gate from step 3, 5 outputs, the same clip at the switch"
+    else
+        fail "train --g-path-shape axis on --resume: status $status, $(head -c 200 "$work/axs.err")"
+    fi
+    run axt train "${common[@]}" --steps 4 --run-dir "$work/pic" --resume --g-path-shape bounce
+    refused axt "axis gate (from step 3)" "--g-path-shape bounce on --resume of a gated path"
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"

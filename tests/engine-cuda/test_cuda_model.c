@@ -37,12 +37,13 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     t2v_tganc_preset("tiny", &r);
     if (sprite)
         t2v_tganc_recipe_sprite(&r);
-    if (sprite >= 2) /* 7: as 4 */
+    if (sprite >= 2) /* 7, 8: as 4 */
         t2v_tganc_recipe_attend(&r, 0.3f, sprite == 3 || sprite == 5 || sprite == 6 ? 2 : 1,
-                                sprite == 3 || sprite == 4 || sprite == 7,
+                                sprite == 3 || sprite == 4 || sprite >= 7,
                                 sprite == 5 || sprite == 6 ? 3 : 0, sprite == 6);
     if (sprite >= 4 && sprite != 5 && sprite != 6) {
-        /* a picture half the frame's side, moving within it (4; 7 bouncing) */
+        /* a picture half the frame's side, moving within it (4; 7 bouncing, 8 with
+         * the axis gate) */
         t2v_tganc_check(&r.gen);
         t2v_tganc_recipe_picture(&r, r.gen.height / 2);
     }
@@ -50,7 +51,7 @@ static t2v_tganc_cfg model_cfg(int cond_bn, int sprite)
     cfg.cond_bn = cond_bn;
     cfg.unit_norm0 = cond_bn; /* both ways of normalising the FC layer */
     cfg.text.vocab = 20;
-    cfg.path_bounce = sprite == 7;
+    cfg.path_bounce = sprite == 8 ? 2 : sprite == 7;
     return cfg;
 }
 
@@ -137,7 +138,10 @@ static void backward_both(side *s, const float *dclip)
 
 static void run_case(int cond_bn, int sprite)
 {
-    const char *kind = sprite == 7 ? "sprite layout attending to words, bouncing path reading "
+    const char *kind = sprite == 8 ? "sprite layout attending to words, bouncing path with axis "
+                                     "gate reading the rest, picture half the frame, "
+                                     "sentence-modulated BN"
+                       : sprite == 7 ? "sprite layout attending to words, bouncing path reading "
                                      "the rest, picture half the frame, sentence-modulated BN"
                        : sprite == 6 ? "two sprites attending to words, each path from the three "
                                      "words after its own picture's, sentence-modulated BN"
@@ -276,5 +280,6 @@ int main(void)
     run_case(1, 5);
     run_case(1, 6);
     run_case(1, 7);
+    run_case(1, 8);
     return t2v_test_finish();
 }

@@ -125,7 +125,7 @@ static void tr_case(oc_ctx *oc, const tr_shape *s)
 
 typedef struct bn_ctx {
     oc_ctx *oc;
-    int rows, T;
+    int rows, T, gated, np;
     float reach, vmax;
     float *par, *dpar, *off; /* host parameters, their backend copy, backend output */
 } bn_ctx;
@@ -133,8 +133,9 @@ typedef struct bn_ctx {
 static void bn_fwd(void *p, float *y)
 {
     bn_ctx *c = p;
-    oc_up(c->oc, c->dpar, c->par, (size_t)c->rows * 4);
-    c->oc->k->bounce_forward(c->oc->be, c->off, c->dpar, c->rows, c->T, c->reach, c->vmax);
+    oc_up(c->oc, c->dpar, c->par, (size_t)c->rows * c->np);
+    c->oc->k->bounce_forward(c->oc->be, c->off, c->dpar, c->gated, c->rows, c->T, c->reach,
+                             c->vmax);
     oc_down(c->oc, y, c->off, (size_t)c->rows * c->T * 2);
 }
 
@@ -145,11 +146,21 @@ static double ref_tri(double u) { return asin(sin(M_PI * u / 2.0)) * 2.0 / M_PI;
 /* where a path turns back (u odd), the offset has a kink; a row whose u(t)
  * comes within `gap` of one at some frame is drawn again, so that no
  * difference step crosses a kink */
-static int near_kink(const float *par, int T, float vmax, double gap)
+/* the gate's weight on axis a, in double (written with tanh: 2 sigmoid(x)
+ * = 1 + tanh(x / 2)) */
+static double ref_gate(const float *par, int gated, int a)
+{
+    if (!gated)
+        return 1.0;
+    double down = 1.0 + tanh(0.5 * par[4]);
+    return a == 0 ? down : 2.0 - down;
+}
+
+static int near_kink(const float *par, int gated, int T, float vmax, double gap)
 {
     for (int a = 0; a < 2; a++)
         for (int t = 0; t < T; t++) {
-            double u = 2.0 * tanh(par[a]) + vmax * tanh(par[2 + a]) * t;
+            double u = 2.0 * tanh(par[a]) + vmax * tanh(par[2 + a]) * ref_gate(par, gated, a) * t;
             double d = fabs(u - (2.0 * floor((u - 1.0) / 2.0 + 0.5) + 1.0));
             if (d < gap)
                 return 1;
@@ -157,31 +168,33 @@ static int near_kink(const float *par, int T, float vmax, double gap)
     return 0;
 }
 
-static void bn_case(oc_ctx *oc, int rows, int T, float reach, float vmax)
+static void bn_case(oc_ctx *oc, int gated, int rows, int T, float reach, float vmax)
 {
     char name[96];
-    snprintf(name, sizeof name, "bounce (%d paths, %d frames, reach %g, vmax %g)", rows, T,
-             (double)reach, (double)vmax);
-    bn_ctx c = {.oc = oc, .rows = rows, .T = T, .reach = reach, .vmax = vmax};
-    long np = (long)rows * 4, no = (long)rows * T * 2;
+    snprintf(name, sizeof name, "bounce%s (%d paths, %d frames, reach %g, vmax %g)",
+             gated ? " with axis gate" : "", rows, T, (double)reach, (double)vmax);
+    int P = gated ? 5 : 4;
+    bn_ctx c = {.oc = oc, .rows = rows, .T = T, .gated = gated, .np = P, .reach = reach,
+                .vmax = vmax};
+    long np = (long)rows * P, no = (long)rows * T * 2;
     c.par = oc_hostf(oc, np);
-    for (int r = 0; r < rows; r++) { /* phases and speeds over every start and direction */
+    for (int r = 0; r < rows; r++) { /* phases, speeds (and gates) over every start and direction */
         int tries = 0;
         do
-            oc_uniform(oc, c.par + r * 4, 4, -2.5f, 2.5f);
-        while (near_kink(c.par + r * 4, T, vmax, 0.02) && ++tries < 1000);
+            oc_uniform(oc, c.par + r * P, P, -2.5f, 2.5f);
+        while (near_kink(c.par + r * P, gated, T, vmax, 0.02) && ++tries < 1000);
     }
     double *want = oc_hostd(oc, no);
     for (int r = 0; r < rows; r++)
         for (int t = 0; t < T; t++)
             for (int a = 0; a < 2; a++) {
-                const float *p = c.par + r * 4;
-                double u = 2.0 * tanh(p[a]) + vmax * tanh(p[2 + a]) * t;
+                const float *p = c.par + r * P;
+                double u = 2.0 * tanh(p[a]) + vmax * tanh(p[2 + a]) * ref_gate(p, gated, a) * t;
                 want[((long)r * T + t) * 2 + a] = reach * ref_tri(u);
             }
     c.dpar = oc_dev(oc, c.par, np);
     c.off = oc_alloc(oc, no);
-    oc->k->bounce_forward(oc->be, c.off, c.dpar, rows, T, reach, vmax);
+    oc->k->bounce_forward(oc->be, c.off, c.dpar, gated, rows, T, reach, vmax);
     oc_report(oc_compare(oc_fetch(oc, c.off, no), want, no, 1e-5 * reach, 1e-5), "%s forward",
               name);
     /* a path never leaves its reach, and one with no speed stands still */
@@ -193,7 +206,7 @@ static void bn_case(oc_ctx *oc, int rows, int T, float reach, float vmax)
     float *doff = oc_hostf(oc, no);
     oc_uniform(oc, doff, no, -1.0f, 1.0f);
     float *gpar = oc_alloc(oc, np), *ddoff = oc_dev(oc, doff, no);
-    oc->k->bounce_backward(oc->be, gpar, ddoff, c.dpar, rows, T, reach, vmax);
+    oc->k->bounce_backward(oc->be, gpar, ddoff, c.dpar, gated, rows, T, reach, vmax);
     oc_report(oc_fd_check(bn_fwd, &c, doff, no, c.par, np, oc_fetch(oc, gpar, np), NULL, 1e-3,
                           1e-3, 1e-3, 64),
               "%s backward vs finite differences", name);
@@ -207,7 +220,7 @@ static void bn_still(oc_ctx *oc)
     float par[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.3f, -0.7f, 0.0f, 0.0f};
     int T = 6;
     float *d = oc_dev(oc, par, 8), *off = oc_alloc(oc, 2 * T * 2);
-    oc->k->bounce_forward(oc->be, off, d, 2, T, 16.0f, 1.0f);
+    oc->k->bounce_forward(oc->be, off, d, 0, 2, T, 16.0f, 1.0f);
     const float *got = oc_fetch(oc, off, 2 * T * 2);
     int still = 1;
     for (int t = 0; t < T; t++) {
@@ -219,14 +232,44 @@ static void bn_still(oc_ctx *oc)
     oc_finish_case(oc, "bounce still");
 }
 
+/* the axis gate: at logit 0 the path is the ungated one, bit for bit; a
+ * saturated gate holds the other axis at its start in every frame */
+static void bn_gate(oc_ctx *oc)
+{
+    int T = 9;
+    float plain[4] = {0.4f, -1.1f, 0.8f, -0.6f};
+    float gated[15] = {0.4f, -1.1f, 0.8f, -0.6f, 0.0f,  /* logit 0 */
+                       0.4f, -1.1f, 0.8f, -0.6f, 30.0f, /* down only */
+                       0.4f, -1.1f, 0.8f, -0.6f, -30.0f};
+    float *dp = oc_dev(oc, plain, 4), *dg = oc_dev(oc, gated, 15);
+    float *op = oc_alloc(oc, T * 2), *og = oc_alloc(oc, 3 * T * 2);
+    oc->k->bounce_forward(oc->be, op, dp, 0, 1, T, 16.0f, 1.0f);
+    oc->k->bounce_forward(oc->be, og, dg, 1, 3, T, 16.0f, 1.0f);
+    const float *a = oc_fetch(oc, op, T * 2), *b = oc_fetch(oc, og, 3 * T * 2);
+    t2v_test_report(memcmp(a, b, (size_t)T * 2 * sizeof *a) == 0,
+                    "bounce with axis gate: logit 0 gives the ungated path exactly");
+    int down = 1, right = 1, moves = 0;
+    for (int t = 0; t < T; t++) {
+        down &= b[(T + t) * 2 + 1] == b[T * 2 + 1];      /* right offset held */
+        right &= b[(2 * T + t) * 2] == b[2 * T * 2];     /* down offset held */
+        moves |= b[(T + t) * 2] != b[T * 2] && b[(2 * T + t) * 2 + 1] != b[2 * T * 2 + 1];
+    }
+    t2v_test_report(down && right && moves,
+                    "bounce with axis gate: a saturated gate moves the picture along one axis");
+    oc_finish_case(oc, "bounce gate");
+}
+
 static void run_checks(oc_ctx *oc)
 {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         tr_case(oc, &shapes[i]);
-    bn_case(oc, 3, 16, 16.0f, 1.0f);
-    bn_case(oc, 5, 7, 2.5f, 0.4f);
-    bn_case(oc, 1, 64, 8.0f, 1.0f);
+    bn_case(oc, 0, 3, 16, 16.0f, 1.0f);
+    bn_case(oc, 0, 5, 7, 2.5f, 0.4f);
+    bn_case(oc, 0, 1, 64, 8.0f, 1.0f);
+    bn_case(oc, 1, 4, 16, 16.0f, 1.0f);
+    bn_case(oc, 1, 3, 9, 4.0f, 0.5f);
     bn_still(oc);
+    bn_gate(oc);
 }
 
 OC_TEST_MAIN(run_checks)

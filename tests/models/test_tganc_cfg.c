@@ -8,8 +8,9 @@
  * caption, or that has no attention to follow, is refused; each picture's
  * path from its own window (path_each) reads back, and is refused without
  * a window or with a value other than 1. The bouncing path (path_bounce)
- * reads back with the head's four outputs per picture, and is refused on
- * the clip layout or with a value other than 1. */
+ * reads back with the head's four outputs per picture (five with the axis
+ * gate, path_bounce 2), and is refused on the clip layout or with a value
+ * other than 1 or 2. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,9 +141,14 @@ int main(void)
                   t2v_tganc_path_outputs(&each) == 2 * each.sprite_frames,
               "a bouncing path reads back (%d outputs per picture, want 4; free: %d, two per frame)",
               t2v_tganc_path_outputs(&back), t2v_tganc_path_outputs(&each));
-    s = round_trip(&each, "tganc.sprite.path_bounce", 2, &back);
+    bounce.path_bounce = 2;
+    s = round_trip(&bounce, NULL, 0, &back);
+    T2V_CHECK(s == T2V_OK && back.path_bounce == 2 && t2v_tganc_path_outputs(&back) == 5,
+              "a bouncing path with its axis gate reads back (%d outputs per picture, want 5)",
+              t2v_tganc_path_outputs(&back));
+    s = round_trip(&each, "tganc.sprite.path_bounce", 3, &back);
     T2V_CHECK(s != T2V_OK && strstr(t2v_last_error(), "path_bounce"),
-              "path_bounce 2: an error naming the key (%s)",
+              "path_bounce 3: an error naming the key (%s)",
               s == T2V_OK ? "read" : t2v_last_error());
     s = round_trip(&clip, "tganc.sprite.path_bounce", 1, &back);
     T2V_CHECK(s == T2V_ERR_FORMAT, "a bouncing path on the clip layout: format error (%s)",

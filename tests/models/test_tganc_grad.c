@@ -211,27 +211,31 @@ static void check_each_path(gen_case *c, const float *z)
 }
 
 /* bouncing paths: the offsets (N, K, T, 2) against reach tri(2 tanh(p0) +
- * vmax tanh(p2) t) per axis from the head's four outputs (N, K, 4), tri
- * written here as an arcsine of a sine; and every path stays in reach */
+ * vmax tanh(p2) w t) per axis from the head's four outputs (N, K, 4), tri
+ * written here as an arcsine of a sine, w = 1, or with the axis gate's
+ * fifth output a: w = 1 + tanh(a / 2) down and 1 - tanh(a / 2) right; and
+ * every path stays in reach */
 static void check_bounce_path(gen_case *c)
 {
-    int K = c->g.K, T = c->g.cfg.frames, rows = GEN_N * K;
-    float head[2 * GEN_N * 4], off[2 * GEN_N * 4 * 2];
-    fd_download(be, head, c->g.path_t, (size_t)rows * 4);
+    int K = c->g.K, T = c->g.cfg.frames, rows = GEN_N * K, gated = c->g.cfg.path_bounce == 2;
+    int P = gated ? 5 : 4;
+    float head[2 * GEN_N * 5], off[2 * GEN_N * 4 * 2];
+    fd_download(be, head, c->g.path_t, (size_t)rows * P);
     fd_download(be, off, c->g.off, (size_t)rows * T * 2);
     double reach = t2v_tganc_reach(&c->g.cfg), err = 0.0, moved = 0.0;
     for (int r = 0; r < rows; r++)
         for (int t = 0; t < T; t++)
             for (int a = 0; a < 2; a++) {
-                double u = 2.0 * tanh(head[r * 4 + a]) +
-                           T2V_TGANC_BOUNCE_VMAX * tanh(head[r * 4 + 2 + a]) * t;
+                double w = gated ? 1.0 + (a ? -1.0 : 1.0) * tanh(0.5 * head[r * P + 4]) : 1.0;
+                double u = 2.0 * tanh(head[r * P + a]) +
+                           T2V_TGANC_BOUNCE_VMAX * tanh(head[r * P + 2 + a]) * w * t;
                 double want = reach * asin(sin(M_PI * u / 2.0)) * 2.0 / M_PI;
                 err = fmax(err, fabs(off[(r * T + t) * 2 + a] - want));
                 moved = fmax(moved, fabs(off[(r * T + t) * 2 + a] - off[r * T * 2 + a]));
             }
     T2V_CHECK(err < 1e-5 * reach && moved > 0.1,
-              "bouncing paths: %d paths of %d frames from the head's four numbers each (max "
-              "error %.2g; the pictures move by up to %.2g pixels)", rows, T, err, moved);
+              "bouncing paths: %d paths of %d frames from the head's %d numbers each (max "
+              "error %.2g; the pictures move by up to %.2g pixels)", rows, T, P, err, moved);
 }
 
 /* sprite: 0 the clip layout; 1 the stack draws one 8x8 frame that the path
@@ -241,7 +245,8 @@ static void check_bounce_path(gen_case *c)
  * with a 4x4 picture (one stage) moving within the 8x8 frame; 7 and 8 as 2
  * and 3 with the path head reading the two words after each picture's; 9
  * as 8 with each picture's path from its own window and hidden bias; 10 as
- * 6 and 11 as 8 with bouncing paths (four numbers per picture) */
+ * 6 and 11 as 8 with bouncing paths (four numbers per picture); 12 as 10
+ * with the axis gate (five) */
 static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act, int pool,
                             int sprite)
 {
@@ -263,13 +268,13 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
         cfg.path_hidden = 5;
         cfg.attend = sprite >= 2;
         cfg.sprites = sprite == 3 || sprite == 5 || sprite >= 8 ? 2 : 0;
-        cfg.sprites = sprite == 11 ? 2 : sprite == 10 ? 0 : cfg.sprites;
-        cfg.path_rest = (sprite >= 4 && sprite <= 6) || sprite == 10;
+        cfg.sprites = sprite == 11 ? 2 : sprite == 10 || sprite == 12 ? 0 : cfg.sprites;
+        cfg.path_rest = (sprite >= 4 && sprite <= 6) || sprite == 10 || sprite == 12;
         /* the two words after each picture's */
-        cfg.path_follow = sprite >= 7 && sprite != 10 ? 2 : 0;
+        cfg.path_follow = sprite >= 7 && sprite != 10 && sprite != 12 ? 2 : 0;
         cfg.path_each = sprite == 9;
-        cfg.path_bounce = sprite >= 10;
-        if (sprite == 6 || sprite == 10) {
+        cfg.path_bounce = sprite == 12 ? 2 : sprite >= 10;
+        if (sprite == 6 || sprite == 10 || sprite == 12) {
             cfg.n_stages = 1;
             cfg.frame[0] = cfg.frame[1] = 8;
         }
@@ -284,7 +289,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);
-    if (sprite == 6 || sprite == 10)
+    if (sprite == 6 || sprite == 10 || sprite == 12)
         T2V_CHECK(c.g.cfg.pic_h == 4 && c.g.cfg.pic_w == 4 && t2v_tganc_reach(&c.g.cfg) == 2.0f,
                   "a 4x4 picture in the 8x8 frame, reaching 2 pixels (got %dx%d, %g)",
                   c.g.cfg.pic_h, c.g.cfg.pic_w, (double)t2v_tganc_reach(&c.g.cfg));
@@ -358,6 +363,8 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
              "(and the attention's entropy)" : sprite ? ", sprite layout" : "",
              sprite == 10 ? ", bouncing path reading the rest, 4x4 picture in the frame"
              : sprite == 11 ? ", bouncing paths reading the two words after each picture's word"
+             : sprite == 12 ? ", bouncing path with axis gate reading the rest, 4x4 picture "
+                              "in the frame"
              : sprite == 6 ? ", path reading the rest, 4x4 picture in the frame"
              : sprite == 9 ? ", each path from the two words after its own picture's word"
              : sprite >= 7 ? ", paths reading the two words after each picture's word"
@@ -608,6 +615,7 @@ int main(void)
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 9);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 10);
     check_generator(1, 1, 3, T2V_ACT_TANH, 0, 11);
+    check_generator(1, 1, 3, T2V_ACT_TANH, 0, 12);
     check_disc(0, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(1, T2V_HEAD_PROJECTION, 0, T2V_ACT_TANH);
     check_disc(0, T2V_HEAD_CONCAT, 0, T2V_ACT_TANH);

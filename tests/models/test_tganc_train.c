@@ -17,7 +17,8 @@ static char dir[256];
 static float aux_words; /* the recipe's word-head weight for tiny_trainer_opts */
 static float reader;    /* the recipe's reader weight for tiny_trainer_opts */
 static int sprite;      /* tiny_trainer_opts: the generator's sprite layout */
-static int bounce;      /* tiny_trainer_opts: with sprite, the bouncing path */
+static int bounce;      /* tiny_trainer_opts: with sprite, the bouncing path (2:
+                           with its axis gate) */
 static int rest = -1;   /* tiny_trainer_opts: >= 0: with sprite, the picture attends to
                            the words and the path reads the rest (1) or S (0); asked
                            for as a switch on resume */
@@ -42,7 +43,7 @@ static t2v_tganc_trainer *tiny_trainer_opts(const char *resume, int shared_text,
     rc.reader = reader;
     if (sprite && t2v_tganc_recipe_sprite(&rc) != T2V_OK)
         printf("# sprite layout: %s\n", t2v_last_error());
-    rc.gen.path_bounce = sprite && bounce;
+    rc.gen.path_bounce = sprite ? bounce : 0;
     if (sprite && rest >= 0 && t2v_tganc_recipe_attend(&rc, 0.1f, 1, rest, 0, 0) != T2V_OK)
         printf("# attention: %s\n", t2v_last_error());
     rc.switch_path = rest >= 0;
@@ -217,6 +218,44 @@ static int compare_switch(const char *before, const char *after, const char *fre
     return fresh_n;
 }
 
+/* From a switched checkpoint: 4 steps on, against 2, a checkpoint, and 2
+ * more; G's losses in a and b. Returns the trainer of the second run (NULL
+ * where one did not build), for its recipe. */
+static t2v_tganc_trainer *four_steps_twice(const char *path, float a[4], float b[4])
+{
+    t2v_step_stats st;
+    t2v_tganc_trainer *tr = tiny_trainer_opts(path, -1, 0.9f);
+    for (int i = 0; tr && i < 4; i++) {
+        t2v_tganc_train_step(tr, &st);
+        a[i] = st.g_loss;
+    }
+    t2v_tganc_trainer_free(tr);
+    tr = tiny_trainer_opts(path, -1, 0.9f);
+    for (int i = 0; tr && i < 2; i++) {
+        t2v_tganc_train_step(tr, &st);
+        b[i] = st.g_loss;
+    }
+    t2v_status s = tr ? t2v_tganc_save_checkpoint(tr, path, "test") : T2V_ERR_INVALID;
+    t2v_tganc_trainer_free(tr);
+    tr = s == T2V_OK ? tiny_trainer_opts(path, -1, 0.9f) : NULL;
+    for (int i = 2; tr && i < 4; i++) {
+        t2v_tganc_train_step(tr, &st);
+        b[i] = st.g_loss;
+    }
+    return tr;
+}
+
+/* A sprite-layout run of 3 steps with path shape `from` saved at `before`,
+ * resumed with shape `to` (NULL where either fails). */
+static t2v_tganc_trainer *switched_path(const char *before, int from, int to)
+{
+    sprite = 1;
+    bounce = from;
+    t2v_status s = three_steps_saved(before);
+    bounce = to;
+    return s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+}
+
 /* A free-path checkpoint switched to the bouncing path: the switched
  * trainer's checkpoint, before it trains, holds every tensor of the old one
  * bit for bit (weights, Adam moments, averages, D) except the path head's
@@ -228,12 +267,7 @@ static void check_bounce_switch(void)
     char before[300], after[300];
     snprintf(before, sizeof before, "%s/ckpt-free.gguf", dir);
     snprintf(after, sizeof after, "%s/ckpt-bounce.gguf", dir);
-    t2v_step_stats st;
-    sprite = 1;
-    bounce = 0;
-    t2v_status s = three_steps_saved(before);
-    bounce = 1;
-    t2v_tganc_trainer *tr = s == T2V_OK ? tiny_trainer_opts(before, -1, 0.9f) : NULL;
+    t2v_tganc_trainer *tr = switched_path(before, 0, 1);
     if (!T2V_CHECK(tr != NULL, "a free-path checkpoint resumes with the bouncing path")) {
         sprite = bounce = 0;
         return;
@@ -243,7 +277,7 @@ static void check_bounce_switch(void)
                   t2v_tganc_trainer_step_count(tr) == 3,
               "recipe: bouncing from step %lld, at step %lld", (long long)r->path_bounce_from,
               (long long)t2v_tganc_trainer_step_count(tr));
-    s = t2v_tganc_save_checkpoint(tr, after, "test");
+    t2v_status s = t2v_tganc_save_checkpoint(tr, after, "test");
     t2v_tganc_trainer_free(tr);
     size_t kept = 0;
     int fresh = s == T2V_OK ? compare_switch(before, after, T2V_TGANC_PATH_OUT, 4, &kept) : -1;
@@ -251,29 +285,76 @@ static void check_bounce_switch(void)
               "layer's %d afresh (4 outputs, zero moments, average at the weights)", kept,
               fresh);
 
-    /* from the switch: 4 steps on, against 2, a checkpoint, and 2 more */
     float a[4], b[4];
-    tr = tiny_trainer_opts(after, -1, 0.9f);
-    for (int i = 0; tr && i < 4; i++) {
-        t2v_tganc_train_step(tr, &st);
-        a[i] = st.g_loss;
-    }
-    t2v_tganc_trainer_free(tr);
-    tr = tiny_trainer_opts(after, -1, 0.9f);
-    for (int i = 0; tr && i < 2; i++) {
-        t2v_tganc_train_step(tr, &st);
-        b[i] = st.g_loss;
-    }
-    s = tr ? t2v_tganc_save_checkpoint(tr, after, "test") : T2V_ERR_INVALID;
-    t2v_tganc_trainer_free(tr);
-    tr = s == T2V_OK ? tiny_trainer_opts(after, -1, 0.9f) : NULL;
-    for (int i = 2; tr && i < 4; i++) {
-        t2v_tganc_train_step(tr, &st);
-        b[i] = st.g_loss;
-    }
+    tr = four_steps_twice(after, a, b);
     T2V_CHECK(tr && t2v_tganc_trainer_recipe(tr)->path_bounce_from == 3 &&
                   memcmp(a, b, sizeof a) == 0,
               "a bouncing run resumes exactly (G's loss at step 7: %.6f / %.6f)", a[3], b[3]);
+    t2v_tganc_trainer_free(tr);
+    sprite = bounce = 0;
+}
+
+/* A bouncing checkpoint given its axis gate: the switched trainer's
+ * checkpoint, before it trains, holds every tensor of the old one bit for
+ * bit except the path head's output layer, whose rows are the old ones
+ * with a row of zeros after each picture's four (weights, bias, Adam
+ * moments and averages alike); the recipe records the step. A run that
+ * goes on from there resumes exactly. */
+static void check_axis_switch(void)
+{
+    char before[300], after[300];
+    snprintf(before, sizeof before, "%s/ckpt-bounce4.gguf", dir);
+    snprintf(after, sizeof after, "%s/ckpt-axis.gguf", dir);
+    t2v_tganc_trainer *tr = switched_path(before, 1, 2);
+    if (!T2V_CHECK(tr != NULL, "a bouncing checkpoint resumes with the axis gate")) {
+        sprite = bounce = 0;
+        return;
+    }
+    const t2v_tganc_recipe *r = t2v_tganc_trainer_recipe(tr);
+    T2V_CHECK(r->gen.path_bounce == 2 && r->path_axis_from == 3 && r->path_bounce_from == 0,
+              "recipe: the axis gate from step %lld", (long long)r->path_axis_from);
+    t2v_status s = t2v_tganc_save_checkpoint(tr, after, "test");
+    t2v_tganc_trainer_free(tr);
+    t2v_weights *wa = NULL, *wb = NULL;
+    size_t kept = 0, widened = 0, bad = 0;
+    const size_t prefix = strlen(T2V_TGANC_PATH_OUT);
+    if (s == T2V_OK && t2v_weights_open(before, &wa) == T2V_OK &&
+        t2v_weights_open(after, &wb) == T2V_OK) {
+        for (size_t i = 0; i < t2v_weights_tensor_count(wb); i++) {
+            t2v_weights_tensor tb, ta;
+            t2v_weights_tensor_at(wb, i, &tb);
+            if (t2v_weights_find_tensor(wa, tb.name, &ta) != T2V_OK) {
+                bad++;
+                continue;
+            }
+            if (strncmp(tb.name, T2V_TGANC_PATH_OUT, prefix) != 0) {
+                kept++;
+                bad += ta.numel != tb.numel ||
+                       memcmp(ta.data, tb.data, (size_t)tb.numel * sizeof(float)) != 0;
+                continue;
+            }
+            widened++;
+            int64_t inner = ta.numel / ta.shape[0], groups = ta.shape[0] / 4;
+            bad += tb.shape[0] != groups * 5 || tb.numel != groups * 5 * inner;
+            for (int64_t g = 0; !bad && g < groups; g++)
+                for (int64_t j = 0; j < 5 * inner; j++)
+                    bad += tb.data[g * 5 * inner + j] !=
+                           (j < 4 * inner ? ta.data[g * 4 * inner + j] : 0.0f);
+        }
+    } else {
+        bad++;
+    }
+    t2v_weights_close(wa);
+    t2v_weights_close(wb);
+    T2V_CHECK(bad == 0 && kept > 0 && widened == 8,
+              "the gate keeps %zu tensors bit for bit and widens the output layer's %zu (each "
+              "picture's 4 rows kept, a row of zeros added; %zu differ)", kept, widened, bad);
+
+    float a[4], b[4];
+    tr = four_steps_twice(after, a, b);
+    T2V_CHECK(tr && t2v_tganc_trainer_recipe(tr)->path_axis_from == 3 &&
+                  memcmp(a, b, sizeof a) == 0,
+              "a gated run resumes exactly (G's loss at step 7: %.6f / %.6f)", a[3], b[3]);
     t2v_tganc_trainer_free(tr);
     sprite = bounce = 0;
 }
@@ -673,6 +754,7 @@ int main(void)
     check_resume();
     sprite = bounce = 0;
     check_bounce_switch();
+    check_axis_switch();
     check_path_switch();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

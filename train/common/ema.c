@@ -92,18 +92,32 @@ t2v_status t2v_ema_load(t2v_ema *e, const t2v_params *ps, const t2v_weights *w)
     return t2v_ema_load_except(e, ps, w, NULL);
 }
 
-t2v_status t2v_ema_load_except(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
-                               const char *skip)
+static t2v_status load_avgs(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                            const char *skip, const char *only, int from, int to)
 {
     t2v_status s = T2V_OK;
     char name[128];
     for (int i = 0; i < e->count && s == T2V_OK; i++) {
-        if (skip && strncmp(ps->items[i].name, skip, strlen(skip)) == 0)
+        const char *pn = ps->items[i].name;
+        if ((skip && strncmp(pn, skip, strlen(skip)) == 0) ||
+            (only && strncmp(pn, only, strlen(only)) != 0))
             continue;
         ema_name(name, sizeof name, &ps->items[i]);
-        s = t2v_tensor_load_named(e->be, w, name, &ps->items[i].t, e->avg[i]);
+        s = t2v_tensor_load_widened(e->be, w, name, &ps->items[i].t, e->avg[i], from, to);
     }
     return s;
+}
+
+t2v_status t2v_ema_load_except(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                               const char *skip)
+{
+    return load_avgs(e, ps, w, skip, NULL, 1, 1);
+}
+
+t2v_status t2v_ema_load_widened(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                                const char *prefix, int from, int to)
+{
+    return load_avgs(e, ps, w, NULL, prefix, from, to);
 }
 
 int t2v_ema_in_file(const t2v_params *ps, const t2v_weights *w)

@@ -40,6 +40,10 @@ t2v_status t2v_ema_load(t2v_ema *e, const t2v_params *ps, const t2v_weights *w);
  * `skip` (NULL: none) where t2v_ema_init put them. */
 t2v_status t2v_ema_load_except(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
                                const char *skip);
+/* Only the averages of the tensors whose names start with `prefix`, grown
+ * from groups of `from` rows to `to` as t2v_params_load_widened. */
+t2v_status t2v_ema_load_widened(t2v_ema *e, const t2v_params *ps, const t2v_weights *w,
+                                const char *prefix, int from, int to);
 int t2v_ema_in_file(const t2v_params *ps, const t2v_weights *w);
 void t2v_ema_free(t2v_ema *e);
 

@@ -481,6 +481,8 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.path_from", T2V_RECIPE_I64, t2v_tganc_recipe, path_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.path_bounce_from", T2V_RECIPE_I64, t2v_tganc_recipe,
                        path_bounce_from, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.path_axis_from", T2V_RECIPE_I64, t2v_tganc_recipe,
+                       path_axis_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, attend_sharpen,
                        1, 0),
 };
@@ -537,16 +539,19 @@ static t2v_status ms_buffers(t2v_tganc_trainer *tr)
 }
 
 /* On resume: the recipe's path for the checkpoint's (tr->rc.gen), where it
- * asks for another. The bouncing shape replaces the head's output layer
- * (4 numbers per picture instead of 2T); another input (switch_path)
- * replaces the whole head, whose first layer reads it. *fresh names the
- * parameters that start afresh (NULL: none). */
+ * asks for another. The bouncing shape replaces a free head's output layer
+ * (4 or 5 numbers per picture instead of 2T); the axis gate widens a
+ * bouncing head's output layer by one output per picture (*widen), whose
+ * weights start at 0, so the generator's output is unchanged at the switch;
+ * another input (switch_path) replaces the whole head, whose first layer
+ * reads it. *fresh names the parameters that start afresh (NULL: none). */
 static t2v_status switch_path(t2v_tganc_trainer *tr, const t2v_tganc_recipe *recipe,
-                              int64_t ck_step, const char *resume_path, const char **fresh)
+                              int64_t ck_step, const char *resume_path, const char **fresh,
+                              int *widen)
 {
     t2v_tganc_cfg want = tr->rc.gen;
-    if (recipe && recipe->gen.path_bounce)
-        want.path_bounce = 1;
+    if (recipe && recipe->gen.path_bounce > want.path_bounce)
+        want.path_bounce = recipe->gen.path_bounce;
     if (recipe && recipe->switch_path) {
         want.path_rest = recipe->gen.path_rest;
         want.path_follow = recipe->gen.path_follow;
@@ -565,12 +570,15 @@ static t2v_status switch_path(t2v_tganc_trainer *tr, const t2v_tganc_recipe *rec
     if (s != T2V_OK)
         return t2v_fail(T2V_ERR_INVALID, "%s: its path cannot switch: %s", resume_path,
                         t2v_last_error());
-    tr->rc.gen = want;
     if (input)
         tr->rc.path_from = ck_step;
-    if (shape)
+    if (shape && !had->path_bounce)
         tr->rc.path_bounce_from = ck_step;
+    if (want.path_bounce == 2 && had->path_bounce < 2)
+        tr->rc.path_axis_from = ck_step;
     *fresh = input ? T2V_TGANC_PATH : T2V_TGANC_PATH_OUT;
+    *widen = !input && had->path_bounce == 1 && want.path_bounce == 2;
+    tr->rc.gen = want;
     return T2V_OK;
 }
 
@@ -587,6 +595,7 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
     t2v_status s = T2V_OK;
     int fresh_reader = 0; /* a reader added to a checkpoint that has none */
     const char *fresh_path = NULL; /* the path head's parameters that start afresh */
+    int widen_path = 0;            /* ... or grow by the axis gate's outputs */
     int64_t ck_step = 0;
     if (resume_path) {
         if ((s = t2v_weights_open(resume_path, &ck)) != T2V_OK)
@@ -619,13 +628,15 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
             tr->rc.gen.text.pool = 2;
             tr->rc.g_pooled_from = ck_step;
         }
-        if ((s = switch_path(tr, recipe, ck_step, resume_path, &fresh_path)) != T2V_OK)
+        if ((s = switch_path(tr, recipe, ck_step, resume_path, &fresh_path, &widen_path)) !=
+            T2V_OK)
             goto fail;
     } else {
         tr->rc = *recipe;
         tr->rc.reader_from = 0;
         tr->rc.g_pooled_from = 0;
         tr->rc.path_bounce_from = 0;
+        tr->rc.path_axis_from = 0;
         tr->rc.path_from = 0;
         if ((s = t2v_tganc_check(&tr->rc.gen)) != T2V_OK)
             goto fail;
@@ -712,9 +723,12 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         tr->opt_g.step = tr->opt_d.step = ck_step;
         const char *skip = fresh_path;
         if ((s = t2v_params_load_except(&tr->gps, ck, 1, skip)) != T2V_OK ||
-            (skip && (s = t2v_tganc_init_path(&tr->gen, tr->be, &tr->gps, tr->rc.seed ^ 0x9E37u,
-                                              5000 + 4 * (uint64_t)ck_step,
-                                              strcmp(skip, T2V_TGANC_PATH) == 0)) != T2V_OK) ||
+            (skip && !widen_path &&
+             (s = t2v_tganc_init_path(&tr->gen, tr->be, &tr->gps, tr->rc.seed ^ 0x9E37u,
+                                      5000 + 4 * (uint64_t)ck_step,
+                                      strcmp(skip, T2V_TGANC_PATH) == 0)) != T2V_OK) ||
+            (widen_path && (s = t2v_params_load_widened(&tr->gps, ck, 1, T2V_TGANC_PATH_OUT, 4,
+                                                        5)) != T2V_OK) ||
             (s = t2v_params_load_from(&tr->gbufs, ck, 0)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dps, ck, 1)) != T2V_OK ||
             (s = t2v_params_load_from(&tr->dbufs, ck, 0)) != T2V_OK)
@@ -728,7 +742,9 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
         if (tr->rc.g_ema > 0.0f &&
             ((s = t2v_ema_init(&tr->ema, &tr->gps, tr->rc.g_ema)) != T2V_OK ||
              (t2v_ema_in_file(&tr->gps, ck) &&
-              (s = t2v_ema_load_except(&tr->ema, &tr->gps, ck, skip)) != T2V_OK)))
+              ((s = t2v_ema_load_except(&tr->ema, &tr->gps, ck, skip)) != T2V_OK ||
+               (widen_path && (s = t2v_ema_load_widened(&tr->ema, &tr->gps, ck,
+                                                        T2V_TGANC_PATH_OUT, 4, 5)) != T2V_OK)))))
             goto fail;
         t2v_weights_close(ck);
         ck = NULL;

@@ -60,6 +60,9 @@ typedef struct t2v_tganc_recipe {
     int64_t path_bounce_from; /* gen.path_bounce: the step from which the path has
                               bounced (0, or the step of the free-path checkpoint
                               it replaced the head's output layer of) */
+    int64_t path_axis_from; /* gen.path_bounce 2: the step from which the path has
+                              had its axis gate (0, or the step of the checkpoint
+                              whose head it widened) */
     float attend_sharpen;  /* gen.attend: weight of the attention's mean entropy in
                               G's loss (models/tganc.h) */
 } t2v_tganc_recipe;
@@ -104,7 +107,9 @@ typedef struct t2v_tganc_trainer t2v_tganc_trainer;
 /* Builds everything for training from a recipe (fresh weights), or from a
  * checkpoint file when resume_path is set (the recipe is then read from
  * it; a recipe with gen.path_bounce switches a free-path checkpoint's
- * generator to the bouncing path, its head's output layer afresh, and one
+ * generator to the bouncing path, its head's output layer afresh, a
+ * recipe with gen.path_bounce 2 gives a bouncing path its axis gate (the
+ * output layer widened by a row per picture that starts at 0), and one
  * with switch_path its path head to the recipe's input, the whole head
  * afresh), on the backend of `device` (gpu_id: the CUDA device; threads: CPU
  * threads). warn receives data-set warnings. */

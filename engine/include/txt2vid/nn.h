@@ -336,12 +336,14 @@ struct t2v_kernels {
      * speed down, speed right) -> off (rows, T, 2) in pixels, on each axis
      * reach x tri(2 tanh(phase) + vmax tanh(speed) t), tri the triangle
      * wave of period 4 through tri(0) = 0, tri(1) = 1 (translate_ops.h):
-     * constant speed, turning back at +-reach. */
-    void (*bounce_forward)(t2v_backend *be, float *off, const float *par, int rows, int T,
-                           float reach, float vmax);
-    /* dpar (rows, 4) overwritten, from doff (rows, T, 2) */
+     * constant speed, turning back at +-reach. gated: par (rows, 5), the
+     * fifth an axis logit a that weighs the speeds by 2 sigmoid(a) (down)
+     * and 2 - 2 sigmoid(a) (right). */
+    void (*bounce_forward)(t2v_backend *be, float *off, const float *par, int gated, int rows,
+                           int T, float reach, float vmax);
+    /* dpar (rows, 4 or 5) overwritten, from doff (rows, T, 2) */
     void (*bounce_backward)(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                            int rows, int T, float reach, float vmax);
+                            int gated, int rows, int T, float reach, float vmax);
 
     /* ---- attention over a caption's words: x (rows, len) scores, mask
      * (rows, len) 1 at words and 0 at padding; y = the softmax over each
