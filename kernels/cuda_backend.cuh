@@ -204,7 +204,7 @@ void cuda_translate_backward(t2v_backend *be, float *dx, float *doff, const floa
 void cuda_bounce_forward(t2v_backend *be, float *off, const float *par, int gated, int rows,
                          int T, float reach, float vmax);
 void cuda_bounce_backward(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                          int gated, int rows, int T, float reach, float vmax);
+                          int gated, int rows, int T, float reach, float vmax, float sharpen);
 }
 
 #endif

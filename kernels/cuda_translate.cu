@@ -122,13 +122,13 @@ __global__ void k_bounce(float *off, const float *par, int gated, int rows, int 
 }
 
 __global__ void k_bounce_dpar(float *dpar, const float *doff, const float *par, int gated,
-                              int rows, int T, float reach, float vmax)
+                              int rows, int T, float reach, float vmax, float sharpen)
 {
     int r = blockIdx.x * blockDim.x + threadIdx.x;
     size_t np = gated ? 5 : 4;
     if (r < rows)
         t2v_bounce_row_backward(dpar + r * np, doff + (size_t)r * T * 2, par + r * np, gated, T,
-                                reach, vmax);
+                                reach, vmax, sharpen);
 }
 
 extern "C" void cuda_bounce_forward(t2v_backend *be, float *off, const float *par, int gated,
@@ -144,12 +144,12 @@ extern "C" void cuda_bounce_forward(t2v_backend *be, float *off, const float *pa
 
 extern "C" void cuda_bounce_backward(t2v_backend *be, float *dpar, const float *doff,
                                      const float *par, int gated, int rows, int T, float reach,
-                                     float vmax)
+                                     float vmax, float sharpen)
 {
     if (rows <= 0 || T <= 0)
         return;
     cudaStream_t st = cuda_enter(be);
     k_bounce_dpar<<<cuda_blocks(be, rows), T2V_CUDA_THREADS, 0, st>>>(dpar, doff, par, gated, rows,
-                                                                       T, reach, vmax);
+                                                                       T, reach, vmax, sharpen);
     LAUNCH_OK(be, "k_bounce_dpar");
 }

@@ -114,6 +114,10 @@ static void usage(FILE *f)
             "                      be read as their captions (default 0: off; not with\n"
             "                      --partial-captions); on --resume it can be added from\n"
             "                      the checkpoint's step, not changed\n"
+            "  --g-axis-sharpen X  with --g-path-shape axis: weight of the gates' openness\n"
+            "                      4 s (1 - s) in G's loss, s each gate's sigmoid, which\n"
+            "                      pushes each picture onto one axis (default 0: off);\n"
+            "                      on --resume it takes effect from the checkpoint's step\n"
             "  --lambda-ms X       weight of the mode-seeking term: clips of one caption\n"
             "                      must differ as their noise does (default 0: off);\n"
             "                      on --resume it takes effect from the checkpoint's step\n"
@@ -140,8 +144,9 @@ typedef struct train_opts {
     int g_sprites;      /* 0: preset's; pictures per clip with --g-attend */
     int g_path;         /* < 0: preset's; else PATH_* below: what the path reads */
     int g_path_words;   /* 0: default (5); the words --g-path follow|each reads */
-    int g_path_shape;   /* < 0: preset's; 1: the bouncing path */
+    int g_path_shape;   /* < 0: preset's; 1: the bouncing path, 2: with the gate */
     int g_picture;      /* 0: preset's; the sprite picture's side */
+    float axis_sharpen; /* < 0: preset's (or the checkpoint's) */
     const char *judge;
     int eval_every, eval_count;
 } train_opts;
@@ -149,7 +154,7 @@ typedef struct train_opts {
 enum { O_TEMPORAL = T2V_OPT_OWN, O_LAMBDA, O_JUDGE, O_EVAL_EVERY, O_EVAL_COUNT, O_OUT_K,
        O_G_EMA, O_LAMBDA_MS, O_TEXT_POOL, O_PARTIAL, O_AUX_WORDS, O_READER,
        O_G_SENTENCE, O_G_LAYOUT, O_G_ATTEND, O_G_SPRITES, O_G_PATH, O_G_PATH_WORDS, O_G_PICTURE,
-       O_G_PATH_SHAPE };
+       O_G_PATH_SHAPE, O_G_AXIS_SHARPEN };
 
 /* --g-path's words, in train_opts.g_path's order */
 enum { PATH_SENTENCE, PATH_REST, PATH_FOLLOW, PATH_EACH, PATH_KINDS };
@@ -231,6 +236,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_LAMBDA_MS:
         o->lambda_ms = strtof(arg, &end);
         return *end || !(o->lambda_ms >= 0.0f) ? -1 : 0;
+    case O_G_AXIS_SHARPEN:
+        o->axis_sharpen = strtof(arg, &end);
+        return *end || !(o->axis_sharpen >= 0.0f && o->axis_sharpen <= 100.0f) ? -1 : 0;
     case O_JUDGE: o->judge = arg; return 0;
     case O_EVAL_EVERY:
         o->eval_every = (int)strtol(arg, &end, 10);
@@ -318,6 +326,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"judge", 1, 0, O_JUDGE}, {"eval-every", 1, 0, O_EVAL_EVERY},
         {"eval-count", 1, 0, O_EVAL_COUNT}, {"out-kernel", 1, 0, O_OUT_K},
         {"g-ema", 1, 0, O_G_EMA}, {"lambda-ms", 1, 0, O_LAMBDA_MS},
+        {"g-axis-sharpen", 1, 0, O_G_AXIS_SHARPEN},
         {"text-pool", 1, 0, O_TEXT_POOL}, {"partial-captions", 1, 0, O_PARTIAL},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-sentence", 1, 0, O_G_SENTENCE}, {"g-layout", 1, 0, O_G_LAYOUT},
@@ -326,6 +335,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, train_opts *o)
         {"g-picture", 1, 0, O_G_PICTURE}, {"g-path-shape", 1, 0, O_G_PATH_SHAPE},
         {0, 0, 0, 0}};
     *o = (train_opts){.temporal = -1, .lambda_tc = -1.0f, .g_ema = -1.0f, .lambda_ms = -1.0f,
+                      .axis_sharpen = -1.0f,
                       .partial = -1.0f, .aux_words = -1.0f, .reader = -1.0f, .g_pooled = -1, .g_sprite = -1,
                       .g_attend = -1.0f, .g_path = -1, .g_path_shape = -1,
                       .text_pool = -1, .eval_every = 1000,
@@ -544,6 +554,7 @@ int t2v_cmd_train(int argc, char **argv)
     if (to.out_k) rc.gen.out_k = to.out_k;
     if (to.g_ema >= 0.0f) rc.g_ema = to.g_ema;
     if (to.lambda_ms >= 0.0f) rc.lambda_ms = to.lambda_ms;
+    if (to.axis_sharpen >= 0.0f) rc.axis_sharpen = to.axis_sharpen;
     if (to.partial >= 0.0f) rc.partial = to.partial;
     if (to.aux_words >= 0.0f) rc.aux_words = to.aux_words;
     if (to.reader >= 0.0f) rc.reader = to.reader;
@@ -616,7 +627,9 @@ int t2v_cmd_train(int argc, char **argv)
     /* a resumed run reads its recipe from the checkpoint; --g-ema changes it */
     if (resuming && ((to.g_ema >= 0.0f && t2v_tganc_trainer_set_ema(tr, to.g_ema) != T2V_OK) ||
                      (to.lambda_ms >= 0.0f &&
-                      t2v_tganc_trainer_set_ms(tr, to.lambda_ms) != T2V_OK))) {
+                      t2v_tganc_trainer_set_ms(tr, to.lambda_ms) != T2V_OK) ||
+                     (to.axis_sharpen >= 0.0f &&
+                      t2v_tganc_trainer_set_axis_sharpen(tr, to.axis_sharpen) != T2V_OK))) {
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
         t2v_tganc_trainer_free(tr);
         return 2;

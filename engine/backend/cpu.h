@@ -127,7 +127,7 @@ void cpu_translate_backward(t2v_backend *be, float *dx, float *doff, const float
 void cpu_bounce_forward(t2v_backend *be, float *off, const float *par, int gated, int rows,
                         int T, float reach, float vmax);
 void cpu_bounce_backward(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                         int gated, int rows, int T, float reach, float vmax);
+                         int gated, int rows, int T, float reach, float vmax, float sharpen);
 
 /* cpu_pixels.c: the pixel loop of engine/pixels (one thread; a frame is
  * small next to the network that made it) */

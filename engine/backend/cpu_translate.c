@@ -96,11 +96,11 @@ void cpu_bounce_forward(t2v_backend *be, float *off, const float *par, int gated
 }
 
 void cpu_bounce_backward(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                         int gated, int rows, int T, float reach, float vmax)
+                         int gated, int rows, int T, float reach, float vmax, float sharpen)
 {
     (void)be;
     size_t np = gated ? 5 : 4;
     for (int r = 0; r < rows; r++)
         t2v_bounce_row_backward(dpar + r * np, doff + (size_t)r * T * 2, par + r * np, gated, T,
-                                reach, vmax);
+                                reach, vmax, sharpen);
 }

@@ -126,9 +126,11 @@ T2V_TR_FN void t2v_bounce_row(float *off, const float *par, int gated, int T, fl
 }
 
 /* dpar (4 or 5, overwritten) from doff (T, 2); the slope at a turning
- * point is the side the wave arrives from below (as t2v_tri gives it) */
+ * point is the side the wave arrives from below (as t2v_tri gives it).
+ * sharpen (gated): the weight of this path's term 4 s (1 - s) in the loss,
+ * s = sigmoid(a), 1 with the gate open and 0 once it holds one axis */
 T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const float *par,
-                                       int gated, int T, float reach, float vmax)
+                                       int gated, int T, float reach, float vmax, float sharpen)
 {
     double dgate = 0.0; /* d loss / d w_down (w_right = 2 - w_down) */
     for (int a = 0; a < 2; a++) {
@@ -145,9 +147,9 @@ T2V_TR_FN void t2v_bounce_row_backward(float *dpar, const float *doff, const flo
         dpar[2 + a] = (float)(gv * vmax * wa * (1.0 - (double)tv * tv));
         dgate += (a == 0 ? 1.0 : -1.0) * gv * vmax * tv;
     }
-    if (gated) { /* w_down = 2 s, ds/da = s (1 - s) */
+    if (gated) { /* w_down = 2 s, ds/da = s (1 - s); d 4 s (1 - s) / ds = 4 (1 - 2 s) */
         double sg = 0.5 * t2v_bounce_gate(par, gated, 0);
-        dpar[4] = (float)(dgate * 2.0 * sg * (1.0 - sg));
+        dpar[4] = (float)((dgate * 2.0 + sharpen * 4.0 * (1.0 - 2.0 * sg)) * sg * (1.0 - sg));
     }
 }
 

@@ -695,9 +695,11 @@ void t2v_tganc_backward(t2v_tganc *g, t2v_backend *be, t2v_params *ps, const flo
         }
         int R = path_rows(g), Po = head_width(g);
         if (c->path_bounce) {
+            /* the gate's sharpening weight is per row of the mean over the
+             * batch's pictures */
             k->bounce_backward(be, g->dpath_t, g->doff, g->path_t, c->path_bounce == 2, NS, T,
-                               t2v_tganc_reach(c),
-                               T2V_TGANC_BOUNCE_VMAX);
+                               t2v_tganc_reach(c), T2V_TGANC_BOUNCE_VMAX,
+                               g->axis_sharpen / (float)NS);
         } else {
             k->scale(be, g->dpath_t, g->doff, t2v_tganc_reach(c), (int64_t)N * P2);
             k->act_backward(be, T2V_ACT_TANH, 0.0f, g->dpath_t, g->dpath_t, g->path_t,

@@ -211,6 +211,10 @@ typedef struct t2v_tganc {
     int K, NS;              /* sprites per clip, stack batch K N */
     float attend_sharpen;   /* attend, training: weight of the attention's entropy
                                in the loss (0 at inference) */
+    float axis_sharpen;     /* path_bounce 2, training: weight in the loss of the
+                               mean over the pictures of 4 s (1 - s), s the axis
+                               gate's sigmoid: 1 open, 0 on one axis (0 at
+                               inference) */
     t2v_conv_geom out_geom;
     int N;
     float bn_momentum;      /* running-statistics update in training mode (0.1) */

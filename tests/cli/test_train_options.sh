@@ -56,7 +56,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train --g-picture 32" "train --g-picture 0" "train --g-picture x" \
     "train --g-picture 24 --g-layout sprite" "train --g-picture 64 --g-layout sprite" \
     "train --g-path-shape round --g-layout sprite" "train --g-path-shape bounce" \
-    "train --g-path-shape axis" \
+    "train --g-path-shape axis" "train --g-axis-sharpen -1" "train --g-axis-sharpen x" \
+    "train --g-axis-sharpen 101" \
     "train-stackgan --near-miss -0.1" "train-stackgan --g-text" "train-stackgan --aux-words -2" \
     "train-stackgan --reader -1" "train-stackgan --reader y" "train-stackgan --g-layout" \
     "train-stackgan --g-layout sprite" "train-stackgan --text-pool 1" \
@@ -343,6 +344,21 @@ if [[ -r $data_dir/mnist.t2vg ]]; then
     fi
     run axt train "${common[@]}" --steps 4 --run-dir "$work/pic" --resume --g-path-shape bounce
     refused axt "axis gate (from step 3)" "--g-path-shape bounce on --resume of a gated path"
+    # the gates' sharpening: set on --resume of the gated run and recorded;
+    # refused where there is no gate
+    run axu train "${common[@]}" --steps 4 --run-dir "$work/pic" --resume --g-axis-sharpen 0.5
+    if [[ $status -eq 0 ]] && key_is "$work/pic/checkpoint.gguf" train.axis_sharpen 0.5 &&
+        key_is "$work/pic/checkpoint.gguf" train.step 4; then
+        ok "train --g-axis-sharpen 0.5 on --resume of a gated run: recorded, trains on"
+    else
+        fail "train --g-axis-sharpen 0.5 on --resume: status $status, $(head -c 200 "$work/axu.err")"
+    fi
+    run axv train "${common[@]}" --steps 2 --run-dir "$work/nogate" --g-axis-sharpen 0.5
+    if [[ $status -eq 1 ]] && grep -q "needs the gated path" "$work/axv.err"; then
+        ok "train --g-axis-sharpen without the gate: status 1, $(head -n1 "$work/axv.err" | cut -c1-90)"
+    else
+        fail "train --g-axis-sharpen without the gate: status $status (want 1): $(head -c 200 "$work/axv.err")"
+    fi
     run pool train "${common[@]}" --run-dir "$work/pool" --text-pool on
     if [[ $status -eq 1 ]] && grep -q "pooled sentence vector needs D > E" "$work/pool.err"; then
         ok "train --text-pool on at the tiny sizes: status 1, $(head -n1 "$work/pool.err" | cut -c1-100)"

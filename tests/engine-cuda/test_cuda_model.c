@@ -172,6 +172,7 @@ static void run_case(int cond_bn, int sprite)
     }
     cfg = cpu.g.cfg; /* with the derived output size */
     cpu.g.attend_sharpen = gpu.g.attend_sharpen = sprite >= 2 ? 0.3f : 0.0f;
+    cpu.g.axis_sharpen = gpu.g.axis_sharpen = sprite == 8 ? 0.5f : 0.0f;
     if (sprite >= 2) { /* the same distinct scores and positional biases on both sides */
         int ns = cfg.text.vocab, np = cpu.g.K * cfg.text.max_words;
         float *v = malloc((size_t)(ns + np) * sizeof *v);

@@ -206,7 +206,7 @@ static void bn_case(oc_ctx *oc, int gated, int rows, int T, float reach, float v
     float *doff = oc_hostf(oc, no);
     oc_uniform(oc, doff, no, -1.0f, 1.0f);
     float *gpar = oc_alloc(oc, np), *ddoff = oc_dev(oc, doff, no);
-    oc->k->bounce_backward(oc->be, gpar, ddoff, c.dpar, gated, rows, T, reach, vmax);
+    oc->k->bounce_backward(oc->be, gpar, ddoff, c.dpar, gated, rows, T, reach, vmax, 0.0f);
     oc_report(oc_fd_check(bn_fwd, &c, doff, no, c.par, np, oc_fetch(oc, gpar, np), NULL, 1e-3,
                           1e-3, 1e-3, 64),
               "%s backward vs finite differences", name);
@@ -256,6 +256,30 @@ static void bn_gate(oc_ctx *oc)
     }
     t2v_test_report(down && right && moves,
                     "bounce with axis gate: a saturated gate moves the picture along one axis");
+    /* sharpening: with no gradient from the offsets, the gate's gradient is
+     * sharpen x d/da 4 s (1 - s), against central differences in double;
+     * the other four are 0 */
+    float logits[4] = {-2.0f, -0.3f, 0.0f, 1.1f}, par[20], sh = 0.7f;
+    for (int r = 0; r < 4; r++) {
+        memcpy(par + r * 5, gated, 4 * sizeof *par);
+        par[r * 5 + 4] = logits[r];
+    }
+    float *dpar = oc_dev(oc, par, 20), *zero = oc_alloc(oc, 4 * T * 2), *g = oc_alloc(oc, 20);
+    oc->k->fill(oc->be, zero, 0.0f, 4 * T * 2);
+    oc->k->bounce_backward(oc->be, g, zero, dpar, 1, 4, T, 16.0f, 1.0f, sh);
+    const float *got = oc_fetch(oc, g, 20);
+    double worst = 0.0;
+    int others = 1;
+    for (int r = 0; r < 4; r++) {
+        double h = 1e-4, a = logits[r];
+        double sp = 1.0 / (1.0 + exp(-(a + h))), sm = 1.0 / (1.0 + exp(-(a - h)));
+        double want = sh * (4.0 * sp * (1.0 - sp) - 4.0 * sm * (1.0 - sm)) / (2.0 * h);
+        worst = fmax(worst, fabs(got[r * 5 + 4] - want));
+        for (int j = 0; j < 4; j++)
+            others &= got[r * 5 + j] == 0.0f;
+    }
+    t2v_test_report(worst < 1e-5 && others, "bounce with axis gate: the sharpening term's "
+                    "gradient against central differences (max error %.2g)", worst);
     oc_finish_case(oc, "bounce gate");
 }
 

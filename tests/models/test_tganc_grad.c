@@ -85,6 +85,16 @@ static double gen_loss(void *ctx)
     double loss = fd_weighted(be, c->g.clip, c->w, c->clip, c->tmp);
     if (c->g.cfg.attend)
         loss += c->g.attend_sharpen * attention_entropy(c);
+    if (c->g.cfg.path_bounce == 2) { /* the gates' sharpening: mean of 4 s (1 - s) */
+        float head[GEN_N * 5];
+        fd_download(be, head, c->g.path_t, (size_t)c->g.NS * 5);
+        double open = 0.0;
+        for (int r = 0; r < c->g.NS; r++) {
+            double s = 1.0 / (1.0 + exp(-(double)head[r * 5 + 4]));
+            open += 4.0 * s * (1.0 - s);
+        }
+        loss += c->g.axis_sharpen * open / c->g.NS;
+    }
     return loss;
 }
 
@@ -286,6 +296,7 @@ static void check_generator(int cond_bn, int unit_norm0, int out_k, t2v_act act,
     t2v_params_allocate(&c.ps, 0);
     t2v_params_allocate(&c.bufs, 0);
     c.g.attend_sharpen = 0.7f;
+    c.g.axis_sharpen = 0.9f;
     T2V_CHECK(c.g.cfg.frames == 4 && c.g.cfg.height == 8 && c.g.cfg.width == 8,
               "generator output is 4x8x8 (got %dx%dx%d)", c.g.cfg.frames, c.g.cfg.height,
               c.g.cfg.width);

@@ -245,6 +245,7 @@ static t2v_status declare_all(t2v_tganc_trainer *tr)
     if (s != T2V_OK)
         return s;
     tr->gen.attend_sharpen = rc->attend_sharpen;
+    tr->gen.axis_sharpen = rc->axis_sharpen;
     t2v_encoder_cfg dtext = rc->gen.text;
     dtext.pool = dtext.pool != 0; /* D reads the whole sentence, whatever G reads */
     s = t2v_encoder_declare(&tr->denc, &dtext, &tr->dps, "disc.text");
@@ -483,6 +484,8 @@ static const t2v_recipe_key recipe_keys[] = {
                        path_bounce_from, 1, 0),
     T2V_RECIPE_KEY_OPT("train.path_axis_from", T2V_RECIPE_I64, t2v_tganc_recipe,
                        path_axis_from, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.axis_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, axis_sharpen, 1,
+                       0),
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_tganc_recipe, attend_sharpen,
                        1, 0),
 };
@@ -646,6 +649,9 @@ t2v_status t2v_tganc_trainer_new(const t2v_tganc_recipe *recipe, const char *res
                      (double)tr->rc.reader);
         goto fail;
     }
+    if (tr->rc.axis_sharpen != 0.0f &&
+        (s = t2v_tganc_trainer_set_axis_sharpen(tr, tr->rc.axis_sharpen)) != T2V_OK)
+        goto fail;
     tr->gen.cfg = tr->rc.gen;
     t2v_tganc_check(&tr->gen.cfg);
     if (tr->rc.batch < 1 || tr->gen.cfg.frames < 2)
@@ -1278,6 +1284,18 @@ t2v_status t2v_tganc_trainer_set_ms(t2v_tganc_trainer *tr, float lambda)
     if (s == T2V_OK)
         tr->rc.lambda_ms = lambda;
     return s;
+}
+
+t2v_status t2v_tganc_trainer_set_axis_sharpen(t2v_tganc_trainer *tr, float weight)
+{
+    if (!(weight >= 0.0f && weight <= 100.0f))
+        return t2v_fail(T2V_ERR_INVALID, "the axis gates' sharpening weight must lie in "
+                        "[0, 100], not %g", (double)weight);
+    if (weight > 0.0f && tr->rc.gen.path_bounce != 2)
+        return t2v_fail(T2V_ERR_INVALID, "the axis gates' sharpening needs the gated path "
+                        "(--g-path-shape axis)");
+    tr->rc.axis_sharpen = tr->gen.axis_sharpen = weight;
+    return T2V_OK;
 }
 
 int t2v_tganc_trainer_swap_ema(t2v_tganc_trainer *tr)

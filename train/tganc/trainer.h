@@ -63,6 +63,8 @@ typedef struct t2v_tganc_recipe {
     int64_t path_axis_from; /* gen.path_bounce 2: the step from which the path has
                               had its axis gate (0, or the step of the checkpoint
                               whose head it widened) */
+    float axis_sharpen;    /* gen.path_bounce 2: weight of the axis gates' mean
+                              openness 4 s (1 - s) in G's loss (models/tganc.h) */
     float attend_sharpen;  /* gen.attend: weight of the attention's mean entropy in
                               G's loss (models/tganc.h) */
 } t2v_tganc_recipe;
@@ -163,6 +165,10 @@ t2v_status t2v_tganc_trainer_set_ema(t2v_tganc_trainer *tr, float decay);
 /* Sets the mode-seeking term's weight from now on (0: off); the recipe,
  * and so the checkpoint, records it. */
 t2v_status t2v_tganc_trainer_set_ms(t2v_tganc_trainer *tr, float lambda);
+/* Sets the axis gates' sharpening weight from now on (0: off; > 0 only for
+ * a generator with the gate); the recipe, and so the checkpoint, records
+ * it. */
+t2v_status t2v_tganc_trainer_set_axis_sharpen(t2v_tganc_trainer *tr, float weight);
 /* Exchanges G's trained and averaged weights (sampling and exports in
  * between read the average; a second call restores the trained ones bit
  * for bit). Returns 0, doing nothing, when no average is kept. */

@@ -341,9 +341,11 @@ struct t2v_kernels {
      * and 2 - 2 sigmoid(a) (right). */
     void (*bounce_forward)(t2v_backend *be, float *off, const float *par, int gated, int rows,
                            int T, float reach, float vmax);
-    /* dpar (rows, 4 or 5) overwritten, from doff (rows, T, 2) */
+    /* dpar (rows, 4 or 5) overwritten, from doff (rows, T, 2); gated, the
+     * loss also holds sharpen x 4 s (1 - s) per row, s = sigmoid(a) */
     void (*bounce_backward)(t2v_backend *be, float *dpar, const float *doff, const float *par,
-                            int gated, int rows, int T, float reach, float vmax);
+                            int gated, int rows, int T, float reach, float vmax,
+                            float sharpen);
 
     /* ---- attention over a caption's words: x (rows, len) scores, mask
      * (rows, len) 1 at words and 0 at padding; y = the softmax over each
