@@ -9,8 +9,8 @@
 # plugins), builds it, and writes PACK/bin.tar.xz: the engine library, the
 # CUDA module, the tests of the suite engine-cuda and bench_cuda. The
 # training library links Debian's FFmpeg for decoding users' videos, which
-# these programs never call; PACK/stubs holds stand-ins for those four
-# libraries whose functions abort with a message, so nothing else travels.
+# these programs never call; PACK/no-ffmpeg holds libraries with those four
+# names whose functions abort with a message, so FFmpeg need not travel.
 # Ignore PACK in git (.git/info/exclude) and carry it to the machine.
 set -euo pipefail
 B=${1:-build-gpu}
@@ -28,7 +28,7 @@ for t in $engine_tests; do files="$files tests/engine/test_$t"; done
 for t in arith open model stackgan; do files="$files tests/engine-cuda/test_cuda_$t"; done
 
 rm -rf "$P"
-mkdir -p "$P/stubs"
+mkdir -p "$P/no-ffmpeg"
 # shellcheck disable=SC2086
 tar -C "$B" -cJf "$P/bin.tar.xz" $files
 
@@ -37,7 +37,7 @@ needed=$(cd "$B" && for f in $files; do nm -D --undefined-only "$f" | awk '{prin
          sed 's/@.*//' | sort -u)
 multiarch=$(gcc -print-multiarch)
 for lib in libavformat.so.59 libavcodec.so.59 libavutil.so.57 libswscale.so.6; do
-    src="$P/stubs/${lib%%.so*}.c"
+    src="$P/no-ffmpeg/${lib%%.so*}.c"
     {
         echo '#include <stdio.h>'
         echo '#include <stdlib.h>'
@@ -53,7 +53,7 @@ for lib in libavformat.so.59 libavcodec.so.59 libavutil.so.57 libswscale.so.6; d
            awk '/^Version definitions/ {on = 1; next} on && NF == 4 && $2 != "0x01" {print $4; exit}')
     echo "$node { global: *; };" > "$src.map"
     gcc -shared -fPIC -O1 -Wall -Wextra -Wl,-soname,"$lib" -Wl,--version-script="$src.map" \
-        -o "$P/stubs/$lib" "$src"
+        -o "$P/no-ffmpeg/$lib" "$src"
     rm "$src" "$src.map"
 done
 du -sh "$P"

@@ -13,12 +13,13 @@ P=${1:-.gpucheck}
 L=${2:-gpucheck-logs}
 S=${3:-3}
 W=$(mktemp -d /tmp/gpucheck.XXXXXX)
+trap 'rm -rf "$W"' EXIT
 mkdir -p "$L"
 tar -C "$W" -xJf "$P/bin.tar.xz"
 
 cublas=$(ldconfig -p | awk '/libcublas\.so\.13 /{print $NF; exit}')
 [ -n "$cublas" ] || cublas=$(find /usr/local /opt -name 'libcublas.so.13' 2>/dev/null | head -n 1)
-export LD_LIBRARY_PATH="$P/stubs:$W/engine${cublas:+:$(dirname "$cublas")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$P/no-ffmpeg:$W/engine${cublas:+:$(dirname "$cublas")}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export TXT2VID_CUDA_MODULE="$W/kernels/libtxt2vid-cuda.so"
 
 summary="$L/summary.txt"
