@@ -735,6 +735,13 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
     const t2v_sg_node *pic = chain_last(&y->pic);
     k->translate_backward(be, pic->dout, y->doff, y->dmoved, pic->out, y->off, N,
                           y->glyph ? 1 : C + 1, 1, y->side, y->side, side, side, -1.0f);
+    if (y->glyph && y->dpic_add)
+        k->add(be, pic->dout, pic->dout, y->dpic_add, (int64_t)N * y->side * y->side);
+}
+
+const float *t2v_sg_glyph_picture(const t2v_sg_stage1 *s)
+{
+    return s->cfg.layered && s->layer.glyph ? chain_last(&s->layer.pic)->out : NULL;
 }
 
 /* The glyph's tint and attention: dcolour -> the tint head's gradients,
@@ -750,6 +757,8 @@ static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     int E = c->text.embed, L = c->size1 * c->size1;
     k->fill(be, y->dtint, 0.0f, (int64_t)N * C);
     k->tile_backward(be, y->dtint, y->dcolour, N, C, L);
+    if (y->dtint_add)
+        k->add(be, y->dtint, y->dtint, y->dtint_add, (int64_t)N * C);
     k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dtint, y->dtint, y->tint, (int64_t)N * C);
     t2v_linear_backward(be, y->dx_tint, t2v_pgrad(ps, y->tint_w), t2v_pgrad(ps, y->tint_b),
                         y->dtint, s->zc, t2v_pdata(ps, y->tint_w), N, K, C);

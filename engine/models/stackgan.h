@@ -166,6 +166,10 @@ typedef struct t2v_sg_layer {
     float *datt_s, *datt_a, *datt_p, *dtint, *dx_tint, *dpin_zc;
     float *dwords;                  /* (N, T, E): the words' gradient through P, for an
                                        encoder trained by G's loss */
+    /* Gradients of losses on the glyph itself (a trainer's object
+     * discriminator), added by the next backward when not NULL: on the
+     * picture before its move (N, 1, side, side) and on the tint (N, C). */
+    const float *dpic_add, *dtint_add;
 } t2v_sg_layer;
 
 typedef struct t2v_sg_stage1 {
@@ -203,6 +207,10 @@ void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2
  * s->layer.dwords for t2v_encoder_backward_words). */
 void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl);
+
+/* The glyph's picture of the last forward, before its move: (N, 1, side,
+ * side) in [-1, 1] (alpha = (p + 1) / 2); NULL without the glyph layer. */
+const float *t2v_sg_glyph_picture(const t2v_sg_stage1 *s);
 
 /* Parameters "s2.*". */
 t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,

@@ -273,6 +273,98 @@ static void check_pixels(t2v_dataset *ds, const char *split, long n)
     free(hi);
 }
 
+/* The object alone (t2v_data_object_picture) against the scene it was
+ * drawn into: its colour planes are the caption's colour times its alpha,
+ * its ink mass is the scene's (read back from the scene's pixels with the
+ * caption's two colours), its centroid the box's centre, its ink extent
+ * the scene's; sets without a known object refuse. */
+static void check_object_pictures(t2v_dataset *ds)
+{
+    enum { R = 64, S = 48 };
+    float *x = malloc(3 * R * R * sizeof *x), *o = malloc(4 * S * S * sizeof *o);
+    long n = 300, colour_bad = 0, checked = 0, mass_bad = 0, centre_bad = 0, extent_bad = 0,
+         clipped = 0;
+    double worst_mass = 0, worst_centre = 0;
+    for (long i = 0; i < n; i++) {
+        t2v_data_attrs at;
+        t2v_data_attributes(ds, i, &at);
+        if (t2v_data_get(ds, i, 0, x, NULL) != T2V_OK ||
+            t2v_data_object_picture(ds, i, R, S, o) != T2V_OK) {
+            colour_bad++;
+            continue;
+        }
+        const uint8_t *f = t2v_scene_palette[at.attr[1].value];
+        const uint8_t *b = t2v_scene_palette[at.attr[4].value];
+        double box = 0, sx = 0, sy = 0, border = 0;
+        int x0 = S, x1 = -1, y0 = S, y1 = -1;
+        for (int p = 0; p < S * S; p++) {
+            double a = (o[3 * S * S + p] + 1) / 2;
+            for (int k = 0; k < 3; k++)
+                colour_bad += fabs(o[k * S * S + p] - (f[k] / 127.5 - 1) * a) > 1e-5;
+            box += a;
+            sx += a * (p % S + 0.5);
+            sy += a * (p / S + 0.5);
+            if (p % S == 0 || p % S == S - 1 || p / S == 0 || p / S == S - 1)
+                border = fmax(border, a);
+            if (a > 0.5) {
+                x0 = p % S < x0 ? p % S : x0;
+                x1 = p % S > x1 ? p % S : x1;
+                y0 = p / S < y0 ? p / S : y0;
+                y1 = p / S > y1 ? p / S : y1;
+            }
+        }
+        /* the scene's alpha: the projection of (pixel - bg) on (fg - bg) */
+        double den = 0, scene = 0, scene_edge = 0;
+        for (int k = 0; k < 3; k++)
+            den += pow((double)f[k] - b[k], 2);
+        for (int p = 0; p < R * R; p++) {
+            double a = 0;
+            for (int k = 0; k < 3; k++)
+                a += ((x[k * R * R + p] + 1) * 127.5 - b[k]) * ((double)f[k] - b[k]);
+            scene += a / den;
+            if (p % R == 0 || p % R == R - 1 || p / R == 0 || p / R == R - 1)
+                scene_edge = fmax(scene_edge, a / den);
+        }
+        if (border > 0.02 || scene_edge > 0.02) { /* cut by the box or the canvas */
+            clipped++;
+            continue;
+        }
+        checked++;
+        double rel = fabs(box - scene) / scene, off = hypot(sx / box - S / 2.0, sy / box - S / 2.0);
+        worst_mass = fmax(worst_mass, rel);
+        worst_centre = fmax(worst_centre, off);
+        mass_bad += rel > 0.02;
+        centre_bad += off > 0.1;
+        int fgc, bgc;
+        double cx, cy, extent;
+        measure(x, R, &bgc, &fgc, &cx, &cy, &extent);
+        extent_bad += fabs(fmax(x1 - x0 + 1, y1 - y0 + 1) - extent * R) > 2;
+    }
+    T2V_CHECK(colour_bad == 0, "scenes: the object picture's colour planes are the caption's "
+              "colour times alpha (%ld of %ld items x %d pixels x 3 off)", colour_bad, n, S * S);
+    T2V_CHECK(checked > n * 3 / 4 && mass_bad == 0 && centre_bad == 0 && extent_bad == 0,
+              "scenes: %ld object pictures (of %ld; %ld cut by an edge) hold the scene's ink "
+              "(worst %.3f%%), centred (worst %.3f px), as wide as in the scene (%ld off by "
+              "more than 2 px)", checked, n, clipped, 100 * worst_mass, worst_centre, extent_bad);
+    T2V_CHECK(t2v_data_has_object_pictures(ds), "scenes: the set says it has object pictures");
+    T2V_CHECK(t2v_data_object_picture(ds, t2v_data_count(ds), R, S, o) == T2V_ERR_INVALID &&
+              t2v_data_object_picture(ds, 0, R, 0, o) == T2V_ERR_INVALID,
+              "scenes: an item out of range or an empty box is refused (%s)",
+              t2v_data_last_error());
+    t2v_data_options opt;
+    t2v_data_options_default(&opt);
+    opt.name = "sbmg";
+    t2v_dataset *clips = NULL;
+    if (t2v_data_open(&opt, &clips) == T2V_OK) {
+        T2V_CHECK(!t2v_data_has_object_pictures(clips) &&
+                  t2v_data_object_picture(clips, 0, R, S, o) == T2V_ERR_INVALID,
+                  "sbmg clips have no object pictures: %s", t2v_data_last_error());
+        t2v_data_close(clips);
+    }
+    free(x);
+    free(o);
+}
+
 int main(void)
 {
     t2v_dataset *tr = open_scenes(T2V_SPLIT_TRAIN, 21), *te = open_scenes(T2V_SPLIT_TEST, 21);
@@ -287,6 +379,7 @@ int main(void)
     check_captions(tr, te);
     check_pixels(tr, "train", 1500);
     check_pixels(te, "test", 500);
+    check_object_pictures(tr);
 
     t2v_dataset *again = open_scenes(T2V_SPLIT_TRAIN, 21), *other = open_scenes(T2V_SPLIT_TRAIN, 22);
     float *a = malloc(3 * 4096 * sizeof *a), *b = malloc(3 * 4096 * sizeof *b);

@@ -360,6 +360,12 @@ typedef struct gen_case {
     float *S, *img1, *w;
     size_t out_n;
     double kl_w;
+    /* glyph losses on the picture before its move and on the tint (a
+     * trainer's object discriminator), through the layer's dpic_add and
+     * dtint_add: weights on the host, their gradients on the device */
+    float *w_pic, *w_tint;
+    float *d_pic, *d_tint;
+    size_t pic_n, tint_n;
 } gen_case;
 
 static void gen_plan(void *ctx, t2v_plan *p)
@@ -371,6 +377,10 @@ static void gen_plan(void *ctx, t2v_plan *p)
         t2v_sg_stage2_plan(&c->s2, be, p);
         c->S = t2v_plan_floats(p, (size_t)NB * 5);
         c->img1 = t2v_plan_floats(p, (size_t)NB * 3 * 16 * 16);
+    }
+    if (c->pic_n) {
+        c->d_pic = t2v_plan_floats(p, c->pic_n);
+        c->d_tint = t2v_plan_floats(p, c->tint_n);
     }
 }
 
@@ -392,7 +402,22 @@ static double gen_loss(void *ctx)
     }
     size_t nc = (size_t)NB * ca->c;
     t2v_sg_ca_kl(ca, be, (float)(c->kl_w / (double)nc));
-    return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc);
+    double glyph = 0.0;
+    if (c->pic_n)
+        glyph = fd_weighted(be, t2v_sg_glyph_picture(&c->s1), c->w_pic, c->pic_n, NULL) +
+                fd_weighted(be, c->s1.layer.tint, c->w_tint, c->tint_n, NULL);
+    return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc) +
+           glyph;
+}
+
+/* n weights uniform in [-1, 1) from stream `stream` */
+static float *signed_weights(size_t n, uint64_t stream)
+{
+    float *w = malloc(n * sizeof *w);
+    t2v_rng_uniform_host(w, n, 3, stream, 0);
+    for (size_t i = 0; i < n; i++)
+        w[i] = 2.0f * w[i] - 1.0f;
+    return w;
 }
 
 /* The layered Stage I's last forward against double precision: the
@@ -524,11 +549,18 @@ static void check_glyph_reference(gen_case *c)
 }
 
 /* layered: 0, or the object picture's side (16: the whole frame); glyph:
- * the glyph layer (an alpha picture from the attended words, a tint) */
+ * the glyph layer (an alpha picture from the attended words, a tint), 2:
+ * with losses on the glyph itself added through its gradient hooks */
 static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
     c->stage = stage;
+    if (glyph == 2) {
+        c->pic_n = (size_t)NB * layered * layered;
+        c->tint_n = (size_t)NB * 3;
+        c->w_pic = signed_weights(c->pic_n, 7);
+        c->w_tint = signed_weights(c->tint_n, 8);
+    }
     c->kl_w = 0.7;
     int smooth = act == T2V_ACT_TANH;
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
@@ -585,6 +617,12 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         glyph ? check_glyph_reference(c) : check_layer_reference(&c->s1, &c->ps);
     if (stage == 1) { /* the glyph's attention reaches the words as well as S */
         fd_upload(be, c->s1.dimg, c->w, c->out_n);
+        if (c->pic_n) {
+            fd_upload(be, c->d_pic, c->w_pic, c->pic_n);
+            fd_upload(be, c->d_tint, c->w_tint, c->tint_n);
+            c->s1.layer.dpic_add = c->d_pic;
+            c->s1.layer.dtint_add = c->d_tint;
+        }
         t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
         t2v_encoder_backward_words(&c->s1.text, be, &c->ps, c->s1.ca.dS,
                                    glyph ? c->s1.layer.dwords : NULL);
@@ -592,16 +630,19 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         fd_upload(be, c->s2.dimg, c->w, c->out_n);
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
     }
-    char what[160];
-    char layer[120];
+    char what[300];
+    char layer[220];
     snprintf(layer, sizeof layer, "%s Stage-I G 16x16 (background, object picture %dx%d, "
              "position head%s) + encoder", glyph ? "glyph" : "layered", layered, layered,
-             glyph ? ", word attention, tint head" : "");
+             glyph == 2 ? ", word attention, tint head, losses on the glyph and tint"
+             : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
     check_params(&c->ps, gen_loss, c, what, smooth);
     free(c->w);
+    free(c->w_pic);
+    free(c->w_tint);
     t2v_arena_release(&c->arena);
     t2v_params_free(&c->ps);
     t2v_params_free(&c->bufs);
@@ -627,6 +668,7 @@ int main(void)
     check_stage(1, T2V_ACT_TANH, 12);
     check_stage_as(1, T2V_ACT_TANH, 12, 1);
     check_stage_as(1, T2V_ACT_TANH, 16, 1);
+    check_stage_as(1, T2V_ACT_TANH, 12, 2);
     check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */

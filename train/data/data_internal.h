@@ -105,6 +105,9 @@ typedef struct t2v_data_ops {
     int (*caption_matches)(const t2v_dataset *ds, long i, long k);
     t2v_status (*attributes)(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
     const char *(*value_name)(const t2v_dataset *ds, int a, int v);
+    /* Optional: t2v_data_object_picture (arguments checked). */
+    t2v_status (*object_picture)(const t2v_dataset *ds, long i, int canvas, int side,
+                                 float *out);
     void (*destroy)(void *impl);
 } t2v_data_ops;
 

@@ -193,6 +193,27 @@ t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *at
     return ds->ops->attributes(ds, i, attrs);
 }
 
+int t2v_data_has_object_pictures(const t2v_dataset *ds)
+{
+    return ds && ds->ops->object_picture;
+}
+
+t2v_status t2v_data_object_picture(const t2v_dataset *ds, long i, int canvas, int side,
+                                   float *out)
+{
+    if (!ds || !out || i < 0 || i >= ds->info.count)
+        return t2v_data_fail(T2V_ERR_INVALID, "t2v_data_object_picture: item %ld out of range",
+                             i);
+    if (!ds->ops->object_picture)
+        return t2v_data_fail(T2V_ERR_INVALID, "data set %s has no object pictures (only "
+                             "generated scenes know their object apart from the image)",
+                             ds->info.name);
+    if (canvas < 1 || side < 1 || side > 4096 || canvas > 4096)
+        return t2v_data_fail(T2V_ERR_INVALID, "object picture of side %d on a canvas of %d",
+                             side, canvas);
+    return ds->ops->object_picture(ds, i, canvas, side, out);
+}
+
 const char *t2v_data_attr_value_name(const t2v_dataset *ds, int a, int v)
 {
     if (!ds || a < 0 || a >= ds->info.schema.n || v < 0 ||

@@ -147,6 +147,18 @@ long t2v_data_training_mismatch(const t2v_dataset *ds, long i, uint64_t epoch, u
 /* Ground-truth attributes of item i. */
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
 
+/* Item i's object alone, as the generator's glyph picture draws it: a
+ * side x side box at the scale of a canvas x canvas image, the object's ink
+ * centroid at the box's centre, before it is moved into place.
+ * out: (C + 1, side, side) in [-1, 1]: the object's colour times its
+ * alpha (premultiplied, C colour planes), then 2 alpha - 1.
+ * Sets whose items are not drawn from one known object (folders, clips)
+ * have no such picture: T2V_ERR_INVALID. */
+t2v_status t2v_data_object_picture(const t2v_dataset *ds, long i, int canvas, int side,
+                                   float *out);
+/* Whether the set can give t2v_data_object_picture. */
+int t2v_data_has_object_pictures(const t2v_dataset *ds);
+
 /* The word for value v of attribute a ("left and right", "red", "digit 7"). */
 const char *t2v_data_attr_value_name(const t2v_dataset *ds, int a, int v);
 

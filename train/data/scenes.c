@@ -172,15 +172,53 @@ static double glyph_sample(const glyph_alpha *ga, double gx, double gy)
     return out;
 }
 
+/* The scene's glyph and its scale k (canvas sides per glyph pixel). */
+static void scene_glyph(const scene_set *set, const t2v_scene *sc, glyph_alpha *ga, double *k)
+{
+    const t2v_glyphs *g = sc->object < 10 ? &set->mnist : &set->fashion;
+    glyph_alpha_make(g->pixels + (size_t)sc->glyph * 784, ga);
+    int side = ga->c1 - ga->c0 > ga->r1 - ga->r0 ? ga->c1 - ga->c0 : ga->r1 - ga->r0;
+    *k = (sc->size ? T2V_SCENE_LARGE : T2V_SCENE_SMALL) / side;
+}
+
+/* Supersampling per axis for a canvas of H x W pixels. */
+static int scene_supersampling(int H, int W)
+{
+    return H <= 64 && W <= 64 ? 4 : (H <= 128 && W <= 128 ? 2 : 1);
+}
+
+/* Glyph coverage of pixel (px, py) of an H x W canvas, the ink centroid at
+ * canvas fractions (tx, ty); ss x ss samples. */
+static double glyph_coverage(const glyph_alpha *ga, double k, double tx, double ty, int px,
+                             int py, int H, int W, int ss)
+{
+    double a = 0;
+    for (int sy = 0; sy < ss; sy++)
+        for (int sx = 0; sx < ss; sx++) {
+            double fx = (px + (sx + 0.5) / ss) / W, fy = (py + (sy + 0.5) / ss) / H;
+            a += glyph_sample(ga, ga->cx + (fx - tx) / k, ga->cy + (fy - ty) / k);
+        }
+    return a / (ss * ss);
+}
+
+/* RGB in 0..255 to C planes in [-1, 1] (C 1: luminance). */
+static void scene_pixel(const double rgb[3], int C, float *x, size_t plane)
+{
+    if (C == 1) {
+        x[0] = (float)((0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 127.5 - 1);
+        return;
+    }
+    for (int c = 0; c < 3; c++)
+        x[c * plane] = (float)(rgb[c] / 127.5 - 1);
+}
+
 /* Renders the scene at (H, W) into x: (C, 1, H, W). */
 static void scene_render(const scene_set *set, const t2v_scene *sc, int C, int H, int W,
                          float *x)
 {
-    const t2v_glyphs *g = sc->object < 10 ? &set->mnist : &set->fashion;
     glyph_alpha ga;
-    glyph_alpha_make(g->pixels + (size_t)sc->glyph * 784, &ga);
-    int side = ga.c1 - ga.c0 > ga.r1 - ga.r0 ? ga.c1 - ga.c0 : ga.r1 - ga.r0;
-    double k = (sc->size ? T2V_SCENE_LARGE : T2V_SCENE_SMALL) / side; /* canvas per glyph px */
+    double k;
+    scene_glyph(set, sc, &ga, &k);
     /* Keep the ink box inside the canvas, at least half a margin from the edges. */
     double tx = sc->tx, ty = sc->ty, edge = SCENE_MARGIN / 2;
     double lo = tx + (ga.c0 - ga.cx) * k, hi = tx + (ga.c1 - ga.cx) * k;
@@ -188,30 +226,45 @@ static void scene_render(const scene_set *set, const t2v_scene *sc, int C, int H
     lo = ty + (ga.r0 - ga.cy) * k;
     hi = ty + (ga.r1 - ga.cy) * k;
     ty += lo < edge ? edge - lo : (hi > 1 - edge ? 1 - edge - hi : 0);
-
-    int ss = H <= 64 && W <= 64 ? 4 : (H <= 128 && W <= 128 ? 2 : 1);
+    int ss = scene_supersampling(H, W);
     const uint8_t *fg = t2v_scene_palette[sc->colour], *bg = t2v_scene_palette[sc->background];
     size_t hw = (size_t)H * W;
     for (int py = 0; py < H; py++)
         for (int px = 0; px < W; px++) {
-            double a = 0;
-            for (int sy = 0; sy < ss; sy++)
-                for (int sx = 0; sx < ss; sx++) {
-                    double fx = (px + (sx + 0.5) / ss) / W, fy = (py + (sy + 0.5) / ss) / H;
-                    a += glyph_sample(&ga, ga.cx + (fx - tx) / k, ga.cy + (fy - ty) / k);
-                }
-            a /= ss * ss;
+            double a = glyph_coverage(&ga, k, tx, ty, px, py, H, W, ss);
             double rgb[3];
             for (int c = 0; c < 3; c++)
                 rgb[c] = bg[c] + (fg[c] - bg[c]) * a;
-            size_t p = (size_t)py * W + px;
-            if (C == 1) {
-                x[p] = (float)((0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 127.5 - 1);
-            } else {
-                for (int c = 0; c < 3; c++)
-                    x[c * hw + p] = (float)(rgb[c] / 127.5 - 1);
-            }
+            scene_pixel(rgb, C, x + (size_t)py * W + px, hw);
         }
+}
+
+/* The object alone in a side x side box of a canvas x canvas image, its
+ * ink centroid at the box's centre: colour times alpha, then 2 alpha - 1. */
+static t2v_status scene_object_picture(const t2v_dataset *ds, long i, int canvas, int side,
+                                       float *out)
+{
+    t2v_scene sc;
+    t2v_scene_describe(ds, i, &sc);
+    glyph_alpha ga;
+    double k;
+    scene_glyph(ds->impl, &sc, &ga, &k);
+    int C = ds->info.channels, ss = scene_supersampling(canvas, canvas);
+    double centre = 0.5 * side / canvas;
+    const uint8_t *fg = t2v_scene_palette[sc.colour];
+    size_t plane = (size_t)side * side;
+    for (int py = 0; py < side; py++)
+        for (int px = 0; px < side; px++) {
+            double a = glyph_coverage(&ga, k, centre, centre, px, py, canvas, canvas, ss);
+            /* premultiplied: the colour in [-1, 1] units times alpha */
+            double rgb[3];
+            for (int c = 0; c < 3; c++)
+                rgb[c] = 127.5 + (fg[c] - 127.5) * a;
+            size_t p = (size_t)py * side + px;
+            scene_pixel(rgb, C, out + p, plane);
+            out[C * plane + p] = (float)(2 * a - 1);
+        }
+    return T2V_OK;
 }
 
 static t2v_status scene_get(const t2v_dataset *ds, long i, uint64_t epoch, float *x,
@@ -302,6 +355,7 @@ static const t2v_data_ops scene_ops = {
     .caption_differences = scene_caption_differences,
     .attributes = scene_attributes,
     .value_name = scene_value_name,
+    .object_picture = scene_object_picture,
     .destroy = scene_destroy,
 };
 

@@ -68,6 +68,11 @@ static void usage(FILE *f)
             "  --g-object S        with --g-layout layered or glyph: the object picture's\n"
             "                      side (3 or 4 times a power of 2, at most the Stage-I\n"
             "                      size; default the Stage-I size), centred before its move\n"
+            "  --object-d X        with --g-layout glyph, on scenes: weight of the object\n"
+            "                      discriminator, which scores the glyph alone (its shape\n"
+            "                      and tint, before the move) against the caption's object,\n"
+            "                      colour and size, real pictures being the scenes' own\n"
+            "                      objects (default 0: off; fixed for the run)\n"
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding (every encoder: the generator's and each\n"
             "                      discriminator's; fixed for the run)\n"
@@ -100,10 +105,11 @@ typedef struct sg_opts {
     int text_pool;      /* < 0: preset's */
     int g_object;       /* < 0: preset's */
     float g_attend;     /* < 0: 0.1 with the glyph layer */
+    float object_d;     /* < 0: preset's */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
-       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND };
+       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -134,6 +140,9 @@ static int parse_own(void *user, int c, const char *arg)
                      : strcmp(arg, "plain") == 0   ? 0
                                                    : -1;
         return o->layered < 0 ? -1 : 0;
+    case O_OBJECT_D:
+        o->object_d = strtof(arg, &end);
+        return *end || !(o->object_d >= 0.0f && o->object_d <= 100.0f) ? -1 : 0;
     case O_G_ATTEND:
         o->g_attend = strtof(arg, &end);
         return *end || !(o->g_attend >= 0.0f && o->g_attend <= 100.0f) ? -1 : 0;
@@ -154,10 +163,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"match-model", 1, 0, O_MATCH_MODEL}, {"lambda-match", 1, 0, O_LAMBDA_MATCH},
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
-        {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND}, {0, 0, 0, 0}};
+        {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
+        {"object-d", 1, 0, O_OBJECT_D}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
-                   .text_pool = -1, .g_object = -1};
+                   .text_pool = -1, .g_object = -1, .object_d = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -272,6 +282,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.kl >= 0) rc.kl_weight = so.kl;
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
+    if (so.object_d >= 0) rc.object_d = so.object_d;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.g_object > 0) rc.gen.layer_side = so.g_object;
@@ -282,6 +293,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.g_attend >= 0 && rc.gen.layered != 2 && !o.resume) {
         fprintf(stderr, CMD ": --g-attend needs --g-layout glyph: the glyph's picture "
                 "attends to the words\n");
+        return 2;
+    }
+    if (so.object_d > 0 && rc.gen.layered != 2 && !o.resume) {
+        fprintf(stderr, CMD ": --object-d needs --g-layout glyph: it scores the glyph\n");
         return 2;
     }
     rc.attend_sharpen = rc.gen.layered == 2 ? (so.g_attend >= 0 ? so.g_attend : 0.1f) : 0.0f;
@@ -351,6 +366,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (resuming && so.reader >= 0 && so.reader != r->reader)
         return refuse(tr, "--reader %g on --resume: the checkpoint was trained with %g, which "
                       "it keeps", (double)so.reader, (double)r->reader);
+    /* the object discriminator exists from step 0 or not at all */
+    if (resuming && so.object_d >= 0 && so.object_d != r->object_d)
+        return refuse(tr, "--object-d %g on --resume: the checkpoint was trained with %g, "
+                      "which it keeps", (double)so.object_d, (double)r->object_d);
     /* the object layer's networks are parameters of Stage I */
     static const char *const layouts[3] = {"plain", "layered", "glyph"};
     if (resuming && so.layered >= 0 && so.layered != r->gen.layered)
@@ -391,11 +410,12 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return 1;
     }
     int with_match = r->lambda_match > 0.0f, with_words = r->aux_words > 0.0f,
-        with_reader = r->reader > 0.0f;
+        with_reader = r->reader > 0.0f, with_obj = stage == 1 && r->object_d > 0.0f;
     char head[192];
-    snprintf(head, sizeof head, "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s\n",
+    snprintf(head, sizeof head,
+             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s%s\n",
              with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "",
-             with_reader ? ",d_reader,g_reader" : "");
+             with_reader ? ",d_reader,g_reader" : "", with_obj ? ",d_obj,g_obj" : "");
     FILE *log = t2v_open_log(CMD, csv, start, head);
     if (!log) {
         t2v_match_guide_close(&guide);
@@ -433,6 +453,8 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(log, ",%.5f,%.5f", st.d_words, st.g_words);
         if (with_reader)
             fprintf(log, ",%.5f,%.5f", st.d_reader, st.g_reader);
+        if (with_obj)
+            fprintf(log, ",%.5f,%.5f", st.d_obj, st.g_obj);
         fputc('\n', log);
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

@@ -19,26 +19,56 @@
 #include "train/common/ckpt_meta.h"
 #include "train/common/word_head.h"
 #include "train/common/word_reader.h"
+#include "train/stackgan/glyph_planes.h"
 #include "train/stackgan/sg_trainer.h"
 
 enum { STREAM_BATCH = 1, STREAM_Z = 2, STREAM_EPS1 = 3, STREAM_EPS2 = 4 };
 /* standing statistics (t2v_sg_standing_stats): captions and noise of their own */
 enum { STREAM_ST_CAPS = 5, STREAM_ST_Z = 6, STREAM_ST_EPS1 = 7, STREAM_ST_EPS2 = 8 };
+/* the object discriminator's mismatching conditions */
+enum { STREAM_OBJ = 9 };
 
 #define TRAIN_FORMAT "txt2vid-stackgan-checkpoint"
 
-/* One stage's discriminator: its own sentence encoder (batch 2N: matching
- * then mismatching captions), a 2D trunk and a head. */
-typedef struct sg_disc {
+/* A matching-aware scorer: a 2D trunk and a head that scores its features
+ * against a condition vector per image. */
+typedef struct sg_scorer {
     t2v_params ps, bufs;
-    t2v_encoder text;
     t2v_disc d;
     t2v_head head;
     t2v_trunk_run real, fake;
     t2v_head_run run[3];        /* real+match, real+mismatch, fake+match */
-    t2v_word_head words;        /* recipe aux_words > 0 */
     t2v_adam opt;
+} sg_scorer;
+
+/* One stage's discriminator: a scorer whose condition is the sentence of
+ * its own encoder (batch 2N: matching then mismatching captions). */
+typedef struct sg_disc {
+    sg_scorer sc;
+    t2v_encoder text;
+    t2v_word_head words;        /* recipe aux_words > 0 */
 } sg_disc;
+
+/* The object discriminator (recipe object_d): a scorer of Stage I's glyph
+ * alone, before its move, as C + 1 planes (the tint times alpha, then the
+ * picture 2 alpha - 1), against the one-hot object, colour and size of the
+ * item it was drawn for; real pictures are the items' own objects
+ * (t2v_data_object_picture). A mismatching condition states one of the
+ * three differently. It is the only signal that sees an object's shape
+ * apart from the scene: the stage's D rejects a mismatching caption on its
+ * background and place first. */
+enum { OBJ_ATTRS = 3 };
+static const char *const obj_attr_names[OBJ_ATTRS] = {"object", "colour", "size"};
+
+typedef struct sg_objd {
+    sg_scorer sc;
+    int on, side, cond;             /* picture side; condition width */
+    int attr[OBJ_ATTRS], off[OBJ_ATTRS], classes[OBJ_ATTRS];
+    float *x_real;                  /* (N, C + 1, side, side) */
+    t2v_glyph_planes fake;          /* Stage I's glyphs as those planes */
+    float *cond_dev;                /* (2N, cond): matching rows, then mismatching */
+    float *host_x, *host_cond;
+} sg_objd;
 
 struct t2v_sg_trainer {
     t2v_sg_recipe rc;
@@ -52,6 +82,7 @@ struct t2v_sg_trainer {
     t2v_adam opt_g1, opt_g2;
     sg_disc disc[2];
     t2v_word_reader reader[2];  /* recipe reader > 0: one per stage, at its size */
+    sg_objd obj;                /* recipe object_d > 0 */
     t2v_arena arena;
     float *head_ws;
     float *real1, *real2;       /* (N, C, size1, size1), (N, C, size2, size2) */
@@ -61,6 +92,7 @@ struct t2v_sg_trainer {
     int32_t *ids_host;
     int *len_host;
     long *cap_ix;               /* (N) data set index of each matching caption */
+    long *item_ix;              /* (N) data set index of each real image */
     t2v_sg_image_loss_fn image_loss;
     void *image_loss_user;
     int64_t step[2];
@@ -170,23 +202,65 @@ static t2v_status declare_disc(t2v_sg_trainer *tr, int stage)
     snprintf(pre, sizeof pre, "d%d", stage);
     snprintf(text, sizeof text, "d%d.text", stage);
     snprintf(head, sizeof head, "d%d.head", stage);
-    t2v_params_init(&D->ps, tr->be);
-    t2v_params_init(&D->bufs, tr->be);
-    t2v_status s = t2v_encoder_declare(&D->text, &g->text, &D->ps, text);
+    t2v_params_init(&D->sc.ps, tr->be);
+    t2v_params_init(&D->sc.bufs, tr->be);
+    t2v_status s = t2v_encoder_declare(&D->text, &g->text, &D->sc.ps, text);
     /* images are one-frame clips scored by a frame-level (2D) trunk */
     t2v_disc_cfg dc = {.frame_level = 1, .channels = g->channels, .frames = 1, .height = side,
                        .width = side, .width0 = stage == 1 ? rc->d_width1 : rc->d_width2,
                        .layers = layers, .sent = g->text.sent, .head = rc->head, .sn = rc->sn,
                        .bn = rc->d_bn, .concat_dim = rc->d_concat, .act = T2V_ACT_LRELU};
     if (s == T2V_OK)
-        s = t2v_disc_declare(&D->d, &dc, &D->ps, &D->bufs, pre);
+        s = t2v_disc_declare(&D->sc.d, &dc, &D->sc.ps, &D->sc.bufs, pre);
     if (s == T2V_OK)
-        s = t2v_head_declare(&D->head, rc->head, D->d.feat_c, D->d.feat_dims, g->text.sent,
-                             rc->d_concat, rc->sn, T2V_ACT_LRELU, &D->ps, &D->bufs, head);
+        s = t2v_head_declare(&D->sc.head, rc->head, D->sc.d.feat_c, D->sc.d.feat_dims, g->text.sent,
+                             rc->d_concat, rc->sn, T2V_ACT_LRELU, &D->sc.ps, &D->sc.bufs, head);
     /* flat: where on the grid a feature lies says "top left" or "bottom right" */
     if (s == T2V_OK && rc->aux_words > 0.0f)
-        s = t2v_word_head_declare(&D->words, D->d.feat_c, D->d.feat_l, tr->vocab.count, 1,
-                                  &D->ps, words);
+        s = t2v_word_head_declare(&D->words, D->sc.d.feat_c, D->sc.d.feat_l, tr->vocab.count, 1,
+                                  &D->sc.ps, words);
+    return s;
+}
+
+static t2v_status declare_objd(t2v_sg_trainer *tr)
+{
+    const t2v_sg_recipe *rc = &tr->rc;
+    sg_objd *o = &tr->obj;
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    if (g->layered != 2)
+        return t2v_fail(T2V_ERR_INVALID, "the object discriminator scores the glyph: it needs "
+                        "--g-layout glyph");
+    if (!t2v_data_has_object_pictures(tr->ds))
+        return t2v_fail(T2V_ERR_INVALID, "the object discriminator needs a data set that knows "
+                        "each image's object apart from the image (scenes); %s does not",
+                        rc->data);
+    o->on = 1;
+    o->side = tr->gen.s1.layer.side;
+    o->cond = 0;
+    for (int a = 0; a < OBJ_ATTRS; a++) {
+        o->attr[a] = -1;
+        for (int j = 0; j < tr->di.schema.n; j++)
+            if (strcmp(tr->di.schema.attr[j].name, obj_attr_names[a]) == 0)
+                o->attr[a] = j;
+        if (o->attr[a] < 0)
+            return t2v_fail(T2V_ERR_INVALID, "data set %s has no attribute '%s'", rc->data,
+                            obj_attr_names[a]);
+        o->off[a] = o->cond;
+        o->classes[a] = tr->di.schema.attr[o->attr[a]].n_classes;
+        o->cond += o->classes[a];
+    }
+    t2v_params_init(&o->sc.ps, tr->be);
+    t2v_params_init(&o->sc.bufs, tr->be);
+    t2v_disc_cfg dc = {.frame_level = 1, .channels = g->channels + 1, .frames = 1,
+                       .height = o->side, .width = o->side, .width0 = rc->d_width1,
+                       .layers = layers_to_4x4(o->side), .sent = o->cond, .head = rc->head,
+                       .sn = rc->sn, .bn = rc->d_bn, .concat_dim = rc->d_concat,
+                       .act = T2V_ACT_LRELU};
+    t2v_status s = t2v_disc_declare(&o->sc.d, &dc, &o->sc.ps, &o->sc.bufs, "o1");
+    if (s == T2V_OK)
+        s = t2v_head_declare(&o->sc.head, rc->head, o->sc.d.feat_c, o->sc.d.feat_dims, o->cond,
+                             rc->d_concat, rc->sn, T2V_ACT_LRELU, &o->sc.ps, &o->sc.bufs,
+                             "o1.head");
     return s;
 }
 
@@ -209,6 +283,8 @@ static t2v_status declare_all(t2v_sg_trainer *tr)
         s = declare_disc(tr, 1);
     if (s == T2V_OK)
         s = declare_disc(tr, 2);
+    if (s == T2V_OK && tr->rc.object_d > 0.0f)
+        s = declare_objd(tr);
     for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++) {
         /* at most 4 layers, fewer for small images (the tiny preset's 16x16) */
         int side = i ? g->cfg.size2 : g->cfg.size1, layers = layers_to_4x4(side);
@@ -235,17 +311,30 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
         t2v_encoder_plan(&D->text, &p2);
         if (p2.status != T2V_OK && p->status == T2V_OK)
             p->status = p2.status;
-        t2v_disc_plan(&D->d, be, p, N);
-        t2v_trunk_plan(&D->d, p, &D->real);
-        t2v_trunk_plan(&D->d, p, &D->fake);
-        t2v_head_plan(&D->head, be, p, N, 1, &ws);
+        t2v_disc_plan(&D->sc.d, be, p, N);
+        t2v_trunk_plan(&D->sc.d, p, &D->sc.real);
+        t2v_trunk_plan(&D->sc.d, p, &D->sc.fake);
+        t2v_head_plan(&D->sc.head, be, p, N, 1, &ws);
         for (int r = 0; r < 3; r++)
-            t2v_head_run_plan(&D->head, p, N, &D->run[r]);
+            t2v_head_run_plan(&D->sc.head, p, N, &D->sc.run[r]);
         if (tr->rc.aux_words > 0.0f)
             t2v_word_head_plan(&D->words, p, N, 1);
     }
     for (int i = 0; i < 2 && tr->rc.reader > 0.0f; i++)
         t2v_word_reader_plan(&tr->reader[i], be, p, N);
+    sg_objd *o = &tr->obj;
+    if (o->on) {
+        size_t C = (size_t)tr->gen.cfg.channels, L = (size_t)o->side * o->side, NL = N * L;
+        t2v_disc_plan(&o->sc.d, be, p, N);
+        t2v_trunk_plan(&o->sc.d, p, &o->sc.real);
+        t2v_trunk_plan(&o->sc.d, p, &o->sc.fake);
+        t2v_head_plan(&o->sc.head, be, p, N, 1, &ws);
+        for (int r = 0; r < 3; r++)
+            t2v_head_run_plan(&o->sc.head, p, N, &o->sc.run[r]);
+        o->x_real = t2v_plan_floats(p, NL * (C + 1));
+        o->cond_dev = t2v_plan_floats(p, (size_t)2 * N * o->cond);
+        t2v_glyph_planes_plan(&o->fake, p, N, (int)C, (int64_t)L);
+    }
     tr->head_ws = t2v_plan_floats(p, ws);
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
     tr->real1 = t2v_plan_floats(p, (size_t)N * g->channels * g->size1 * g->size1);
@@ -262,7 +351,7 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
  * saturated vector for every caption). Stage II keeps it frozen. */
 static void copy_text(t2v_sg_trainer *tr)
 {
-    t2v_encoder_copy_weights(tr->be, &tr->disc[0].text, &tr->disc[0].ps, &tr->gen.s1.text,
+    t2v_encoder_copy_weights(tr->be, &tr->disc[0].text, &tr->disc[0].sc.ps, &tr->gen.s1.text,
                              &tr->gps1);
 }
 
@@ -296,16 +385,20 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
         s = t2v_sg_stage2_init(&tr->gen.s2, be, &tr->gps2, &tr->gbufs2, seed ^ 0x5EC0u);
     for (int i = 0; i < 2 && s == T2V_OK; i++) {
         sg_disc *D = &tr->disc[i];
-        s = t2v_encoder_init(&D->text, be, &D->ps, seed ^ (0xD15Cu + (uint64_t)i), 100);
+        s = t2v_encoder_init(&D->text, be, &D->sc.ps, seed ^ (0xD15Cu + (uint64_t)i), 100);
         if (s == T2V_OK)
-            s = t2v_disc_init(&D->d, be, &D->ps, &D->bufs, seed, 1000 + 1000 * (uint64_t)i);
+            s = t2v_disc_init(&D->sc.d, be, &D->sc.ps, &D->sc.bufs, seed, 1000 + 1000 * (uint64_t)i);
         if (s == T2V_OK)
-            s = t2v_head_init(&D->head, be, &D->ps, &D->bufs, seed, 1100 + 1000 * (uint64_t)i);
+            s = t2v_head_init(&D->sc.head, be, &D->sc.ps, &D->sc.bufs, seed, 1100 + 1000 * (uint64_t)i);
         if (s == T2V_OK && tr->rc.aux_words > 0.0f)
-            s = t2v_word_head_init(&D->words, be, &D->ps, seed, 1200 + 1000 * (uint64_t)i);
+            s = t2v_word_head_init(&D->words, be, &D->sc.ps, seed, 1200 + 1000 * (uint64_t)i);
         if (s == T2V_OK && tr->rc.reader > 0.0f)
             s = t2v_word_reader_init(&tr->reader[i], seed, 4000 + 1000 * (uint64_t)i);
     }
+    if (s == T2V_OK && tr->obj.on)
+        s = t2v_disc_init(&tr->obj.sc.d, be, &tr->obj.sc.ps, &tr->obj.sc.bufs, seed, 6000);
+    if (s == T2V_OK && tr->obj.on)
+        s = t2v_head_init(&tr->obj.sc.head, be, &tr->obj.sc.ps, &tr->obj.sc.bufs, seed, 6100);
     return s;
 }
 
@@ -341,6 +434,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.reader", T2V_RECIPE_F32, t2v_sg_recipe, reader, 1, 0),
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_sg_recipe, attend_sharpen, 1,
                        0),
+    T2V_RECIPE_KEY_OPT("train.object_d", T2V_RECIPE_F32, t2v_sg_recipe, object_d, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -425,9 +519,11 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         (s = declare_all(tr)) != T2V_OK)
         goto fail;
     tr->gen.s1.layer.sharpen = tr->rc.attend_sharpen;
-    t2v_params *sets[8] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,
-                           &tr->disc[0].ps, &tr->disc[0].bufs, &tr->disc[1].ps, &tr->disc[1].bufs};
-    for (int i = 0; i < 8 && s == T2V_OK; i++)
+    t2v_params *sets[10] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,
+                            &tr->disc[0].sc.ps, &tr->disc[0].sc.bufs, &tr->disc[1].sc.ps,
+                            &tr->disc[1].sc.bufs, &tr->obj.sc.ps, &tr->obj.sc.bufs};
+    int n_sets = tr->obj.on ? 10 : 8;
+    for (int i = 0; i < n_sets && s == T2V_OK; i++)
         s = t2v_params_allocate(sets[i], !(i & 1));
     if (s != T2V_OK)
         goto fail;
@@ -460,14 +556,20 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     tr->ids_host = calloc((size_t)2 * N * g->text.max_words, sizeof(int32_t));
     tr->len_host = calloc((size_t)2 * N, sizeof(int));
     tr->cap_ix = calloc((size_t)N, sizeof(long));
+    tr->item_ix = calloc((size_t)N, sizeof(long));
+    if (tr->obj.on) {
+        size_t L = (size_t)tr->obj.side * tr->obj.side;
+        tr->obj.host_x = malloc((size_t)N * (g->channels + 1) * L * sizeof(float));
+        tr->obj.host_cond = malloc((size_t)2 * N * tr->obj.cond * sizeof(float));
+    }
     if (!tr->host1 || !tr->host2 || !tr->loss_host || !tr->ids_host || !tr->len_host ||
-        !tr->cap_ix) {
+        !tr->cap_ix || !tr->item_ix || (tr->obj.on && (!tr->obj.host_x || !tr->obj.host_cond))) {
         s = t2v_fail(T2V_ERR_NOMEM, "out of memory");
         goto fail;
     }
     t2v_adam base = {.beta1 = tr->rc.beta1, .beta2 = tr->rc.beta2, .eps = 1e-8f};
     tr->opt_g1 = tr->opt_g2 = base;
-    tr->disc[0].opt = tr->disc[1].opt = base;
+    tr->disc[0].sc.opt = tr->disc[1].sc.opt = tr->obj.sc.opt = base;
     if (ck) {
         if (t2v_weights_get_i64(ck, "train.step1", &tr->step[0]) != T2V_OK ||
             t2v_weights_get_i64(ck, "train.step2", &tr->step[1]) != T2V_OK || tr->step[0] < 0 ||
@@ -476,7 +578,7 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
             goto fail;
         }
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &tr->seconds);
-        for (int i = 0; i < 8 && s == T2V_OK; i++)
+        for (int i = 0; i < n_sets && s == T2V_OK; i++)
             s = load_params(sets[i], ck, !(i & 1));
         for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++)
             s = t2v_word_reader_load(&tr->reader[i], ck, tr->step[i]);
@@ -489,8 +591,8 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
     } else if (tr->rc.shared_text) {
         copy_text(tr);
     }
-    tr->opt_g1.step = tr->disc[0].opt.step = tr->step[0];
-    tr->opt_g2.step = tr->disc[1].opt.step = tr->step[1];
+    tr->opt_g1.step = tr->disc[0].sc.opt.step = tr->obj.sc.opt.step = tr->step[0];
+    tr->opt_g2.step = tr->disc[1].sc.opt.step = tr->step[1];
     *out = tr;
     return T2V_OK;
 fail:
@@ -509,11 +611,16 @@ void t2v_sg_trainer_free(t2v_sg_trainer *tr)
     t2v_params_free(&tr->gps2);
     t2v_params_free(&tr->gbufs2);
     for (int i = 0; i < 2; i++) {
-        t2v_params_free(&tr->disc[i].ps);
-        t2v_params_free(&tr->disc[i].bufs);
+        t2v_params_free(&tr->disc[i].sc.ps);
+        t2v_params_free(&tr->disc[i].sc.bufs);
         t2v_word_head_free(&tr->disc[i].words);
         t2v_word_reader_free(&tr->reader[i]);
     }
+    t2v_params_free(&tr->obj.sc.ps);
+    t2v_params_free(&tr->obj.sc.bufs);
+    free(tr->obj.host_x);
+    free(tr->obj.host_cond);
+    free(tr->item_ix);
     t2v_backend_close(tr->be);
     t2v_data_close(tr->ds);
     t2v_vocab_free(&tr->vocab);
@@ -553,6 +660,47 @@ void t2v_sg_trainer_add_seconds(t2v_sg_trainer *tr, double s) { tr->seconds += s
 
 static uint64_t stream_of(int stage, int kind) { return (uint64_t)(16 * stage + kind); }
 
+/* The object discriminator's real pictures and conditions for the items
+ * of step `step` (tr->item_ix): row n the item's object, colour and size
+ * one-hot, row N + n the same with one of them stated differently (the
+ * object for half the rows, the colour or the size for a quarter each). */
+static t2v_status load_objects(t2v_sg_trainer *tr, int64_t step)
+{
+    sg_objd *o = &tr->obj;
+    int N = tr->rc.batch, C = tr->gen.cfg.channels;
+    size_t L = (size_t)o->side * o->side;
+    memset(o->host_cond, 0, (size_t)2 * N * o->cond * sizeof(float));
+    for (int n = 0; n < N; n++) {
+        long i = tr->item_ix[n];
+        t2v_data_attrs at;
+        t2v_status s = t2v_data_object_picture(tr->ds, i, tr->gen.cfg.size1, o->side,
+                                               o->host_x + (size_t)n * (C + 1) * L);
+        if (s == T2V_OK)
+            s = t2v_data_attributes(tr->ds, i, &at);
+        if (s != T2V_OK)
+            return t2v_fail(s, "%s", t2v_data_last_error());
+        float u[2];
+        t2v_rng_uniform_host(u, 2, tr->rc.seed, stream_of(1, STREAM_OBJ),
+                             ((uint64_t)step * N + n) * 2);
+        int changed = u[0] < 0.5f ? 0 : (u[0] < 0.75f ? 1 : 2);
+        float *match = o->host_cond + (size_t)n * o->cond;
+        float *mis = o->host_cond + (size_t)(N + n) * o->cond;
+        for (int a = 0; a < OBJ_ATTRS; a++) {
+            int K = o->classes[a], v = at.attr[o->attr[a]].value;
+            match[o->off[a] + v] = 1.0f;
+            if (a == changed) /* uniformly one of the other K - 1 values */
+                v = (v + 1 + (int)t2v_index_of_uniform(u[1], K - 1)) % K;
+            mis[o->off[a] + v] = 1.0f;
+        }
+    }
+    t2v_status s = t2v_backend_upload(tr->be, o->x_real, o->host_x,
+                                      (size_t)N * (C + 1) * L * sizeof(float));
+    if (s == T2V_OK)
+        s = t2v_backend_upload(tr->be, o->cond_dev, o->host_cond,
+                               (size_t)2 * N * o->cond * sizeof(float));
+    return s;
+}
+
 /* The batch of `step` of a stage: real images at the stage's size,
  * matching captions (rows 0..N-1) and mismatching ones (rows N..2N-1). */
 static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
@@ -568,6 +716,7 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         t2v_rng_uniform_host(&u, 1, tr->rc.seed, stream_of(stage, STREAM_BATCH),
                              (uint64_t)step * N + n);
         long i = t2v_index_of_uniform(u, count);
+        tr->item_ix[n] = i;
         t2v_status s = t2v_data_get(tr->ds, i, epoch, tr->host1 + n * n1,
                                     stage == 2 ? tr->host2 + n * n2 : NULL);
         if (s != T2V_OK)
@@ -590,6 +739,11 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return s;
     }
+    if (stage == 1 && tr->obj.on) {
+        t2v_status s = load_objects(tr, step);
+        if (s != T2V_OK)
+            return s;
+    }
     if (stage == 1)
         return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
     return t2v_backend_upload(tr->be, tr->real2, tr->host2, N * n2 * sizeof(float));
@@ -608,8 +762,8 @@ static float gan_term(t2v_sg_trainer *tr, const float *logit, float *dlogit, int
 
 static void refresh_d(t2v_sg_trainer *tr, sg_disc *D, int update_u)
 {
-    t2v_disc_refresh(&D->d, tr->be, &D->ps, &D->bufs, update_u);
-    t2v_head_refresh(&D->head, tr->be, &D->ps, &D->bufs, update_u);
+    t2v_disc_refresh(&D->sc.d, tr->be, &D->sc.ps, &D->sc.bufs, update_u);
+    t2v_head_refresh(&D->sc.head, tr->be, &D->sc.ps, &D->sc.bufs, update_u);
 }
 
 /* The generator's forward for the loaded batch: noise from (seed, stage,
@@ -635,45 +789,90 @@ static const float *forward_fakes(t2v_sg_trainer *tr, int stage, int64_t step)
     return g->s2.img;
 }
 
-/* D's forward and backward on (real, fake): gradients into D->ps. */
+/* A scorer's matching-aware terms on (real, fake): real with its matching
+ * condition (+1), real with a mismatching one and fake with its matching
+ * one (-1, half weight each) into terms[3]; gradients through the head
+ * into its parameters, the conditions' into run[r].dS and the features'
+ * into the trunk runs' last dact, ready for scorer_d_trunks. Returns the
+ * loss: real + (wrong + fake) / 2. */
+static float scorer_d_heads(t2v_sg_trainer *tr, sg_scorer *sc, const float *real,
+                            const float *fake, const float *S_match, const float *S_mis,
+                            float terms[3])
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, last = sc->d.cfg.layers - 1;
+    t2v_head *h = &sc->head;
+    t2v_trunk_forward(&sc->d, be, &sc->ps, &sc->bufs, &sc->real, real, N, 1);
+    t2v_trunk_forward(&sc->d, be, &sc->ps, &sc->bufs, &sc->fake, fake, N, 1);
+    const float *fr = sc->real.act[last], *ff = sc->fake.act[last];
+    t2v_head_forward(h, be, &sc->ps, &sc->run[0], fr, S_match, N, tr->head_ws);
+    t2v_head_forward(h, be, &sc->ps, &sc->run[1], fr, S_mis, N, tr->head_ws);
+    t2v_head_forward(h, be, &sc->ps, &sc->run[2], ff, S_match, N, tr->head_ws);
+    terms[0] = gan_term(tr, sc->run[0].logit, sc->run[0].dlogit, +1, 1.0f);
+    terms[1] = gan_term(tr, sc->run[1].logit, sc->run[1].dlogit, -1, 0.5f);
+    terms[2] = gan_term(tr, sc->run[2].logit, sc->run[2].dlogit, -1, 0.5f);
+    int64_t fl = (int64_t)h->M * h->C * h->L;
+    for (int r = 0; r < 3; r++)
+        t2v_head_backward(h, be, &sc->ps, &sc->run[r], r == 2 ? ff : fr,
+                          r == 1 ? S_mis : S_match, N, tr->head_ws, 1);
+    be->k->add(be, sc->real.dact[last], sc->run[0].dfeat, sc->run[1].dfeat, fl);
+    be->k->copy(be, sc->fake.dact[last], sc->run[2].dfeat, fl);
+    return terms[0] + 0.5f * (terms[1] + terms[2]);
+}
+
+static void scorer_d_trunks(t2v_sg_trainer *tr, sg_scorer *sc)
+{
+    t2v_trunk_backward(&sc->d, tr->be, &sc->ps, &sc->real, tr->rc.batch, 0, 1);
+    t2v_trunk_backward(&sc->d, tr->be, &sc->ps, &sc->fake, tr->rc.batch, 0, 1);
+}
+
+/* The generator's view of its fakes through a scorer, weighted: the
+ * features' gradient into the fake run's last dact (scorer_g_trunk then
+ * gives the images'). Returns the unweighted term. */
+static float scorer_g_head(t2v_sg_trainer *tr, sg_scorer *sc, const float *fake,
+                           const float *S, float weight)
+{
+    t2v_backend *be = tr->be;
+    int N = tr->rc.batch, last = sc->d.cfg.layers - 1;
+    t2v_head *h = &sc->head;
+    t2v_trunk_forward(&sc->d, be, &sc->ps, &sc->bufs, &sc->fake, fake, N, 1);
+    const float *ff = sc->fake.act[last];
+    t2v_head_forward(h, be, &sc->ps, &sc->run[2], ff, S, N, tr->head_ws);
+    float term = gan_term(tr, sc->run[2].logit, sc->run[2].dlogit, 0, weight);
+    t2v_head_backward(h, be, &sc->ps, &sc->run[2], ff, S, N, tr->head_ws, 0);
+    be->k->copy(be, sc->fake.dact[last], sc->run[2].dfeat, (int64_t)h->M * h->C * h->L);
+    return term;
+}
+
+/* -> sc->fake.dinput, the images' gradient; no parameter gradients. */
+static void scorer_g_trunk(t2v_sg_trainer *tr, sg_scorer *sc)
+{
+    t2v_trunk_backward(&sc->d, tr->be, &sc->ps, &sc->fake, tr->rc.batch, 1, 0);
+}
+
+/* D's forward and backward on (real, fake): gradients into D->sc.ps. */
 static void d_pass(t2v_sg_trainer *tr, sg_disc *D, const float *real, const float *fake,
                    t2v_sg_stats *st)
 {
     t2v_backend *be = tr->be;
-    const t2v_kernels *k = be->k;
-    int N = tr->rc.batch, Dm = D->text.cfg.sent, last = D->d.cfg.layers - 1;
-    t2v_head *h = &D->head;
-    const float *S_match = D->text.S, *S_mis = D->text.S + (size_t)N * Dm;
-    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->real, real, N, 1);
-    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->fake, fake, N, 1);
-    const float *fr = D->real.act[last], *ff = D->fake.act[last];
-    t2v_head_forward(h, be, &D->ps, &D->run[0], fr, S_match, N, tr->head_ws);
-    t2v_head_forward(h, be, &D->ps, &D->run[1], fr, S_mis, N, tr->head_ws);
-    t2v_head_forward(h, be, &D->ps, &D->run[2], ff, S_match, N, tr->head_ws);
-    /* D loss = real + (wrong + fake) / 2 */
-    st->d_real = gan_term(tr, D->run[0].logit, D->run[0].dlogit, +1, 1.0f);
-    st->d_wrong = gan_term(tr, D->run[1].logit, D->run[1].dlogit, -1, 0.5f);
-    st->d_fake = gan_term(tr, D->run[2].logit, D->run[2].dlogit, -1, 0.5f);
-    st->d_loss = st->d_real + 0.5f * (st->d_wrong + st->d_fake);
-    int64_t fl = (int64_t)h->M * h->C * h->L;
+    int N = tr->rc.batch, Dm = D->text.cfg.sent, last = D->sc.d.cfg.layers - 1;
     size_t ND = (size_t)N * Dm;
-    for (int r = 0; r < 3; r++)
-        t2v_head_backward(h, be, &D->ps, &D->run[r], r == 2 ? ff : fr, r == 1 ? S_mis : S_match,
-                          N, tr->head_ws, 1);
-    k->add(be, D->real.dact[last], D->run[0].dfeat, D->run[1].dfeat, fl);
-    k->copy(be, D->fake.dact[last], D->run[2].dfeat, fl);
+    float terms[3];
+    st->d_loss = scorer_d_heads(tr, &D->sc, real, fake, D->text.S, D->text.S + ND, terms);
+    st->d_real = terms[0];
+    st->d_wrong = terms[1];
+    st->d_fake = terms[2];
     if (tr->rc.aux_words > 0.0f) { /* real images only: the head reads real data */
-        st->d_words = t2v_word_head_term(&D->words, be, &D->ps, fr, D->real.dact[last],
-                                         tr->rc.aux_words, 1);
+        st->d_words = t2v_word_head_term(&D->words, be, &D->sc.ps, D->sc.real.act[last],
+                                         D->sc.real.dact[last], tr->rc.aux_words, 1);
         st->d_loss += st->d_words;
     }
-    t2v_trunk_backward(&D->d, be, &D->ps, &D->real, N, 0, 1);
-    t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 0, 1);
+    scorer_d_trunks(tr, &D->sc);
     // dS (2N, sent): matching rows from runs 0 and 2, mismatching from run 1
     float *dS2 = tr->dS_d;
-    k->add(be, dS2, D->run[0].dS, D->run[2].dS, (int64_t)ND);
-    k->copy(be, dS2 + ND, D->run[1].dS, (int64_t)ND);
-    t2v_encoder_backward(&D->text, be, &D->ps, dS2);
+    be->k->add(be, dS2, D->sc.run[0].dS, D->sc.run[2].dS, (int64_t)ND);
+    be->k->copy(be, dS2 + ND, D->sc.run[1].dS, (int64_t)ND);
+    t2v_encoder_backward(&D->text, be, &D->sc.ps, dS2);
 }
 
 /* G's adversarial term on its fakes and the CA's KL; gradients into the
@@ -684,22 +883,16 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     t2v_backend *be = tr->be;
     const t2v_kernels *k = be->k;
     t2v_stackgan *g = &tr->gen;
-    int N = tr->rc.batch, last = D->d.cfg.layers - 1, C = g->cfg.c_dim;
-    t2v_head *h = &D->head;
-    t2v_trunk_forward(&D->d, be, &D->ps, &D->bufs, &D->fake, fake, N, 1);
-    const float *ff = D->fake.act[last];
-    t2v_head_forward(h, be, &D->ps, &D->run[2], ff, D->text.S, N, tr->head_ws);
-    st->g_adv = gan_term(tr, D->run[2].logit, D->run[2].dlogit, 0, 1.0f);
-    t2v_head_backward(h, be, &D->ps, &D->run[2], ff, D->text.S, N, tr->head_ws, 0);
-    k->copy(be, D->fake.dact[last], D->run[2].dfeat, (int64_t)h->M * h->C * h->L);
+    int N = tr->rc.batch, last = D->sc.d.cfg.layers - 1, C = g->cfg.c_dim;
+    st->g_adv = scorer_g_head(tr, &D->sc, fake, D->text.S, 1.0f);
     if (tr->rc.aux_words > 0.0f)
-        st->g_words = t2v_word_head_term(&D->words, be, &D->ps, ff, D->fake.dact[last],
-                                         tr->rc.aux_words, 0);
-    t2v_trunk_backward(&D->d, be, &D->ps, &D->fake, N, 1, 0);
+        st->g_words = t2v_word_head_term(&D->words, be, &D->sc.ps, D->sc.fake.act[last],
+                                         D->sc.fake.dact[last], tr->rc.aux_words, 0);
+    scorer_g_trunk(tr, &D->sc);
     t2v_sg_ca *ca = stage == 1 ? &g->s1.ca : &g->s2.ca;
     float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
     int side = stage == 1 ? g->cfg.size1 : g->cfg.size2;
-    k->copy(be, dimg, D->fake.dinput, (int64_t)N * g->cfg.channels * side * side);
+    k->copy(be, dimg, D->sc.fake.dinput, (int64_t)N * g->cfg.channels * side * side);
     if (tr->rc.reader > 0.0f) {
         t2v_status s = t2v_word_reader_pull(&tr->reader[stage - 1], fake, tr->rc.reader, dimg,
                                             &st->g_reader);
@@ -735,9 +928,43 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     return T2V_OK;
 }
 
+/* One update of the object discriminator on the step's glyphs. */
+static void obj_d_step(t2v_sg_trainer *tr, float lr, t2v_sg_stats *st)
+{
+    sg_objd *o = &tr->obj;
+    size_t half = (size_t)tr->rc.batch * o->cond;
+    float terms[3];
+    t2v_glyph_planes_forward(&o->fake, tr->be, t2v_sg_glyph_picture(&tr->gen.s1),
+                             tr->gen.s1.layer.tint);
+    t2v_params_zero_grad(&o->sc.ps);
+    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 1);
+    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 1);
+    st->d_obj = scorer_d_heads(tr, &o->sc, o->x_real, o->fake.x, o->cond_dev,
+                               o->cond_dev + half, terms);
+    scorer_d_trunks(tr, &o->sc);
+    t2v_disc_fold_grads(&o->sc.d, tr->be, &o->sc.ps);
+    t2v_head_fold_grads(&o->sc.head, tr->be, &o->sc.ps);
+    o->sc.opt.lr = lr;
+    t2v_adam_step(&o->sc.opt, &o->sc.ps);
+}
+
+/* G's term through the updated object discriminator: its gradients wait
+ * in the glyph layer for Stage I's backward. */
+static void obj_g_term(t2v_sg_trainer *tr, t2v_sg_stats *st)
+{
+    sg_objd *o = &tr->obj;
+    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    st->g_obj = scorer_g_head(tr, &o->sc, o->fake.x, o->cond_dev, tr->rc.object_d);
+    scorer_g_trunk(tr, &o->sc);
+    t2v_glyph_planes_backward(&o->fake, tr->be, o->sc.fake.dinput);
+    tr->gen.s1.layer.dpic_add = o->fake.dpic;
+    tr->gen.s1.layer.dtint_add = o->fake.dtint;
+}
+
 static t2v_status encode_batch(t2v_sg_trainer *tr, sg_disc *D)
 {
-    t2v_status s = t2v_encoder_forward(&D->text, tr->be, &D->ps, tr->ids_host, tr->len_host);
+    t2v_status s = t2v_encoder_forward(&D->text, tr->be, &D->sc.ps, tr->ids_host, tr->len_host);
     if (s == T2V_OK)
         s = t2v_encoder_forward(&tr->gen.s1.text, tr->be, &tr->gps1, tr->ids_host,
                                 tr->len_host);
@@ -764,25 +991,37 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
         decay = powf(0.5f, (float)(step / tr->rc.lr_decay_every));
     t2v_adam *opt_g = stage == 1 ? &tr->opt_g1 : &tr->opt_g2;
     t2v_params *gps = stage == 1 ? &tr->gps1 : &tr->gps2;
-    D->opt.lr = tr->rc.lr_d * decay;
+    D->sc.opt.lr = tr->rc.lr_d * decay;
     opt_g->lr = tr->rc.lr_g * decay;
     /* D step */
-    t2v_params_zero_grad(&D->ps);
+    t2v_params_zero_grad(&D->sc.ps);
     refresh_d(tr, D, 1);
     d_pass(tr, D, real, fake, st);
-    t2v_disc_fold_grads(&D->d, be, &D->ps);
-    t2v_head_fold_grads(&D->head, be, &D->ps);
-    t2v_adam_step(&D->opt, &D->ps);
+    t2v_disc_fold_grads(&D->sc.d, be, &D->sc.ps);
+    t2v_head_fold_grads(&D->sc.head, be, &D->sc.ps);
+    t2v_adam_step(&D->sc.opt, &D->sc.ps);
     if (tr->rc.reader > 0.0f) /* the reader learns from the real images D just saw */
         st->d_reader = t2v_word_reader_learn(&tr->reader[stage - 1], real);
+    int with_obj = stage == 1 && tr->obj.on;
+    if (with_obj)
+        obj_d_step(tr, tr->rc.lr_d * decay, st);
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(gps);
     refresh_d(tr, D, 0);
-    s = t2v_encoder_forward(&D->text, be, &D->ps, tr->ids_host, tr->len_host);
+    s = t2v_encoder_forward(&D->text, be, &D->sc.ps, tr->ids_host, tr->len_host);
     if (s != T2V_OK)
         return s;
-    if ((s = g_pass(tr, D, stage, fake, st)) != T2V_OK)
+    if (with_obj)
+        obj_g_term(tr, st);
+    s = g_pass(tr, D, stage, fake, st);
+    tr->gen.s1.layer.dpic_add = tr->gen.s1.layer.dtint_add = NULL;
+    if (s != T2V_OK)
         return s;
+    if (with_obj) {
+        st->g_loss += tr->rc.object_d * st->g_obj;
+        if (!isfinite(st->d_obj))
+            st->d_loss = st->d_obj; /* reported as D's divergence below */
+    }
     t2v_adam_step(opt_g, gps);
     if (stage == 1 && tr->rc.shared_text)
         copy_text(tr);
@@ -805,13 +1044,35 @@ t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, floa
     if (s != T2V_OK)
         return s;
     const float *fake = forward_fakes(tr, stage, at_step);
-    t2v_params_zero_grad(&D->ps);
+    t2v_params_zero_grad(&D->sc.ps);
     refresh_d(tr, D, 0);
     t2v_sg_stats st;
     memset(&st, 0, sizeof st);
     d_pass(tr, D, stage == 1 ? tr->real1 : tr->real2, fake, &st);
-    t2v_params_zero_grad(&D->ps);
+    t2v_params_zero_grad(&D->sc.ps);
     *d_loss = st.d_loss;
+    return T2V_OK;
+}
+
+t2v_status t2v_sg_object_d_loss_on(t2v_sg_trainer *tr, int64_t at_step, float *d_loss)
+{
+    sg_objd *o = &tr->obj;
+    if (!o->on)
+        return t2v_fail(T2V_ERR_INVALID, "the recipe has no object discriminator");
+    t2v_status s = load_batch(tr, 1, at_step);
+    if (s == T2V_OK)
+        s = encode_batch(tr, &tr->disc[0]);
+    if (s != T2V_OK)
+        return s;
+    forward_fakes(tr, 1, at_step);
+    t2v_glyph_planes_forward(&o->fake, tr->be, t2v_sg_glyph_picture(&tr->gen.s1),
+                             tr->gen.s1.layer.tint);
+    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    float terms[3];
+    *d_loss = scorer_d_heads(tr, &o->sc, o->x_real, o->fake.x, o->cond_dev,
+                             o->cond_dev + (size_t)tr->rc.batch * o->cond, terms);
+    t2v_params_zero_grad(&o->sc.ps);
     return T2V_OK;
 }
 
@@ -849,12 +1110,16 @@ t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const ch
     if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps1, wr);
     if (s == T2V_OK) s = t2v_ckpt_write_moments(tr->be, &tr->gps2, wr);
     for (int i = 0; i < 2 && s == T2V_OK; i++) {
-        s = t2v_params_add_to_writer(&tr->disc[i].ps, wr, 1);
+        s = t2v_params_add_to_writer(&tr->disc[i].sc.ps, wr, 1);
         if (s == T2V_OK)
-            s = t2v_params_add_to_writer(&tr->disc[i].bufs, wr, 0);
+            s = t2v_params_add_to_writer(&tr->disc[i].sc.bufs, wr, 0);
         if (s == T2V_OK && tr->rc.reader > 0.0f)
             s = t2v_word_reader_write(&tr->reader[i], wr);
     }
+    if (s == T2V_OK && tr->obj.on)
+        s = t2v_params_add_to_writer(&tr->obj.sc.ps, wr, 1);
+    if (s == T2V_OK && tr->obj.on)
+        s = t2v_params_add_to_writer(&tr->obj.sc.bufs, wr, 0);
     if (s == T2V_OK) s = t2v_weights_writer_write(wr, path);
     t2v_weights_writer_free(wr);
     return s;
@@ -887,7 +1152,7 @@ t2v_status t2v_sg_trainer_sentences(t2v_sg_trainer *tr, int disc, const char *co
         memcpy(tr->len_host + N, tr->len_host, (size_t)N * sizeof(int));
     }
     if (s == T2V_OK)
-        s = t2v_encoder_forward(e, tr->be, disc ? &tr->disc[0].ps : &tr->gps1, tr->ids_host,
+        s = t2v_encoder_forward(e, tr->be, disc ? &tr->disc[0].sc.ps : &tr->gps1, tr->ids_host,
                                 tr->len_host);
     if (s != T2V_OK)
         return s;

@@ -39,6 +39,11 @@ typedef struct t2v_sg_recipe {
                                  (train/common/word_reader.h) in G's loss */
     float attend_sharpen;     /* the glyph layer (gen.layered 2): weight of its
                                  attention's mean entropy in G's loss */
+    float object_d;           /* > 0: weight of the object discriminator in G's loss: a
+                                 scorer of the glyph alone, before its move, against
+                                 the item's object, colour and size (data sets with
+                                 object pictures, t2v_data_object_picture; the glyph
+                                 layer); 0: off */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -54,6 +59,8 @@ typedef struct t2v_sg_stats {
     float d_words, g_words;         /* the word head's terms (weighted; 0 when off) */
     float d_reader, g_reader;       /* the word reader's terms: on real images
                                        (unweighted), on G's (weighted); 0 when off */
+    float d_obj, g_obj;             /* the object discriminator's loss and G's term
+                                       (unweighted); 0 when off */
 } t2v_sg_stats;
 
 typedef struct t2v_sg_trainer t2v_sg_trainer;
@@ -92,6 +99,11 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *stats)
 /* Stage `stage`'s D loss on the batch of step `at_step`, updating nothing
  * but the BN running statistics of the generator's forward. */
 t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, float *d_loss);
+
+/* The object discriminator's loss (recipe object_d > 0) on Stage I's
+ * batch of step `at_step`, updating nothing but the BN running statistics
+ * of the generator's forward. */
+t2v_status t2v_sg_object_d_loss_on(t2v_sg_trainer *tr, int64_t at_step, float *d_loss);
 
 t2v_status t2v_sg_save_checkpoint(t2v_sg_trainer *tr, const char *path, const char *command);
 /* The model the generation API loads: encoder, vocabulary, both stages. */
