@@ -30,6 +30,9 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
                         "bad StackGAN sizes (z %d, c %d, gf %d, size %d, gf2 %d, res %d, "
                         "channels %d, layered %d)", c->z_dim, c->c_dim, c->gf, c->size1, c->gf2,
                         c->n_res2, c->channels, c->layered);
+    if (c->tint_sent < 0 || c->tint_sent > 1 || (c->tint_sent && c->layered != 2))
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN tint_sent %d: 0, or 1 with the glyph "
+                        "Stage I (layered 2)", c->tint_sent);
     int side = c->layer_side;
     if (side < 0 || (side && (!c->layered || side > c->size1 ||
                               !(pow2_times(side, 3) || pow2_times(side, 4)))))
@@ -525,7 +528,8 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
         T2V_OK)
         return st;
     if (y->glyph) {
-        int64_t v[1] = {c->text.vocab}, tw[2] = {c->channels, K}, tb[1] = {c->channels};
+        int64_t v[1] = {c->text.vocab}, tb[1] = {c->channels};
+        int64_t tw[2] = {c->channels, K + (c->tint_sent ? c->text.sent : 0)};
         y->att_w = t2v_declare(ps, &st, "s1.attend", "score", 1, v, 1);
         y->tint_w = t2v_declare(ps, &st, "s1.tint", "fc.weight", 2, tw, 0);
         y->tint_b = t2v_declare(ps, &st, "s1.tint", "fc.bias", 1, tb, 1);
@@ -577,7 +581,12 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
     y->datt_a = t2v_plan_grad(p, N * T);
     y->datt_p = t2v_plan_grad(p, N * E);
     y->dtint = t2v_plan_grad(p, N * C);
-    y->dx_tint = t2v_plan_grad(p, N * K);
+    size_t D = c->tint_sent ? (size_t)c->text.sent : 0;
+    y->dx_tint = t2v_plan_grad(p, N * (D + K));
+    if (D) {
+        y->tin = t2v_plan_floats(p, N * (D + K));
+        y->dtin_s = t2v_plan_grad(p, N * D);
+    }
     y->dpin_zc = t2v_plan_grad(p, N * K);
     y->dwords = t2v_plan_grad(p, N * T * E);
 }
@@ -629,7 +638,9 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
     st = t2v_init_const(be, t2v_pdata(ps, y->att_w), c->text.vocab, 0.0f);
     if (st == T2V_OK)
         st = t2v_init_normal(be, t2v_pdata(ps, y->tint_w),
-                             (int64_t)c->channels * (c->c_dim + c->z_dim), 0.0f, 0.02f, seed, 502);
+                             (int64_t)c->channels *
+                                 (c->c_dim + c->z_dim + (c->tint_sent ? c->text.sent : 0)),
+                             0.0f, 0.02f, seed, 502);
     if (st == T2V_OK)
         st = t2v_init_const(be, t2v_pdata(ps, y->tint_b), c->channels, 0.0f);
     return st;
@@ -675,8 +686,14 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     k->translate_forward(be, y->moved, chain_last(&y->pic)->out, y->off, N, Cm, 1, y->side,
                          y->side, side, side, -1.0f);
     if (y->glyph) { /* araw is moved; colour (N, C, L) = the tint, everywhere */
-        t2v_linear_forward(be, y->tint, s->zc, t2v_pdata(ps, y->tint_w), t2v_pdata(ps, y->tint_b),
-                           N, K, C);
+        const float *tin = s->zc;
+        int D = c->tint_sent ? c->text.sent : 0;
+        if (D) { /* [S, zc] */
+            k->concat_forward(be, y->tin, y->S, s->zc, N, D, K, 1);
+            tin = y->tin;
+        }
+        t2v_linear_forward(be, y->tint, tin, t2v_pdata(ps, y->tint_w), t2v_pdata(ps, y->tint_b),
+                           N, D + K, C);
         k->act_forward(be, T2V_ACT_TANH, 0.0f, y->tint, y->tint, (int64_t)N * C);
         k->tile_forward(be, y->colour, y->tint, N, C, (int)L);
     } else {
@@ -700,6 +717,7 @@ void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2
                            const float *S, int training)
 {
     t2v_sg_ca_forward(&s->ca, be, ps, S);
+    s->layer.S = S;
     // zc (N, c + Z) = [c_hat, z]
     be->k->concat_forward(be, s->zc, s->ca.c_hat, s->z, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
     chain_forward(&s->net, be, ps, bufs, s->zc, NULL, training);
@@ -760,9 +778,15 @@ static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     if (y->dtint_add)
         k->add(be, y->dtint, y->dtint, y->dtint_add, (int64_t)N * C);
     k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dtint, y->dtint, y->tint, (int64_t)N * C);
+    int D = c->tint_sent ? c->text.sent : 0;
     t2v_linear_backward(be, y->dx_tint, t2v_pgrad(ps, y->tint_w), t2v_pgrad(ps, y->tint_b),
-                        y->dtint, s->zc, t2v_pdata(ps, y->tint_w), N, K, C);
-    k->add(be, s->net.dx, s->net.dx, y->dx_tint, (int64_t)N * K);
+                        y->dtint, D ? y->tin : s->zc, t2v_pdata(ps, y->tint_w), N, D + K, C);
+    if (D) { /* the S part joins the CA's dS after its backward */
+        k->concat_backward(be, y->dtin_s, y->dpin_zc, y->dx_tint, N, D, K, 1);
+        k->add(be, s->net.dx, s->net.dx, y->dpin_zc, (int64_t)N * K);
+    } else {
+        k->add(be, s->net.dx, s->net.dx, y->dx_tint, (int64_t)N * K);
+    }
     k->concat_backward(be, y->datt_p, y->dpin_zc, y->pic.dx, N, E, K, 1);
     k->add(be, s->net.dx, s->net.dx, y->dpin_zc, (int64_t)N * K);
     // da[n] (1, T) = dP[n] (1, E) x[n]^T (E, T)
@@ -806,6 +830,8 @@ void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, c
         layer_backward(s, be, ps);
     be->k->concat_backward(be, s->ca.dc, s->dz, s->dzc, s->N, s->cfg.c_dim, s->cfg.z_dim, 1);
     t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);
+    if (s->cfg.tint_sent)
+        be->k->add(be, s->ca.dS, s->ca.dS, s->layer.dtin_s, (int64_t)s->N * s->cfg.text.sent);
 }
 
 /* ---- Stage II ------------------------------------------------------------ */

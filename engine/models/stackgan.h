@@ -21,7 +21,8 @@
  *             words of a learned score per vocabulary word (its object
  *             word, as the scores start: s1.attend.score); the object's
  *             colour is one value per channel, tint = tanh(FC(concat(c1,
- *             z))), and img1 = bg + alpha (tint - bg). The picture learns
+ *             z))) (FC(concat(S, c1, z)) with cfg.tint_sent), and
+ *             img1 = bg + alpha (tint - bg). The picture learns
  *             a shape per object word, the colour head a colour per
  *             caption, the position head a place: each from the words that
  *             say it.
@@ -53,6 +54,8 @@ typedef struct t2v_stackgan_cfg {
                            moved by a position head, over its background;
                            2: the glyph layer (alpha from the attended words,
                            colour from a head; see above) */
+    int tint_sent;      /* glyph: 1: the tint head reads the sentence vector S too,
+                           not only the CA sample and the noise */
     int layer_side;     /* layered: the object picture's side, 3 or 4 times a
                            power of 2, at most size1 (centred in the frame
                            before its move); 0: size1 */
@@ -163,6 +166,9 @@ typedef struct t2v_sg_layer {
     float *att_s, *att_a, *att_p;   /* (N, T) scores, weights; P (N, E) */
     float *pin;                     /* (N, E + c + Z): the picture's input */
     float *tint;                    /* (N, C) */
+    float *tin;                     /* cfg.tint_sent: the tint head's input [S, zc] */
+    float *dtin_s;                  /* cfg.tint_sent: its gradient's S part (N, D) */
+    const float *S;                 /* the sentence vectors of the last forward */
     float *datt_s, *datt_a, *datt_p, *dtint, *dx_tint, *dpin_zc;
     float *dwords;                  /* (N, T, E): the words' gradient through P, for an
                                        encoder trained by G's loss */

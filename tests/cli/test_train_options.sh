@@ -66,7 +66,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-layout layered --g-attend 0.2" "train-stackgan --g-layout glyph --g-attend -1" \
     "train-stackgan --g-layout glyphs" "train-stackgan --object-d 1" \
     "train-stackgan --g-layout layered --object-d 1" "train-stackgan --object-d -1" \
-    "train-stackgan --object-d x" "train-stackgan --object-d 101"; do
+    "train-stackgan --object-d x" "train-stackgan --object-d 101" \
+    "train-stackgan --g-tint sentence" "train-stackgan --g-layout glyph --g-tint words"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -450,19 +451,25 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     # the object discriminator: its weight in the recipe, its scorer ("o1")
     # in the checkpoint but not in the model, its two columns in the log;
     # fixed on --resume
+    # with --g-tint sentence, the tint head reads S (8 numbers at the tiny
+    # sizes) before c and z (6 + 8)
     run sgod train-stackgan "${common[@]}" --run-dir "$work/sgod" --g-layout glyph --g-object 12 \
-        --object-d 0.5
+        --object-d 0.5 --g-tint sentence
     if [[ $status -eq 0 ]] && key_is "$work/sgod/checkpoint.gguf" train.object_d 0.5 &&
+        key_is "$work/sgod/model.gguf" stackgan.tint_sent 1 &&
+        "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +s1\.tint\.fc\.weight +\(3, 22\)' &&
         "$cli" info "$work/sgod/checkpoint.gguf" | grep -Eq '^ +o1\.head\.' &&
         ! "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +o1\.' &&
         head -n1 "$work/sgod/log-stage1.csv" | grep -q ',d_obj,g_obj$' &&
         awk -F, 'NR == 3 { exit !($10 > 0 && $11 != "") }' "$work/sgod/log-stage1.csv"; then
-        ok "train-stackgan --object-d 0.5: in the recipe, its scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
+        ok "train-stackgan --object-d 0.5 --g-tint sentence: in the recipe, the tint head on [S, c, z], the scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
     else
         fail "train-stackgan --object-d 0.5: status $status, $(head -c 200 "$work/sgod.err") $(head -n3 "$work/sgod/log-stage1.csv" 2>/dev/null | tr '\n' ';')"
     fi
     run sgodr train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --object-d 1
     refused sgodr "trained with 0.5" "train-stackgan --object-d 1 --resume on a 0.5 run"
+    run sgodt train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-tint sample
+    refused sgodt "reads the sentence" "train-stackgan --g-tint sample --resume on a sentence tint"
     # the pooled sentence vector: refused where D = E (tiny), recorded at
     # the small preset's sizes, every encoder's tensors alike, fixed for the run
     run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on

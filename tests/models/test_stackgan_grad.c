@@ -501,14 +501,16 @@ static void check_glyph_reference(gen_case *c)
     enum { C = 3, SIDE = 16, L = SIDE * SIDE, T = 6, E = 4 };
     t2v_sg_stage1 *s1 = &c->s1;
     const t2v_sg_layer *y = &s1->layer;
-    int K = s1->cfg.c_dim + s1->cfg.z_dim;
-    float x[NB * T * E], score[9], P[NB * E], zc[NB * 16], tw[C * 16], tb[C];
+    /* the tint head's input: [S, zc] with tint_sent, else zc */
+    int K = s1->cfg.c_dim + s1->cfg.z_dim, D = s1->cfg.tint_sent ? s1->cfg.text.sent : 0;
+    float x[NB * T * E], score[9], P[NB * E], zc[NB * 16], S[NB * 8], tw[C * 24], tb[C];
     float bg[NB * C * L], moved[NB * L], img[NB * C * L];
     fd_download(be, x, s1->text.x, NB * T * E);
     fd_download(be, score, t2v_pdata(&c->ps, y->att_w), 9);
     fd_download(be, P, y->att_p, NB * E);
     fd_download(be, zc, s1->zc, (size_t)NB * K);
-    fd_download(be, tw, t2v_pdata(&c->ps, y->tint_w), (size_t)C * K);
+    fd_download(be, S, s1->text.S, (size_t)NB * s1->cfg.text.sent);
+    fd_download(be, tw, t2v_pdata(&c->ps, y->tint_w), (size_t)C * (D + K));
     fd_download(be, tb, t2v_pdata(&c->ps, y->tint_b), C);
     fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
     fd_download(be, moved, y->moved, NB * L);
@@ -529,8 +531,10 @@ static void check_glyph_reference(gen_case *c)
         double tint[C];
         for (int ch = 0; ch < C; ch++) {
             double v = tb[ch];
+            for (int i = 0; i < D; i++)
+                v += (double)tw[ch * (D + K) + i] * S[n * D + i];
             for (int i = 0; i < K; i++)
-                v += (double)tw[ch * K + i] * zc[n * K + i];
+                v += (double)tw[ch * (D + K) + D + i] * zc[n * K + i];
             tint[ch] = tanh(v);
         }
         for (int i = 0; i < L; i++) {
@@ -544,18 +548,19 @@ static void check_glyph_reference(gen_case *c)
     }
     T2V_CHECK(p_err < 1e-5 && img_err < 1e-5 && spread > 0.05,
               "glyph Stage I: the attended words (max error %.2g) and every pixel bg + alpha "
-              "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)", p_err,
-              img_err, spread);
+              "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)%s", p_err,
+              img_err, spread, D ? ", the tint read from [S, c, z]" : "");
 }
 
 /* layered: 0, or the object picture's side (16: the whole frame); glyph:
  * the glyph layer (an alpha picture from the attended words, a tint), 2:
- * with losses on the glyph itself added through its gradient hooks */
+ * with losses on the glyph itself added through its gradient hooks, 3: as
+ * 2 with the tint reading the sentence vector too */
 static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
     c->stage = stage;
-    if (glyph == 2) {
+    if (glyph >= 2) {
         c->pic_n = (size_t)NB * layered * layered;
         c->tint_n = (size_t)NB * 3;
         c->w_pic = signed_weights(c->pic_n, 7);
@@ -566,7 +571,7 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
                             .n_res2 = 1, .channels = 3, .act = act,
                             .layered = glyph ? 2 : layered > 0,
-                            .layer_side = layered,
+                            .layer_side = layered, .tint_sent = glyph == 3,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -634,7 +639,8 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     char layer[220];
     snprintf(layer, sizeof layer, "%s Stage-I G 16x16 (background, object picture %dx%d, "
              "position head%s) + encoder", glyph ? "glyph" : "layered", layered, layered,
-             glyph == 2 ? ", word attention, tint head, losses on the glyph and tint"
+             glyph == 3 ? ", word attention, tint head on S too, losses on the glyph and tint"
+             : glyph == 2 ? ", word attention, tint head, losses on the glyph and tint"
              : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
@@ -669,6 +675,7 @@ int main(void)
     check_stage_as(1, T2V_ACT_TANH, 12, 1);
     check_stage_as(1, T2V_ACT_TANH, 16, 1);
     check_stage_as(1, T2V_ACT_TANH, 12, 2);
+    check_stage_as(1, T2V_ACT_TANH, 12, 3);
     check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */

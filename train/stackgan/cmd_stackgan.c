@@ -68,6 +68,9 @@ static void usage(FILE *f)
             "  --g-object S        with --g-layout layered or glyph: the object picture's\n"
             "                      side (3 or 4 times a power of 2, at most the Stage-I\n"
             "                      size; default the Stage-I size), centred before its move\n"
+            "  --g-tint sample|sentence  with --g-layout glyph: the tint head reads the CA\n"
+            "                      sample and the noise (sample, default) or the sentence\n"
+            "                      vector too (sentence; fixed for the run)\n"
             "  --object-d X        with --g-layout glyph, on scenes: weight of the object\n"
             "                      discriminator, which scores the glyph alone (its shape\n"
             "                      and tint, before the move) against the caption's object,\n"
@@ -106,10 +109,12 @@ typedef struct sg_opts {
     int g_object;       /* < 0: preset's */
     float g_attend;     /* < 0: 0.1 with the glyph layer */
     float object_d;     /* < 0: preset's */
+    int g_tint;         /* < 0: preset's; 1: the tint reads the sentence */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
-       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D };
+       O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
+       O_G_TINT };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -140,6 +145,9 @@ static int parse_own(void *user, int c, const char *arg)
                      : strcmp(arg, "plain") == 0   ? 0
                                                    : -1;
         return o->layered < 0 ? -1 : 0;
+    case O_G_TINT:
+        o->g_tint = strcmp(arg, "sentence") == 0 ? 1 : strcmp(arg, "sample") == 0 ? 0 : -1;
+        return o->g_tint < 0 ? -1 : 0;
     case O_OBJECT_D:
         o->object_d = strtof(arg, &end);
         return *end || !(o->object_d >= 0.0f && o->object_d <= 100.0f) ? -1 : 0;
@@ -164,10 +172,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
-        {"object-d", 1, 0, O_OBJECT_D}, {0, 0, 0, 0}};
+        {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
-                   .text_pool = -1, .g_object = -1, .object_d = -1.0f};
+                   .text_pool = -1, .g_object = -1, .object_d = -1.0f,
+                   .g_tint = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -283,6 +292,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.object_d >= 0) rc.object_d = so.object_d;
+    if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.g_object > 0) rc.gen.layer_side = so.g_object;
@@ -293,6 +303,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.g_attend >= 0 && rc.gen.layered != 2 && !o.resume) {
         fprintf(stderr, CMD ": --g-attend needs --g-layout glyph: the glyph's picture "
                 "attends to the words\n");
+        return 2;
+    }
+    if (so.g_tint > 0 && rc.gen.layered != 2 && !o.resume) {
+        fprintf(stderr, CMD ": --g-tint needs --g-layout glyph: the tint is the glyph's\n");
         return 2;
     }
     if (so.object_d > 0 && rc.gen.layered != 2 && !o.resume) {
@@ -366,6 +380,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (resuming && so.reader >= 0 && so.reader != r->reader)
         return refuse(tr, "--reader %g on --resume: the checkpoint was trained with %g, which "
                       "it keeps", (double)so.reader, (double)r->reader);
+    if (resuming && so.g_tint >= 0 && so.g_tint != r->gen.tint_sent)
+        return refuse(tr, "--g-tint %s on --resume: the checkpoint's tint head reads %s, "
+                      "which it keeps", so.g_tint ? "sentence" : "sample",
+                      r->gen.tint_sent ? "the sentence" : "the sample");
     /* the object discriminator exists from step 0 or not at all */
     if (resuming && so.object_d >= 0 && so.object_d != r->object_d)
         return refuse(tr, "--object-d %g on --resume: the checkpoint was trained with %g, "
