@@ -2,7 +2,9 @@
  * built from the same seed at small sizes, run on the same caption ids and
  * noise. Stage I drawn whole, layered (object picture, position head,
  * alpha over the background) and as the glyph (alpha picture from the
- * attended words, tint head), then Stage II on Stage I's images. Compared:
+ * attended words, tint head; also with the tint reading the sentence and
+ * losses on the glyph through its gradient hooks, a trainer's object
+ * discriminator's way), then Stage II on Stage I's images. Compared:
  * the images in training and inference mode, the batch-norm running
  * statistics and every parameter gradient. Skipped (77) without a device.
  *
@@ -21,12 +23,15 @@ typedef struct side {
     t2v_stackgan g;
     t2v_params ps, bufs;
     t2v_arena arena;
+    float *hook_pic, *hook_tint;    /* case 3: the glyph hooks' gradients */
 } side;
 
+/* layered 3: the glyph with tint_sent (and, in run_case, the hooks) */
 static t2v_stackgan_cfg model_cfg(int layered)
 {
     return (t2v_stackgan_cfg){.z_dim = 6, .c_dim = 5, .gf = 2, .size1 = 16, .res1 = 1,
-                              .unit_norm0 = 1, .layered = layered,
+                              .unit_norm0 = 1, .layered = layered == 3 ? 2 : layered,
+                              .tint_sent = layered == 3,
                               .layer_side = layered ? 12 : 0, .gf2 = 4, .n_res2 = 1,
                               .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
                               .text = {.vocab = 20, .embed = 8, .hidden = 8, .sent = 8,
@@ -52,7 +57,12 @@ static t2v_status build(side *s, t2v_device dev, const t2v_stackgan_cfg *cfg)
     return cc_build(&s->be, &s->ps, &s->bufs, &s->arena, dev, NB, &s->g, cfg, &ops);
 }
 
-static void release(side *s) { cc_release(s->be, &s->ps, &s->bufs, &s->arena); }
+static void release(side *s)
+{
+    t2v_backend_free(s->be, s->hook_pic);
+    t2v_backend_free(s->be, s->hook_tint);
+    cc_release(s->be, &s->ps, &s->bufs, &s->arena);
+}
 
 /* the caption ids, both stages' noise, then both stages forward */
 static void forward(side *s, const int32_t *ids, const int *len, int training)
@@ -74,6 +84,13 @@ static void backward(side *s, int stage, const float *w)
     t2v_params_zero_grad(&s->ps);
     if (stage == 1) {
         t2v_backend_upload(s->be, g->s1.dimg, w, (size_t)NB * 3 * side1 * side1 * sizeof *w);
+        if (s->hook_pic) { /* losses on the glyph itself, weighted by w's next entries */
+            size_t np = (size_t)NB * g->s1.layer.side * g->s1.layer.side;
+            t2v_backend_upload(s->be, s->hook_pic, w + 1000, np * sizeof *w);
+            t2v_backend_upload(s->be, s->hook_tint, w + 3000, (size_t)NB * 3 * sizeof *w);
+            g->s1.layer.dpic_add = s->hook_pic;
+            g->s1.layer.dtint_add = s->hook_tint;
+        }
         t2v_sg_ca_kl(&g->s1.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
         t2v_sg_stage1_backward(&g->s1, s->be, &s->ps, g->s1.text.S, 1);
         t2v_encoder_backward_words(&g->s1.text, s->be, &s->ps, g->s1.ca.dS,
@@ -87,8 +104,10 @@ static void backward(side *s, int stage, const float *w)
 
 static void run_case(int layered)
 {
-    const char *kind = layered == 2 ? "glyph Stage I (12x12 alpha picture, attention, tint), "
-                                      "Stage II"
+    const char *kind = layered == 3 ? "glyph Stage I, tint from the sentence too, losses on "
+                                      "the glyph through its hooks, Stage II"
+                       : layered == 2 ? "glyph Stage I (12x12 alpha picture, attention, tint), "
+                                        "Stage II"
                        : layered ? "layered Stage I (12x12 object picture), Stage II"
                                  : "Stage I, Stage II";
     t2v_stackgan_cfg cfg = model_cfg(layered);
@@ -106,7 +125,13 @@ static void run_case(int layered)
         release(&gpu);
         return;
     }
-    if (layered == 2) { /* the same distinct word scores and sharpening on both sides */
+    if (layered == 3)
+        for (int i = 0; i < 2; i++) {
+            side *sd = i ? &gpu : &cpu;
+            sd->hook_pic = t2v_backend_alloc(sd->be, (size_t)NB * 12 * 12 * sizeof(float));
+            sd->hook_tint = t2v_backend_alloc(sd->be, (size_t)NB * 3 * sizeof(float));
+        }
+    if (layered >= 2) { /* the same distinct word scores and sharpening on both sides */
         float score[20];
         for (int v = 0; v < 20; v++)
             score[v] = 0.4f * (float)((v * 7) % 11);
@@ -174,5 +199,6 @@ int main(void)
     run_case(0);
     run_case(1);
     run_case(2);
+    run_case(3);
     return t2v_test_finish();
 }
