@@ -33,6 +33,9 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
     if (c->tint_sent < 0 || c->tint_sent > 1 || (c->tint_sent && c->layered != 2))
         return t2v_fail(T2V_ERR_INVALID, "StackGAN tint_sent %d: 0, or 1 with the glyph "
                         "Stage I (layered 2)", c->tint_sent);
+    if (c->bg_flat < 0 || c->bg_flat > 1 || (c->bg_flat && c->layered != 2))
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN bg_flat %d: 0, or 1 with the glyph Stage I "
+                        "(layered 2)", c->bg_flat);
     int side = c->layer_side;
     if (side < 0 || (side && (!c->layered || side > c->size1 ||
                               !(pow2_times(side, 3) || pow2_times(side, 4)))))
@@ -587,6 +590,10 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
         y->tin = t2v_plan_floats(p, N * (D + K));
         y->dtin_s = t2v_plan_grad(p, N * D);
     }
+    if (c->bg_flat) {
+        y->bg_mean = t2v_plan_floats(p, N * C);
+        y->bg_flat = t2v_plan_floats(p, N * C * L);
+    }
     y->dpin_zc = t2v_plan_grad(p, N * K);
     y->dwords = t2v_plan_grad(p, N * T * E);
 }
@@ -707,6 +714,13 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     int perm[3] = {0, 2, 1};
     k->permute(be, y->alpha3, y->alpha_t, 3, shape, perm);
     const float *bg = chain_last(&s->net)->out;
+    if (c->bg_flat) { /* one colour per image: the chain's mean over its pixels */
+        k->fill(be, y->bg_mean, 0.0f, (int64_t)N * C);
+        k->tile_backward(be, y->bg_mean, bg, N, C, L);
+        k->scale(be, y->bg_mean, y->bg_mean, 1.0f / (float)L, (int64_t)N * C);
+        k->tile_forward(be, y->bg_flat, y->bg_mean, N, C, L);
+        bg = y->bg_flat;
+    }
     k->copy(be, y->diff, y->colour, n);
     k->axpy(be, y->diff, -1.0f, bg, n);
     k->mul(be, s->img, y->alpha3, y->diff, n);
@@ -739,6 +753,13 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
     k->mul(be, y->dcolour, y->alpha3, s->dimg, n);
     k->copy(be, dbg, s->dimg, n);
     k->axpy(be, dbg, -1.0f, y->dcolour, n);
+    if (s->cfg.bg_flat) { /* the mean's gradient: the pixels' sum / L, to every pixel */
+        float *dmean = y->dtint; /* (N, C) scratch: the tint's own use comes later */
+        k->fill(be, dmean, 0.0f, (int64_t)N * C);
+        k->tile_backward(be, dmean, dbg, N, C, L);
+        k->scale(be, dmean, dmean, 1.0f / (float)L, (int64_t)N * C);
+        k->tile_forward(be, dbg, dmean, N, C, L);
+    }
     k->mul(be, y->dalpha3, s->dimg, y->diff, n);
     int64_t shape[3] = {N, C, L};
     int perm[3] = {0, 2, 1};

@@ -56,6 +56,8 @@ typedef struct t2v_stackgan_cfg {
                            colour from a head; see above) */
     int tint_sent;      /* glyph: 1: the tint head reads the sentence vector S too,
                            not only the CA sample and the noise */
+    int bg_flat;        /* glyph: 1: the background is one colour per image, the
+                           spatial mean of the background chain's picture */
     int layer_side;     /* layered: the object picture's side, 3 or 4 times a
                            power of 2, at most size1 (centred in the frame
                            before its move); 0: size1 */
@@ -169,6 +171,7 @@ typedef struct t2v_sg_layer {
     float *tin;                     /* cfg.tint_sent: the tint head's input [S, zc] */
     float *dtin_s;                  /* cfg.tint_sent: its gradient's S part (N, D) */
     const float *S;                 /* the sentence vectors of the last forward */
+    float *bg_mean, *bg_flat;       /* cfg.bg_flat: (N, C) the chain's mean, (N, C, L) tiled */
     float *datt_s, *datt_a, *datt_p, *dtint, *dx_tint, *dpin_zc;
     float *dwords;                  /* (N, T, E): the words' gradient through P, for an
                                        encoder trained by G's loss */

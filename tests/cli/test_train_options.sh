@@ -67,7 +67,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-layout glyphs" "train-stackgan --object-d 1" \
     "train-stackgan --g-layout layered --object-d 1" "train-stackgan --object-d -1" \
     "train-stackgan --object-d x" "train-stackgan --object-d 101" \
-    "train-stackgan --g-tint sentence" "train-stackgan --g-layout glyph --g-tint words"; do
+    "train-stackgan --g-tint sentence" "train-stackgan --g-layout glyph --g-tint words" \
+    "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -454,15 +455,16 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     # with --g-tint sentence, the tint head reads S (8 numbers at the tiny
     # sizes) before c and z (6 + 8)
     run sgod train-stackgan "${common[@]}" --run-dir "$work/sgod" --g-layout glyph --g-object 12 \
-        --object-d 0.5 --g-tint sentence
+        --object-d 0.5 --g-tint sentence --g-background flat
     if [[ $status -eq 0 ]] && key_is "$work/sgod/checkpoint.gguf" train.object_d 0.5 &&
         key_is "$work/sgod/model.gguf" stackgan.tint_sent 1 &&
+        key_is "$work/sgod/model.gguf" stackgan.bg_flat 1 &&
         "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +s1\.tint\.fc\.weight +\(3, 22\)' &&
         "$cli" info "$work/sgod/checkpoint.gguf" | grep -Eq '^ +o1\.head\.' &&
         ! "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +o1\.' &&
         head -n1 "$work/sgod/log-stage1.csv" | grep -q ',d_obj,g_obj$' &&
         awk -F, 'NR == 3 { exit !($10 > 0 && $11 != "") }' "$work/sgod/log-stage1.csv"; then
-        ok "train-stackgan --object-d 0.5 --g-tint sentence: in the recipe, the tint head on [S, c, z], the scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
+        ok "train-stackgan --object-d 0.5 --g-tint sentence --g-background flat: in the recipe, the tint head on [S, c, z], the flat background, the scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
     else
         fail "train-stackgan --object-d 0.5: status $status, $(head -c 200 "$work/sgod.err") $(head -n3 "$work/sgod/log-stage1.csv" 2>/dev/null | tr '\n' ';')"
     fi
@@ -470,6 +472,8 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     refused sgodr "trained with 0.5" "train-stackgan --object-d 1 --resume on a 0.5 run"
     run sgodt train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-tint sample
     refused sgodt "reads the sentence" "train-stackgan --g-tint sample --resume on a sentence tint"
+    run sgodb train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-background chain
+    refused sgodb "background is flat" "train-stackgan --g-background chain --resume on a flat background"
     # the pooled sentence vector: refused where D = E (tiny), recorded at
     # the small preset's sizes, every encoder's tensors alike, fixed for the run
     run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on

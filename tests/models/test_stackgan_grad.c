@@ -515,6 +515,15 @@ static void check_glyph_reference(gen_case *c)
     fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
     fd_download(be, moved, y->moved, NB * L);
     fd_download(be, img, s1->img, NB * C * L);
+    if (s1->cfg.bg_flat) /* one colour per image: the chain's mean */
+        for (int n = 0; n < NB; n++)
+            for (int ch = 0; ch < C; ch++) {
+                double mean = 0.0;
+                for (int i = 0; i < L; i++)
+                    mean += bg[((size_t)n * C + ch) * L + i] / L;
+                for (int i = 0; i < L; i++)
+                    bg[((size_t)n * C + ch) * L + i] = (float)mean;
+            }
     double p_err = 0.0, img_err = 0.0, spread = 0.0;
     for (int n = 0; n < NB; n++) {
         double wsum = 0.0, w[T], top = -1e30;
@@ -548,14 +557,16 @@ static void check_glyph_reference(gen_case *c)
     }
     T2V_CHECK(p_err < 1e-5 && img_err < 1e-5 && spread > 0.05,
               "glyph Stage I: the attended words (max error %.2g) and every pixel bg + alpha "
-              "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)%s", p_err,
-              img_err, spread, D ? ", the tint read from [S, c, z]" : "");
+              "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)%s%s", p_err,
+              img_err, spread, D ? ", the tint read from [S, c, z]" : "",
+              s1->cfg.bg_flat ? ", over the chain's mean colour" : "");
 }
 
 /* layered: 0, or the object picture's side (16: the whole frame); glyph:
  * the glyph layer (an alpha picture from the attended words, a tint), 2:
  * with losses on the glyph itself added through its gradient hooks, 3: as
- * 2 with the tint reading the sentence vector too */
+ * 2 with the tint reading the sentence vector too, 4: as 3 over a flat
+ * background (the chain's mean colour) */
 static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
@@ -571,7 +582,8 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
                             .n_res2 = 1, .channels = 3, .act = act,
                             .layered = glyph ? 2 : layered > 0,
-                            .layer_side = layered, .tint_sent = glyph == 3,
+                            .layer_side = layered, .tint_sent = glyph >= 3,
+                            .bg_flat = glyph == 4,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -639,7 +651,9 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     char layer[220];
     snprintf(layer, sizeof layer, "%s Stage-I G 16x16 (background, object picture %dx%d, "
              "position head%s) + encoder", glyph ? "glyph" : "layered", layered, layered,
-             glyph == 3 ? ", word attention, tint head on S too, losses on the glyph and tint"
+             glyph == 4 ? ", word attention, tint head on S too, flat background, losses on the "
+                          "glyph and tint"
+             : glyph == 3 ? ", word attention, tint head on S too, losses on the glyph and tint"
              : glyph == 2 ? ", word attention, tint head, losses on the glyph and tint"
              : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
@@ -676,6 +690,7 @@ int main(void)
     check_stage_as(1, T2V_ACT_TANH, 16, 1);
     check_stage_as(1, T2V_ACT_TANH, 12, 2);
     check_stage_as(1, T2V_ACT_TANH, 12, 3);
+    check_stage_as(1, T2V_ACT_TANH, 12, 4);
     check_stage(2, T2V_ACT_TANH, 0);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */

@@ -71,6 +71,9 @@ static void usage(FILE *f)
             "  --g-tint sample|sentence  with --g-layout glyph: the tint head reads the CA\n"
             "                      sample and the noise (sample, default) or the sentence\n"
             "                      vector too (sentence; fixed for the run)\n"
+            "  --g-background chain|flat  with --g-layout glyph: the background is the\n"
+            "                      chain's picture (chain, default) or one colour per image,\n"
+            "                      the picture's mean (flat; fixed for the run)\n"
             "  --object-d X        with --g-layout glyph, on scenes: weight of the object\n"
             "                      discriminator, which scores the glyph alone (its shape\n"
             "                      and tint, before the move) against the caption's object,\n"
@@ -110,11 +113,12 @@ typedef struct sg_opts {
     float g_attend;     /* < 0: 0.1 with the glyph layer */
     float object_d;     /* < 0: preset's */
     int g_tint;         /* < 0: preset's; 1: the tint reads the sentence */
+    int g_background;   /* < 0: preset's; 1: flat */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT };
+       O_G_TINT, O_G_BACKGROUND };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -145,6 +149,9 @@ static int parse_own(void *user, int c, const char *arg)
                      : strcmp(arg, "plain") == 0   ? 0
                                                    : -1;
         return o->layered < 0 ? -1 : 0;
+    case O_G_BACKGROUND:
+        o->g_background = strcmp(arg, "flat") == 0 ? 1 : strcmp(arg, "chain") == 0 ? 0 : -1;
+        return o->g_background < 0 ? -1 : 0;
     case O_G_TINT:
         o->g_tint = strcmp(arg, "sentence") == 0 ? 1 : strcmp(arg, "sample") == 0 ? 0 : -1;
         return o->g_tint < 0 ? -1 : 0;
@@ -172,11 +179,12 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"aux-words", 1, 0, O_AUX_WORDS}, {"reader", 1, 0, O_READER},
         {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
-        {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT}, {0, 0, 0, 0}};
+        {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
+        {"g-background", 1, 0, O_G_BACKGROUND}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
                    .text_pool = -1, .g_object = -1, .object_d = -1.0f,
-                   .g_tint = -1};
+                   .g_tint = -1, .g_background = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -293,6 +301,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.object_d >= 0) rc.object_d = so.object_d;
     if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint;
+    if (so.g_background >= 0) rc.gen.bg_flat = so.g_background;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.g_object > 0) rc.gen.layer_side = so.g_object;
@@ -303,6 +312,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.g_attend >= 0 && rc.gen.layered != 2 && !o.resume) {
         fprintf(stderr, CMD ": --g-attend needs --g-layout glyph: the glyph's picture "
                 "attends to the words\n");
+        return 2;
+    }
+    if (so.g_background > 0 && rc.gen.layered != 2 && !o.resume) {
+        fprintf(stderr, CMD ": --g-background needs --g-layout glyph\n");
         return 2;
     }
     if (so.g_tint > 0 && rc.gen.layered != 2 && !o.resume) {
@@ -384,6 +397,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return refuse(tr, "--g-tint %s on --resume: the checkpoint's tint head reads %s, "
                       "which it keeps", so.g_tint ? "sentence" : "sample",
                       r->gen.tint_sent ? "the sentence" : "the sample");
+    if (resuming && so.g_background >= 0 && so.g_background != r->gen.bg_flat)
+        return refuse(tr, "--g-background %s on --resume: the checkpoint's background is %s, "
+                      "which it keeps", so.g_background ? "flat" : "chain",
+                      r->gen.bg_flat ? "flat" : "the chain's picture");
     /* the object discriminator exists from step 0 or not at all */
     if (resuming && so.object_d >= 0 && so.object_d != r->object_d)
         return refuse(tr, "--object-d %g on --resume: the checkpoint was trained with %g, "
