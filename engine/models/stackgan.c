@@ -593,6 +593,8 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
     if (c->bg_flat) {
         y->bg_mean = t2v_plan_floats(p, N * C);
         y->bg_flat = t2v_plan_floats(p, N * C * L);
+        y->dbg_mean = t2v_plan_grad(p, N * C);
+        y->dflat = t2v_plan_grad(p, N * C * L);
     }
     y->dpin_zc = t2v_plan_grad(p, N * K);
     y->dwords = t2v_plan_grad(p, N * T * E);
@@ -645,9 +647,7 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
     st = t2v_init_const(be, t2v_pdata(ps, y->att_w), c->text.vocab, 0.0f);
     if (st == T2V_OK)
         st = t2v_init_normal(be, t2v_pdata(ps, y->tint_w),
-                             (int64_t)c->channels *
-                                 (c->c_dim + c->z_dim + (c->tint_sent ? c->text.sent : 0)),
-                             0.0f, 0.02f, seed, 502);
+                             t2v_tensor_numel(&ps->items[y->tint_w].t), 0.0f, 0.02f, seed, 502);
     if (st == T2V_OK)
         st = t2v_init_const(be, t2v_pdata(ps, y->tint_b), c->channels, 0.0f);
     return st;
@@ -664,6 +664,18 @@ static void glyph_input(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     t2v_attend_words_forward(be, y->att_s, y->att_a, y->att_p, t2v_pdata(ps, y->att_w), NULL,
                              s->text.ids, s->text.mask, s->text.x, N, T, E);
     k->concat_forward(be, y->pin, y->att_p, s->zc, N, E, s->cfg.c_dim + s->cfg.z_dim, 1);
+}
+
+/* out (N, C, L) = the mean over L of each (n, c) row of x, everywhere;
+ * mean (N, C) keeps it. x may not be out. */
+static void spatial_mean_tile(t2v_backend *be, float *out, float *mean, const float *x, int N,
+                              int C, int64_t L)
+{
+    const t2v_kernels *k = be->k;
+    k->fill(be, mean, 0.0f, (int64_t)N * C);
+    k->tile_backward(be, mean, x, N, C, L);
+    k->scale(be, mean, mean, 1.0f / (float)L, (int64_t)N * C);
+    k->tile_forward(be, out, mean, N, C, L);
 }
 
 /* The object layer over the background (net's output) into s->img:
@@ -715,10 +727,7 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
     k->permute(be, y->alpha3, y->alpha_t, 3, shape, perm);
     const float *bg = chain_last(&s->net)->out;
     if (c->bg_flat) { /* one colour per image: the chain's mean over its pixels */
-        k->fill(be, y->bg_mean, 0.0f, (int64_t)N * C);
-        k->tile_backward(be, y->bg_mean, bg, N, C, L);
-        k->scale(be, y->bg_mean, y->bg_mean, 1.0f / (float)L, (int64_t)N * C);
-        k->tile_forward(be, y->bg_flat, y->bg_mean, N, C, L);
+        spatial_mean_tile(be, y->bg_flat, y->bg_mean, bg, N, C, L);
         bg = y->bg_flat;
     }
     k->copy(be, y->diff, y->colour, n);
@@ -753,12 +762,9 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
     k->mul(be, y->dcolour, y->alpha3, s->dimg, n);
     k->copy(be, dbg, s->dimg, n);
     k->axpy(be, dbg, -1.0f, y->dcolour, n);
-    if (s->cfg.bg_flat) { /* the mean's gradient: the pixels' sum / L, to every pixel */
-        float *dmean = y->dtint; /* (N, C) scratch: the tint's own use comes later */
-        k->fill(be, dmean, 0.0f, (int64_t)N * C);
-        k->tile_backward(be, dmean, dbg, N, C, L);
-        k->scale(be, dmean, dmean, 1.0f / (float)L, (int64_t)N * C);
-        k->tile_forward(be, dbg, dmean, N, C, L);
+    if (s->cfg.bg_flat) { /* the mean is its own adjoint: dbg's mean, to every pixel */
+        spatial_mean_tile(be, y->dflat, y->dbg_mean, dbg, N, C, L);
+        k->copy(be, dbg, y->dflat, n);
     }
     k->mul(be, y->dalpha3, s->dimg, y->diff, n);
     int64_t shape[3] = {N, C, L};

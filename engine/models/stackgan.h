@@ -172,6 +172,7 @@ typedef struct t2v_sg_layer {
     float *dtin_s;                  /* cfg.tint_sent: its gradient's S part (N, D) */
     const float *S;                 /* the sentence vectors of the last forward */
     float *bg_mean, *bg_flat;       /* cfg.bg_flat: (N, C) the chain's mean, (N, C, L) tiled */
+    float *dbg_mean, *dflat;        /* cfg.bg_flat: their gradients */
     float *datt_s, *datt_a, *datt_p, *dtint, *dx_tint, *dpin_zc;
     float *dwords;                  /* (N, T, E): the words' gradient through P, for an
                                        encoder trained by G's loss */

@@ -297,6 +297,18 @@ static t2v_status declare_all(t2v_sg_trainer *tr)
     return s;
 }
 
+/* A scorer's trunk runs and head runs for batches of N; its head's
+ * workspace need joins *ws. */
+static void scorer_plan(t2v_backend *be, sg_scorer *sc, t2v_plan *p, int N, size_t *ws)
+{
+    t2v_disc_plan(&sc->d, be, p, N);
+    t2v_trunk_plan(&sc->d, p, &sc->real);
+    t2v_trunk_plan(&sc->d, p, &sc->fake);
+    t2v_head_plan(&sc->head, be, p, N, 1, ws);
+    for (int r = 0; r < 3; r++)
+        t2v_head_run_plan(&sc->head, p, N, &sc->run[r]);
+}
+
 static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
 {
     int N = tr->rc.batch;
@@ -311,12 +323,7 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
         t2v_encoder_plan(&D->text, &p2);
         if (p2.status != T2V_OK && p->status == T2V_OK)
             p->status = p2.status;
-        t2v_disc_plan(&D->sc.d, be, p, N);
-        t2v_trunk_plan(&D->sc.d, p, &D->sc.real);
-        t2v_trunk_plan(&D->sc.d, p, &D->sc.fake);
-        t2v_head_plan(&D->sc.head, be, p, N, 1, &ws);
-        for (int r = 0; r < 3; r++)
-            t2v_head_run_plan(&D->sc.head, p, N, &D->sc.run[r]);
+        scorer_plan(be, &D->sc, p, N, &ws);
         if (tr->rc.aux_words > 0.0f)
             t2v_word_head_plan(&D->words, p, N, 1);
     }
@@ -325,12 +332,7 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
     sg_objd *o = &tr->obj;
     if (o->on) {
         size_t C = (size_t)tr->gen.cfg.channels, L = (size_t)o->side * o->side, NL = N * L;
-        t2v_disc_plan(&o->sc.d, be, p, N);
-        t2v_trunk_plan(&o->sc.d, p, &o->sc.real);
-        t2v_trunk_plan(&o->sc.d, p, &o->sc.fake);
-        t2v_head_plan(&o->sc.head, be, p, N, 1, &ws);
-        for (int r = 0; r < 3; r++)
-            t2v_head_run_plan(&o->sc.head, p, N, &o->sc.run[r]);
+        scorer_plan(be, &o->sc, p, N, &ws);
         o->x_real = t2v_plan_floats(p, NL * (C + 1));
         o->cond_dev = t2v_plan_floats(p, (size_t)2 * N * o->cond);
         t2v_glyph_planes_plan(&o->fake, p, N, (int)C, (int64_t)L);
@@ -760,10 +762,20 @@ static float gan_term(t2v_sg_trainer *tr, const float *logit, float *dlogit, int
     return (float)(t2v_gan_loss_sum(&ws, logit, dlogit, N, target, weight / (float)N) / N);
 }
 
-static void refresh_d(t2v_sg_trainer *tr, sg_disc *D, int update_u)
+/* A scorer's effective (spectrally normalised) weights, before its runs. */
+static void scorer_refresh(t2v_sg_trainer *tr, sg_scorer *sc, int update_u)
 {
-    t2v_disc_refresh(&D->sc.d, tr->be, &D->sc.ps, &D->sc.bufs, update_u);
-    t2v_head_refresh(&D->sc.head, tr->be, &D->sc.ps, &D->sc.bufs, update_u);
+    t2v_disc_refresh(&sc->d, tr->be, &sc->ps, &sc->bufs, update_u);
+    t2v_head_refresh(&sc->head, tr->be, &sc->ps, &sc->bufs, update_u);
+}
+
+/* Its gradients folded into the raw weights, then one Adam step at lr. */
+static void scorer_update(t2v_sg_trainer *tr, sg_scorer *sc, float lr)
+{
+    t2v_disc_fold_grads(&sc->d, tr->be, &sc->ps);
+    t2v_head_fold_grads(&sc->head, tr->be, &sc->ps);
+    sc->opt.lr = lr;
+    t2v_adam_step(&sc->opt, &sc->ps);
 }
 
 /* The generator's forward for the loaded batch: noise from (seed, stage,
@@ -937,15 +949,11 @@ static void obj_d_step(t2v_sg_trainer *tr, float lr, t2v_sg_stats *st)
     t2v_glyph_planes_forward(&o->fake, tr->be, t2v_sg_glyph_picture(&tr->gen.s1),
                              tr->gen.s1.layer.tint);
     t2v_params_zero_grad(&o->sc.ps);
-    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 1);
-    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 1);
+    scorer_refresh(tr, &o->sc, 1);
     st->d_obj = scorer_d_heads(tr, &o->sc, o->x_real, o->fake.x, o->cond_dev,
                                o->cond_dev + half, terms);
     scorer_d_trunks(tr, &o->sc);
-    t2v_disc_fold_grads(&o->sc.d, tr->be, &o->sc.ps);
-    t2v_head_fold_grads(&o->sc.head, tr->be, &o->sc.ps);
-    o->sc.opt.lr = lr;
-    t2v_adam_step(&o->sc.opt, &o->sc.ps);
+    scorer_update(tr, &o->sc, lr);
 }
 
 /* G's term through the updated object discriminator: its gradients wait
@@ -953,8 +961,7 @@ static void obj_d_step(t2v_sg_trainer *tr, float lr, t2v_sg_stats *st)
 static void obj_g_term(t2v_sg_trainer *tr, t2v_sg_stats *st)
 {
     sg_objd *o = &tr->obj;
-    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 0);
-    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    scorer_refresh(tr, &o->sc, 0);
     st->g_obj = scorer_g_head(tr, &o->sc, o->fake.x, o->cond_dev, tr->rc.object_d);
     scorer_g_trunk(tr, &o->sc);
     t2v_glyph_planes_backward(&o->fake, tr->be, o->sc.fake.dinput);
@@ -991,15 +998,12 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
         decay = powf(0.5f, (float)(step / tr->rc.lr_decay_every));
     t2v_adam *opt_g = stage == 1 ? &tr->opt_g1 : &tr->opt_g2;
     t2v_params *gps = stage == 1 ? &tr->gps1 : &tr->gps2;
-    D->sc.opt.lr = tr->rc.lr_d * decay;
     opt_g->lr = tr->rc.lr_g * decay;
     /* D step */
     t2v_params_zero_grad(&D->sc.ps);
-    refresh_d(tr, D, 1);
+    scorer_refresh(tr, &D->sc, 1);
     d_pass(tr, D, real, fake, st);
-    t2v_disc_fold_grads(&D->sc.d, be, &D->sc.ps);
-    t2v_head_fold_grads(&D->sc.head, be, &D->sc.ps);
-    t2v_adam_step(&D->sc.opt, &D->sc.ps);
+    scorer_update(tr, &D->sc, tr->rc.lr_d * decay);
     if (tr->rc.reader > 0.0f) /* the reader learns from the real images D just saw */
         st->d_reader = t2v_word_reader_learn(&tr->reader[stage - 1], real);
     int with_obj = stage == 1 && tr->obj.on;
@@ -1007,7 +1011,7 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
         obj_d_step(tr, tr->rc.lr_d * decay, st);
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(gps);
-    refresh_d(tr, D, 0);
+    scorer_refresh(tr, &D->sc, 0);
     s = t2v_encoder_forward(&D->text, be, &D->sc.ps, tr->ids_host, tr->len_host);
     if (s != T2V_OK)
         return s;
@@ -1045,7 +1049,7 @@ t2v_status t2v_sg_d_loss_on(t2v_sg_trainer *tr, int stage, int64_t at_step, floa
         return s;
     const float *fake = forward_fakes(tr, stage, at_step);
     t2v_params_zero_grad(&D->sc.ps);
-    refresh_d(tr, D, 0);
+    scorer_refresh(tr, &D->sc, 0);
     t2v_sg_stats st;
     memset(&st, 0, sizeof st);
     d_pass(tr, D, stage == 1 ? tr->real1 : tr->real2, fake, &st);
@@ -1067,8 +1071,7 @@ t2v_status t2v_sg_object_d_loss_on(t2v_sg_trainer *tr, int64_t at_step, float *d
     forward_fakes(tr, 1, at_step);
     t2v_glyph_planes_forward(&o->fake, tr->be, t2v_sg_glyph_picture(&tr->gen.s1),
                              tr->gen.s1.layer.tint);
-    t2v_disc_refresh(&o->sc.d, tr->be, &o->sc.ps, &o->sc.bufs, 0);
-    t2v_head_refresh(&o->sc.head, tr->be, &o->sc.ps, &o->sc.bufs, 0);
+    scorer_refresh(tr, &o->sc, 0);
     float terms[3];
     *d_loss = scorer_d_heads(tr, &o->sc, o->x_real, o->fake.x, o->cond_dev,
                              o->cond_dev + (size_t)tr->rc.batch * o->cond, terms);
