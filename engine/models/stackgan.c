@@ -36,6 +36,11 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
     if (c->bg_flat < 0 || c->bg_flat > 1 || (c->bg_flat && c->layered != 2))
         return t2v_fail(T2V_ERR_INVALID, "StackGAN bg_flat %d: 0, or 1 with the glyph Stage I "
                         "(layered 2)", c->bg_flat);
+    if (c->tint_words < 0 || c->tint_words > 1 || (c->tint_words && c->layered != 2))
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN tint_words %d: 0, or 1 with the glyph "
+                        "Stage I (layered 2)", c->tint_words);
+    if (c->s2_residual < 0 || c->s2_residual > 1)
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN s2_residual %d: 0 or 1", c->s2_residual);
     int side = c->layer_side;
     if (side < 0 || (side && (!c->layered || side > c->size1 ||
                               !(pow2_times(side, 3) || pow2_times(side, 4)))))
@@ -532,10 +537,16 @@ t2v_status t2v_sg_stage1_declare(t2v_sg_stage1 *s, const t2v_stackgan_cfg *cfg, 
         return st;
     if (y->glyph) {
         int64_t v[1] = {c->text.vocab}, tb[1] = {c->channels};
-        int64_t tw[2] = {c->channels, K + (c->tint_sent ? c->text.sent : 0)};
+        int64_t tw[2] = {c->channels, K + (c->tint_sent ? c->text.sent : 0) +
+                                          (c->tint_words ? 2 * c->text.hidden : 0)};
         y->att_w = t2v_declare(ps, &st, "s1.attend", "score", 1, v, 1);
         y->tint_w = t2v_declare(ps, &st, "s1.tint", "fc.weight", 2, tw, 0);
         y->tint_b = t2v_declare(ps, &st, "s1.tint", "fc.bias", 1, tb, 1);
+        y->tq_w = -1;
+        if (c->tint_words) {
+            int64_t q[1] = {2 * c->text.hidden};
+            y->tq_w = t2v_declare(ps, &st, "s1.tint", "attend", 1, q, 1);
+        }
     }
     int64_t w1[2] = {T2V_SG_POS_HIDDEN, c->c_dim + c->z_dim}, b1[1] = {T2V_SG_POS_HIDDEN};
     int64_t w2[2] = {2, T2V_SG_POS_HIDDEN}, b2[1] = {2};
@@ -585,10 +596,22 @@ static void layer_plan(t2v_sg_layer *y, const t2v_stackgan_cfg *c, t2v_backend *
     y->datt_p = t2v_plan_grad(p, N * E);
     y->dtint = t2v_plan_grad(p, N * C);
     size_t D = c->tint_sent ? (size_t)c->text.sent : 0;
-    y->dx_tint = t2v_plan_grad(p, N * (D + K));
+    size_t Q = c->tint_words ? 2 * (size_t)c->text.hidden : 0;
+    y->dx_tint = t2v_plan_grad(p, N * (Q + D + K));
     if (D) {
         y->tin = t2v_plan_floats(p, N * (D + K));
         y->dtin_s = t2v_plan_grad(p, N * D);
+    }
+    if (Q) {
+        y->tq_s = t2v_plan_floats(p, N * T);
+        y->tq_a = t2v_plan_floats(p, N * T);
+        y->tq_p = t2v_plan_floats(p, N * Q);
+        y->tin_q = t2v_plan_floats(p, N * (Q + D + K));
+        y->dtq_s = t2v_plan_grad(p, N * T);
+        y->dtq_a = t2v_plan_grad(p, N * T);
+        y->dtq_p = t2v_plan_grad(p, N * Q);
+        y->dx_rest = t2v_plan_grad(p, N * (D + K));
+        y->dhc = t2v_plan_grad(p, N * T * Q);
     }
     if (c->bg_flat) {
         y->bg_mean = t2v_plan_floats(p, N * C);
@@ -650,6 +673,9 @@ t2v_status t2v_sg_stage1_init(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps,
                              t2v_tensor_numel(&ps->items[y->tint_w].t), 0.0f, 0.02f, seed, 502);
     if (st == T2V_OK)
         st = t2v_init_const(be, t2v_pdata(ps, y->tint_b), c->channels, 0.0f);
+    /* equal scores: the tint starts from the mean of the words' features */
+    if (st == T2V_OK && c->tint_words)
+        st = t2v_init_const(be, t2v_pdata(ps, y->tq_w), 2 * c->text.hidden, 0.0f);
     return st;
 }
 
@@ -664,6 +690,43 @@ static void glyph_input(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     t2v_attend_words_forward(be, y->att_s, y->att_a, y->att_p, t2v_pdata(ps, y->att_w), NULL,
                              s->text.ids, s->text.mask, s->text.x, N, T, E);
     k->concat_forward(be, y->pin, y->att_p, s->zc, N, E, s->cfg.c_dim + s->cfg.z_dim, 1);
+}
+
+/* Q (N, 2H) = a hc: hc (N, T, 2H) the encoder's bi-LSTM outputs, a the
+ * softmax over each caption's words of hc u. */
+static void tint_words_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    int N = s->N, T = s->cfg.text.max_words, Q = 2 * s->cfg.text.hidden;
+    // scores (N T, 1) = hc (N T, Q) u (Q, 1)
+    k->gemm(be, 0, 0, N * T, 1, Q, 1.0f, s->text.hc, Q, t2v_pdata(ps, y->tq_w), 1, 0.0f,
+            y->tq_s, 1);
+    k->softmax_forward(be, y->tq_a, y->tq_s, s->text.mask, N, T);
+    // Q[n] (1, Q) = a[n] (1, T) hc[n] (T, Q)
+    k->gemm_batched(be, 0, 0, 1, Q, T, 1.0f, y->tq_a, T, T, s->text.hc, Q, (int64_t)T * Q, 0.0f,
+                    y->tq_p, Q, Q, N);
+}
+
+/* dtq_p (N, 2H) -> the score vector's gradient, and the features' dhc
+ * (N, T, 2H) for an encoder trained by G's loss. */
+static void tint_words_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    t2v_sg_layer *y = &s->layer;
+    int N = s->N, T = s->cfg.text.max_words, Q = 2 * s->cfg.text.hidden;
+    // da[n] (1, T) = dQ[n] (1, Q) hc[n]^T (Q, T)
+    k->gemm_batched(be, 0, 1, 1, T, Q, 1.0f, y->dtq_p, Q, Q, s->text.hc, Q, (int64_t)T * Q, 0.0f,
+                    y->dtq_a, T, T, N);
+    k->softmax_backward(be, y->dtq_s, y->tq_a, y->dtq_a, N, T, 0.0f);
+    // du (Q, 1) += hc^T (Q, N T) dscores (N T, 1)
+    k->gemm(be, 1, 0, Q, 1, N * T, 1.0f, s->text.hc, Q, y->dtq_s, 1, 1.0f,
+            t2v_pgrad(ps, y->tq_w), 1);
+    // dhc[n] (T, Q) = a[n]^T (T, 1) dQ[n] (1, Q) + dscores (N T, 1) u^T (1, Q)
+    k->gemm_batched(be, 0, 0, T, Q, 1, 1.0f, y->tq_a, 1, T, y->dtq_p, Q, Q, 0.0f, y->dhc, Q,
+                    (int64_t)T * Q, N);
+    k->gemm(be, 0, 0, N * T, Q, 1, 1.0f, y->dtq_s, 1, t2v_pdata(ps, y->tq_w), Q, 1.0f, y->dhc,
+            Q);
 }
 
 /* out (N, C, L) = the mean over L of each (n, c) row of x, everywhere;
@@ -706,13 +769,22 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
                          y->side, side, side, -1.0f);
     if (y->glyph) { /* araw is moved; colour (N, C, L) = the tint, everywhere */
         const float *tin = s->zc;
-        int D = c->tint_sent ? c->text.sent : 0;
+        int D = c->tint_sent ? c->text.sent : 0, W = K;
         if (D) { /* [S, zc] */
             k->concat_forward(be, y->tin, y->S, s->zc, N, D, K, 1);
             tin = y->tin;
+            W += D;
         }
+        if (c->tint_words) { /* [Q, S?, zc] */
+            int Q = 2 * c->text.hidden;
+            tint_words_forward(s, be, ps);
+            k->concat_forward(be, y->tin_q, y->tq_p, tin, N, Q, W, 1);
+            tin = y->tin_q;
+            W += Q;
+        }
+        y->tin_used = tin;
         t2v_linear_forward(be, y->tint, tin, t2v_pdata(ps, y->tint_w), t2v_pdata(ps, y->tint_b),
-                           N, D + K, C);
+                           N, W, C);
         k->act_forward(be, T2V_ACT_TANH, 0.0f, y->tint, y->tint, (int64_t)N * C);
         k->tile_forward(be, y->colour, y->tint, N, C, (int)L);
     } else {
@@ -805,14 +877,20 @@ static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     if (y->dtint_add)
         k->add(be, y->dtint, y->dtint, y->dtint_add, (int64_t)N * C);
     k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dtint, y->dtint, y->tint, (int64_t)N * C);
-    int D = c->tint_sent ? c->text.sent : 0;
+    int D = c->tint_sent ? c->text.sent : 0, Q = c->tint_words ? 2 * c->text.hidden : 0;
     t2v_linear_backward(be, y->dx_tint, t2v_pgrad(ps, y->tint_w), t2v_pgrad(ps, y->tint_b),
-                        y->dtint, D ? y->tin : s->zc, t2v_pdata(ps, y->tint_w), N, D + K, C);
+                        y->dtint, y->tin_used, t2v_pdata(ps, y->tint_w), N, Q + D + K, C);
+    float *drest = y->dx_tint; /* the [S?, zc] part */
+    if (Q) {
+        k->concat_backward(be, y->dtq_p, y->dx_rest, y->dx_tint, N, Q, D + K, 1);
+        drest = y->dx_rest;
+        tint_words_backward(s, be, ps);
+    }
     if (D) { /* the S part joins the CA's dS after its backward */
-        k->concat_backward(be, y->dtin_s, y->dpin_zc, y->dx_tint, N, D, K, 1);
+        k->concat_backward(be, y->dtin_s, y->dpin_zc, drest, N, D, K, 1);
         k->add(be, s->net.dx, s->net.dx, y->dpin_zc, (int64_t)N * K);
     } else {
-        k->add(be, s->net.dx, s->net.dx, y->dx_tint, (int64_t)N * K);
+        k->add(be, s->net.dx, s->net.dx, drest, (int64_t)N * K);
     }
     k->concat_backward(be, y->datt_p, y->dpin_zc, y->pic.dx, N, E, K, 1);
     k->add(be, s->net.dx, s->net.dx, y->dpin_zc, (int64_t)N * K);
@@ -906,6 +984,17 @@ void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
     chain_plan(&s->net, be, p);
     s->img = chain_last(&s->net)->out;
     s->dimg = chain_last(&s->net)->dout;
+    if (!s->cfg.s2_residual)
+        return;
+    size_t n = (size_t)p->N * s->cfg.channels * s->cfg.size2 * s->cfg.size2;
+    s->up_half = t2v_plan_floats(p, n / 4);
+    s->up = t2v_plan_floats(p, n);
+    s->u = t2v_plan_floats(p, n);
+    s->lo = t2v_plan_floats(p, n);
+    s->hi = t2v_plan_floats(p, n);
+    s->img = t2v_plan_floats(p, n);
+    s->dimg = t2v_plan_grad(p, n);
+    s->dhi = t2v_plan_grad(p, n);
 }
 
 t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
@@ -914,6 +1003,12 @@ t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
     t2v_status st = t2v_sg_ca_init(&s->ca, be, ps, seed, 1200);
     if (st == T2V_OK)
         st = chain_init(&s->net, be, ps, bufs, seed, 1300);
+    /* a correction that starts at zero: Stage II starts at Stage I's picture
+     * (the output layer's weights still get gradients from its input) */
+    const t2v_sg_node *out = chain_last(&s->net);
+    if (st == T2V_OK && s->cfg.s2_residual)
+        st = t2v_init_const(be, t2v_pdata(ps, out->w),
+                            t2v_tensor_numel(&ps->items[out->w].t), 0.0f);
     return st;
 }
 
@@ -922,11 +1017,37 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
 {
     t2v_sg_ca_forward(&s->ca, be, ps, S);
     chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
+    if (!s->cfg.s2_residual)
+        return;
+    const t2v_kernels *k = be->k;
+    int NC = s->N * s->cfg.channels, h = s->cfg.size1;
+    int64_t n = (int64_t)NC * s->cfg.size2 * s->cfg.size2;
+    k->upsample2_forward(be, s->up_half, img1, NC, 1, h, h, 2);
+    k->upsample2_forward(be, s->up, s->up_half, NC, 1, 2 * h, 2 * h, 2);
+    k->add(be, s->u, s->up, chain_last(&s->net)->out, n);
+    // clamp(u, -1, 1) = relu(u + 1) - relu(u - 1) - 1
+    k->fill(be, s->lo, 1.0f, n);
+    k->axpy(be, s->lo, 1.0f, s->u, n);
+    k->act_forward(be, T2V_ACT_RELU, 0.0f, s->lo, s->lo, n);
+    k->fill(be, s->hi, -1.0f, n);
+    k->axpy(be, s->hi, 1.0f, s->u, n);
+    k->act_forward(be, T2V_ACT_RELU, 0.0f, s->hi, s->hi, n);
+    k->fill(be, s->img, -1.0f, n);
+    k->axpy(be, s->img, 1.0f, s->lo, n);
+    k->axpy(be, s->img, -1.0f, s->hi, n);
 }
 
 void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl)
 {
+    if (s->cfg.s2_residual) { /* dr = dimg where -1 < u < 1, else 0 */
+        const t2v_kernels *k = be->k;
+        int64_t n = (int64_t)s->N * s->cfg.channels * s->cfg.size2 * s->cfg.size2;
+        float *dr = chain_last(&s->net)->dout;
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, dr, s->dimg, s->lo, n);
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, s->dhi, s->dimg, s->hi, n);
+        k->axpy(be, dr, -1.0f, s->dhi, n);
+    }
     chain_backward(&s->net, be, ps, 0);
     be->k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);
     t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);

@@ -25,12 +25,20 @@
  *             img1 = bg + alpha (tint - bg). The picture learns
  *             a shape per object word, the colour head a colour per
  *             caption, the position head a place: each from the words that
- *             say it.
+ *             say it. With cfg.tint_words the tint head also reads Q, the
+ *             bi-LSTM's word features hc weighted by softmax(hc u) over the
+ *             caption's words (u: s1.tint.attend): a feature of "red" in
+ *             "red digit" differs from one in "red background", so the
+ *             head can pick the object's colour word where S mixes both.
  *   Stage II: img1 -> 3x3 conv gf2 + act -> 4x4/2 conv 2 gf2 BN act
  *             -> 4x4/2 conv 4 gf2 BN act (size1 / 4)
  *             -> concat(c2 tiled) -> 3x3 conv 4 gf2 BN act -> residual blocks
  *             -> 4 x { up x2, 3x3 conv, BN, act } -> 3x3 conv + bias -> tanh
  *             -> img2 (N, C, 4 size1, 4 size1)
+ *   Stage II, residual (cfg.s2_residual): the chain's output r is a
+ *             correction: img2 = clamp(up4(img1) + r, -1, 1), up4 nearest,
+ *             the output layer's weights starting at zero, so Stage II
+ *             starts at Stage I's picture and learns what to change.
  *
  * Both stages are a chain of nodes (t2v_sg_chain) run forward and backward
  * in order; a residual block's add node names the node whose output it
@@ -58,6 +66,12 @@ typedef struct t2v_stackgan_cfg {
                            not only the CA sample and the noise */
     int bg_flat;        /* glyph: 1: the background is one colour per image, the
                            spatial mean of the background chain's picture */
+    int tint_words;     /* glyph: 1: the tint head reads the caption's contextual
+                           word features too (the encoder's bi-LSTM outputs,
+                           weighted by a softmax of a learned score of each) */
+    int s2_residual;    /* 1: Stage II draws a correction of Stage I's image:
+                           img2 = clamp(up4(img1) + tanh(out), -1, 1), its
+                           output layer starting at zero */
     int layer_side;     /* layered: the object picture's side, 3 or 4 times a
                            power of 2, at most size1 (centred in the frame
                            before its move); 0: size1 */
@@ -168,8 +182,15 @@ typedef struct t2v_sg_layer {
     float *att_s, *att_a, *att_p;   /* (N, T) scores, weights; P (N, E) */
     float *pin;                     /* (N, E + c + Z): the picture's input */
     float *tint;                    /* (N, C) */
-    float *tin;                     /* cfg.tint_sent: the tint head's input [S, zc] */
+    float *tin;                     /* cfg.tint_sent: [S, zc] */
     float *dtin_s;                  /* cfg.tint_sent: its gradient's S part (N, D) */
+    int tq_w;                       /* cfg.tint_words: the words' score vector (2 hidden) */
+    float *tq_s, *tq_a, *tq_p;      /* (N, T) scores, weights; Q (N, 2 hidden) */
+    float *tin_q;                   /* cfg.tint_words: [Q, S?, zc] */
+    const float *tin_used;          /* the head's input of the last forward */
+    float *dtq_s, *dtq_a, *dtq_p, *dx_rest;
+    float *dhc;                     /* cfg.tint_words: (N, T, 2 hidden), the word features'
+                                       gradient, for an encoder trained by G's loss */
     const float *S;                 /* the sentence vectors of the last forward */
     float *bg_mean, *bg_flat;       /* cfg.bg_flat: (N, C) the chain's mean, (N, C, L) tiled */
     float *dbg_mean, *dflat;        /* cfg.bg_flat: their gradients */
@@ -200,6 +221,10 @@ typedef struct t2v_sg_stage2 {
     t2v_sg_chain net;
     int N;
     float *img, *dimg;              /* (N, C, size2, size2) */
+    /* cfg.s2_residual: img1 at size2 / 2 and size2; u = up + r; relu(u + 1)
+     * and relu(u - 1) (clamp(u) = their difference - 1) */
+    float *up_half, *up, *u, *lo, *hi;
+    float *dhi;                     /* training: the hi term's share of dimg */
 } t2v_sg_stage2;
 
 /* Parameters "gen.text.*" and "s1.*" into ps, BN statistics into bufs. */
@@ -214,7 +239,8 @@ void t2v_sg_stage1_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2
                            const float *S, int training);
 /* s->dimg in; with_kl adds the CA's KL gradients (call t2v_sg_ca_kl first);
  * leaves s->ca.dS for the encoder's backward (and, with the glyph layer,
- * s->layer.dwords for t2v_encoder_backward_words). */
+ * s->layer.dwords, with cfg.tint_words s->layer.dhc, for
+ * t2v_encoder_backward_all). */
 void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl);
 

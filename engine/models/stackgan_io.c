@@ -36,6 +36,8 @@ static const int_key keys[] = {
     CFG_OPT("stackgan.text.pool", text.pool, 0, 2),
     CFG_OPT("stackgan.tint_sent", tint_sent, 0, 1),
     CFG_OPT("stackgan.bg_flat", bg_flat, 0, 1),
+    CFG_OPT("stackgan.tint_words", tint_words, 0, 1),
+    CFG_OPT("stackgan.s2_residual", s2_residual, 0, 1),
 };
 
 static int *field(t2v_stackgan_cfg *c, size_t offset) { return (int *)((char *)c + offset); }

@@ -154,19 +154,29 @@ static void lstm_stack_forward(t2v_encoder *e, t2v_backend *be, t2v_params *ps)
     be->k->permute(be, e->hs_tm, e->hs, 3, shape, perm);
 }
 
-/* dhs_tm (T, N, D) -> the LSTMs' parameter gradients and dx (N, T, E). */
-static void lstm_stack_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps)
+/* dhs_tm (T, N, D) (when `sentence`; else the sentence LSTM passes
+ * nothing back) and dhc_add (N, T, 2H) (when not NULL) -> the LSTMs'
+ * parameter gradients and dx (N, T, E). */
+static void lstm_stack_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, int sentence,
+                                const float *dhc_add)
 {
     const t2v_kernels *k = be->k;
     int N = e->N, T = e->cfg.max_words, E = e->cfg.embed, H = e->cfg.hidden;
     int D = lstm_out(&e->cfg);
-    int64_t shape[3] = {T, N, D};
-    int perm[3] = {1, 0, 2};
-    k->permute(be, e->dhs, e->dhs_tm, 3, shape, perm);
-    const int *s = e->lstm[2];
-    t2v_lstm_backward(be, e->dhc, t2v_pgrad(ps, s[0]), t2v_pgrad(ps, s[1]), t2v_pgrad(ps, s[2]),
-                      t2v_pgrad(ps, s[3]), e->dhs, e->state[2], e->scratch, e->hc, e->mask,
-                      t2v_pdata(ps, s[0]), t2v_pdata(ps, s[1]), N, T, 2 * H, D, 0);
+    if (sentence) {
+        int64_t shape[3] = {T, N, D};
+        int perm[3] = {1, 0, 2};
+        k->permute(be, e->dhs, e->dhs_tm, 3, shape, perm);
+        const int *s = e->lstm[2];
+        t2v_lstm_backward(be, e->dhc, t2v_pgrad(ps, s[0]), t2v_pgrad(ps, s[1]),
+                          t2v_pgrad(ps, s[2]), t2v_pgrad(ps, s[3]), e->dhs, e->state[2],
+                          e->scratch, e->hc, e->mask, t2v_pdata(ps, s[0]), t2v_pdata(ps, s[1]),
+                          N, T, 2 * H, D, 0);
+    } else {
+        k->fill(be, e->dhc, 0.0f, (int64_t)N * T * 2 * H);
+    }
+    if (dhc_add)
+        k->add(be, e->dhc, e->dhc, dhc_add, (int64_t)N * T * 2 * H);
     k->concat_backward(be, e->dhf, e->dhb, e->dhc, N * T, H, H, 1);
     const int *f = e->lstm[0], *b = e->lstm[1];
     t2v_lstm_backward(be, e->dx, t2v_pgrad(ps, f[0]), t2v_pgrad(ps, f[1]), t2v_pgrad(ps, f[2]),
@@ -233,6 +243,12 @@ void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const
 void t2v_encoder_backward_words(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
                                 const float *dS, const float *dwords)
 {
+    t2v_encoder_backward_all(e, be, ps, dS, dwords, NULL);
+}
+
+void t2v_encoder_backward_all(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS,
+                              const float *dwords, const float *dhc)
+{
     const t2v_kernels *k = be->k;
     int N = e->N, T = e->cfg.max_words, E = e->cfg.embed;
     size_t ND = (size_t)N * lstm_out(&e->cfg);
@@ -241,11 +257,12 @@ void t2v_encoder_backward_words(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
         k->concat_backward(be, dlast, e->dpooled, dS, N, (int)(ND / (size_t)N), E, 1);
     else
         k->copy(be, dlast, dS, (int64_t)ND);
-    if (e->cfg.pool == 2) { /* the LSTM's part of S was a constant zero: nothing flows back */
+    if (e->cfg.pool == 2 && !dhc) { /* the LSTM's part of S was a constant zero */
         k->fill(be, e->dx, 0.0f, (int64_t)N * T * E);
     } else {
-        k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
-        lstm_stack_backward(e, be, ps);
+        if (e->cfg.pool != 2)
+            k->fill(be, e->dhs_tm, 0.0f, (int64_t)(ND * (size_t)(T - 1)));
+        lstm_stack_backward(e, be, ps, e->cfg.pool != 2, dhc);
     }
     if (e->cfg.pool) // dx[n] (T, E) += poolw[n]^T (T, 1) dpooled[n] (1, E)
         k->gemm_batched(be, 0, 0, T, E, 1, 1.0f, e->poolw, 1, T, e->dpooled, E, E, 1.0f, e->dx,

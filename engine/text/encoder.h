@@ -71,5 +71,9 @@ void t2v_encoder_backward(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const
  * a reader of x besides S formed (NULL: none). */
 void t2v_encoder_backward_words(t2v_encoder *e, t2v_backend *be, t2v_params *ps,
                                 const float *dS, const float *dwords);
+/* The same, with dhc (N, T, 2H) as well: a gradient of the bi-LSTM's word
+ * features hc that a reader of them formed (NULL: none). */
+void t2v_encoder_backward_all(t2v_encoder *e, t2v_backend *be, t2v_params *ps, const float *dS,
+                              const float *dwords, const float *dhc);
 
 #endif

@@ -30,6 +30,13 @@ vocab_of() {
         cut -d' ' -f1
 }
 
+# samples MODEL CAPTION NAME: the model draws the caption into a non-empty
+# $work/NAME.png
+samples() {
+    "$cli" sample --model "$1" --caption "$2" --out "$work/$3.png" >/dev/null 2>&1 &&
+        [[ -s $work/$3.png ]]
+}
+
 # refused NAME PATTERN WHAT: the run NAME was a usage error (status 2)
 # whose message holds PATTERN
 refused() {
@@ -67,8 +74,11 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-layout glyphs" "train-stackgan --object-d 1" \
     "train-stackgan --g-layout layered --object-d 1" "train-stackgan --object-d -1" \
     "train-stackgan --object-d x" "train-stackgan --object-d 101" \
-    "train-stackgan --g-tint sentence" "train-stackgan --g-layout glyph --g-tint words" \
-    "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain"; do
+    "train-stackgan --g-tint sentence" "train-stackgan --g-layout glyph --g-tint colour" \
+    "train-stackgan --g-tint words" \
+    "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain" \
+    "train-stackgan --g2-residual yes" "train-stackgan --g2-residual" \
+    "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -474,6 +484,54 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     refused sgodt "reads the sentence" "train-stackgan --g-tint sample --resume on a sentence tint"
     run sgodb train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-background chain
     refused sgodb "background is flat" "train-stackgan --g-background chain --resume on a flat background"
+    # with --g-tint words the tint head reads Q, the attended bi-LSTM
+    # features (2 x 8 numbers at the tiny sizes), before S (8) and c, z (14)
+    run sgow train-stackgan "${common[@]}" --run-dir "$work/sgow" --g-layout glyph --g-object 12 \
+        --g-tint words --g-background flat
+    if [[ $status -eq 0 ]] && key_is "$work/sgow/model.gguf" stackgan.tint_words 1 &&
+        key_is "$work/sgow/model.gguf" stackgan.tint_sent 1 &&
+        "$cli" info "$work/sgow/model.gguf" | grep -Eq '^ +s1\.tint\.fc\.weight +\(3, 38\)' &&
+        "$cli" info "$work/sgow/model.gguf" | grep -Eq '^ +s1\.tint\.attend +\(16\)' &&
+        samples "$work/sgow/model.gguf" "a small red sandal at the top on a blue background" sgow; then
+        ok "train-stackgan --g-tint words: stackgan.tint_words 1, the tint head on [Q, S, c, z], its word scores, and the model samples"
+    else
+        fail "train-stackgan --g-tint words: status $status, $(head -c 200 "$work/sgow.err")"
+    fi
+    run sgowt train-stackgan "${common[@]}" --run-dir "$work/sgow" --resume --steps 3 --g-tint sentence
+    refused sgowt "reads the words" "train-stackgan --g-tint sentence --resume on a words tint"
+    # --from: a new run's Stage II on another run's Stage I, which is only read
+    sum_before=$(md5sum < "$work/sgow/checkpoint.gguf")
+    run sg2f train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" \
+        --from "$work/sgow/checkpoint.gguf" --g2-residual on
+    if [[ $status -eq 0 ]] && [[ $(md5sum < "$work/sgow/checkpoint.gguf") == "$sum_before" ]] &&
+        key_is "$work/sg2f/checkpoint.gguf" stackgan.s2_residual 1 &&
+        key_is "$work/sg2f/checkpoint.gguf" train.step1 2 &&
+        key_is "$work/sg2f/checkpoint.gguf" train.step2 2 &&
+        key_is "$work/sg2f/model.gguf" stackgan.tint_words 1 &&
+        [[ $(wc -l < "$work/sg2f/log-stage2.csv") -eq 3 ]] && [[ ! -e $work/sgow/log-stage2.csv ]]; then
+        ok "train-stackgan --stage 2 --from CKPT --g2-residual on: a new run with the source's Stage I and recipe, a residual Stage II of 2 steps, the source untouched"
+    else
+        fail "train-stackgan --from: status $status, $(head -c 200 "$work/sg2f.err")"
+    fi
+    run sg2fr train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" --resume --steps 3 --g2-residual off
+    refused sg2fr "as a correction" "train-stackgan --g2-residual off --resume on a residual Stage II"
+    run sg2fs train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" --resume --steps 3 \
+        --from "$work/sgod/checkpoint.gguf"
+    if [[ $status -eq 0 ]] && key_is "$work/sg2f/checkpoint.gguf" train.step2 3 &&
+        key_is "$work/sg2f/checkpoint.gguf" stackgan.tint_words 1; then
+        ok "train-stackgan --resume --from on a run with its own checkpoint: that checkpoint continues (Stage II at step 3)"
+    else
+        fail "train-stackgan --resume --from: status $status, $(head -c 200 "$work/sg2fs.err")"
+    fi
+    # Stage II's form is chosen when it starts: on a run whose Stage II has
+    # not trained, --g2-residual takes effect
+    run sg2o train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sgod" --resume --g2-residual on
+    if [[ $status -eq 0 ]] && key_is "$work/sgod/checkpoint.gguf" stackgan.s2_residual 1 &&
+        key_is "$work/sgod/checkpoint.gguf" train.step2 2; then
+        ok "train-stackgan --stage 2 --resume --g2-residual on before Stage II's first step: a residual Stage II"
+    else
+        fail "train-stackgan --g2-residual on --resume at Stage II's start: status $status, $(head -c 200 "$work/sg2o.err")"
+    fi
     # the pooled sentence vector: refused where D = E (tiny), recorded at
     # the small preset's sizes, every encoder's tensors alike, fixed for the run
     run sgpt train-stackgan "${common[@]}" --run-dir "$work/sgpt" --text-pool on
@@ -486,8 +544,7 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     run sgp train-stackgan "${small[@]}" --run-dir "$work/sgp" --text-pool on
     if [[ $status -eq 0 ]] && key_is "$work/sgp/checkpoint.gguf" stackgan.text.pool 1 &&
         key_is "$work/sgp/model.gguf" stackgan.text.pool 1 &&
-        "$cli" sample --model "$work/sgp/model.gguf" --caption "a large red bag at the top on a blue background" \
-            --out "$work/sgp.png" >/dev/null 2>&1 && [[ -s $work/sgp.png ]]; then
+        samples "$work/sgp/model.gguf" "a large red bag at the top on a blue background" sgp; then
         ok "train-stackgan --text-pool on (small): stackgan.text.pool 1 in checkpoint and model, and the model samples"
     else
         fail "train-stackgan --text-pool on (small): status $status, $(head -c 200 "$work/sgp.err")"

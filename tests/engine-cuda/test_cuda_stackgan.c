@@ -4,7 +4,9 @@
  * alpha over the background) and as the glyph (alpha picture from the
  * attended words, tint head; also with the tint reading the sentence and
  * losses on the glyph through its gradient hooks, a trainer's object
- * discriminator's way), then Stage II on Stage I's images. Compared:
+ * discriminator's way; and with the tint reading the words' features over
+ * a flat background, before a residual Stage II), then Stage II on Stage
+ * I's images. Compared:
  * the images in training and inference mode, the batch-norm running
  * statistics and every parameter gradient. Skipped (77) without a device.
  *
@@ -26,12 +28,14 @@ typedef struct side {
     float *hook_pic, *hook_tint;    /* case 3: the glyph hooks' gradients */
 } side;
 
-/* layered 3: the glyph with tint_sent (and, in run_case, the hooks) */
+/* layered 3: the glyph with tint_sent (and, in run_case, the hooks); 4: as
+ * 3 with tint_words and bg_flat, and the residual Stage II */
 static t2v_stackgan_cfg model_cfg(int layered)
 {
     return (t2v_stackgan_cfg){.z_dim = 6, .c_dim = 5, .gf = 2, .size1 = 16, .res1 = 1,
-                              .unit_norm0 = 1, .layered = layered == 3 ? 2 : layered,
-                              .tint_sent = layered == 3,
+                              .unit_norm0 = 1, .layered = layered >= 3 ? 2 : layered,
+                              .tint_sent = layered >= 3, .tint_words = layered == 4,
+                              .bg_flat = layered == 4, .s2_residual = layered == 4,
                               .layer_side = layered ? 12 : 0, .gf2 = 4, .n_res2 = 1,
                               .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
                               .text = {.vocab = 20, .embed = 8, .hidden = 8, .sent = 8,
@@ -93,8 +97,9 @@ static void backward(side *s, int stage, const float *w)
         }
         t2v_sg_ca_kl(&g->s1.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
         t2v_sg_stage1_backward(&g->s1, s->be, &s->ps, g->s1.text.S, 1);
-        t2v_encoder_backward_words(&g->s1.text, s->be, &s->ps, g->s1.ca.dS,
-                                   g->s1.layer.glyph ? g->s1.layer.dwords : NULL);
+        t2v_encoder_backward_all(&g->s1.text, s->be, &s->ps, g->s1.ca.dS,
+                                 g->s1.layer.glyph ? g->s1.layer.dwords : NULL,
+                                 g->cfg.tint_words ? g->s1.layer.dhc : NULL);
     } else {
         t2v_backend_upload(s->be, g->s2.dimg, w, (size_t)NB * 3 * side2 * side2 * sizeof *w);
         t2v_sg_ca_kl(&g->s2.ca, s->be, 1.0f / (NB * g->cfg.c_dim));
@@ -104,7 +109,9 @@ static void backward(side *s, int stage, const float *w)
 
 static void run_case(int layered)
 {
-    const char *kind = layered == 3 ? "glyph Stage I, tint from the sentence too, losses on "
+    const char *kind = layered == 4 ? "glyph Stage I, tint from the words' features and the "
+                                      "sentence, flat background, hooks, residual Stage II"
+                       : layered == 3 ? "glyph Stage I, tint from the sentence too, losses on "
                                       "the glyph through its hooks, Stage II"
                        : layered == 2 ? "glyph Stage I (12x12 alpha picture, attention, tint), "
                                         "Stage II"
@@ -125,7 +132,7 @@ static void run_case(int layered)
         release(&gpu);
         return;
     }
-    if (layered == 3)
+    if (layered >= 3)
         for (int i = 0; i < 2; i++) {
             side *sd = i ? &gpu : &cpu;
             sd->hook_pic = t2v_backend_alloc(sd->be, (size_t)NB * 12 * 12 * sizeof(float));
@@ -141,6 +148,24 @@ static void run_case(int layered)
             t2v_backend_upload(sd->be, t2v_pdata(&sd->ps, sd->g.s1.layer.att_w), score,
                                sizeof score);
         }
+    }
+    if (layered == 4) { /* the same distinct word-feature scores and Stage-II corrections,
+                           where both start at zero */
+        float u[16];
+        for (int i = 0; i < 16; i++)
+            u[i] = 0.3f * (float)((i * 5) % 7) - 0.9f;
+        const t2v_sg_node *out = &cpu.g.s2.net.node[cpu.g.s2.net.n - 1];
+        size_t nw = (size_t)t2v_tensor_numel(&cpu.ps.items[out->w].t);
+        float *w2 = malloc(nw * sizeof *w2);
+        t2v_rng_normal_host(w2, nw, 33, 0, 0);
+        for (size_t i = 0; i < nw; i++)
+            w2[i] *= 0.05f;
+        for (int i = 0; i < 2; i++) {
+            side *sd = i ? &gpu : &cpu;
+            t2v_backend_upload(sd->be, t2v_pdata(&sd->ps, sd->g.s1.layer.tq_w), u, sizeof u);
+            t2v_backend_upload(sd->be, t2v_pdata(&sd->ps, out->w), w2, nw * sizeof *w2);
+        }
+        free(w2);
     }
     const int T = cfg.text.max_words;
     int32_t ids[NB * 10] = {0};
@@ -200,5 +225,6 @@ int main(void)
     run_case(1);
     run_case(2);
     run_case(3);
+    run_case(4);
     return t2v_test_finish();
 }

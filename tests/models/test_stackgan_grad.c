@@ -384,14 +384,15 @@ static void gen_plan(void *ctx, t2v_plan *p)
     }
 }
 
-/* sum w * image + kl_w * mean KL */
-static double gen_loss(void *ctx)
+/* sum w * image + kl_w * mean KL; `encode` 0: Stage I reads the
+ * encoder's outputs as they are (S, x, hc), fixed inputs */
+static double gen_loss_as(gen_case *c, int encode)
 {
-    gen_case *c = ctx;
     t2v_sg_ca *ca;
     const float *img;
     if (c->stage == 1) {
-        t2v_encoder_forward(&c->s1.text, be, &c->ps, c->ids, c->len);
+        if (encode)
+            t2v_encoder_forward(&c->s1.text, be, &c->ps, c->ids, c->len);
         t2v_sg_stage1_forward(&c->s1, be, &c->ps, &c->bufs, c->s1.text.S, 1);
         ca = &c->s1.ca;
         img = c->s1.img;
@@ -408,6 +409,40 @@ static double gen_loss(void *ctx)
                 fd_weighted(be, c->s1.layer.tint, c->w_tint, c->tint_n, NULL);
     return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc) +
            glyph;
+}
+
+static double gen_loss(void *ctx) { return gen_loss_as(ctx, 1); }
+
+/* The tint's word features: the layer's dhc (after a backward) against
+ * central differences of the loss in each entry of the encoder's hc,
+ * Stage I rerun on the perturbed features. */
+static void check_word_features_grad(gen_case *c)
+{
+    const t2v_sg_stage1 *s1 = &c->s1;
+    int n = NB * s1->cfg.text.max_words * 2 * s1->cfg.text.hidden;
+    float *hc = malloc((size_t)n * sizeof(float)), *dhc = malloc((size_t)n * sizeof(float));
+    fd_download(be, hc, s1->text.hc, (size_t)n);
+    fd_download(be, dhc, s1->layer.dhc, (size_t)n);
+    double worst = 0.0, largest = 0.0;
+    for (int i = 0; i < n; i++) {
+        float keep = hc[i], v;
+        double l[2];
+        for (int k = 0; k < 2; k++) {
+            v = keep + (k ? -1.0f : 1.0f) * (float)EPS;
+            fd_upload(be, s1->text.hc + i, &v, 1);
+            l[k] = gen_loss_as(c, 0);
+        }
+        fd_upload(be, s1->text.hc + i, &keep, 1);
+        double num = (l[0] - l[1]) / (2.0 * EPS);
+        worst = fmax(worst, fabs(num - dhc[i]) / fmax(0.05, fabs(num)));
+        largest = fmax(largest, fabs(num));
+    }
+    T2V_CHECK(worst < 0.02 && largest > 0.01,
+              "glyph Stage I, the tint's word attention: all %d entries of the word features' "
+              "gradient match central differences (worst relative error %.2g; gradients up to "
+              "%.3f)", n, worst, largest);
+    free(hc);
+    free(dhc);
 }
 
 /* n weights uniform in [-1, 1) from stream `stream` */
@@ -501,16 +536,23 @@ static void check_glyph_reference(gen_case *c)
     enum { C = 3, SIDE = 16, L = SIDE * SIDE, T = 6, E = 4 };
     t2v_sg_stage1 *s1 = &c->s1;
     const t2v_sg_layer *y = &s1->layer;
-    /* the tint head's input: [S, zc] with tint_sent, else zc */
+    /* the tint head's input: [Q, S, zc] with tint_words, [S, zc] with
+     * tint_sent, else zc */
     int K = s1->cfg.c_dim + s1->cfg.z_dim, D = s1->cfg.tint_sent ? s1->cfg.text.sent : 0;
-    float x[NB * T * E], score[9], P[NB * E], zc[NB * 16], S[NB * 8], tw[C * 24], tb[C];
+    int Q = s1->cfg.tint_words ? 2 * s1->cfg.text.hidden : 0, W = Q + D + K;
+    float x[NB * T * E], score[9], P[NB * E], zc[NB * 16], S[NB * 8], tw[C * 32], tb[C];
+    float hc[NB * T * 8], u[8];
     float bg[NB * C * L], moved[NB * L], img[NB * C * L];
     fd_download(be, x, s1->text.x, NB * T * E);
     fd_download(be, score, t2v_pdata(&c->ps, y->att_w), 9);
     fd_download(be, P, y->att_p, NB * E);
     fd_download(be, zc, s1->zc, (size_t)NB * K);
     fd_download(be, S, s1->text.S, (size_t)NB * s1->cfg.text.sent);
-    fd_download(be, tw, t2v_pdata(&c->ps, y->tint_w), (size_t)C * (D + K));
+    fd_download(be, tw, t2v_pdata(&c->ps, y->tint_w), (size_t)C * W);
+    if (Q) {
+        fd_download(be, hc, s1->text.hc, (size_t)NB * T * Q);
+        fd_download(be, u, t2v_pdata(&c->ps, y->tq_w), (size_t)Q);
+    }
     fd_download(be, tb, t2v_pdata(&c->ps, y->tint_b), C);
     fd_download(be, bg, s1->net.node[s1->net.n - 1].out, NB * C * L);
     fd_download(be, moved, y->moved, NB * L);
@@ -537,13 +579,28 @@ static void check_glyph_reference(gen_case *c)
                 want += w[t] / wsum * x[(n * T + t) * E + e];
             p_err = fmax(p_err, fabs(want - P[n * E + e]));
         }
+        /* the tint's words: Q = softmax(hc u) hc over the caption's words */
+        double q[8] = {0}, qs[T], qtop = -1e30, qsum = 0.0;
+        for (int t = 0; Q && t < c->len[n]; t++) {
+            qs[t] = 0.0;
+            for (int i = 0; i < Q; i++)
+                qs[t] += (double)hc[(n * T + t) * Q + i] * u[i];
+            qtop = fmax(qtop, qs[t]);
+        }
+        for (int t = 0; Q && t < c->len[n]; t++)
+            qsum += qs[t] = exp(qs[t] - qtop);
+        for (int t = 0; Q && t < c->len[n]; t++)
+            for (int i = 0; i < Q; i++)
+                q[i] += qs[t] / qsum * hc[(n * T + t) * Q + i];
         double tint[C];
         for (int ch = 0; ch < C; ch++) {
             double v = tb[ch];
+            for (int i = 0; i < Q; i++)
+                v += (double)tw[ch * W + i] * q[i];
             for (int i = 0; i < D; i++)
-                v += (double)tw[ch * (D + K) + i] * S[n * D + i];
+                v += (double)tw[ch * W + Q + i] * S[n * D + i];
             for (int i = 0; i < K; i++)
-                v += (double)tw[ch * (D + K) + D + i] * zc[n * K + i];
+                v += (double)tw[ch * W + Q + D + i] * zc[n * K + i];
             tint[ch] = tanh(v);
         }
         for (int i = 0; i < L; i++) {
@@ -558,15 +615,115 @@ static void check_glyph_reference(gen_case *c)
     T2V_CHECK(p_err < 1e-5 && img_err < 1e-5 && spread > 0.05,
               "glyph Stage I: the attended words (max error %.2g) and every pixel bg + alpha "
               "(tint - bg) (max error %.2g; the glyph moves pixels by up to %.2f)%s%s", p_err,
-              img_err, spread, D ? ", the tint read from [S, c, z]" : "",
+              img_err, spread,
+              Q ? ", the tint read from [Q (attended word features), S, c, z]"
+              : D ? ", the tint read from [S, c, z]" : "",
               s1->cfg.bg_flat ? ", over the chain's mean colour" : "");
+}
+
+/* The residual Stage II's last forward: every pixel clamp(img1 (nearest,
+ * 4x) + r, -1, 1), r the chain's output. mode 0: at initialisation, r is
+ * zero (the output layer starts at zero), so img2 is img1 upsampled; 1:
+ * some pixels clamped and some not; 2: none clamped (a smooth loss for
+ * finite differences). */
+static void check_residual_reference(gen_case *c, int mode)
+{
+    enum { C = 3, S1 = 16, S2 = 64 };
+    size_t n2 = (size_t)NB * C * S2 * S2;
+    float *img1 = malloc((size_t)NB * C * S1 * S1 * sizeof(float));
+    float *r = malloc(n2 * sizeof(float)), *img = malloc(n2 * sizeof(float));
+    fd_download(be, img1, c->img1, (size_t)NB * C * S1 * S1);
+    fd_download(be, r, c->s2.net.node[c->s2.net.n - 1].out, n2);
+    fd_download(be, img, c->s2.img, n2);
+    double err = 0.0, rmax = 0.0;
+    size_t clamped = 0;
+    for (size_t nc = 0; nc < (size_t)NB * C; nc++)
+        for (int i = 0; i < S2; i++)
+            for (int j = 0; j < S2; j++) {
+                size_t at = (nc * S2 + i) * S2 + j;
+                double u = (double)img1[(nc * S1 + i / 4) * S1 + j / 4] + r[at];
+                double want = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
+                clamped += fabs(u) > 1.0;
+                err = fmax(err, fabs(want - img[at]));
+                rmax = fmax(rmax, fabs(r[at]));
+            }
+    if (mode == 0)
+        T2V_CHECK(err < 1e-6 && rmax == 0.0,
+                  "residual Stage II at initialisation: the correction is zero and the image "
+                  "is Stage I's, upsampled 4x (max error %.2g, largest correction %.2g)", err,
+                  rmax);
+    else
+        T2V_CHECK(err < 1e-6 && (mode == 1 ? clamped > 0 && clamped < n2 / 2 : clamped == 0),
+                  "residual Stage II: every pixel is clamp(up4(img1) + r, -1, 1) (max error "
+                  "%.2g; %zu of %zu clamped, corrections up to %.2f)", err, clamped, n2, rmax);
+    free(img1);
+    free(r);
+    free(img);
+}
+
+/* Stage I's image uniform in [-a, a] into c->img1. */
+static void residual_img1(gen_case *c, float a)
+{
+    float img[NB * 3 * 256];
+    t2v_rng_uniform_host(img, (size_t)NB * 3 * 256, 9, 3, 0);
+    for (int i = 0; i < NB * 3 * 256; i++)
+        img[i] = a * (2.0f * img[i] - 1.0f);
+    fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
+}
+
+/* The clamp's gradient: with many pixels clamped, the output layer's bias
+ * gradient is sum over unclamped pixels of w (1 - r^2), in double. Then
+ * the output layer's weights are scaled down and Stage I's image kept
+ * small, so that no pixel is clamped and finite differences see a smooth
+ * loss. */
+static void check_residual_clamp(gen_case *c)
+{
+    enum { C = 3, S2 = 64, L = S2 * S2 };
+    size_t n2 = (size_t)NB * C * L;
+    const t2v_sg_node *out = &c->s2.net.node[c->s2.net.n - 1];
+    residual_img1(c, 0.9f);
+    t2v_params_zero_grad(&c->ps);
+    gen_loss(c);
+    check_residual_reference(c, 1);
+    fd_upload(be, c->s2.dimg, c->w, c->out_n);
+    t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
+    float *r = malloc(n2 * sizeof(float)), *u = malloc(n2 * sizeof(float)), db[C];
+    fd_download(be, r, out->out, n2);
+    fd_download(be, u, c->s2.u, n2);
+    fd_download(be, db, t2v_pgrad(&c->ps, out->b), C);
+    double err = 0.0;
+    for (int ch = 0; ch < C; ch++) {
+        double want = 0.0;
+        for (int n = 0; n < NB; n++)
+            for (int i = 0; i < L; i++) {
+                size_t at = ((size_t)n * C + ch) * L + i;
+                if (fabs(u[at]) < 1.0)
+                    want += (double)c->w[at] * (1.0 - (double)r[at] * r[at]);
+            }
+        err = fmax(err, fabs(want - db[ch]) / fmax(1.0, fabs(want)));
+    }
+    T2V_CHECK(err < 1e-4, "residual Stage II: no gradient passes a clamped pixel (the output "
+              "bias's gradient against double precision, relative error %.2g)", err);
+    int64_t nw = t2v_tensor_numel(&c->ps.items[out->w].t);
+    float *w = malloc((size_t)nw * sizeof(float));
+    fd_download(be, w, t2v_pdata(&c->ps, out->w), (size_t)nw);
+    for (int64_t i = 0; i < nw; i++)
+        w[i] *= 0.2f;
+    fd_upload(be, t2v_pdata(&c->ps, out->w), w, (size_t)nw);
+    residual_img1(c, 0.3f);
+    free(w);
+    free(r);
+    free(u);
 }
 
 /* layered: 0, or the object picture's side (16: the whole frame); glyph:
  * the glyph layer (an alpha picture from the attended words, a tint), 2:
  * with losses on the glyph itself added through its gradient hooks, 3: as
  * 2 with the tint reading the sentence vector too, 4: as 3 over a flat
- * background (the chain's mean colour) */
+ * background (the chain's mean colour), 5: as 4 with the tint reading the
+ * words' features through its own attention too. Stage II: glyph 1 is
+ * the residual Stage II (a correction of the upsampled Stage-I image,
+ * clamped to [-1, 1]) */
 static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
@@ -581,9 +738,10 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     int smooth = act == T2V_ACT_TANH;
     t2v_stackgan_cfg cfg = {.z_dim = 3, .c_dim = 2, .gf = 1, .size1 = 16, .res1 = 1, .gf2 = 1,
                             .n_res2 = 1, .channels = 3, .act = act,
-                            .layered = glyph ? 2 : layered > 0,
+                            .layered = stage == 1 && glyph ? 2 : layered > 0,
                             .layer_side = layered, .tint_sent = glyph >= 3,
-                            .bg_flat = glyph == 4,
+                            .bg_flat = glyph >= 4, .tint_words = glyph == 5,
+                            .s2_residual = stage == 2 && glyph == 1,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -599,7 +757,21 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         t2v_sg_stage1_init(&c->s1, be, &c->ps, &c->bufs, 5);
     else
         t2v_sg_stage2_init(&c->s2, be, &c->ps, &c->bufs, 5);
+    int residual = stage == 2 && glyph == 1;
+    if (residual) {
+        float S[NB * 5], eps0[NB * 2];
+        t2v_rng_normal_host(S, NB * 5, 9, 2, 0);
+        t2v_rng_normal_host(eps0, NB * 2, 9, 1, 0);
+        fd_upload(be, c->S, S, NB * 5);
+        fd_upload(be, c->s2.ca.eps, eps0, NB * 2);
+        residual_img1(c, 0.9f);
+        t2v_sg_stage2_forward(&c->s2, be, &c->ps, &c->bufs, c->img1, c->S, 1);
+        check_residual_reference(c, 0);
+    }
     randomise(&c->ps, 0.3f, 11);
+    if (glyph == 5) /* sharp scores: their path into the word features weighs */
+        t2v_init_normal(be, t2v_pdata(&c->ps, c->s1.layer.tq_w), 2 * cfg.text.hidden, 0.0f,
+                        3.0f, 11, 77);
     int side = stage == 1 ? 16 : 64;
     c->out_n = (size_t)NB * 3 * side * side;
     c->w = malloc(c->out_n * sizeof(float));
@@ -627,11 +799,15 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
         fd_upload(be, c->s2.ca.eps, eps, NB * 2);
         free(img);
+        if (residual)
+            check_residual_clamp(c);
     }
     t2v_params_zero_grad(&c->ps);
     gen_loss(c);
     if (layered && smooth)
         glyph ? check_glyph_reference(c) : check_layer_reference(&c->s1, &c->ps);
+    if (residual)
+        check_residual_reference(c, 2);
     if (stage == 1) { /* the glyph's attention reaches the words as well as S */
         fd_upload(be, c->s1.dimg, c->w, c->out_n);
         if (c->pic_n) {
@@ -641,8 +817,11 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
             c->s1.layer.dtint_add = c->d_tint;
         }
         t2v_sg_stage1_backward(&c->s1, be, &c->ps, c->s1.text.S, 1);
-        t2v_encoder_backward_words(&c->s1.text, be, &c->ps, c->s1.ca.dS,
-                                   glyph ? c->s1.layer.dwords : NULL);
+        t2v_encoder_backward_all(&c->s1.text, be, &c->ps, c->s1.ca.dS,
+                                 glyph ? c->s1.layer.dwords : NULL,
+                                 glyph == 5 ? c->s1.layer.dhc : NULL);
+        if (glyph == 5)
+            check_word_features_grad(c);
     } else {
         fd_upload(be, c->s2.dimg, c->w, c->out_n);
         t2v_sg_stage2_backward(&c->s2, be, &c->ps, c->S, 1);
@@ -651,13 +830,17 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     char layer[220];
     snprintf(layer, sizeof layer, "%s Stage-I G 16x16 (background, object picture %dx%d, "
              "position head%s) + encoder", glyph ? "glyph" : "layered", layered, layered,
-             glyph == 4 ? ", word attention, tint head on S too, flat background, losses on the "
+             glyph == 5 ? ", word attention, tint head on the attended word features and S "
+                          "too, flat background, losses on the glyph and tint"
+             : glyph == 4 ? ", word attention, tint head on S too, flat background, losses on the "
                           "glyph and tint"
              : glyph == 3 ? ", word attention, tint head on S too, losses on the glyph and tint"
              : glyph == 2 ? ", word attention, tint head, losses on the glyph and tint"
              : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
-             : "Stage-I G 16x16, residual blocks, + encoder" : "Stage-II G 16 -> 64, residual block",
+             : "Stage-I G 16x16, residual blocks, + encoder"
+             : residual ? "residual Stage-II G 16 -> 64 (a clamped correction of Stage I)"
+                        : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
     check_params(&c->ps, gen_loss, c, what, smooth);
     free(c->w);
@@ -691,7 +874,9 @@ int main(void)
     check_stage_as(1, T2V_ACT_TANH, 12, 2);
     check_stage_as(1, T2V_ACT_TANH, 12, 3);
     check_stage_as(1, T2V_ACT_TANH, 12, 4);
+    check_stage_as(1, T2V_ACT_TANH, 12, 5);
     check_stage(2, T2V_ACT_TANH, 0);
+    check_stage_as(2, T2V_ACT_TANH, 0, 1);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */
     EPS = 5e-4;

@@ -29,7 +29,15 @@ static void usage(FILE *f)
             "  --preset NAME       tiny | small | paper (default small)\n"
             "  --data NAME         scenes | images:<folder> (default scenes)\n"
             "  --stage 1|2         the stage to train (default 1); stage 2 needs stage 1\n"
-            "                      trained first (resume from its checkpoint)\n"
+            "                      trained first (resume from its checkpoint, or --from)\n"
+            "  --from CKPT         with --stage 2: start this run's Stage II afresh on the\n"
+            "                      trained Stage I of another run's checkpoint (its recipe,\n"
+            "                      encoder, Stage I and Stage-I discriminators; CKPT is only\n"
+            "                      read); a run dir that has its own checkpoint and\n"
+            "                      --resume continues that instead\n"
+            "  --g2-residual on|off  Stage II draws a correction added to Stage I's image\n"
+            "                      (upsampled), starting at zero, or the whole image (off,\n"
+            "                      default); set when Stage II starts, fixed after\n"
             "  --steps N           total steps of this stage (default: the preset's)\n"
             "  --batch N           images per step (default: the preset's)\n"
             "  --seed N            seed of every random choice (default 1)\n"
@@ -68,9 +76,12 @@ static void usage(FILE *f)
             "  --g-object S        with --g-layout layered or glyph: the object picture's\n"
             "                      side (3 or 4 times a power of 2, at most the Stage-I\n"
             "                      size; default the Stage-I size), centred before its move\n"
-            "  --g-tint sample|sentence  with --g-layout glyph: the tint head reads the CA\n"
-            "                      sample and the noise (sample, default) or the sentence\n"
-            "                      vector too (sentence; fixed for the run)\n"
+            "  --g-tint sample|sentence|words  with --g-layout glyph: the tint head reads\n"
+            "                      the CA sample and the noise (sample, default), the\n"
+            "                      sentence vector too (sentence), or also the caption's\n"
+            "                      contextual word features (the encoder's bi-LSTM\n"
+            "                      outputs) through an attention of its own (words);\n"
+            "                      fixed for the run\n"
             "  --g-background chain|flat  with --g-layout glyph: the background is the\n"
             "                      chain's picture (chain, default) or one colour per image,\n"
             "                      the picture's mean (flat; fixed for the run)\n"
@@ -112,13 +123,15 @@ typedef struct sg_opts {
     int g_object;       /* < 0: preset's */
     float g_attend;     /* < 0: 0.1 with the glyph layer */
     float object_d;     /* < 0: preset's */
-    int g_tint;         /* < 0: preset's; 1: the tint reads the sentence */
+    int g_tint;         /* < 0: preset's; 1: the tint reads the sentence; 2: and the words */
     int g_background;   /* < 0: preset's; 1: flat */
+    int g2_residual;    /* < 0: preset's (or the checkpoint's) */
+    const char *from;   /* a checkpoint whose Stage I a new Stage II starts from */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT, O_G_BACKGROUND };
+       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_FROM };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -153,8 +166,17 @@ static int parse_own(void *user, int c, const char *arg)
         o->g_background = strcmp(arg, "flat") == 0 ? 1 : strcmp(arg, "chain") == 0 ? 0 : -1;
         return o->g_background < 0 ? -1 : 0;
     case O_G_TINT:
-        o->g_tint = strcmp(arg, "sentence") == 0 ? 1 : strcmp(arg, "sample") == 0 ? 0 : -1;
+        o->g_tint = strcmp(arg, "words") == 0      ? 2
+                    : strcmp(arg, "sentence") == 0 ? 1
+                    : strcmp(arg, "sample") == 0   ? 0
+                                                   : -1;
         return o->g_tint < 0 ? -1 : 0;
+    case O_G2_RESIDUAL:
+        o->g2_residual = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
+        return o->g2_residual < 0 ? -1 : 0;
+    case O_FROM:
+        o->from = arg;
+        return *arg ? 0 : -1;
     case O_OBJECT_D:
         o->object_d = strtof(arg, &end);
         return *end || !(o->object_d >= 0.0f && o->object_d <= 100.0f) ? -1 : 0;
@@ -180,11 +202,12 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"g-layout", 1, 0, O_G_LAYOUT}, {"text-pool", 1, 0, O_TEXT_POOL},
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
         {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
-        {"g-background", 1, 0, O_G_BACKGROUND}, {0, 0, 0, 0}};
+        {"g-background", 1, 0, O_G_BACKGROUND}, {"g2-residual", 1, 0, O_G2_RESIDUAL},
+        {"from", 1, 0, O_FROM}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
                    .text_pool = -1, .g_object = -1, .object_d = -1.0f,
-                   .g_tint = -1, .g_background = -1};
+                   .g_tint = -1, .g_background = -1, .g2_residual = -1};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -296,33 +319,46 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return 2;
     }
     T2V_RUN_OPTS_APPLY(&o, &rc);
+    /* the recipe comes from a checkpoint: this run's, or --from's */
+    int fixed_recipe = o.resume || so.from;
+    if (so.from && so.stage != 2) {
+        fprintf(stderr, CMD ": --from starts a Stage II on a trained Stage I: use it with "
+                "--stage 2\n");
+        return 2;
+    }
+    if (so.from && access(so.from, R_OK) != 0) {
+        fprintf(stderr, CMD ": --from %s: %s\n", so.from, strerror(errno));
+        return 2;
+    }
     if (so.kl >= 0) rc.kl_weight = so.kl;
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.object_d >= 0) rc.object_d = so.object_d;
-    if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint;
+    if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint >= 1, rc.gen.tint_words = so.g_tint == 2;
+    if (so.g2_residual >= 0) rc.gen.s2_residual = so.g2_residual;
     if (so.g_background >= 0) rc.gen.bg_flat = so.g_background;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
     if (so.g_object > 0) rc.gen.layer_side = so.g_object;
-    if (so.g_object > 0 && !rc.gen.layered && !o.resume) {
+    if (so.g_object > 0 && !rc.gen.layered && !fixed_recipe) {
         fprintf(stderr, CMD ": --g-object needs --g-layout layered or glyph\n");
         return 2;
     }
-    if (so.g_attend >= 0 && rc.gen.layered != 2 && !o.resume) {
+    if (so.g_attend >= 0 && rc.gen.layered != 2 && !fixed_recipe) {
         fprintf(stderr, CMD ": --g-attend needs --g-layout glyph: the glyph's picture "
                 "attends to the words\n");
         return 2;
     }
-    if (so.g_background > 0 && rc.gen.layered != 2 && !o.resume) {
+    if (so.g_background > 0 && rc.gen.layered != 2 && !fixed_recipe) {
         fprintf(stderr, CMD ": --g-background needs --g-layout glyph\n");
         return 2;
     }
-    if (so.g_tint > 0 && rc.gen.layered != 2 && !o.resume) {
+    if (so.g_tint > 0 && rc.gen.layered != 2 && !fixed_recipe) {
         fprintf(stderr, CMD ": --g-tint needs --g-layout glyph: the tint is the glyph's\n");
         return 2;
     }
-    if (so.object_d > 0 && rc.gen.layered != 2 && !o.resume) {
+
+    if (so.object_d > 0 && rc.gen.layered != 2 && !fixed_recipe) {
         fprintf(stderr, CMD ": --object-d needs --g-layout glyph: it scores the glyph\n");
         return 2;
     }
@@ -332,7 +368,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
         return 2;
     }
-    if (so.lambda_match > 0 && !so.match_model && !o.resume) {
+    if (so.lambda_match > 0 && !so.match_model && !fixed_recipe) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
     }
@@ -360,23 +396,46 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return fr;
     const char *run_dir = rf.dir, *ckpt = rf.ckpt, *csv = rf.csv, *plot = rf.plot, *out = rf.out;
     int resuming = o.resume && access(ckpt, R_OK) == 0;
-    if (so.stage == 2 && !resuming) {
+    int from = so.from && !resuming; /* a run with a checkpoint of its own continues it */
+    if (so.stage == 2 && !resuming && !from) {
         fprintf(stderr, CMD ": stage 2 continues a run: train stage 1 first, "
-                        "then pass --resume with the same --run-dir (no %s)\n", ckpt);
+                        "then pass --resume with the same --run-dir (no %s), or start "
+                        "from another run's checkpoint with --from\n", ckpt);
         return 2;
     }
+
     if (resuming) { /* a resumed run keeps its stored step targets unless --steps is given */
         rc.steps1 = so.stage == 1 ? o.steps : 0;
         rc.steps2 = so.stage == 2 ? o.steps : 0;
     }
     t2v_sg_trainer *tr;
-    t2v_status s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads, o.device,
+    t2v_status s;
+    if (from)
+        s = t2v_sg_trainer_new_stage2(so.from, so.g2_residual, o.steps, o.threads, o.device,
                                       o.gpu_id, t2v_print_data_warning, NULL, &tr);
+    else
+        s = t2v_sg_trainer_new(&rc, resuming ? ckpt : NULL, o.threads, o.device, o.gpu_id,
+                               t2v_print_data_warning, NULL, &tr);
+    /* Stage II's form is chosen when it starts: before, a new one replaces it */
+    if (s == T2V_OK && resuming && so.g2_residual >= 0 &&
+        so.g2_residual != t2v_sg_trainer_recipe(tr)->gen.s2_residual &&
+        t2v_sg_trainer_step_count(tr, 2) == 0) {
+        t2v_sg_trainer_free(tr);
+        s = t2v_sg_trainer_new_stage2(ckpt, so.g2_residual, so.stage == 2 ? o.steps : 0,
+                                      o.threads, o.device, o.gpu_id, t2v_print_data_warning,
+                                      NULL, &tr);
+    }
     if (s != T2V_OK) {
         t2v_run_opts_open_error(CMD, &o, s);
         return 1;
     }
     const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);
+    resuming = resuming || from; /* the checkpoint's recipe holds, as on --resume */
+    if (resuming && so.g2_residual >= 0 && so.g2_residual != r->gen.s2_residual)
+        return refuse(tr, "--g2-residual %s on --resume: the checkpoint's Stage II has "
+                      "trained %lld steps %s, which it keeps", so.g2_residual ? "on" : "off",
+                      (long long)t2v_sg_trainer_step_count(tr, 2),
+                      r->gen.s2_residual ? "as a correction" : "drawing the whole image");
     int stage = so.stage;
     t2v_match_guide guide;
     memset(&guide, 0, sizeof guide);
@@ -393,10 +452,11 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (resuming && so.reader >= 0 && so.reader != r->reader)
         return refuse(tr, "--reader %g on --resume: the checkpoint was trained with %g, which "
                       "it keeps", (double)so.reader, (double)r->reader);
-    if (resuming && so.g_tint >= 0 && so.g_tint != r->gen.tint_sent)
-        return refuse(tr, "--g-tint %s on --resume: the checkpoint's tint head reads %s, "
-                      "which it keeps", so.g_tint ? "sentence" : "sample",
-                      r->gen.tint_sent ? "the sentence" : "the sample");
+    static const char *const tints[3] = {"sample", "sentence", "words"};
+    int tint_now = r->gen.tint_words ? 2 : r->gen.tint_sent;
+    if (resuming && so.g_tint >= 0 && so.g_tint != tint_now)
+        return refuse(tr, "--g-tint %s on --resume: the checkpoint's tint head reads the %s, "
+                      "which it keeps", tints[so.g_tint], tints[tint_now]);
     if (resuming && so.g_background >= 0 && so.g_background != r->gen.bg_flat)
         return refuse(tr, "--g-background %s on --resume: the checkpoint's background is %s, "
                       "which it keeps", so.g_background ? "flat" : "chain",

@@ -376,6 +376,25 @@ static t2v_status glyph_prior(t2v_sg_trainer *tr)
     return s;
 }
 
+/* Stage `i + 1`'s discriminator (its encoder, trunk, head, word head) and
+ * word reader, fresh. */
+static t2v_status init_disc(t2v_sg_trainer *tr, int i)
+{
+    uint64_t seed = tr->rc.seed;
+    t2v_backend *be = tr->be;
+    sg_disc *D = &tr->disc[i];
+    t2v_status s = t2v_encoder_init(&D->text, be, &D->sc.ps, seed ^ (0xD15Cu + (uint64_t)i), 100);
+    if (s == T2V_OK)
+        s = t2v_disc_init(&D->sc.d, be, &D->sc.ps, &D->sc.bufs, seed, 1000 + 1000 * (uint64_t)i);
+    if (s == T2V_OK)
+        s = t2v_head_init(&D->sc.head, be, &D->sc.ps, &D->sc.bufs, seed, 1100 + 1000 * (uint64_t)i);
+    if (s == T2V_OK && tr->rc.aux_words > 0.0f)
+        s = t2v_word_head_init(&D->words, be, &D->sc.ps, seed, 1200 + 1000 * (uint64_t)i);
+    if (s == T2V_OK && tr->rc.reader > 0.0f)
+        s = t2v_word_reader_init(&tr->reader[i], seed, 4000 + 1000 * (uint64_t)i);
+    return s;
+}
+
 static t2v_status init_weights(t2v_sg_trainer *tr)
 {
     uint64_t seed = tr->rc.seed;
@@ -385,18 +404,8 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
         s = glyph_prior(tr);
     if (s == T2V_OK)
         s = t2v_sg_stage2_init(&tr->gen.s2, be, &tr->gps2, &tr->gbufs2, seed ^ 0x5EC0u);
-    for (int i = 0; i < 2 && s == T2V_OK; i++) {
-        sg_disc *D = &tr->disc[i];
-        s = t2v_encoder_init(&D->text, be, &D->sc.ps, seed ^ (0xD15Cu + (uint64_t)i), 100);
-        if (s == T2V_OK)
-            s = t2v_disc_init(&D->sc.d, be, &D->sc.ps, &D->sc.bufs, seed, 1000 + 1000 * (uint64_t)i);
-        if (s == T2V_OK)
-            s = t2v_head_init(&D->sc.head, be, &D->sc.ps, &D->sc.bufs, seed, 1100 + 1000 * (uint64_t)i);
-        if (s == T2V_OK && tr->rc.aux_words > 0.0f)
-            s = t2v_word_head_init(&D->words, be, &D->sc.ps, seed, 1200 + 1000 * (uint64_t)i);
-        if (s == T2V_OK && tr->rc.reader > 0.0f)
-            s = t2v_word_reader_init(&tr->reader[i], seed, 4000 + 1000 * (uint64_t)i);
-    }
+    for (int i = 0; i < 2 && s == T2V_OK; i++)
+        s = init_disc(tr, i);
     if (s == T2V_OK && tr->obj.on)
         s = t2v_disc_init(&tr->obj.sc.d, be, &tr->obj.sc.ps, &tr->obj.sc.bufs, seed, 6000);
     if (s == T2V_OK && tr->obj.on)
@@ -483,9 +492,12 @@ static t2v_status load_params(t2v_params *ps, const t2v_weights *w, int with_mom
     return t2v_params_load_from(ps, w, with_moments);
 }
 
-t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
-                              t2v_device device, int gpu_id, t2v_data_warn_fn warn,
-                              void *warn_user, t2v_sg_trainer **out)
+/* fresh2 >= 0 (with resume_path): Stage I from the checkpoint, Stage II
+ * (its generator, discriminator and reader) fresh, residual when fresh2 is
+ * 1, not when 0, as stored when 2. */
+static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_path, int fresh2,
+                               int threads, t2v_device device, int gpu_id,
+                               t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out)
 {
     *out = NULL;
     t2v_sg_trainer *tr = calloc(1, sizeof *tr);
@@ -503,6 +515,8 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
             tr->rc.steps1 = recipe->steps1;
         if (recipe && recipe->steps2 > 0)
             tr->rc.steps2 = recipe->steps2;
+        if (fresh2 == 0 || fresh2 == 1)
+            tr->rc.gen.s2_residual = fresh2;
     } else {
         tr->rc = *recipe;
     }
@@ -513,6 +527,7 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
         s = t2v_fail(T2V_ERR_INVALID, "batch must be >= 1");
         goto fail;
     }
+
     if ((s = open_data(tr, warn, warn_user)) != T2V_OK ||
         (s = t2v_encoded_captions_build(&tr->caps, &tr->vocab, ck == NULL, tr->ds,
                                      tr->di.n_captions, tr->rc.gen.text.max_words,
@@ -580,10 +595,19 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
             goto fail;
         }
         t2v_weights_get_f64(ck, T2V_KEY_TRAIN_SECONDS, &tr->seconds);
+        /* sets 2, 3, 6, 7 are Stage II's generator and discriminator */
         for (int i = 0; i < n_sets && s == T2V_OK; i++)
-            s = load_params(sets[i], ck, !(i & 1));
-        for (int i = 0; i < 2 && s == T2V_OK && tr->rc.reader > 0.0f; i++)
+            if (fresh2 < 0 || (i != 2 && i != 3 && i != 6 && i != 7))
+                s = load_params(sets[i], ck, !(i & 1));
+        for (int i = 0; i < (fresh2 < 0 ? 2 : 1) && s == T2V_OK && tr->rc.reader > 0.0f; i++)
             s = t2v_word_reader_load(&tr->reader[i], ck, tr->step[i]);
+        if (s == T2V_OK && fresh2 >= 0) {
+            tr->step[1] = 0;
+            s = t2v_sg_stage2_init(&tr->gen.s2, tr->be, &tr->gps2, &tr->gbufs2,
+                                   tr->rc.seed ^ 0x5EC0u);
+            if (s == T2V_OK)
+                s = init_disc(tr, 1);
+        }
         if (s != T2V_OK)
             goto fail;
         t2v_weights_close(ck);
@@ -601,6 +625,28 @@ fail:
     t2v_weights_close(ck);
     t2v_sg_trainer_free(tr);
     return s;
+}
+
+t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
+                              t2v_device device, int gpu_id, t2v_data_warn_fn warn,
+                              void *warn_user, t2v_sg_trainer **out)
+{
+    return trainer_open(recipe, resume_path, -1, threads, device, gpu_id, warn, warn_user, out);
+}
+
+t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int64_t steps2,
+                                     int threads, t2v_device device, int gpu_id,
+                                     t2v_data_warn_fn warn, void *warn_user,
+                                     t2v_sg_trainer **out)
+{
+    *out = NULL;
+    if (residual < -1 || residual > 1)
+        return t2v_fail(T2V_ERR_INVALID, "Stage-II residual %d: -1, 0 or 1", residual);
+    t2v_sg_recipe r;
+    memset(&r, 0, sizeof r);
+    r.steps2 = steps2;
+    return trainer_open(&r, stage1_path, residual < 0 ? 2 : residual, threads, device, gpu_id,
+                        warn, warn_user, out);
 }
 
 void t2v_sg_trainer_free(t2v_sg_trainer *tr)
@@ -931,9 +977,11 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
                  st->g_words + st->g_reader;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
-        if (!tr->rc.shared_text) /* the glyph's picture reads the words too */
-            t2v_encoder_backward_words(&g->s1.text, be, &tr->gps1, g->s1.ca.dS,
-                                       g->s1.layer.glyph ? g->s1.layer.dwords : NULL);
+        if (!tr->rc.shared_text) /* the glyph's picture reads the words too, its tint
+                                    perhaps their features */
+            t2v_encoder_backward_all(&g->s1.text, be, &tr->gps1, g->s1.ca.dS,
+                                     g->s1.layer.glyph ? g->s1.layer.dwords : NULL,
+                                     g->cfg.tint_words ? g->s1.layer.dhc : NULL);
     } else {
         t2v_sg_stage2_backward(&g->s2, be, &tr->gps2, g->s1.text.S, 1);
     }

@@ -72,6 +72,16 @@ typedef struct t2v_sg_trainer t2v_sg_trainer;
 t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
                               t2v_device device, int gpu_id, t2v_data_warn_fn warn,
                               void *warn_user, t2v_sg_trainer **out);
+/* A new Stage II on a trained Stage I: the recipe, the encoder, Stage I
+ * and its discriminators from the checkpoint at stage1_path, Stage II (its
+ * generator, discriminator and word reader, their Adam moments) fresh at
+ * step 0, residual (stackgan.s2_residual) 1 or 0 as given (-1: as the
+ * checkpoint's recipe says); steps2 > 0 overrides
+ * the stored step target. The checkpoint itself is only read. */
+t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int64_t steps2,
+                                     int threads, t2v_device device, int gpu_id,
+                                     t2v_data_warn_fn warn, void *warn_user,
+                                     t2v_sg_trainer **out);
 void t2v_sg_trainer_free(t2v_sg_trainer *tr);
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 /* Steps taken by stage 1 or 2. */
