@@ -287,6 +287,19 @@ static void add_join(chain_builder *b, int cond_c)
     b->C = nd->C;
 }
 
+/* concat(in, an image of C channels at the chain's size, ch->image) */
+static void add_image(chain_builder *b, int C)
+{
+    t2v_sg_node *nd = push(b, T2V_SG_IMAGE);
+    if (!nd)
+        return;
+    b->ch->image_c = C;
+    nd->C = b->C + C;
+    nd->H = b->H;
+    nd->W = b->W;
+    b->C = nd->C;
+}
+
 /* The residual block of the official code: 1x1 (c/4), 3x3 (c/4), 3x3 (c)
  * when bottleneck, else 3x3 (c), 3x3 (c); BN after each; add; act. */
 static void add_residual(chain_builder *b, const char *name, int bottleneck, t2v_act act)
@@ -401,6 +414,9 @@ static void chain_forward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, t2v
             k->tile_forward(be, nd->pre, cond, N, ch->cond_c, L);
             k->concat_forward(be, nd->out, in, nd->pre, N, nd->Cin, ch->cond_c, L);
             continue;
+        case T2V_SG_IMAGE:
+            k->concat_forward(be, nd->out, in, ch->image, N, nd->Cin, ch->image_c, L);
+            continue;
         }
         if (nd->kind == T2V_SG_OUT) {
             k->act_forward(be, T2V_ACT_TANH, 0.0f, nd->out, nd->pre, n);
@@ -447,6 +463,9 @@ static void chain_backward(t2v_sg_chain *ch, t2v_backend *be, t2v_params *ps, in
             k->concat_backward(be, din, nd->dpre, nd->dout, N, nd->Cin, ch->cond_c, L);
             k->fill(be, ch->dcond, 0.0f, (int64_t)N * ch->cond_c);
             k->tile_backward(be, ch->dcond, nd->dpre, N, ch->cond_c, L);
+            continue;
+        case T2V_SG_IMAGE: /* the image's share (into dpre) is dropped */
+            k->concat_backward(be, din, nd->dpre, nd->dout, N, nd->Cin, ch->image_c, L);
             continue;
         default:
             break;
@@ -973,6 +992,8 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
         snprintf(name, sizeof name, "up%d", u);
         add_conv(&b, name, halve(2 * g, u), 3, 1, 1, 1, c->act, T2V_SG_CONV);
     }
+    if (c->s2_residual) /* the correction reads the picture it corrects */
+        add_image(&b, c->channels);
     add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
     return b.st;
 }
@@ -1016,14 +1037,17 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
                            const float *img1, const float *S, int training)
 {
     t2v_sg_ca_forward(&s->ca, be, ps, S);
-    chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
-    if (!s->cfg.s2_residual)
+    if (!s->cfg.s2_residual) {
+        chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
         return;
+    }
     const t2v_kernels *k = be->k;
     int NC = s->N * s->cfg.channels, h = s->cfg.size1;
     int64_t n = (int64_t)NC * s->cfg.size2 * s->cfg.size2;
     k->upsample2_forward(be, s->up_half, img1, NC, 1, h, h, 2);
     k->upsample2_forward(be, s->up, s->up_half, NC, 1, 2 * h, 2 * h, 2);
+    s->net.image = s->up;
+    chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
     k->add(be, s->u, s->up, chain_last(&s->net)->out, n);
     // clamp(u, -1, 1) = relu(u + 1) - relu(u - 1) - 1
     k->fill(be, s->lo, 1.0f, n);

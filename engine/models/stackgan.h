@@ -36,8 +36,11 @@
  *             -> 4 x { up x2, 3x3 conv, BN, act } -> 3x3 conv + bias -> tanh
  *             -> img2 (N, C, 4 size1, 4 size1)
  *   Stage II, residual (cfg.s2_residual): the chain's output r is a
- *             correction: img2 = clamp(up4(img1) + r, -1, 1), up4 nearest,
- *             the output layer's weights starting at zero, so Stage II
+ *             correction: img2 = clamp(up4(img1) + r, -1, 1), up4 nearest;
+ *             the output layer reads [the last doubling's features,
+ *             up4(img1)], so a correction can follow the picture's own
+ *             edges at 256x256 (the rest of the chain sees it through a
+ *             16x16 encoding), and its weights start at zero, so Stage II
  *             starts at Stage I's picture and learns what to change.
  *
  * Both stages are a chain of nodes (t2v_sg_chain) run forward and backward
@@ -126,6 +129,7 @@ typedef enum t2v_sg_kind {
     T2V_SG_ADD,         /* out = act(in + out of node `skip`) */
     T2V_SG_JOIN,        /* out = concat(in, cond tiled over H x W) */
     T2V_SG_OUT,         /* conv + bias, tanh */
+    T2V_SG_IMAGE,       /* out = concat(in, the chain's image (N, image_c, H, W)) */
 } t2v_sg_kind;
 
 typedef struct t2v_sg_node {
@@ -150,6 +154,9 @@ typedef struct t2v_sg_chain {
     t2v_sg_node node[T2V_SG_MAX_NODES];
     int64_t in_numel;               /* per sample */
     int cond_c;                     /* JOIN: channels of the conditioning vector */
+    int image_c;                    /* IMAGE: channels of the image joined */
+    const float *image;             /* IMAGE: that image, set before a forward; it gets
+                                       no gradient */
     float bn_momentum;              /* running-statistics update in training mode
                                        (0.1 from declare; 1/(k+1) averages batches) */
     int N;

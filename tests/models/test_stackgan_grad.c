@@ -661,6 +661,40 @@ static void check_residual_reference(gen_case *c, int mode)
     free(img);
 }
 
+/* The residual Stage II's output layer reads the upsampled Stage-I image
+ * as its last C input channels: with only their centre taps set (0.5 from
+ * each channel to itself), r = tanh(0.5 up4(img1)) everywhere. */
+static void check_residual_reads_image(gen_case *c)
+{
+    enum { C = 3, S1 = 16, S2 = 64 };
+    const t2v_sg_node *out = &c->s2.net.node[c->s2.net.n - 1];
+    size_t nw = (size_t)t2v_tensor_numel(&c->ps.items[out->w].t), n2 = (size_t)NB * C * S2 * S2;
+    int cin = out->g.c_in;
+    float *w = calloc(nw, sizeof(float)), *r = malloc(n2 * sizeof(float));
+    float *img1 = malloc((size_t)NB * C * S1 * S1 * sizeof(float));
+    for (int ch = 0; ch < C; ch++)
+        w[((size_t)ch * cin + (cin - C + ch)) * 9 + 4] = 0.5f;
+    fd_upload(be, t2v_pdata(&c->ps, out->w), w, nw);
+    t2v_sg_stage2_forward(&c->s2, be, &c->ps, &c->bufs, c->img1, c->S, 1);
+    fd_download(be, r, out->out, n2);
+    fd_download(be, img1, c->img1, (size_t)NB * C * S1 * S1);
+    double err = 0.0;
+    for (size_t nc = 0; nc < (size_t)NB * C; nc++)
+        for (int i = 0; i < S2; i++)
+            for (int j = 0; j < S2; j++)
+                err = fmax(err, fabs(tanh(0.5 * img1[(nc * S1 + i / 4) * S1 + j / 4]) -
+                                     r[(nc * S2 + i) * S2 + j]));
+    T2V_CHECK(out[-1].kind == T2V_SG_IMAGE && cin == out[-1].Cin + C && err < 1e-6,
+              "residual Stage II: the output layer reads [features, up4(img1)] (%d + %d "
+              "channels; tanh(0.5 up4(img1)) through the image's centre taps, max error %.2g)",
+              cin - C, C, err);
+    memset(w, 0, nw * sizeof(float));
+    fd_upload(be, t2v_pdata(&c->ps, out->w), w, nw);
+    free(w);
+    free(r);
+    free(img1);
+}
+
 /* Stage I's image uniform in [-a, a] into c->img1. */
 static void residual_img1(gen_case *c, float a)
 {
@@ -767,6 +801,7 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         residual_img1(c, 0.9f);
         t2v_sg_stage2_forward(&c->s2, be, &c->ps, &c->bufs, c->img1, c->S, 1);
         check_residual_reference(c, 0);
+        check_residual_reads_image(c);
     }
     randomise(&c->ps, 0.3f, 11);
     if (glyph == 5) /* sharp scores: their path into the word features weighs */
