@@ -275,25 +275,17 @@ static void add_up(chain_builder *b)
     b->W = nd->W;
 }
 
-static void add_join(chain_builder *b, int cond_c)
+/* concat(in, something of C channels at the chain's size): a JOIN's tiled
+ * condition vector, an IMAGE node's ch->image */
+static void add_concat(chain_builder *b, t2v_sg_kind kind, int C)
 {
-    t2v_sg_node *nd = push(b, T2V_SG_JOIN);
+    t2v_sg_node *nd = push(b, kind);
     if (!nd)
         return;
-    b->ch->cond_c = cond_c;
-    nd->C = b->C + cond_c;
-    nd->H = b->H;
-    nd->W = b->W;
-    b->C = nd->C;
-}
-
-/* concat(in, an image of C channels at the chain's size, ch->image) */
-static void add_image(chain_builder *b, int C)
-{
-    t2v_sg_node *nd = push(b, T2V_SG_IMAGE);
-    if (!nd)
-        return;
-    b->ch->image_c = C;
+    if (kind == T2V_SG_JOIN)
+        b->ch->cond_c = C;
+    else
+        b->ch->image_c = C;
     nd->C = b->C + C;
     nd->H = b->H;
     nd->W = b->W;
@@ -980,7 +972,7 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
     add_conv(&b, "enc0", g, 3, 1, 1, 0, c->act, T2V_SG_CONV);
     add_conv(&b, "enc1", 2 * g, 4, 2, 1, 1, c->act, T2V_SG_CONV);
     add_conv(&b, "enc2", 4 * g, 4, 2, 1, 1, c->act, T2V_SG_CONV);
-    add_join(&b, c->c_dim);
+    add_concat(&b, T2V_SG_JOIN, c->c_dim);
     add_conv(&b, "joint", 4 * g, 3, 1, 1, 1, c->act, T2V_SG_CONV);
     char name[32];
     for (int r = 0; r < c->n_res2; r++) {
@@ -993,7 +985,7 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
         add_conv(&b, name, halve(2 * g, u), 3, 1, 1, 1, c->act, T2V_SG_CONV);
     }
     if (c->s2_residual) /* the correction reads the picture it corrects */
-        add_image(&b, c->channels);
+        add_concat(&b, T2V_SG_IMAGE, c->channels);
     add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
     return b.st;
 }
