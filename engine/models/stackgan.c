@@ -1063,6 +1063,8 @@ void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, c
         k->act_backward(be, T2V_ACT_RELU, 0.0f, dr, s->dimg, s->lo, n);
         k->act_backward(be, T2V_ACT_RELU, 0.0f, s->dhi, s->dimg, s->hi, n);
         k->axpy(be, dr, -1.0f, s->dhi, n);
+        if (s->reg > 0.0f) /* reg mean(r^2) */
+            k->axpy(be, dr, 2.0f * s->reg / (float)n, chain_last(&s->net)->out, n);
     }
     chain_backward(&s->net, be, ps, 0);
     be->k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);

@@ -232,6 +232,9 @@ typedef struct t2v_sg_stage2 {
      * and relu(u - 1) (clamp(u) = their difference - 1) */
     float *up_half, *up, *u, *lo, *hi;
     float *dhi;                     /* training: the hi term's share of dimg */
+    float reg;                      /* residual: weight of the correction's mean square
+                                       in the loss (a trainer's), its gradient added by
+                                       backward */
 } t2v_sg_stage2;
 
 /* Parameters "gen.text.*" and "s1.*" into ps, BN statistics into bufs. */

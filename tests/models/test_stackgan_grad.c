@@ -407,8 +407,17 @@ static double gen_loss_as(gen_case *c, int encode)
     if (c->pic_n)
         glyph = fd_weighted(be, t2v_sg_glyph_picture(&c->s1), c->w_pic, c->pic_n, NULL) +
                 fd_weighted(be, c->s1.layer.tint, c->w_tint, c->tint_n, NULL);
+    double reg = 0.0;
+    if (c->stage == 2 && c->s2.reg > 0.0f) { /* reg mean(r^2) of the residual's correction */
+        float *r = malloc(c->out_n * sizeof *r);
+        fd_download(be, r, c->s2.net.node[c->s2.net.n - 1].out, c->out_n);
+        for (size_t i = 0; i < c->out_n; i++)
+            reg += (double)r[i] * r[i];
+        reg *= c->s2.reg / (double)c->out_n;
+        free(r);
+    }
     return fd_weighted(be, img, c->w, c->out_n, NULL) + sum_dev(ca->kl, nc, c->kl_w / (double)nc) +
-           glyph;
+           glyph + reg;
 }
 
 static double gen_loss(void *ctx) { return gen_loss_as(ctx, 1); }
@@ -834,8 +843,11 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
         fd_upload(be, c->s2.ca.eps, eps, NB * 2);
         free(img);
-        if (residual)
+        if (residual) {
             check_residual_clamp(c);
+            c->s2.reg = 3000.0f; /* the correction's mean square joins the loss, weighted
+                                    to matter beside the 24,576 weighted pixels */
+        }
     }
     t2v_params_zero_grad(&c->ps);
     gen_loss(c);
@@ -874,7 +886,8 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
              : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder"
-             : residual ? "residual Stage-II G 16 -> 64 (a clamped correction of Stage I)"
+             : residual ? "residual Stage-II G 16 -> 64 (a clamped correction of Stage I, "
+                          "its mean square weighted 3000)"
                         : "Stage-II G 16 -> 64, residual block",
              smooth ? "tanh" : "ReLU");
     check_params(&c->ps, gen_loss, c, what, smooth);

@@ -38,6 +38,9 @@ static void usage(FILE *f)
             "  --g2-residual on|off  Stage II draws a correction added to Stage I's image\n"
             "                      (upsampled), starting at zero, or the whole image (off,\n"
             "                      default); set when Stage II starts, fixed after\n"
+            "  --g2-reg X          with --g2-residual on: weight of the correction's mean\n"
+            "                      square in G's loss (default 0); set when Stage II\n"
+            "                      starts, fixed after\n"
             "  --steps N           total steps of this stage (default: the preset's)\n"
             "  --batch N           images per step (default: the preset's)\n"
             "  --seed N            seed of every random choice (default 1)\n"
@@ -126,12 +129,13 @@ typedef struct sg_opts {
     int g_tint;         /* < 0: preset's; 1: the tint reads the sentence; 2: and the words */
     int g_background;   /* < 0: preset's; 1: flat */
     int g2_residual;    /* < 0: preset's (or the checkpoint's) */
+    float g2_reg;       /* < 0: preset's (or the checkpoint's) */
     const char *from;   /* a checkpoint whose Stage I a new Stage II starts from */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_FROM };
+       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -174,6 +178,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_G2_RESIDUAL:
         o->g2_residual = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
         return o->g2_residual < 0 ? -1 : 0;
+    case O_G2_REG:
+        o->g2_reg = strtof(arg, &end);
+        return *end || !(o->g2_reg >= 0.0f && o->g2_reg <= 1000.0f) ? -1 : 0;
     case O_FROM:
         o->from = arg;
         return *arg ? 0 : -1;
@@ -203,11 +210,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
         {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
         {"g-background", 1, 0, O_G_BACKGROUND}, {"g2-residual", 1, 0, O_G2_RESIDUAL},
-        {"from", 1, 0, O_FROM}, {0, 0, 0, 0}};
+        {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
                    .text_pool = -1, .g_object = -1, .object_d = -1.0f,
-                   .g_tint = -1, .g_background = -1, .g2_residual = -1};
+                   .g_tint = -1, .g_background = -1, .g2_residual = -1, .g2_reg = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -336,6 +343,12 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.object_d >= 0) rc.object_d = so.object_d;
     if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint >= 1, rc.gen.tint_words = so.g_tint == 2;
     if (so.g2_residual >= 0) rc.gen.s2_residual = so.g2_residual;
+    if (so.g2_reg >= 0) rc.s2_reg = so.g2_reg;
+    if (so.g2_reg > 0 && !rc.gen.s2_residual && so.g2_residual != 1 && !fixed_recipe) {
+        fprintf(stderr, CMD ": --g2-reg weighs the residual Stage II's correction: it needs "
+                "--g2-residual on\n");
+        return 2;
+    }
     if (so.g_background >= 0) rc.gen.bg_flat = so.g_background;
     if (so.layered >= 0) rc.gen.layered = so.layered;
     if (so.text_pool >= 0) rc.gen.text.pool = so.text_pool;
@@ -429,8 +442,24 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_run_opts_open_error(CMD, &o, s);
         return 1;
     }
+    /* the correction's weight too, before Stage II's first step */
+    if (s == T2V_OK && (resuming || from) && so.g2_reg >= 0 &&
+        so.g2_reg != t2v_sg_trainer_recipe(tr)->s2_reg && t2v_sg_trainer_step_count(tr, 2) == 0)
+        s = t2v_sg_trainer_set_s2_reg(tr, so.g2_reg);
+    if (s != T2V_OK) {
+        t2v_run_opts_open_error(CMD, &o, s);
+        t2v_sg_trainer_free(tr);
+        return 1;
+    }
     const t2v_sg_recipe *r = t2v_sg_trainer_recipe(tr);
     resuming = resuming || from; /* the checkpoint's recipe holds, as on --resume */
+    if (r->s2_reg > 0.0f && !r->gen.s2_residual)
+        return refuse(tr, "--g2-reg weighs the residual Stage II's correction: this Stage II "
+                      "draws the whole image (--g2-residual on)");
+    if (resuming && so.g2_reg >= 0 && so.g2_reg != r->s2_reg)
+        return refuse(tr, "--g2-reg %g on --resume: the checkpoint's Stage II has trained "
+                      "%lld steps with %g, which it keeps", (double)so.g2_reg,
+                      (long long)t2v_sg_trainer_step_count(tr, 2), (double)r->s2_reg);
     if (resuming && so.g2_residual >= 0 && so.g2_residual != r->gen.s2_residual)
         return refuse(tr, "--g2-residual %s on --resume: the checkpoint's Stage II has "
                       "trained %lld steps %s, which it keeps", so.g2_residual ? "on" : "off",
@@ -505,12 +534,14 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return 1;
     }
     int with_match = r->lambda_match > 0.0f, with_words = r->aux_words > 0.0f,
-        with_reader = r->reader > 0.0f, with_obj = stage == 1 && r->object_d > 0.0f;
+        with_reader = r->reader > 0.0f, with_obj = stage == 1 && r->object_d > 0.0f,
+        with_reg = stage == 2 && r->s2_reg > 0.0f;
     char head[192];
     snprintf(head, sizeof head,
-             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s%s\n",
+             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s%s%s\n",
              with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "",
-             with_reader ? ",d_reader,g_reader" : "", with_obj ? ",d_obj,g_obj" : "");
+             with_reader ? ",d_reader,g_reader" : "", with_obj ? ",d_obj,g_obj" : "",
+             with_reg ? ",g_reg" : "");
     FILE *log = t2v_open_log(CMD, csv, start, head);
     if (!log) {
         t2v_match_guide_close(&guide);
@@ -550,6 +581,8 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(log, ",%.5f,%.5f", st.d_reader, st.g_reader);
         if (with_obj)
             fprintf(log, ",%.5f,%.5f", st.d_obj, st.g_obj);
+        if (with_reg)
+            fprintf(log, ",%.6f", st.g_reg);
         fputc('\n', log);
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

@@ -446,6 +446,7 @@ static const t2v_recipe_key recipe_keys[] = {
     T2V_RECIPE_KEY_OPT("train.attend_sharpen", T2V_RECIPE_F32, t2v_sg_recipe, attend_sharpen, 1,
                        0),
     T2V_RECIPE_KEY_OPT("train.object_d", T2V_RECIPE_F32, t2v_sg_recipe, object_d, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.s2_reg", T2V_RECIPE_F32, t2v_sg_recipe, s2_reg, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -536,6 +537,7 @@ static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_p
         (s = declare_all(tr)) != T2V_OK)
         goto fail;
     tr->gen.s1.layer.sharpen = tr->rc.attend_sharpen;
+    tr->gen.s2.reg = tr->rc.s2_reg;
     t2v_params *sets[10] = {&tr->gps1, &tr->gbufs1, &tr->gps2, &tr->gbufs2,
                             &tr->disc[0].sc.ps, &tr->disc[0].sc.bufs, &tr->disc[1].sc.ps,
                             &tr->disc[1].sc.bufs, &tr->obj.sc.ps, &tr->obj.sc.bufs};
@@ -625,6 +627,16 @@ fail:
     t2v_weights_close(ck);
     t2v_sg_trainer_free(tr);
     return s;
+}
+
+t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight)
+{
+    if (!(weight >= 0.0f) || tr->step[1] > 0)
+        return t2v_fail(T2V_ERR_INVALID, "the Stage-II correction's weight is set before Stage "
+                        "II's first step, to a value >= 0 (%g at step %lld)", (double)weight,
+                        (long long)tr->step[1]);
+    tr->rc.s2_reg = tr->gen.s2.reg = weight;
+    return T2V_OK;
 }
 
 t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
@@ -969,12 +981,18 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
             return s;
         st->g_match = (float)match;
     }
+    if (stage == 2 && g->cfg.s2_residual && tr->rc.s2_reg > 0.0f) { /* its gradient: backward's */
+        const float *r = g->s2.net.node[g->s2.net.n - 1].out;
+        int64_t len = (int64_t)g->cfg.channels * side * side;
+        k->row_dot(be, tr->loss_dev, r, r, N, len, 1.0f / (float)len);
+        st->g_reg = (float)(t2v_device_sum(be, tr->loss_host, tr->loss_dev, N) / N);
+    }
     /* KL weight times the mean over the N x c elements */
     t2v_sg_ca_kl(ca, be, tr->rc.kl_weight / (float)(N * C));
     double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
     st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match +
-                 st->g_words + st->g_reader;
+                 st->g_words + st->g_reader + tr->rc.s2_reg * st->g_reg;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
         if (!tr->rc.shared_text) /* the glyph's picture reads the words too, its tint

@@ -44,6 +44,10 @@ typedef struct t2v_sg_recipe {
                                  the item's object, colour and size (data sets with
                                  object pictures, t2v_data_object_picture; the glyph
                                  layer); 0: off */
+    float s2_reg;             /* residual Stage II (gen.s2_residual): weight of the
+                                 correction's mean square in G's loss, keeping Stage II
+                                 near Stage I's picture where D does not ask for a
+                                 change; 0: off */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -60,6 +64,8 @@ typedef struct t2v_sg_stats {
     float d_reader, g_reader;       /* the word reader's terms: on real images
                                        (unweighted), on G's (weighted); 0 when off */
     float d_obj, g_obj;             /* the object discriminator's loss and G's term
+                                       (unweighted); 0 when off */
+    float g_reg;                    /* residual Stage II: the correction's mean square
                                        (unweighted); 0 when off */
 } t2v_sg_stats;
 
@@ -82,6 +88,9 @@ t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int6
                                      int threads, t2v_device device, int gpu_id,
                                      t2v_data_warn_fn warn, void *warn_user,
                                      t2v_sg_trainer **out);
+/* Sets recipe s2_reg before Stage II's first step (T2V_ERR_INVALID after
+ * it, or for a negative weight). */
+t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight);
 void t2v_sg_trainer_free(t2v_sg_trainer *tr);
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 /* Steps taken by stage 1 or 2. */
