@@ -180,7 +180,7 @@ static int parse_own(void *user, int c, const char *arg)
         return o->g2_residual < 0 ? -1 : 0;
     case O_G2_REG:
         o->g2_reg = strtof(arg, &end);
-        return *end || !(o->g2_reg >= 0.0f && o->g2_reg <= 1000.0f) ? -1 : 0;
+        return *end || !(o->g2_reg >= 0.0f && o->g2_reg <= 1e6f) ? -1 : 0;
     case O_FROM:
         o->from = arg;
         return *arg ? 0 : -1;
