@@ -793,7 +793,6 @@ static void layer_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, t2v
             tin = y->tin_q;
             W += Q;
         }
-        y->tin_used = tin;
         t2v_linear_forward(be, y->tint, tin, t2v_pdata(ps, y->tint_w), t2v_pdata(ps, y->tint_b),
                            N, W, C);
         k->act_forward(be, T2V_ACT_TANH, 0.0f, y->tint, y->tint, (int64_t)N * C);
@@ -872,6 +871,13 @@ const float *t2v_sg_glyph_picture(const t2v_sg_stage1 *s)
     return s->cfg.layered && s->layer.glyph ? chain_last(&s->layer.pic)->out : NULL;
 }
 
+/* The tint head's input: [Q, S, zc] with tint_words, [S, zc] with
+ * tint_sent, else zc */
+static const float *tint_input(const t2v_sg_stage1 *s)
+{
+    return s->cfg.tint_words ? s->layer.tin_q : s->cfg.tint_sent ? s->layer.tin : s->zc;
+}
+
 /* The glyph's tint and attention: dcolour -> the tint head's gradients,
  * pic.dx -> dP and the zc part; dP -> the scores' gradients (and the
  * attention's entropy, weight sharpen per row of the batch's mean) and the
@@ -890,7 +896,7 @@ static void glyph_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     k->act_backward(be, T2V_ACT_TANH, 0.0f, y->dtint, y->dtint, y->tint, (int64_t)N * C);
     int D = c->tint_sent ? c->text.sent : 0, Q = c->tint_words ? 2 * c->text.hidden : 0;
     t2v_linear_backward(be, y->dx_tint, t2v_pgrad(ps, y->tint_w), t2v_pgrad(ps, y->tint_b),
-                        y->dtint, y->tin_used, t2v_pdata(ps, y->tint_w), N, Q + D + K, C);
+                        y->dtint, tint_input(s), t2v_pdata(ps, y->tint_w), N, Q + D + K, C);
     float *drest = y->dx_tint; /* the [S?, zc] part */
     if (Q) {
         k->concat_backward(be, y->dtq_p, y->dx_rest, y->dx_tint, N, Q, D + K, 1);

@@ -194,7 +194,6 @@ typedef struct t2v_sg_layer {
     int tq_w;                       /* cfg.tint_words: the words' score vector (2 hidden) */
     float *tq_s, *tq_a, *tq_p;      /* (N, T) scores, weights; Q (N, 2 hidden) */
     float *tin_q;                   /* cfg.tint_words: [Q, S?, zc] */
-    const float *tin_used;          /* the head's input of the last forward */
     float *dtq_s, *dtq_a, *dtq_p, *dx_rest;
     float *dhc;                     /* cfg.tint_words: (N, T, 2 hidden), the word features'
                                        gradient, for an encoder trained by G's loss */
