@@ -395,6 +395,14 @@ static t2v_status init_disc(t2v_sg_trainer *tr, int i)
     return s;
 }
 
+/* Stage II's generator, discriminator and word reader, fresh. */
+static t2v_status init_stage2(t2v_sg_trainer *tr)
+{
+    t2v_status s = t2v_sg_stage2_init(&tr->gen.s2, tr->be, &tr->gps2, &tr->gbufs2,
+                                      tr->rc.seed ^ 0x5EC0u);
+    return s == T2V_OK ? init_disc(tr, 1) : s;
+}
+
 static t2v_status init_weights(t2v_sg_trainer *tr)
 {
     uint64_t seed = tr->rc.seed;
@@ -403,9 +411,9 @@ static t2v_status init_weights(t2v_sg_trainer *tr)
     if (s == T2V_OK && tr->gen.s1.layer.glyph)
         s = glyph_prior(tr);
     if (s == T2V_OK)
-        s = t2v_sg_stage2_init(&tr->gen.s2, be, &tr->gps2, &tr->gbufs2, seed ^ 0x5EC0u);
-    for (int i = 0; i < 2 && s == T2V_OK; i++)
-        s = init_disc(tr, i);
+        s = init_disc(tr, 0);
+    if (s == T2V_OK)
+        s = init_stage2(tr);
     if (s == T2V_OK && tr->obj.on)
         s = t2v_disc_init(&tr->obj.sc.d, be, &tr->obj.sc.ps, &tr->obj.sc.bufs, seed, 6000);
     if (s == T2V_OK && tr->obj.on)
@@ -605,10 +613,7 @@ static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_p
             s = t2v_word_reader_load(&tr->reader[i], ck, tr->step[i]);
         if (s == T2V_OK && fresh2 >= 0) {
             tr->step[1] = 0;
-            s = t2v_sg_stage2_init(&tr->gen.s2, tr->be, &tr->gps2, &tr->gbufs2,
-                                   tr->rc.seed ^ 0x5EC0u);
-            if (s == T2V_OK)
-                s = init_disc(tr, 1);
+            s = init_stage2(tr);
         }
         if (s != T2V_OK)
             goto fail;
