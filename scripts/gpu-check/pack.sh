@@ -7,10 +7,13 @@
 #
 # configures BUILD (release, CUDA on, built-in sgemm instead of OpenBLAS, no
 # plugins), builds it, and writes PACK/bin.tar.xz: the engine library, the
-# CUDA module, the tests of the suite engine-cuda and bench_cuda. The
+# CUDA module, the tests of the suite engine-cuda, bench_cuda and the
+# txt2vid command (to train there: scripts/gpu-check/train.sh). The
 # training library links Debian's FFmpeg for decoding users' videos, which
 # these programs never call; PACK/no-ffmpeg holds libraries with those four
 # names whose functions abort with a message, so FFmpeg need not travel.
+# The tarball's lib/ holds the other Debian libraries txt2vid needs (cairo,
+# libpng, giflib, FreeType and theirs), glibc's own excepted.
 # Ignore PACK in git (.git/info/exclude) and carry it to the machine.
 set -euo pipefail
 B=${1:-build-gpu}
@@ -23,14 +26,12 @@ ninja -C "$B"
 
 engine_tests="gemm conv elementwise norm layout text_ops loss adam rng arena_params fit pixels_kernel translate generator_pixels"
 files="engine/libtxt2vid.so engine/libtxt2vid.so.0 engine/libtxt2vid.so.0.1.0
-       kernels/libtxt2vid-cuda.so bench/bench_cuda"
+       kernels/libtxt2vid-cuda.so bench/bench_cuda train/txt2vid"
 for t in $engine_tests; do files="$files tests/engine/test_$t"; done
 for t in arith open model stackgan; do files="$files tests/engine-cuda/test_cuda_$t"; done
 
 rm -rf "$P"
 mkdir -p "$P/no-ffmpeg"
-# shellcheck disable=SC2086
-tar -C "$B" -cJf "$P/bin.tar.xz" $files
 
 # Functions the programs import from each FFmpeg library.
 needed=$(cd "$B" && for f in $files; do nm -D --undefined-only "$f" | awk '{print $2}'; done |
@@ -56,4 +57,26 @@ for lib in libavformat.so.59 libavcodec.so.59 libavutil.so.57 libswscale.so.6; d
         -o "$P/no-ffmpeg/$lib" "$src"
     rm "$src" "$src.map"
 done
+# The NEEDED closure of txt2vid, less FFmpeg (stubbed above) and glibc.
+skip='^(libav(format|codec|util)|libswscale|libc|libm|libpthread|libdl|librt|ld-linux-x86-64|libgcc_s|libstdc\+\+)\.so'
+rm -rf "${B:?}/lib"
+mkdir -p "$B/lib"
+declare -A seen=()
+cache=$(ldconfig -p)
+queue=("$B/train/txt2vid")
+while [ ${#queue[@]} -gt 0 ]; do
+    f=${queue[0]}
+    queue=("${queue[@]:1}")
+    for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        [[ $n =~ $skip ]] && continue
+        [ -n "${seen[$n]:-}" ] && continue
+        p=$(awk -v n="$n" '$1 == n && /x86-64/ && !p {p = $NF} END {print p}' <<< "$cache")
+        [ -n "$p" ] || { echo "pack.sh: $n not found" >&2; exit 1; }
+        seen[$n]=$p
+        queue+=("$p")
+        cp -L "$p" "$B/lib/$n"
+    done
+done
+# shellcheck disable=SC2086
+tar -C "$B" -cJf "$P/bin.tar.xz" $files lib
 du -sh "$P"

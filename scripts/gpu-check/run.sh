@@ -5,7 +5,8 @@
 #
 # runs every test of the suite engine-cuda against the device, then
 # bench_cuda and bench/torch_reference.py (when PyTorch sees a GPU) side by
-# side, SECONDS per measurement (default 3). Each program's output goes to
+# side, SECONDS per measurement (default 3; 0 skips the benchmarks), then
+# compute-sanitizer's memcheck. Each program's output goes to
 # LOGS/NAME.log; the summary (one line per program, "N passed, N failed"
 # at the end) goes to stdout and LOGS/summary.txt.
 set -u
@@ -15,6 +16,7 @@ S=${3:-3}
 W=$(mktemp -d /tmp/gpucheck.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -p "$L"
+rm -f "$L"/*.log   # no stale figures from an earlier run
 tar -C "$W" -xJf "$P/bin.tar.xz"
 
 cublas=$(ldconfig -p | awk '/libcublas\.so\.13 /{print $NF; exit}')
@@ -59,7 +61,9 @@ say "$passed passed, $failed failed, $skipped skipped"
 
 # Benchmarks: the engine and PyTorch on the same architecture, one after
 # the other on the same machine.
-for preset in small paper; do
+presets="small paper"
+[ "$S" = 0 ] && presets=
+for preset in $presets; do
     timeout 300 "$W/bench/bench_cuda" "$preset" cuda "$S" > "$L/bench_cuda_$preset.log" 2>&1
     TXT2VID_CUDA_TF32=1 timeout 300 "$W/bench/bench_cuda" "$preset" cuda "$S" \
         > "$L/bench_cuda_${preset}_tf32.log" 2>&1
@@ -78,6 +82,10 @@ if command -v compute-sanitizer > /dev/null; then
     for t in conv translate pixels_kernel text_ops norm; do
         check "memcheck_$t" compute-sanitizer --tool memcheck --error-exitcode 1 \
             "$W/tests/engine/test_$t" cuda
+    done
+    for t in model stackgan; do
+        check "memcheck_cuda_$t" compute-sanitizer --tool memcheck --error-exitcode 1 \
+            "$W/tests/engine-cuda/test_cuda_$t"
     done
 fi
 echo "$passed passed, $failed failed"
