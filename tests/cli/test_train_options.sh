@@ -79,7 +79,9 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain" \
     "train-stackgan --g2-residual yes" "train-stackgan --g2-residual" \
     "train-stackgan --g2-reg -1" "train-stackgan --g2-reg x" "train-stackgan --g2-reg 1" \
-    "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf"; do
+    "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf" \
+    "train-stackgan --swap-miss 1.5" "train-stackgan --swap-miss -0.1" \
+    "train-stackgan --swap-miss x" "train --swap-miss 0.3"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -466,8 +468,9 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     # with --g-tint sentence, the tint head reads S (8 numbers at the tiny
     # sizes) before c and z (6 + 8)
     run sgod train-stackgan "${common[@]}" --run-dir "$work/sgod" --g-layout glyph --g-object 12 \
-        --object-d 0.5 --g-tint sentence --g-background flat
+        --object-d 0.5 --g-tint sentence --g-background flat --swap-miss 0.25
     if [[ $status -eq 0 ]] && key_is "$work/sgod/checkpoint.gguf" train.object_d 0.5 &&
+        key_is "$work/sgod/checkpoint.gguf" train.swap_miss 0.25 &&
         key_is "$work/sgod/model.gguf" stackgan.tint_sent 1 &&
         key_is "$work/sgod/model.gguf" stackgan.bg_flat 1 &&
         "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +s1\.tint\.fc\.weight +\(3, 22\)' &&
@@ -475,12 +478,14 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         ! "$cli" info "$work/sgod/model.gguf" | grep -Eq '^ +o1\.' &&
         head -n1 "$work/sgod/log-stage1.csv" | grep -q ',d_obj,g_obj$' &&
         awk -F, 'NR == 3 { exit !($10 > 0 && $11 != "") }' "$work/sgod/log-stage1.csv"; then
-        ok "train-stackgan --object-d 0.5 --g-tint sentence --g-background flat: in the recipe, the tint head on [S, c, z], the flat background, the scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
+        ok "train-stackgan --object-d 0.5 --g-tint sentence --g-background flat --swap-miss 0.25: in the recipe, the tint head on [S, c, z], the flat background, the scorer in the checkpoint only, its loss logged ($(awk -F, 'NR == 3 { print $10 }' "$work/sgod/log-stage1.csv") at step 2)"
     else
         fail "train-stackgan --object-d 0.5: status $status, $(head -c 200 "$work/sgod.err") $(head -n3 "$work/sgod/log-stage1.csv" 2>/dev/null | tr '\n' ';')"
     fi
     run sgodr train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --object-d 1
     refused sgodr "trained with 0.5" "train-stackgan --object-d 1 --resume on a 0.5 run"
+    run sgods train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --swap-miss 0.5
+    refused sgods "trained with 0.25" "train-stackgan --swap-miss 0.5 --resume on a 0.25 run"
     run sgodt train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-tint sample
     refused sgodt "reads the sentence" "train-stackgan --g-tint sample --resume on a sentence tint"
     run sgodb train-stackgan "${common[@]}" --run-dir "$work/sgod" --resume --steps 3 --g-background chain

@@ -365,6 +365,24 @@ static void check_object_pictures(t2v_dataset *ds)
     free(o);
 }
 
+/* The caption's words with "a"/"an" dropped and every colour word as "C",
+ * joined by spaces: two captions of one template and roles agree here. */
+static void caption_shape(const char *caption, char *out, size_t n)
+{
+    char buf[200];
+    snprintf(buf, sizeof buf, "%s", caption);
+    out[0] = '\0';
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        if (strcmp(w, "a") == 0 || strcmp(w, "an") == 0)
+            continue;
+        int colour = 0;
+        for (int c = 0; c < 8; c++)
+            colour |= strcmp(w, colours[c]) == 0;
+        size_t used = strlen(out);
+        snprintf(out + used, n - used, "%s%s", used ? " " : "", colour ? "C" : w);
+    }
+}
+
 int main(void)
 {
     t2v_dataset *tr = open_scenes(T2V_SPLIT_TRAIN, 21), *te = open_scenes(T2V_SPLIT_TEST, 21);
@@ -433,12 +451,12 @@ int main(void)
     for (long i = 0; i < 2000; i++) {
         t2v_data_attrs att;
         t2v_data_attributes(tr, i, &att);
-        plain += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f) ==
+        plain += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f, 0.0f) ==
                  t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
-        all_near += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 1.0f) ==
+        all_near += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 1.0f, 0.0f) ==
                     t2v_data_near_mismatched_caption(tr, i, 3, (uint64_t)i);
         int at[5], which;
-        long k = t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.3f);
+        long k = t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.3f, 0.0f);
         near30 += k >= 0 && parse_scene(t2v_data_caption_at(tr, k), at) &&
                   attr_differences(at, &att, 5, &which) == 1;
         k = t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
@@ -451,6 +469,68 @@ int main(void)
     T2V_CHECK(fabs(near30 / 2000.0 - 0.3) < 0.04 && random_near < 40,
               "scenes: at share 0.3, %.3f of 2000 training mismatches are near misses (random "
               "mismatches: %ld)", near30 / 2000.0, random_near);
+    // role swaps: the item's own caption with the object's colour and the
+    // background's exchanged, exactly when that (object, colour) pair is
+    // of the same split
+    long swaps = 0, bad_swap = 0, bad_none = 0;
+    for (long i = 0; i < 2000; i++) {
+        t2v_data_attrs att;
+        t2v_data_attributes(tr, i, &att);
+        int obj = att.attr[0].value, col = att.attr[1].value, bg = att.attr[4].value;
+        long k = t2v_data_swapped_caption(tr, i, 3);
+        if (t2v_scene_pair_is_test(obj, bg)) {
+            bad_none += k != -1;
+            continue;
+        }
+        int at[5];
+        char own[200], swapped[200];
+        caption_shape(t2v_data_caption(tr, i, 3), own, sizeof own);
+        if (k < 0 || !parse_scene(t2v_data_caption_at(tr, k), at)) {
+            bad_swap++;
+            continue;
+        }
+        caption_shape(t2v_data_caption_at(tr, k), swapped, sizeof swapped);
+        swaps++;
+        bad_swap += at[0] != obj || at[1] != bg || at[2] != att.attr[2].value ||
+                    at[3] != att.attr[3].value || at[4] != col || strcmp(own, swapped) != 0;
+    }
+    T2V_CHECK(bad_swap == 0 && bad_none == 0 && swaps > 1500,
+              "scenes: %ld role swaps of 2000 training items state the background's colour for "
+              "the object's and back, in the item's template (%ld wrong; %ld given where the "
+              "swapped pair is a test pair)", swaps, bad_swap, bad_none);
+    long test_swaps = 0, test_bad = 0;
+    for (long i = 0; i < 500; i++) {
+        t2v_data_attrs att;
+        t2v_data_attributes(te, i, &att);
+        long k = t2v_data_swapped_caption(te, i, 0);
+        int want = t2v_scene_pair_is_test(att.attr[0].value, att.attr[4].value);
+        test_swaps += k >= 0;
+        test_bad += (k >= 0) != want;
+    }
+    T2V_CHECK(test_bad == 0, "scenes: on the test split a swap exists exactly when the swapped "
+              "pair is a test pair (%ld of 500 have one, %ld wrong)", test_swaps, test_bad);
+    // a training step's mismatch: share 1 gives the swap whenever there is
+    // one; at 0.4 about 0.4 of the items that have one; a swap draw never
+    // changes the mismatch of share 0
+    long swap_all = 0, swap_some = 0, have = 0, same0 = 0;
+    for (long i = 0; i < 2000; i++) {
+        long k = t2v_data_swapped_caption(tr, i, 3);
+        long m1 = t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f, 1.0f);
+        long m4 = t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f, 0.4f);
+        same0 += t2v_data_training_mismatch(tr, i, 3, (uint64_t)i, 0.0f, 0.0f) ==
+                 t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
+        if (k < 0) {
+            swap_all += m1 == t2v_data_mismatched_caption(tr, i, 3, (uint64_t)i);
+            continue;
+        }
+        have++;
+        swap_all += m1 == k;
+        swap_some += m4 == k;
+    }
+    T2V_CHECK(swap_all == 2000 && same0 == 2000 && fabs(swap_some / (double)have - 0.4) < 0.04,
+              "scenes: swap share 1 gives the swap where there is one, else any mismatch (%ld "
+              "of 2000); share 0.4 gives it for %.3f of the %ld items that have one",
+              swap_all, swap_some / (double)have, have);
     free(a);
     free(b);
     t2v_data_close(tr);

@@ -25,6 +25,7 @@ static float aux_words; /* the recipe's word-head weight for tiny_text */
 static float reader;    /* the recipe's reader weight for tiny_text */
 static int layered;     /* the recipe's Stage-I layout for tiny_text */
 static float object_d;  /* the recipe's object discriminator weight for tiny_text */
+static float swap_miss; /* the recipe's share of role swaps for tiny_text */
 
 static int data_available(void)
 {
@@ -46,6 +47,7 @@ static t2v_sg_trainer *tiny_text(const char *data, const char *resume, int share
     rc.reader = reader;
     rc.gen.layered = layered;
     rc.object_d = object_d;
+    rc.swap_miss = swap_miss;
     rc.gen.layer_side = layered ? 12 : 0; /* a picture smaller than the 16x16 frame */
     if (data)
         snprintf(rc.data, sizeof rc.data, "%s", data);
@@ -670,6 +672,13 @@ static void check_folder(void)
     t2v_sg_trainer_free(tr);
     layered = 0;
     object_d = 0.0f;
+    swap_miss = 0.5f;
+    tr = tiny(data, NULL);
+    T2V_CHECK(tr == NULL && strstr(t2v_last_error(), "role swaps"),
+              "role swaps on a folder (no roles in its captions) are refused: %s",
+              t2v_last_error());
+    t2v_sg_trainer_free(tr);
+    swap_miss = 0.0f;
 }
 /* shared_text: after Stage-I steps the generator's sentence vectors are
  * Stage-I D's, bit for bit; with its own encoder they differ. */

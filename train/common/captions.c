@@ -77,10 +77,11 @@ void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *i
 
 t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset *ds, long i,
                                   uint64_t epoch, uint64_t draw, float near_miss,
-                                  int32_t *ids, int *len, int row, int N, long *matching)
+                                  float swap_miss, int32_t *ids, int *len, int row, int N,
+                                  long *matching)
 {
     long km = t2v_data_caption_index(ds, i, epoch);
-    long kx = t2v_data_training_mismatch(ds, i, epoch, draw, near_miss);
+    long kx = t2v_data_training_mismatch(ds, i, epoch, draw, near_miss, swap_miss);
     if (km < 0 || km >= t->n)
         return t2v_fail(T2V_ERR_INVALID, "data set gave no caption for item %ld", i);
     if (kx < 0 || kx >= t->n)

@@ -42,13 +42,15 @@ void t2v_encoded_captions_copy(const t2v_encoded_captions *t, long k, int32_t *i
 
 /* The matching caption of data set item i at `epoch` into row `row` of
  * ids/len and a mismatching one (drawn with `draw`) into row N + row: with
- * probability near_miss a near miss, which states exactly one attribute
- * differently (t2v_data_training_mismatch; sets without attributes fall
- * back to any mismatch). *matching (when not NULL) receives the matching
- * caption's index. */
+ * probability swap_miss a role swap (the same words, two roles exchanged),
+ * else with probability near_miss a near miss, which states exactly one
+ * attribute differently (t2v_data_training_mismatch; sets without them
+ * fall back to any mismatch). *matching (when not NULL) receives the
+ * matching caption's index. */
 t2v_status t2v_encoded_captions_pair(const t2v_encoded_captions *t, t2v_dataset *ds, long i,
                                   uint64_t epoch, uint64_t draw, float near_miss,
-                                  int32_t *ids, int *len, int row, int N, long *matching);
+                                  float swap_miss, int32_t *ids, int *len, int row, int N,
+                                  long *matching);
 
 /* An index in [0, count) from a uniform draw u in [0, 1). */
 static inline long t2v_index_of_uniform(float u, long count)

@@ -74,6 +74,7 @@ enum {
     T2V_STREAM_NEAR_MISS = 5,
     T2V_STREAM_PARTIAL = 6,
     T2V_STREAM_NEAR_COIN = 7,
+    T2V_STREAM_SWAP_COIN = 8,
 };
 
 /* ---- distinct captions ------------------------------------------------ */
@@ -103,6 +104,8 @@ typedef struct t2v_data_ops {
     /* Sets without attributes (caption_differences NULL): whether distinct
      * caption k describes item i. */
     int (*caption_matches)(const t2v_dataset *ds, long i, long k);
+    /* Optional: t2v_data_swapped_caption. */
+    long (*swapped_caption)(const t2v_dataset *ds, long i, uint64_t epoch);
     t2v_status (*attributes)(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
     const char *(*value_name)(const t2v_dataset *ds, int a, int v);
     /* Optional: t2v_data_object_picture (arguments checked). */

@@ -169,11 +169,32 @@ long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t ep
     return find_caption(ds, i, &r, 256, 1);
 }
 
+long t2v_data_swapped_caption(const t2v_dataset *ds, long i, uint64_t epoch)
+{
+    if (!ds || i < 0 || i >= ds->info.count || !ds->ops->swapped_caption)
+        return -1;
+    return ds->ops->swapped_caption(ds, i, epoch);
+}
+
+int t2v_data_has_role_swaps(const t2v_dataset *ds)
+{
+    return ds && ds->ops->swapped_caption;
+}
+
 long t2v_data_training_mismatch(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw,
-                                float near_share)
+                                float near_share, float swap_share)
 {
     if (!ds || i < 0 || i >= ds->info.count)
         return -1;
+    if (swap_share > 0.0f) {
+        t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch * 0x10001 + draw,
+                                          T2V_STREAM_SWAP_COIN);
+        if (t2v_data_rng_uniform(&r) < swap_share) {
+            long k = t2v_data_swapped_caption(ds, i, epoch);
+            if (k >= 0)
+                return k;
+        }
+    }
     if (near_share > 0.0f) {
         t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch * 0x10001 + draw,
                                           T2V_STREAM_NEAR_COIN);

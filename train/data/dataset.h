@@ -138,12 +138,25 @@ long t2v_data_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch, 
 long t2v_data_near_mismatched_caption(const t2v_dataset *ds, long i, uint64_t epoch,
                                       uint64_t draw);
 
+/* A role swap: item i's caption at `epoch`, the same template and words,
+ * with the values of two attributes that name the same kind of thing
+ * exchanged (scenes: the object's colour and the background's, "a red
+ * digit 7 on a blue background" -> "a blue digit 7 on a red background").
+ * A discriminator that reads the words as a bag cannot reject it; one that
+ * binds each word to its role must. -1 when the set has no roles to swap
+ * or the swapped combination is not in the split (a test pair stays
+ * unseen). */
+long t2v_data_swapped_caption(const t2v_dataset *ds, long i, uint64_t epoch);
+/* Whether the set has role swaps at all. */
+int t2v_data_has_role_swaps(const t2v_dataset *ds);
+
 /* The mismatching caption a training step pairs with item i: with
- * probability near_share (a coin of its own, drawn from the set's seed, i,
- * epoch and draw) a near miss, else, or when item i has none, any
- * mismatch. -1 as t2v_data_mismatched_caption. */
+ * probability swap_share a role swap (when item i has one), else with
+ * probability near_share a near miss, else, or when item i has neither,
+ * any mismatch. Each choice is a coin of its own, drawn from the set's
+ * seed, i, epoch and draw. -1 as t2v_data_mismatched_caption. */
 long t2v_data_training_mismatch(const t2v_dataset *ds, long i, uint64_t epoch, uint64_t draw,
-                                float near_share);
+                                float near_share, float swap_share);
 /* Ground-truth attributes of item i. */
 t2v_status t2v_data_attributes(const t2v_dataset *ds, long i, t2v_data_attrs *attrs);
 

@@ -295,6 +295,20 @@ static long scene_caption_index(const t2v_dataset *ds, long i, uint64_t epoch)
     return set->caption_of[scene_combo(&sc) * T2V_SCENE_TEMPLATES + tmpl];
 }
 
+/* The same template and words with the object's colour and the
+ * background's exchanged; -1 when that combination is not in the split
+ * (the object with the background's colour is a pair of the other split). */
+static long scene_swapped_caption(const t2v_dataset *ds, long i, uint64_t epoch)
+{
+    const scene_set *set = ds->impl;
+    t2v_scene sc;
+    t2v_scene_describe(ds, i, &sc);
+    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch, T2V_STREAM_CAPTION);
+    int tmpl = (int)t2v_data_rng_below(&r, T2V_SCENE_TEMPLATES);
+    int combo = combo_index(sc.object, sc.background, sc.colour, sc.size, sc.position);
+    return set->caption_of[combo * T2V_SCENE_TEMPLATES + tmpl];
+}
+
 static int scene_caption_differences(const t2v_dataset *ds, long i, long k)
 {
     const scene_set *set = ds->impl;
@@ -353,6 +367,7 @@ static const t2v_data_ops scene_ops = {
     .get = scene_get,
     .caption_index = scene_caption_index,
     .caption_differences = scene_caption_differences,
+    .swapped_caption = scene_swapped_caption,
     .attributes = scene_attributes,
     .value_name = scene_value_name,
     .object_picture = scene_object_picture,

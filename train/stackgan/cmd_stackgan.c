@@ -53,6 +53,11 @@ static void usage(FILE *f)
             "                      encoder (shared, default) or trains its own\n"
             "  --near-miss F       share of D's mismatching captions that state exactly one\n"
             "                      attribute differently (default 0: any other caption)\n"
+            "  --swap-miss F       share of D's mismatching captions that are the caption's\n"
+            "                      own words with two roles exchanged (scenes: the object's\n"
+            "                      colour and the background's), so that D must bind each\n"
+            "                      colour word to what it colours (default 0; taken before\n"
+            "                      the near misses; fixed for the run)\n"
             "  --match-model FILE  a matching model (`txt2vid match train`) whose loss the\n"
             "                      generator also minimises: its images must pick their own\n"
             "                      captions among the batch's (on --resume: where the\n"
@@ -126,6 +131,7 @@ typedef struct sg_opts {
     int g_object;       /* < 0: preset's */
     float g_attend;     /* < 0: 0.1 with the glyph layer */
     float object_d;     /* < 0: preset's */
+    float swap_miss;    /* < 0: preset's */
     int g_tint;         /* < 0: preset's; 1: the tint reads the sentence; 2: and the words */
     int g_background;   /* < 0: preset's; 1: flat */
     int g2_residual;    /* < 0: preset's (or the checkpoint's) */
@@ -135,7 +141,7 @@ typedef struct sg_opts {
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM };
+       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM, O_SWAP_MISS };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -184,6 +190,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_FROM:
         o->from = arg;
         return *arg ? 0 : -1;
+    case O_SWAP_MISS:
+        o->swap_miss = strtof(arg, &end);
+        return *end || !(o->swap_miss >= 0.0f && o->swap_miss <= 1.0f) ? -1 : 0;
     case O_OBJECT_D:
         o->object_d = strtof(arg, &end);
         return *end || !(o->object_d >= 0.0f && o->object_d <= 100.0f) ? -1 : 0;
@@ -210,10 +219,11 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
         {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
         {"g-background", 1, 0, O_G_BACKGROUND}, {"g2-residual", 1, 0, O_G2_RESIDUAL},
-        {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {0, 0, 0, 0}};
+        {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {"swap-miss", 1, 0, O_SWAP_MISS},
+        {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
-                   .text_pool = -1, .g_object = -1, .object_d = -1.0f,
+                   .text_pool = -1, .g_object = -1, .object_d = -1.0f, .swap_miss = -1.0f,
                    .g_tint = -1, .g_background = -1, .g2_residual = -1, .g2_reg = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
@@ -341,6 +351,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.aux_words >= 0) rc.aux_words = so.aux_words;
     if (so.reader >= 0) rc.reader = so.reader;
     if (so.object_d >= 0) rc.object_d = so.object_d;
+    if (so.swap_miss >= 0) rc.swap_miss = so.swap_miss;
     if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint >= 1, rc.gen.tint_words = so.g_tint == 2;
     if (so.g2_residual >= 0) rc.gen.s2_residual = so.g2_residual;
     if (so.g2_reg >= 0) rc.s2_reg = so.g2_reg;
@@ -490,6 +501,9 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return refuse(tr, "--g-background %s on --resume: the checkpoint's background is %s, "
                       "which it keeps", so.g_background ? "flat" : "chain",
                       r->gen.bg_flat ? "flat" : "the chain's picture");
+    if (resuming && so.swap_miss >= 0 && so.swap_miss != r->swap_miss)
+        return refuse(tr, "--swap-miss %g on --resume: the checkpoint was trained with %g, "
+                      "which it keeps", (double)so.swap_miss, (double)r->swap_miss);
     /* the object discriminator exists from step 0 or not at all */
     if (resuming && so.object_d >= 0 && so.object_d != r->object_d)
         return refuse(tr, "--object-d %g on --resume: the checkpoint was trained with %g, "

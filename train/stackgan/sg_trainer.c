@@ -447,6 +447,7 @@ static const t2v_recipe_key recipe_keys[] = {
     KEY("train.train_count", T2V_RECIPE_I64, train_count, 1, 0),
     T2V_RECIPE_KEY_OPT("train.shared_text", T2V_RECIPE_BOOL, t2v_sg_recipe, shared_text, 1, 0),
     T2V_RECIPE_KEY_OPT("train.near_miss", T2V_RECIPE_F32, t2v_sg_recipe, near_miss, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.swap_miss", T2V_RECIPE_F32, t2v_sg_recipe, swap_miss, 1, 0),
     T2V_RECIPE_KEY_OPT("train.lambda_match", T2V_RECIPE_F32, t2v_sg_recipe, lambda_match, 1, 0),
     T2V_RECIPE_KEY_OPT("train.match_model", T2V_RECIPE_STR, t2v_sg_recipe, match_model, 1, 0),
     T2V_RECIPE_KEY_OPT("train.aux_words", T2V_RECIPE_F32, t2v_sg_recipe, aux_words, 1, 0),
@@ -493,6 +494,13 @@ static t2v_status open_data(t2v_sg_trainer *tr, t2v_data_warn_fn warn, void *war
                         "needs images of %dx%dx%d and %dx%d", tr->rc.data, tr->di.frames,
                         tr->di.channels, tr->di.height, tr->di.width, tr->di.hi_height,
                         tr->di.hi_width, g->channels, g->size1, g->size1, g->size2, g->size2);
+    if (!(tr->rc.swap_miss >= 0.0f && tr->rc.swap_miss <= 1.0f))
+        return t2v_fail(T2V_ERR_INVALID, "swap_miss %g: a share in [0, 1]",
+                        (double)tr->rc.swap_miss);
+    if (tr->rc.swap_miss > 0.0f && !t2v_data_has_role_swaps(tr->ds))
+        return t2v_fail(T2V_ERR_INVALID, "role swaps need a data set whose captions give two "
+                        "attributes of one kind (scenes: the object's colour and the "
+                        "background's); %s has none", tr->rc.data);
     return T2V_OK;
 }
 
@@ -787,8 +795,8 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
-                                      tr->rc.near_miss, tr->ids_host, tr->len_host, n, N,
-                                      &tr->cap_ix[n]);
+                                      tr->rc.near_miss, tr->rc.swap_miss, tr->ids_host,
+                                      tr->len_host, n, N, &tr->cap_ix[n]);
         if (s != T2V_OK)
             return s;
     }

@@ -29,6 +29,9 @@ typedef struct t2v_sg_recipe {
                                  copy after every Stage-I D update, no gradient from G) */
     float near_miss;          /* share of mismatching captions that are near misses
                                  (t2v_data_near_mismatched_caption) */
+    float swap_miss;          /* share of mismatching captions that are role swaps, the
+                                 caption's own words with two roles exchanged
+                                 (t2v_data_swapped_caption; before the near misses) */
     float lambda_match;       /* weight of the image loss of t2v_sg_trainer_set_image_loss
                                  in G's loss (0: none) */
     char match_model[512];    /* the matching model behind that loss (the command opens

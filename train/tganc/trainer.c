@@ -821,8 +821,8 @@ static t2v_status load_batch(t2v_tganc_trainer *tr, int64_t step)
         if (s != T2V_OK)
             return t2v_fail(s, "%s", t2v_data_last_error());
         s = t2v_encoded_captions_pair(&tr->caps, tr->ds, i, epoch, (uint64_t)step * N + n,
-                                      tr->rc.near_miss, tr->ids_host, tr->len_host, n, N,
-                                      NULL);
+                                      tr->rc.near_miss, 0.0f, tr->ids_host, tr->len_host,
+                                      n, N, NULL);
         if (s != T2V_OK)
             return s;
     }
