@@ -285,13 +285,19 @@ static int scene_combo(const t2v_scene *sc)
     return combo_index(sc->object, sc->colour, sc->background, sc->size, sc->position);
 }
 
+/* Item i's scene and the template of its caption at `epoch`. */
+static int scene_and_template(const t2v_dataset *ds, long i, uint64_t epoch, t2v_scene *sc)
+{
+    t2v_scene_describe(ds, i, sc);
+    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch, T2V_STREAM_CAPTION);
+    return (int)t2v_data_rng_below(&r, T2V_SCENE_TEMPLATES);
+}
+
 static long scene_caption_index(const t2v_dataset *ds, long i, uint64_t epoch)
 {
     const scene_set *set = ds->impl;
     t2v_scene sc;
-    t2v_scene_describe(ds, i, &sc);
-    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch, T2V_STREAM_CAPTION);
-    int tmpl = (int)t2v_data_rng_below(&r, T2V_SCENE_TEMPLATES);
+    int tmpl = scene_and_template(ds, i, epoch, &sc);
     return set->caption_of[scene_combo(&sc) * T2V_SCENE_TEMPLATES + tmpl];
 }
 
@@ -302,9 +308,7 @@ static long scene_swapped_caption(const t2v_dataset *ds, long i, uint64_t epoch)
 {
     const scene_set *set = ds->impl;
     t2v_scene sc;
-    t2v_scene_describe(ds, i, &sc);
-    t2v_data_rng r = t2v_data_rng_for(ds->opts.seed, (uint64_t)i, epoch, T2V_STREAM_CAPTION);
-    int tmpl = (int)t2v_data_rng_below(&r, T2V_SCENE_TEMPLATES);
+    int tmpl = scene_and_template(ds, i, epoch, &sc);
     int combo = combo_index(sc.object, sc.background, sc.colour, sc.size, sc.position);
     return set->caption_of[combo * T2V_SCENE_TEMPLATES + tmpl];
 }
