@@ -866,6 +866,23 @@ static void layer_backward_top(t2v_sg_stage1 *s, t2v_backend *be)
         k->add(be, pic->dout, pic->dout, y->dpic_add, (int64_t)N * y->side * y->side);
 }
 
+void t2v_sg_box_down4(t2v_backend *be, float *y, const float *x, float *tmp, int NC, int h)
+{
+    const t2v_kernels *k = be->k;
+    k->upsample2_backward(be, tmp, x, NC, 1, 2 * h, 2 * h, 2); /* sums of 2x2 blocks */
+    k->upsample2_backward(be, y, tmp, NC, 1, h, h, 2);
+    k->scale(be, y, y, 1.0f / 16.0f, (int64_t)NC * h * h);
+}
+
+void t2v_sg_box_down4_backward(t2v_backend *be, float *dx, const float *dy, float *tmp, int NC,
+                               int h)
+{
+    const t2v_kernels *k = be->k;
+    k->upsample2_forward(be, tmp, dy, NC, 1, h, h, 2);
+    k->upsample2_forward(be, dx, tmp, NC, 1, 2 * h, 2 * h, 2);
+    k->scale(be, dx, dx, 1.0f / 16.0f, (int64_t)NC * 16 * h * h);
+}
+
 const float *t2v_sg_glyph_picture(const t2v_sg_stage1 *s)
 {
     return s->cfg.layered && s->layer.glyph ? chain_last(&s->layer.pic)->out : NULL;

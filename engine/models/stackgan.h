@@ -257,6 +257,15 @@ void t2v_sg_stage1_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps, c
  * side) in [-1, 1] (alpha = (p + 1) / 2); NULL without the glyph layer. */
 const float *t2v_sg_glyph_picture(const t2v_sg_stage1 *s);
 
+/* The box filter by 4 in both axes: y (NC, h, h) holds the mean of each
+ * 4x4 block of x (NC, 4h, 4h), the size at which a 4-times larger image
+ * is seen as a smaller one; tmp holds NC * 2h * 2h floats. */
+void t2v_sg_box_down4(t2v_backend *be, float *y, const float *x, float *tmp, int NC, int h);
+/* Its adjoint: dx (NC, 4h, 4h) = each entry of dy (NC, h, h) over its
+ * 4x4 block, divided by 16 (overwrites dx); tmp as above. */
+void t2v_sg_box_down4_backward(t2v_backend *be, float *dx, const float *dy, float *tmp, int NC,
+                               int h);
+
 /* Parameters "s2.*". */
 t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, t2v_params *ps,
                                  t2v_params *bufs);

@@ -81,7 +81,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g2-reg -1" "train-stackgan --g2-reg x" "train-stackgan --g2-reg 1" \
     "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf" \
     "train-stackgan --swap-miss 1.5" "train-stackgan --swap-miss -0.1" \
-    "train-stackgan --swap-miss x" "train --swap-miss 0.3"; do
+    "train-stackgan --swap-miss x" "train --swap-miss 0.3" \
+    "train-stackgan --d2-low -1" "train-stackgan --d2-low x" "train-stackgan --d2-low 101"; do
     # shellcheck disable=SC2086
     run bad $bad
     if [[ $status -eq 2 ]]; then
@@ -508,16 +509,17 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     # --from: a new run's Stage II on another run's Stage I, which is only read
     sum_before=$(md5sum < "$work/sgow/checkpoint.gguf")
     run sg2f train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" \
-        --from "$work/sgow/checkpoint.gguf" --g2-residual on --g2-reg 50
+        --from "$work/sgow/checkpoint.gguf" --g2-residual on --g2-reg 50 --d2-low 0.5
     if [[ $status -eq 0 ]] && [[ $(md5sum < "$work/sgow/checkpoint.gguf") == "$sum_before" ]] &&
+        key_is "$work/sg2f/checkpoint.gguf" train.d2_low 0.5 &&
         key_is "$work/sg2f/checkpoint.gguf" stackgan.s2_residual 1 &&
         key_is "$work/sg2f/checkpoint.gguf" train.s2_reg 50 &&
-        head -n1 "$work/sg2f/log-stage2.csv" | grep -q ',g_reg$' &&
+        head -n1 "$work/sg2f/log-stage2.csv" | grep -q ',g_reg,d_low,g_low$' &&
         key_is "$work/sg2f/checkpoint.gguf" train.step1 2 &&
         key_is "$work/sg2f/checkpoint.gguf" train.step2 2 &&
         key_is "$work/sg2f/model.gguf" stackgan.tint_words 1 &&
         [[ $(wc -l < "$work/sg2f/log-stage2.csv") -eq 3 ]] && [[ ! -e $work/sgow/log-stage2.csv ]]; then
-        ok "train-stackgan --stage 2 --from CKPT --g2-residual on --g2-reg 50: a new run with the source's Stage I and recipe, a residual Stage II of 2 steps, its correction's weight and log column, the source untouched"
+        ok "train-stackgan --stage 2 --from CKPT --g2-residual on --g2-reg 50 --d2-low 0.5: a new run with the source's Stage I and recipe, a residual Stage II of 2 steps, its correction's weight, the low-resolution term, their log columns, the source untouched"
     else
         fail "train-stackgan --from: status $status, $(head -c 200 "$work/sg2f.err")"
     fi
@@ -525,6 +527,8 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     refused sg2fr "as a correction" "train-stackgan --g2-residual off --resume on a residual Stage II"
     run sg2fg train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" --resume --steps 3 --g2-reg 1
     refused sg2fg "with 50, which it keeps" "train-stackgan --g2-reg 1 --resume on a Stage II trained with 50"
+    run sg2fl train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" --resume --steps 3 --d2-low 1
+    refused sg2fl "with 0.5, which it keeps" "train-stackgan --d2-low 1 --resume on a Stage II trained with 0.5"
     run sg2fs train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2f" --resume --steps 3 \
         --from "$work/sgod/checkpoint.gguf"
     if [[ $status -eq 0 ]] && key_is "$work/sg2f/checkpoint.gguf" train.step2 3 &&

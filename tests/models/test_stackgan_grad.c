@@ -905,6 +905,40 @@ static void check_stage(int stage, t2v_act act, int layered)
     check_stage_as(stage, act, layered, 0);
 }
 
+/* The box filter by 4 (Stage II seen at Stage I's size): each output the
+ * mean of its 4x4 block (against a double reference), and the backward its
+ * adjoint, <down(x), y> = <x, down'(y)>. */
+static void check_box_down4(void)
+{
+    enum { NC = 6, h = 5, H = 4 * h };
+    static float x[NC * H * H], y[NC * h * h], r[NC * h * h], dx[NC * H * H], tmp[NC * 4 * h * h];
+    uint32_t u = 12345;
+    for (int i = 0; i < NC * H * H; i++)
+        x[i] = (float)((u = u * 1664525u + 1013904223u) >> 8) / 16777216.0f * 2.0f - 1.0f;
+    for (int i = 0; i < NC * h * h; i++)
+        r[i] = (float)((u = u * 1664525u + 1013904223u) >> 8) / 16777216.0f * 2.0f - 1.0f;
+    t2v_sg_box_down4(be, y, x, tmp, NC, h);
+    double err = 0.0;
+    for (int p = 0; p < NC; p++)
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < h; j++) {
+                double m = 0.0;
+                for (int a = 0; a < 4; a++)
+                    for (int b = 0; b < 4; b++)
+                        m += x[(p * H + 4 * i + a) * H + 4 * j + b];
+                err = fmax(err, fabs(m / 16.0 - y[(p * h + i) * h + j]));
+            }
+    t2v_sg_box_down4_backward(be, dx, r, tmp, NC, h);
+    double lhs = 0.0, rhs = 0.0;
+    for (int i = 0; i < NC * h * h; i++)
+        lhs += (double)y[i] * r[i];
+    for (int i = 0; i < NC * H * H; i++)
+        rhs += (double)x[i] * dx[i];
+    T2V_CHECK(err < 1e-6 && fabs(lhs - rhs) < 1e-5 * (1.0 + fabs(lhs)),
+              "box filter by 4: block means (max error %.2g), backward its adjoint (%.7f, %.7f)",
+              err, lhs, rhs);
+}
+
 int main(void)
 {
     if (t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be) != T2V_OK) {
@@ -912,6 +946,7 @@ int main(void)
         return 1;
     }
     check_ca();
+    check_box_down4();
     check_shapes();
     check_unit_norm();
     check_stage(1, T2V_ACT_TANH, 0);

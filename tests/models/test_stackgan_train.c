@@ -148,15 +148,17 @@ static t2v_sg_trainer *new_stage2(const char *ckpt, int residual)
     return tr;
 }
 
+/* Two captions and the sizes of their images at both stages (tiny preset). */
+static const char *caps[2] = {"a small red digit 0 in the upper left on a green background",
+                              "a large white bag at the top on a blue background"};
+enum { N1 = 2 * 3 * 16 * 16, N2 = 2 * 3 * 64 * 64 };
+
 /* A new Stage II on a trained Stage I (t2v_sg_trainer_new_stage2): the
  * checkpoint's Stage I exactly, Stage II at step 0; residual, it starts at
  * Stage I's images upsampled, then learns a correction; it resumes
  * exactly. */
 static void check_new_stage2(void)
 {
-    static const char *caps[2] = {"a small red digit 0 in the upper left on a green background",
-                                  "a large white bag at the top on a blue background"};
-    enum { N1 = 2 * 3 * 16 * 16, N2 = 2 * 3 * 64 * 64 };
     char ckpt[300], ckpt2[300];
     snprintf(ckpt, sizeof ckpt, "%s/stage1.gguf", dir);
     snprintf(ckpt2, sizeof ckpt2, "%s/stage2.gguf", dir);
@@ -709,6 +711,68 @@ static void check_shared_text(void)
     }
 }
 
+/* Stage II judged at Stage I's size too (recipe d2_low): Stage-I D trains
+ * on Stage II's box-filtered fakes (its loss on a fixed Stage-I batch moves;
+ * without the term it does not), G's term through it is logged and changes
+ * Stage II's images, the run resumes exactly, and the weight is set only
+ * before Stage II's first step. On check_new_stage2's checkpoint. */
+static void check_d2_low(void)
+{
+    char ckpt[300], ckpt2[300]; /* the Stage I of check_new_stage2 */
+    snprintf(ckpt, sizeof ckpt, "%s/stage1.gguf", dir);
+    snprintf(ckpt2, sizeof ckpt2, "%s/low2.gguf", dir);
+    t2v_sg_trainer *tr;
+    int ok;
+    static float img[2][N2], one[N1];
+    float d1[2][2], x[3][2], y[3][2];
+    t2v_sg_stats st[2];
+    for (int w = 0; w < 2; w++) { /* without, then with the term */
+        tr = new_stage2(ckpt, 1);
+        ok = tr && t2v_sg_trainer_set_d2_low(tr, w ? 1.0f : 0.0f) == T2V_OK &&
+             t2v_sg_d_loss_on(tr, 1, 1000, &d1[w][0]) == T2V_OK && run_steps(tr, 2, 2, NULL) &&
+             t2v_sg_train_step(tr, 2, &st[w]) == T2V_OK &&
+             t2v_sg_d_loss_on(tr, 1, 1000, &d1[w][1]) == T2V_OK &&
+             t2v_sg_trainer_sample(tr, caps, 2, 3, one, img[w]) == T2V_OK;
+        if (!T2V_CHECK(ok, "3 residual Stage-II steps with d2_low %d", w))
+            return;
+        if (w)
+            T2V_CHECK(t2v_sg_trainer_set_d2_low(tr, 2.0f) == T2V_ERR_INVALID,
+                      "d2_low is refused after Stage II's first step: %s", t2v_last_error());
+        t2v_sg_trainer_free(tr);
+    }
+    double moved = 0.0;
+    for (int i = 0; i < N2; i++)
+        moved = fmax(moved, fabs(img[0][i] - img[1][i]));
+    T2V_CHECK(d1[0][0] == d1[0][1] && st[0].d_low == 0.0f && st[0].g_low == 0.0f,
+              "without the term Stage-I D stays as trained (loss %.6f, %.6f) and nothing is "
+              "logged", d1[0][0], d1[0][1]);
+    T2V_CHECK(d1[1][0] != d1[1][1] && isfinite(st[1].d_low) && st[1].d_low > 0.0f &&
+                  isfinite(st[1].g_low) && st[1].g_low != 0.0f && moved > 1e-6,
+              "with it Stage-I D trains on Stage II's box-filtered fakes (loss %.4f -> %.4f; its "
+              "step-3 loss %.4f, G's term %.4f), and Stage II's images change (up to %.2g)",
+              d1[1][0], d1[1][1], st[1].d_low, st[1].g_low, moved);
+    /* exact resume: 1 step, checkpoint, 2 more equals 3 in one go */
+    tr = new_stage2(ckpt, 1);
+    ok = tr && t2v_sg_trainer_set_d2_low(tr, 1.0f) == T2V_OK && run_steps(tr, 2, 3, x);
+    t2v_sg_trainer_free(tr);
+    tr = new_stage2(ckpt, 1);
+    ok = ok && tr && t2v_sg_trainer_set_d2_low(tr, 1.0f) == T2V_OK && run_steps(tr, 2, 1, y) &&
+         t2v_sg_save_checkpoint(tr, ckpt2, "test") == T2V_OK;
+    t2v_sg_trainer_free(tr);
+    tr = ok ? tiny(NULL, ckpt2) : NULL;
+    ok = tr && t2v_sg_trainer_recipe(tr)->d2_low == 1.0f && run_steps(tr, 2, 2, y + 1);
+    int same = ok;
+    for (int i = 0; ok && i < 3; i++)
+        same &= x[i][0] == y[i][0] && x[i][1] == y[i][1];
+    T2V_CHECK(same, "with d2_low, Stage II resumed at step 1 equals 3 steps in one go (G %.6f/%.6f)",
+              x[2][1], y[2][1]);
+    t2v_sg_trainer_free(tr);
+    tr = new_stage2(ckpt, 1);
+    T2V_CHECK(tr && t2v_sg_trainer_set_d2_low(tr, -1.0f) == T2V_ERR_INVALID,
+              "a negative d2_low is refused: %s", t2v_last_error());
+    t2v_sg_trainer_free(tr);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/t2v-stackgan-test-%d", (int)getpid());
@@ -725,6 +789,7 @@ int main(void)
         check_standing_stats();
         check_sampling();
         check_new_stage2();
+        check_d2_low();
         for (layered = 1; layered <= 2; layered++) { /* the object layer, the glyph: exact */
             check_resume();                           /* resume, export and sampling */
             check_sampling();

@@ -41,6 +41,10 @@ static void usage(FILE *f)
             "  --g2-reg X          with --g2-residual on: weight of the correction's mean\n"
             "                      square in G's loss (default 0); set when Stage II\n"
             "                      starts, fixed after\n"
+            "  --d2-low X          weight of Stage II's judging at Stage I's size: its\n"
+            "                      images, box-filtered by 4, face Stage-I D, which trains\n"
+            "                      on with them (default 0: off); set when Stage II\n"
+            "                      starts, fixed after\n"
             "  --steps N           total steps of this stage (default: the preset's)\n"
             "  --batch N           images per step (default: the preset's)\n"
             "  --seed N            seed of every random choice (default 1)\n"
@@ -136,12 +140,14 @@ typedef struct sg_opts {
     int g_background;   /* < 0: preset's; 1: flat */
     int g2_residual;    /* < 0: preset's (or the checkpoint's) */
     float g2_reg;       /* < 0: preset's (or the checkpoint's) */
+    float d2_low;       /* < 0: preset's (or the checkpoint's) */
     const char *from;   /* a checkpoint whose Stage I a new Stage II starts from */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM, O_SWAP_MISS };
+       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM, O_SWAP_MISS,
+       O_D2_LOW };
 
 static int parse_own(void *user, int c, const char *arg)
 {
@@ -190,6 +196,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_FROM:
         o->from = arg;
         return *arg ? 0 : -1;
+    case O_D2_LOW:
+        o->d2_low = strtof(arg, &end);
+        return *end || !(o->d2_low >= 0.0f && o->d2_low <= 100.0f) ? -1 : 0;
     case O_SWAP_MISS:
         o->swap_miss = strtof(arg, &end);
         return *end || !(o->swap_miss >= 0.0f && o->swap_miss <= 1.0f) ? -1 : 0;
@@ -220,11 +229,13 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
         {"g-background", 1, 0, O_G_BACKGROUND}, {"g2-residual", 1, 0, O_G2_RESIDUAL},
         {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {"swap-miss", 1, 0, O_SWAP_MISS},
+        {"d2-low", 1, 0, O_D2_LOW},
         {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
                    .reader = -1.0f, .layered = -1, .g_attend = -1.0f,
                    .text_pool = -1, .g_object = -1, .object_d = -1.0f, .swap_miss = -1.0f,
-                   .g_tint = -1, .g_background = -1, .g2_residual = -1, .g2_reg = -1.0f};
+                   .g_tint = -1, .g_background = -1, .g2_residual = -1, .g2_reg = -1.0f,
+                   .d2_low = -1.0f};
     return t2v_run_opts_parse(argc, argv, CMD, longopts, ro, parse_own, o, usage);
 }
 
@@ -355,6 +366,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint >= 1, rc.gen.tint_words = so.g_tint == 2;
     if (so.g2_residual >= 0) rc.gen.s2_residual = so.g2_residual;
     if (so.g2_reg >= 0) rc.s2_reg = so.g2_reg;
+    if (so.d2_low >= 0) rc.d2_low = so.d2_low;
     if (so.g2_reg > 0 && !rc.gen.s2_residual && so.g2_residual != 1 && !fixed_recipe) {
         fprintf(stderr, CMD ": --g2-reg weighs the residual Stage II's correction: it needs "
                 "--g2-residual on\n");
@@ -457,6 +469,9 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (s == T2V_OK && (resuming || from) && so.g2_reg >= 0 &&
         so.g2_reg != t2v_sg_trainer_recipe(tr)->s2_reg && t2v_sg_trainer_step_count(tr, 2) == 0)
         s = t2v_sg_trainer_set_s2_reg(tr, so.g2_reg);
+    if (s == T2V_OK && (resuming || from) && so.d2_low >= 0 &&
+        so.d2_low != t2v_sg_trainer_recipe(tr)->d2_low && t2v_sg_trainer_step_count(tr, 2) == 0)
+        s = t2v_sg_trainer_set_d2_low(tr, so.d2_low);
     if (s != T2V_OK) {
         t2v_run_opts_open_error(CMD, &o, s);
         t2v_sg_trainer_free(tr);
@@ -471,6 +486,10 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return refuse(tr, "--g2-reg %g on --resume: the checkpoint's Stage II has trained "
                       "%lld steps with %g, which it keeps", (double)so.g2_reg,
                       (long long)t2v_sg_trainer_step_count(tr, 2), (double)r->s2_reg);
+    if (resuming && so.d2_low >= 0 && so.d2_low != r->d2_low)
+        return refuse(tr, "--d2-low %g on --resume: the checkpoint's Stage II has trained "
+                      "%lld steps with %g, which it keeps", (double)so.d2_low,
+                      (long long)t2v_sg_trainer_step_count(tr, 2), (double)r->d2_low);
     if (resuming && so.g2_residual >= 0 && so.g2_residual != r->gen.s2_residual)
         return refuse(tr, "--g2-residual %s on --resume: the checkpoint's Stage II has "
                       "trained %lld steps %s, which it keeps", so.g2_residual ? "on" : "off",
@@ -549,13 +568,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     }
     int with_match = r->lambda_match > 0.0f, with_words = r->aux_words > 0.0f,
         with_reader = r->reader > 0.0f, with_obj = stage == 1 && r->object_d > 0.0f,
-        with_reg = stage == 2 && r->s2_reg > 0.0f;
+        with_reg = stage == 2 && r->s2_reg > 0.0f, with_low = stage == 2 && r->d2_low > 0.0f;
     char head[192];
     snprintf(head, sizeof head,
-             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s%s%s\n",
+             "step,seconds,d_loss,g_loss,d_real,d_wrong,d_fake,g_adv,kl%s%s%s%s%s%s\n",
              with_match ? ",g_match" : "", with_words ? ",d_words,g_words" : "",
              with_reader ? ",d_reader,g_reader" : "", with_obj ? ",d_obj,g_obj" : "",
-             with_reg ? ",g_reg" : "");
+             with_reg ? ",g_reg" : "", with_low ? ",d_low,g_low" : "");
     FILE *log = t2v_open_log(CMD, csv, start, head);
     if (!log) {
         t2v_match_guide_close(&guide);
@@ -597,6 +616,8 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(log, ",%.5f,%.5f", st.d_obj, st.g_obj);
         if (with_reg)
             fprintf(log, ",%.6f", st.g_reg);
+        if (with_low)
+            fprintf(log, ",%.5f,%.5f", st.d_low, st.g_low);
         fputc('\n', log);
         double eta = t2v_progress_eta(&pg, step, steps), ema = pg.ema;
         int due = t2v_progress_due(&pg, step, steps);

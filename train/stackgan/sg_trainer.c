@@ -86,6 +86,9 @@ struct t2v_sg_trainer {
     t2v_arena arena;
     float *head_ws;
     float *real1, *real2;       /* (N, C, size1, size1), (N, C, size2, size2) */
+    float *low, *low_tmp, *dlow2; /* recipe d2_low: Stage II's fakes box-filtered to
+                                     size1, the filter's middle size, their gradient
+                                     back at size2 */
     float *ones, *zeros, *loss_dev;
     float *dS_d;                /* (2N, sent) D's sentence gradient */
     float *host1, *host2, *loss_host;
@@ -341,6 +344,9 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
     tr->real1 = t2v_plan_floats(p, (size_t)N * g->channels * g->size1 * g->size1);
     tr->real2 = t2v_plan_floats(p, (size_t)N * g->channels * g->size2 * g->size2);
+    tr->low = t2v_plan_floats(p, (size_t)N * g->channels * g->size1 * g->size1);
+    tr->low_tmp = t2v_plan_floats(p, (size_t)N * g->channels * 4 * g->size1 * g->size1);
+    tr->dlow2 = t2v_plan_floats(p, (size_t)N * g->channels * g->size2 * g->size2);
     tr->ones = t2v_plan_floats(p, (size_t)N);
     tr->zeros = t2v_plan_floats(p, (size_t)N);
     tr->loss_dev = t2v_plan_floats(p, (size_t)N * g->c_dim);
@@ -456,6 +462,7 @@ static const t2v_recipe_key recipe_keys[] = {
                        0),
     T2V_RECIPE_KEY_OPT("train.object_d", T2V_RECIPE_F32, t2v_sg_recipe, object_d, 1, 0),
     T2V_RECIPE_KEY_OPT("train.s2_reg", T2V_RECIPE_F32, t2v_sg_recipe, s2_reg, 1, 0),
+    T2V_RECIPE_KEY_OPT("train.d2_low", T2V_RECIPE_F32, t2v_sg_recipe, d2_low, 1, 0),
 };
 #undef KEY
 enum { N_RECIPE_KEYS = (int)(sizeof recipe_keys / sizeof recipe_keys[0]) };
@@ -494,6 +501,9 @@ static t2v_status open_data(t2v_sg_trainer *tr, t2v_data_warn_fn warn, void *war
                         "needs images of %dx%dx%d and %dx%d", tr->rc.data, tr->di.frames,
                         tr->di.channels, tr->di.height, tr->di.width, tr->di.hi_height,
                         tr->di.hi_width, g->channels, g->size1, g->size1, g->size2, g->size2);
+    if (!(tr->rc.d2_low >= 0.0f) || (tr->rc.d2_low > 0.0f && g->size2 != 4 * g->size1))
+        return t2v_fail(T2V_ERR_INVALID, "d2_low %g: a weight >= 0, and Stage II 4 times "
+                        "Stage I's size (%d and %d)", (double)tr->rc.d2_low, g->size1, g->size2);
     if (!(tr->rc.swap_miss >= 0.0f && tr->rc.swap_miss <= 1.0f))
         return t2v_fail(T2V_ERR_INVALID, "swap_miss %g: a share in [0, 1]",
                         (double)tr->rc.swap_miss);
@@ -632,7 +642,9 @@ static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_p
     } else if (tr->rc.shared_text) {
         copy_text(tr);
     }
-    tr->opt_g1.step = tr->disc[0].sc.opt.step = tr->obj.sc.opt.step = tr->step[0];
+    tr->opt_g1.step = tr->obj.sc.opt.step = tr->step[0];
+    /* with d2_low, Stage-I D also steps once per Stage-II step */
+    tr->disc[0].sc.opt.step = tr->step[0] + (tr->rc.d2_low > 0.0f ? tr->step[1] : 0);
     tr->opt_g2.step = tr->disc[1].sc.opt.step = tr->step[1];
     *out = tr;
     return T2V_OK;
@@ -649,6 +661,18 @@ t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight)
                         "II's first step, to a value >= 0 (%g at step %lld)", (double)weight,
                         (long long)tr->step[1]);
     tr->rc.s2_reg = tr->gen.s2.reg = weight;
+    return T2V_OK;
+}
+
+t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight)
+{
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    if (!(weight >= 0.0f) || tr->step[1] > 0 || (weight > 0.0f && g->size2 != 4 * g->size1))
+        return t2v_fail(T2V_ERR_INVALID, "Stage II's judging at Stage I's size is set before "
+                        "Stage II's first step, to a value >= 0, for a Stage II 4 times Stage "
+                        "I's size (%g at step %lld; sizes %d and %d)", (double)weight,
+                        (long long)tr->step[1], g->size1, g->size2);
+    tr->rc.d2_low = weight;
     return T2V_OK;
 }
 
@@ -800,8 +824,9 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return s;
     }
-    if (tr->rc.aux_words > 0.0f) {
-        t2v_status s = t2v_word_head_set_targets(&tr->disc[stage - 1].words, tr->be, tr->ids_host,
+    int low = stage == 2 && tr->rc.d2_low > 0.0f; /* Stage-I D judges Stage II too */
+    for (int d = low ? 0 : stage - 1; d < stage && tr->rc.aux_words > 0.0f; d++) {
+        t2v_status s = t2v_word_head_set_targets(&tr->disc[d].words, tr->be, tr->ids_host,
                                                  tr->len_host, N, g->text.max_words);
         if (s != T2V_OK)
             return s;
@@ -817,8 +842,11 @@ static t2v_status load_batch(t2v_sg_trainer *tr, int stage, int64_t step)
         if (s != T2V_OK)
             return s;
     }
-    if (stage == 1)
-        return t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
+    if (stage == 1 || low) {
+        t2v_status s = t2v_backend_upload(tr->be, tr->real1, tr->host1, N * n1 * sizeof(float));
+        if (s != T2V_OK || stage == 1)
+            return s;
+    }
     return t2v_backend_upload(tr->be, tr->real2, tr->host2, N * n2 * sizeof(float));
 }
 
@@ -958,6 +986,49 @@ static void d_pass(t2v_sg_trainer *tr, sg_disc *D, const float *real, const floa
     t2v_encoder_backward(&D->text, be, &D->sc.ps, dS2);
 }
 
+/* recipe d2_low: Stage-I D's update on Stage II's fakes box-filtered to
+ * Stage I's size (tr->low), against the real images at that size and the
+ * batch's captions through its own encoder. */
+static t2v_status low_d_step(t2v_sg_trainer *tr, const float *fake2, float lr,
+                             t2v_sg_stats *st)
+{
+    sg_disc *D1 = &tr->disc[0];
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    t2v_sg_box_down4(tr->be, tr->low, fake2, tr->low_tmp, tr->rc.batch * g->channels,
+                     g->size1);
+    t2v_status s = t2v_encoder_forward(&D1->text, tr->be, &D1->sc.ps, tr->ids_host,
+                                       tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    t2v_params_zero_grad(&D1->sc.ps);
+    scorer_refresh(tr, &D1->sc, 1);
+    t2v_sg_stats low;
+    memset(&low, 0, sizeof low);
+    d_pass(tr, D1, tr->real1, tr->low, &low);
+    scorer_update(tr, &D1->sc, lr);
+    st->d_low = low.d_loss;
+    return T2V_OK;
+}
+
+/* G's term through the updated Stage-I D on tr->low (its matching-aware
+ * head; the word heads, when on, judge Stage II at its own size only),
+ * weighted by d2_low; its gradient, back at Stage II's size, in tr->dlow2. */
+static t2v_status low_g_term(t2v_sg_trainer *tr, t2v_sg_stats *st)
+{
+    sg_disc *D1 = &tr->disc[0];
+    const t2v_stackgan_cfg *g = &tr->gen.cfg;
+    scorer_refresh(tr, &D1->sc, 0);
+    t2v_status s = t2v_encoder_forward(&D1->text, tr->be, &D1->sc.ps, tr->ids_host,
+                                       tr->len_host);
+    if (s != T2V_OK)
+        return s;
+    st->g_low = scorer_g_head(tr, &D1->sc, tr->low, D1->text.S, tr->rc.d2_low);
+    scorer_g_trunk(tr, &D1->sc);
+    t2v_sg_box_down4_backward(tr->be, tr->dlow2, D1->sc.fake.dinput, tr->low_tmp,
+                              tr->rc.batch * g->channels, g->size1);
+    return T2V_OK;
+}
+
 /* G's adversarial term on its fakes and the CA's KL; gradients into the
  * stage's generator parameters (and, in Stage I, the text encoder). */
 static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float *fake,
@@ -976,6 +1047,12 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     float *dimg = stage == 1 ? g->s1.dimg : g->s2.dimg;
     int side = stage == 1 ? g->cfg.size1 : g->cfg.size2;
     k->copy(be, dimg, D->sc.fake.dinput, (int64_t)N * g->cfg.channels * side * side);
+    if (stage == 2 && tr->rc.d2_low > 0.0f) {
+        t2v_status s = low_g_term(tr, st);
+        if (s != T2V_OK)
+            return s;
+        k->axpy(be, dimg, 1.0f, tr->dlow2, (int64_t)N * g->cfg.channels * side * side);
+    }
     if (tr->rc.reader > 0.0f) {
         t2v_status s = t2v_word_reader_pull(&tr->reader[stage - 1], fake, tr->rc.reader, dimg,
                                             &st->g_reader);
@@ -1005,7 +1082,8 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
     double kl = t2v_device_sum(be, tr->loss_host, ca->kl, N * C);
     st->kl = (float)(kl / (N * C));
     st->g_loss = st->g_adv + tr->rc.kl_weight * st->kl + tr->rc.lambda_match * st->g_match +
-                 st->g_words + st->g_reader + tr->rc.s2_reg * st->g_reg;
+                 st->g_words + st->g_reader + tr->rc.s2_reg * st->g_reg +
+                 tr->rc.d2_low * st->g_low;
     if (stage == 1) {
         t2v_sg_stage1_backward(&g->s1, be, &tr->gps1, g->s1.text.S, 1);
         if (!tr->rc.shared_text) /* the glyph's picture reads the words too, its tint
@@ -1088,6 +1166,9 @@ t2v_status t2v_sg_train_step(t2v_sg_trainer *tr, int stage, t2v_sg_stats *st)
     int with_obj = stage == 1 && tr->obj.on;
     if (with_obj)
         obj_d_step(tr, tr->rc.lr_d * decay, st);
+    if (stage == 2 && tr->rc.d2_low > 0.0f && (s = low_d_step(tr, fake, tr->rc.lr_d * decay,
+                                                              st)) != T2V_OK)
+        return s;
     /* G step: the same fakes against the updated D */
     t2v_params_zero_grad(gps);
     scorer_refresh(tr, &D->sc, 0);

@@ -51,6 +51,10 @@ typedef struct t2v_sg_recipe {
                                  correction's mean square in G's loss, keeping Stage II
                                  near Stage I's picture where D does not ask for a
                                  change; 0: off */
+    float d2_low;             /* > 0: Stage II is also judged at Stage I's size: its
+                                 images, box-filtered by 4, face Stage-I D (which
+                                 trains on with them as its fakes), whose G term
+                                 joins Stage II's loss with this weight; 0: off */
 } t2v_sg_recipe;
 
 /* "tiny" (tests: 16 -> 64 px), "small" (CPU: 64 -> 256, narrow, hinge +
@@ -69,6 +73,9 @@ typedef struct t2v_sg_stats {
     float d_obj, g_obj;             /* the object discriminator's loss and G's term
                                        (unweighted); 0 when off */
     float g_reg;                    /* residual Stage II: the correction's mean square
+                                       (unweighted); 0 when off */
+    float d_low, g_low;             /* recipe d2_low: Stage-I D's loss on Stage II's
+                                       box-filtered images and G's term through it
                                        (unweighted); 0 when off */
 } t2v_sg_stats;
 
@@ -94,6 +101,9 @@ t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int6
 /* Sets recipe s2_reg before Stage II's first step (T2V_ERR_INVALID after
  * it, or for a negative weight). */
 t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight);
+/* Sets recipe d2_low likewise (T2V_ERR_INVALID after Stage II's first step,
+ * for a negative weight, or when Stage II is not 4 times Stage I's size). */
+t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight);
 void t2v_sg_trainer_free(t2v_sg_trainer *tr);
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 /* Steps taken by stage 1 or 2. */
