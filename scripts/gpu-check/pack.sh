@@ -57,7 +57,8 @@ for lib in libavformat.so.59 libavcodec.so.59 libavutil.so.57 libswscale.so.6; d
         -o "$P/no-ffmpeg/$lib" "$src"
     rm "$src" "$src.map"
 done
-# The NEEDED closure of txt2vid, less FFmpeg (stubbed above) and glibc.
+# The libraries txt2vid needs, transitively (its NEEDED entries), except FFmpeg's
+# four (replaced above by libraries that abort if called) and glibc's.
 skip='^(libav(format|codec|util)|libswscale|libc|libm|libpthread|libdl|librt|ld-linux-x86-64|libgcc_s|libstdc\+\+)\.so'
 rm -rf "${B:?}/lib"
 mkdir -p "$B/lib"

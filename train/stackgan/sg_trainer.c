@@ -654,26 +654,33 @@ fail:
     return s;
 }
 
-t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight)
+/* A Stage-II weight may be set before Stage II's first step, to >= 0. */
+static t2v_status check_stage2_weight(const t2v_sg_trainer *tr, const char *what, float weight)
 {
     if (!(weight >= 0.0f) || tr->step[1] > 0)
-        return t2v_fail(T2V_ERR_INVALID, "the Stage-II correction's weight is set before Stage "
-                        "II's first step, to a value >= 0 (%g at step %lld)", (double)weight,
-                        (long long)tr->step[1]);
-    tr->rc.s2_reg = tr->gen.s2.reg = weight;
+        return t2v_fail(T2V_ERR_INVALID, "%s is set before Stage II's first step, to a value "
+                        ">= 0 (%g at step %lld)", what, (double)weight, (long long)tr->step[1]);
     return T2V_OK;
+}
+
+t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight)
+{
+    t2v_status s = check_stage2_weight(tr, "the Stage-II correction's weight", weight);
+    if (s == T2V_OK)
+        tr->rc.s2_reg = tr->gen.s2.reg = weight;
+    return s;
 }
 
 t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight)
 {
     const t2v_stackgan_cfg *g = &tr->gen.cfg;
-    if (!(weight >= 0.0f) || tr->step[1] > 0 || (weight > 0.0f && g->size2 != 4 * g->size1))
-        return t2v_fail(T2V_ERR_INVALID, "Stage II's judging at Stage I's size is set before "
-                        "Stage II's first step, to a value >= 0, for a Stage II 4 times Stage "
-                        "I's size (%g at step %lld; sizes %d and %d)", (double)weight,
-                        (long long)tr->step[1], g->size1, g->size2);
-    tr->rc.d2_low = weight;
-    return T2V_OK;
+    t2v_status s = check_stage2_weight(tr, "Stage II's judging at Stage I's size", weight);
+    if (s == T2V_OK && weight > 0.0f && g->size2 != 4 * g->size1)
+        s = t2v_fail(T2V_ERR_INVALID, "Stage II's judging at Stage I's size needs a Stage II 4 "
+                     "times Stage I's size (sizes %d and %d)", g->size1, g->size2);
+    if (s == T2V_OK)
+        tr->rc.d2_low = weight;
+    return s;
 }
 
 t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_path, int threads,
