@@ -41,6 +41,9 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
                         "Stage I (layered 2)", c->tint_words);
     if (c->s2_residual < 0 || c->s2_residual > 1)
         return t2v_fail(T2V_ERR_INVALID, "StackGAN s2_residual %d: 0 or 1", c->s2_residual);
+    if (c->s2_bg < 0 || c->s2_bg > 1 || (c->s2_bg && !c->s2_residual))
+        return t2v_fail(T2V_ERR_INVALID, "StackGAN s2_bg %d: 0, or 1 with the residual Stage "
+                        "II (s2_residual 1)", c->s2_bg);
     int side = c->layer_side;
     if (side < 0 || (side && (!c->layered || side > c->size1 ||
                               !(pow2_times(side, 3) || pow2_times(side, 4)))))
@@ -1009,7 +1012,17 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
     }
     if (c->s2_residual) /* the correction reads the picture it corrects */
         add_concat(&b, T2V_SG_IMAGE, c->channels);
-    add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    /* repainting: the matte is the output layer's last channel */
+    add_conv(&b, "out", c->channels + (c->s2_bg ? 1 : 0), 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    s->bg_att = s->bg_w = s->bg_b = -1;
+    if (c->s2_bg && b.st == T2V_OK) {
+        int Q = 2 * c->text.hidden;
+        int64_t q[1] = {Q}, w[2] = {c->channels, Q + c->text.sent + c->c_dim},
+                bb[1] = {c->channels};
+        s->bg_att = t2v_declare(ps, &b.st, "s2.bg", "attend", 1, q, 1);
+        s->bg_w = t2v_declare(ps, &b.st, "s2.bg", "fc.weight", 2, w, 0);
+        s->bg_b = t2v_declare(ps, &b.st, "s2.bg", "fc.bias", 1, bb, 1);
+    }
     return b.st;
 }
 
@@ -1031,6 +1044,40 @@ void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
     s->img = t2v_plan_floats(p, n);
     s->dimg = t2v_plan_grad(p, n);
     s->dhi = t2v_plan_grad(p, n);
+    if (!s->cfg.s2_bg)
+        return;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    size_t N = (size_t)p->N, C = (size_t)c->channels, L = n / (N * C);
+    size_t T = (size_t)c->text.max_words, Q = 2 * (size_t)c->text.hidden;
+    size_t D = (size_t)c->text.sent, K = (size_t)c->c_dim;
+    s->r = t2v_plan_floats(p, n);
+    s->mraw = t2v_plan_floats(p, N * L);
+    s->matte = t2v_plan_floats(p, N * L);
+    s->matte_t = t2v_plan_floats(p, n);
+    s->matte3 = t2v_plan_floats(p, n);
+    s->v = t2v_plan_floats(p, n);
+    s->bq_s = t2v_plan_floats(p, N * T);
+    s->bq_a = t2v_plan_floats(p, N * T);
+    s->bq_p = t2v_plan_floats(p, N * Q);
+    s->bin_sc = t2v_plan_floats(p, N * (D + K));
+    s->bin = t2v_plan_floats(p, N * (Q + D + K));
+    s->bg = t2v_plan_floats(p, N * C);
+    s->bgt = t2v_plan_floats(p, n);
+    s->diff = t2v_plan_floats(p, n);
+    s->dr = t2v_plan_grad(p, n);
+    s->dmraw = t2v_plan_grad(p, N * L);
+    s->dv = t2v_plan_grad(p, n);
+    s->dbgt = t2v_plan_grad(p, n);
+    s->dbg = t2v_plan_grad(p, N * C);
+    s->dbin = t2v_plan_grad(p, N * (Q + D + K));
+    s->dbin_sc = t2v_plan_grad(p, N * (D + K));
+    s->dbq_p = t2v_plan_grad(p, N * Q);
+    s->dbq_a = t2v_plan_grad(p, N * T);
+    s->dbq_s = t2v_plan_grad(p, N * T);
+    s->dmatte_t = t2v_plan_grad(p, n);
+    s->dmatte3 = t2v_plan_grad(p, n);
+    s->dS_bg = t2v_plan_grad(p, N * D);
+    s->dc_bg = t2v_plan_grad(p, N * K);
 }
 
 t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
@@ -1045,7 +1092,63 @@ t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
     if (st == T2V_OK && s->cfg.s2_residual)
         st = t2v_init_const(be, t2v_pdata(ps, out->w),
                             t2v_tensor_numel(&ps->items[out->w].t), 0.0f);
+    if (st != T2V_OK || !s->cfg.s2_bg)
+        return st;
+    /* a matte near 0.02 everywhere, a background head on the words' mean */
+    int C = s->cfg.channels;
+    st = t2v_init_const(be, t2v_pdata(ps, out->b) + C, 1, T2V_SG_MATTE_BIAS);
+    if (st == T2V_OK)
+        st = t2v_init_const(be, t2v_pdata(ps, s->bg_att), 2 * s->cfg.text.hidden, 0.0f);
+    if (st == T2V_OK)
+        st = t2v_init_normal(be, t2v_pdata(ps, s->bg_w), t2v_tensor_numel(&ps->items[s->bg_w].t),
+                             0.0f, 0.02f, seed, 1400);
+    if (st == T2V_OK)
+        st = t2v_init_const(be, t2v_pdata(ps, s->bg_b), C, 0.0f);
     return st;
+}
+
+/* The repainting's colour: Q2 (N, 2H) = softmax(hc u2) hc over each
+ * caption's words, b (N, C) = tanh(FC([Q2, S, c2])), tiled into bgt. */
+static void bg_head_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S)
+{
+    const t2v_kernels *k = be->k;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    int N = s->N, T = c->text.max_words, Q = 2 * c->text.hidden, D = c->text.sent;
+    int K = c->c_dim, C = c->channels, L = c->size2 * c->size2;
+    k->gemm(be, 0, 0, N * T, 1, Q, 1.0f, s->hc, Q, t2v_pdata(ps, s->bg_att), 1, 0.0f, s->bq_s,
+            1);
+    k->softmax_forward(be, s->bq_a, s->bq_s, s->mask, N, T);
+    k->gemm_batched(be, 0, 0, 1, Q, T, 1.0f, s->bq_a, T, T, s->hc, Q, (int64_t)T * Q, 0.0f,
+                    s->bq_p, Q, Q, N);
+    k->concat_forward(be, s->bin_sc, S, s->ca.c_hat, N, D, K, 1);
+    k->concat_forward(be, s->bin, s->bq_p, s->bin_sc, N, Q, D + K, 1);
+    t2v_linear_forward(be, s->bg, s->bin, t2v_pdata(ps, s->bg_w), t2v_pdata(ps, s->bg_b), N,
+                       Q + D + K, C);
+    k->act_forward(be, T2V_ACT_TANH, 0.0f, s->bg, s->bg, (int64_t)N * C);
+    k->tile_forward(be, s->bgt, s->bg, N, C, L);
+}
+
+/* dbgt -> the head's parameter gradients (the encoder is frozen: its word
+ * features get none) and dc_bg, the c2 part, for the CA's backward. */
+static void bg_head_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    const t2v_stackgan_cfg *c = &s->cfg;
+    int N = s->N, T = c->text.max_words, Q = 2 * c->text.hidden, D = c->text.sent;
+    int K = c->c_dim, C = c->channels, L = c->size2 * c->size2;
+    k->fill(be, s->dbg, 0.0f, (int64_t)N * C);
+    k->tile_backward(be, s->dbg, s->dbgt, N, C, L);
+    k->act_backward(be, T2V_ACT_TANH, 0.0f, s->dbg, s->dbg, s->bg, (int64_t)N * C);
+    t2v_linear_backward(be, s->dbin, t2v_pgrad(ps, s->bg_w), t2v_pgrad(ps, s->bg_b), s->dbg,
+                        s->bin, t2v_pdata(ps, s->bg_w), N, Q + D + K, C);
+    k->concat_backward(be, s->dbq_p, s->dbin_sc, s->dbin, N, Q, D + K, 1);
+    k->concat_backward(be, s->dS_bg, s->dc_bg, s->dbin_sc, N, D, K, 1);
+    // da[n] (1, T) = dQ2[n] (1, Q) hc[n]^T (Q, T); du2 += hc^T dscores
+    k->gemm_batched(be, 0, 1, 1, T, Q, 1.0f, s->dbq_p, Q, Q, s->hc, Q, (int64_t)T * Q, 0.0f,
+                    s->dbq_a, T, T, N);
+    k->softmax_backward(be, s->dbq_s, s->bq_a, s->dbq_a, N, T, 0.0f);
+    k->gemm(be, 1, 0, Q, 1, N * T, 1.0f, s->hc, Q, s->dbq_s, 1, 1.0f, t2v_pgrad(ps, s->bg_att),
+            1);
 }
 
 void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
@@ -1063,7 +1166,15 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
     k->upsample2_forward(be, s->up, s->up_half, NC, 1, 2 * h, 2 * h, 2);
     s->net.image = s->up;
     chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
-    k->add(be, s->u, s->up, chain_last(&s->net)->out, n);
+    const float *r = chain_last(&s->net)->out;
+    int L = s->cfg.size2 * s->cfg.size2, C = s->cfg.channels;
+    float *v = s->img;
+    if (s->cfg.s2_bg) { /* out = [r, matte]; the clamp into v, the repainting after it */
+        k->concat_backward(be, s->r, s->mraw, r, s->N, C, 1, L);
+        r = s->r;
+        v = s->v;
+    }
+    k->add(be, s->u, s->up, r, n);
     // clamp(u, -1, 1) = relu(u + 1) - relu(u - 1) - 1
     k->fill(be, s->lo, 1.0f, n);
     k->axpy(be, s->lo, 1.0f, s->u, n);
@@ -1071,26 +1182,72 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
     k->fill(be, s->hi, -1.0f, n);
     k->axpy(be, s->hi, 1.0f, s->u, n);
     k->act_forward(be, T2V_ACT_RELU, 0.0f, s->hi, s->hi, n);
-    k->fill(be, s->img, -1.0f, n);
-    k->axpy(be, s->img, 1.0f, s->lo, n);
-    k->axpy(be, s->img, -1.0f, s->hi, n);
+    k->fill(be, v, -1.0f, n);
+    k->axpy(be, v, 1.0f, s->lo, n);
+    k->axpy(be, v, -1.0f, s->hi, n);
+    if (!s->cfg.s2_bg)
+        return;
+    bg_head_forward(s, be, ps, S);
+    // matte (N, L) = (t + 1) / 2 -> (N, L, C) -> (N, C, L); img = v + matte (bgt - v)
+    k->fill(be, s->matte, 0.5f, (int64_t)s->N * L);
+    k->axpy(be, s->matte, 0.5f, s->mraw, (int64_t)s->N * L);
+    k->tile_forward(be, s->matte_t, s->matte, s->N, L, C);
+    int64_t shape[3] = {s->N, L, C};
+    int perm[3] = {0, 2, 1};
+    k->permute(be, s->matte3, s->matte_t, 3, shape, perm);
+    k->copy(be, s->diff, s->bgt, n);
+    k->axpy(be, s->diff, -1.0f, v, n);
+    k->mul(be, s->img, s->matte3, s->diff, n);
+    k->add(be, s->img, s->img, v, n);
+}
+
+/* Repainting's backward: dimg -> dv (the clamped image's share), the
+ * background head's gradients and the matte's dmraw. */
+static void repaint_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
+{
+    const t2v_kernels *k = be->k;
+    int N = s->N, C = s->cfg.channels, L = s->cfg.size2 * s->cfg.size2;
+    int64_t n = (int64_t)N * C * L;
+    k->mul(be, s->dbgt, s->matte3, s->dimg, n);
+    k->copy(be, s->dv, s->dimg, n);
+    k->axpy(be, s->dv, -1.0f, s->dbgt, n);
+    bg_head_backward(s, be, ps);
+    k->mul(be, s->dmatte3, s->dimg, s->diff, n);
+    int64_t shape[3] = {N, C, L};
+    int perm[3] = {0, 2, 1};
+    k->permute(be, s->dmatte_t, s->dmatte3, 3, shape, perm);
+    k->fill(be, s->dmraw, 0.0f, (int64_t)N * L);
+    k->tile_backward(be, s->dmraw, s->dmatte_t, N, L, C);
+    k->scale(be, s->dmraw, s->dmraw, 0.5f, (int64_t)N * L);
 }
 
 void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S,
                             int with_kl)
 {
-    if (s->cfg.s2_residual) { /* dr = dimg where -1 < u < 1, else 0 */
-        const t2v_kernels *k = be->k;
+    const t2v_kernels *k = be->k;
+    int bg = s->cfg.s2_bg;
+    if (s->cfg.s2_residual) { /* dr = dv where -1 < u < 1, else 0 */
         int64_t n = (int64_t)s->N * s->cfg.channels * s->cfg.size2 * s->cfg.size2;
-        float *dr = chain_last(&s->net)->dout;
-        k->act_backward(be, T2V_ACT_RELU, 0.0f, dr, s->dimg, s->lo, n);
-        k->act_backward(be, T2V_ACT_RELU, 0.0f, s->dhi, s->dimg, s->hi, n);
+        float *dr = bg ? s->dr : chain_last(&s->net)->dout;
+        const float *dv = s->dimg, *r = chain_last(&s->net)->out;
+        if (bg) {
+            repaint_backward(s, be, ps);
+            dv = s->dv;
+            r = s->r;
+        }
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, dr, dv, s->lo, n);
+        k->act_backward(be, T2V_ACT_RELU, 0.0f, s->dhi, dv, s->hi, n);
         k->axpy(be, dr, -1.0f, s->dhi, n);
         if (s->reg > 0.0f) /* reg mean(r^2) */
-            k->axpy(be, dr, 2.0f * s->reg / (float)n, chain_last(&s->net)->out, n);
+            k->axpy(be, dr, 2.0f * s->reg / (float)n, r, n);
+        if (bg)
+            k->concat_forward(be, chain_last(&s->net)->dout, dr, s->dmraw, s->N,
+                              s->cfg.channels, 1, (int64_t)s->cfg.size2 * s->cfg.size2);
     }
     chain_backward(&s->net, be, ps, 0);
-    be->k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);
+    k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);
+    if (bg)
+        k->add(be, s->ca.dc, s->ca.dc, s->dc_bg, (int64_t)s->N * s->cfg.c_dim);
     t2v_sg_ca_backward(&s->ca, be, ps, S, with_kl);
 }
 
@@ -1113,6 +1270,8 @@ void t2v_stackgan_plan(t2v_stackgan *g, t2v_backend *be, t2v_plan *p)
 {
     t2v_sg_stage1_plan(&g->s1, be, p);
     t2v_sg_stage2_plan(&g->s2, be, p);
+    g->s2.hc = g->s1.text.hc; /* Stage II reads the caption's words through Stage I's encoder */
+    g->s2.mask = g->s1.text.mask;
 }
 
 t2v_status t2v_stackgan_init(t2v_stackgan *g, t2v_backend *be, t2v_params *ps,

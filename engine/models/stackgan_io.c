@@ -38,6 +38,7 @@ static const int_key keys[] = {
     CFG_OPT("stackgan.bg_flat", bg_flat, 0, 1),
     CFG_OPT("stackgan.tint_words", tint_words, 0, 1),
     CFG_OPT("stackgan.s2_residual", s2_residual, 0, 1),
+    CFG_OPT("stackgan.s2_bg", s2_bg, 0, 1),
 };
 
 static int *field(t2v_stackgan_cfg *c, size_t offset) { return (int *)((char *)c + offset); }

@@ -78,6 +78,7 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-tint words" \
     "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain" \
     "train-stackgan --g2-residual yes" "train-stackgan --g2-residual" \
+    "train-stackgan --g2-residual repainted" \
     "train-stackgan --g2-reg -1" "train-stackgan --g2-reg x" "train-stackgan --g2-reg 1" \
     "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf" \
     "train-stackgan --swap-miss 1.5" "train-stackgan --swap-miss -0.1" \
@@ -537,6 +538,21 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     else
         fail "train-stackgan --resume --from: status $status, $(head -c 200 "$work/sg2fs.err")"
     fi
+    # repainting: a residual Stage II whose output layer draws a matte too
+    # (3 + 1 channels) and a background head on [Q2, S, c2] (16 + 8 + 6)
+    run sg2p train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2p" \
+        --from "$work/sgow/checkpoint.gguf" --g2-residual repaint
+    if [[ $status -eq 0 ]] && key_is "$work/sg2p/checkpoint.gguf" stackgan.s2_residual 1 &&
+        key_is "$work/sg2p/model.gguf" stackgan.s2_bg 1 &&
+        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.out\.weight +\(4, ' &&
+        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.bg\.fc\.weight +\(3, 30\)' &&
+        samples "$work/sg2p/model.gguf" "a small red sandal at the top on a blue background" sg2p; then
+        ok "train-stackgan --stage 2 --from CKPT --g2-residual repaint: stackgan.s2_bg 1, a matte channel and the background head in the file, and the model samples"
+    else
+        fail "train-stackgan --g2-residual repaint: status $status, $(head -c 200 "$work/sg2p.err")"
+    fi
+    run sg2pr train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2p" --resume --steps 3 --g2-residual on
+    refused sg2pr "repaints the background" "train-stackgan --g2-residual on --resume on a repainting Stage II"
     # Stage II's form is chosen when it starts: on a run whose Stage II has
     # not trained, --g2-residual takes effect
     run sg2o train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sgod" --resume --g2-residual on

@@ -5,7 +5,8 @@
  * attended words, tint head; also with the tint reading the sentence and
  * losses on the glyph through its gradient hooks, a trainer's object
  * discriminator's way; and with the tint reading the words' features over
- * a flat background, before a residual Stage II), then Stage II on Stage
+ * a flat background, before a residual Stage II that repaints the
+ * background under its matte), then Stage II on Stage
  * I's images. Compared:
  * the images in training and inference mode, the batch-norm running
  * statistics and every parameter gradient. Skipped (77) without a device.
@@ -29,13 +30,14 @@ typedef struct side {
 } side;
 
 /* layered 3: the glyph with tint_sent (and, in run_case, the hooks); 4: as
- * 3 with tint_words and bg_flat, and the residual Stage II */
+ * 3 with tint_words and bg_flat, and the residual, repainting Stage II */
 static t2v_stackgan_cfg model_cfg(int layered)
 {
     return (t2v_stackgan_cfg){.z_dim = 6, .c_dim = 5, .gf = 2, .size1 = 16, .res1 = 1,
                               .unit_norm0 = 1, .layered = layered >= 3 ? 2 : layered,
                               .tint_sent = layered >= 3, .tint_words = layered == 4,
                               .bg_flat = layered == 4, .s2_residual = layered == 4,
+                              .s2_bg = layered == 4,
                               .layer_side = layered ? 12 : 0, .gf2 = 4, .n_res2 = 1,
                               .channels = 3, .act = T2V_ACT_RELU, .ca_act = T2V_ACT_LRELU,
                               .text = {.vocab = 20, .embed = 8, .hidden = 8, .sent = 8,
@@ -110,7 +112,8 @@ static void backward(side *s, int stage, const float *w)
 static void run_case(int layered)
 {
     const char *kind = layered == 4 ? "glyph Stage I, tint from the words' features and the "
-                                      "sentence, flat background, hooks, residual Stage II"
+                                      "sentence, flat background, hooks, residual Stage II "
+                                      "repainting the background"
                        : layered == 3 ? "glyph Stage I, tint from the sentence too, losses on "
                                       "the glyph through its hooks, Stage II"
                        : layered == 2 ? "glyph Stage I (12x12 alpha picture, attention, tint), "

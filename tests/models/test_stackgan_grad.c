@@ -358,6 +358,7 @@ typedef struct gen_case {
     int32_t ids[NB * 6];
     int len[NB];
     float *S, *img1, *w;
+    float *hc, *mask;           /* repainting: the word features it reads */
     size_t out_n;
     double kl_w;
     /* glyph losses on the picture before its move and on the tint (a
@@ -377,6 +378,10 @@ static void gen_plan(void *ctx, t2v_plan *p)
         t2v_sg_stage2_plan(&c->s2, be, p);
         c->S = t2v_plan_floats(p, (size_t)NB * 5);
         c->img1 = t2v_plan_floats(p, (size_t)NB * 3 * 16 * 16);
+        c->hc = t2v_plan_floats(p, (size_t)NB * 6 * 6);
+        c->mask = t2v_plan_floats(p, (size_t)NB * 6);
+        c->s2.hc = c->hc;
+        c->s2.mask = c->mask;
     }
     if (c->pic_n) {
         c->d_pic = t2v_plan_floats(p, c->pic_n);
@@ -410,7 +415,8 @@ static double gen_loss_as(gen_case *c, int encode)
     double reg = 0.0;
     if (c->stage == 2 && c->s2.reg > 0.0f) { /* reg mean(r^2) of the residual's correction */
         float *r = malloc(c->out_n * sizeof *r);
-        fd_download(be, r, c->s2.net.node[c->s2.net.n - 1].out, c->out_n);
+        fd_download(be, r, c->s2.cfg.s2_bg ? c->s2.r : c->s2.net.node[c->s2.net.n - 1].out,
+                    c->out_n);
         for (size_t i = 0; i < c->out_n; i++)
             reg += (double)r[i] * r[i];
         reg *= c->s2.reg / (double)c->out_n;
@@ -714,6 +720,8 @@ static void residual_img1(gen_case *c, float a)
     fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
 }
 
+static void residual_soften(gen_case *c);
+
 /* The clamp's gradient: with many pixels clamped, the output layer's bias
  * gradient is sum over unclamped pixels of w (1 - r^2), in double. Then
  * the output layer's weights are scaled down and Stage I's image kept
@@ -747,6 +755,16 @@ static void check_residual_clamp(gen_case *c)
     }
     T2V_CHECK(err < 1e-4, "residual Stage II: no gradient passes a clamped pixel (the output "
               "bias's gradient against double precision, relative error %.2g)", err);
+    residual_soften(c);
+    free(r);
+    free(u);
+}
+
+/* The output layer's weights scaled down and Stage I's image kept small:
+ * no pixel clamped, a smooth loss for finite differences. */
+static void residual_soften(gen_case *c)
+{
+    const t2v_sg_node *out = &c->s2.net.node[c->s2.net.n - 1];
     int64_t nw = t2v_tensor_numel(&c->ps.items[out->w].t);
     float *w = malloc((size_t)nw * sizeof(float));
     fd_download(be, w, t2v_pdata(&c->ps, out->w), (size_t)nw);
@@ -755,8 +773,88 @@ static void check_residual_clamp(gen_case *c)
     fd_upload(be, t2v_pdata(&c->ps, out->w), w, (size_t)nw);
     residual_img1(c, 0.3f);
     free(w);
-    free(r);
-    free(u);
+}
+
+/* Repainting against a double-precision reference: Q2 = softmax(hc u2)
+ * hc over each caption's words, b = tanh(W [Q2, S, c2] + bias), matte m =
+ * (t + 1) / 2 of the output layer's last channel, v = clamp(up4(img1) +
+ * r), img = v + m (b - v). at_init: the matte is (tanh(-2) + 1) / 2
+ * everywhere and the correction zero. */
+static void check_repaint_reference(gen_case *c, int at_init)
+{
+    enum { C = 3, S1 = 16, S2 = 64, L = S2 * S2, T = 6, Q = 6, D = 5, K = 2 };
+    const t2v_sg_stage2 *s2 = &c->s2;
+    const t2v_sg_node *out = &s2->net.node[s2->net.n - 1];
+    size_t n2 = (size_t)NB * C * L;
+    float *img1 = malloc((size_t)NB * C * S1 * S1 * sizeof(float));
+    float *o = malloc((size_t)NB * (C + 1) * L * sizeof(float)), *img = malloc(n2 * sizeof(float));
+    float hc[NB * T * Q], mask[NB * T], S[NB * D], ch[NB * K], u2[Q], W[C * (Q + D + K)], bb[C];
+    fd_download(be, img1, c->img1, (size_t)NB * C * S1 * S1);
+    fd_download(be, o, out->out, (size_t)NB * (C + 1) * L);
+    fd_download(be, img, s2->img, n2);
+    fd_download(be, hc, c->hc, sizeof hc / sizeof *hc);
+    fd_download(be, mask, c->mask, NB * T);
+    fd_download(be, S, c->S, NB * D);
+    fd_download(be, ch, s2->ca.c_hat, NB * K);
+    fd_download(be, u2, t2v_pdata(&c->ps, s2->bg_att), Q);
+    fd_download(be, W, t2v_pdata(&c->ps, s2->bg_w), sizeof W / sizeof *W);
+    fd_download(be, bb, t2v_pdata(&c->ps, s2->bg_b), C);
+    double err = 0.0, mlo = 1.0, mhi = 0.0, rmax = 0.0;
+    for (int n = 0; n < NB; n++) {
+        double a[T], amax = -1e30, z = 0.0, in[Q + D + K], b[C];
+        for (int t = 0; t < T; t++) {
+            a[t] = 0.0;
+            for (int q = 0; q < Q; q++)
+                a[t] += (double)hc[(n * T + t) * Q + q] * u2[q];
+            if (mask[n * T + t] > 0.0f)
+                amax = fmax(amax, a[t]);
+        }
+        for (int t = 0; t < T; t++)
+            z += a[t] = mask[n * T + t] > 0.0f ? exp(a[t] - amax) : 0.0;
+        for (int q = 0; q < Q; q++) {
+            in[q] = 0.0;
+            for (int t = 0; t < T; t++)
+                in[q] += a[t] / z * hc[(n * T + t) * Q + q];
+        }
+        for (int d = 0; d < D; d++)
+            in[Q + d] = S[n * D + d];
+        for (int k = 0; k < K; k++)
+            in[Q + D + k] = ch[n * K + k];
+        for (int k = 0; k < C; k++) {
+            double acc = bb[k];
+            for (int j = 0; j < Q + D + K; j++)
+                acc += (double)W[k * (Q + D + K) + j] * in[j];
+            b[k] = tanh(acc);
+        }
+        for (int i = 0; i < S2; i++)
+            for (int j = 0; j < S2; j++) {
+                double m = 0.5 * (o[((size_t)n * (C + 1) + C) * L + i * S2 + j] + 1.0);
+                mlo = fmin(mlo, m);
+                mhi = fmax(mhi, m);
+                for (int k = 0; k < C; k++) {
+                    double r = o[((size_t)n * (C + 1) + k) * L + i * S2 + j];
+                    double u = img1[((size_t)(n * C + k) * S1 + i / 4) * S1 + j / 4] + r;
+                    double v = u > 1.0 ? 1.0 : u < -1.0 ? -1.0 : u;
+                    double want = v + m * (b[k] - v);
+                    err = fmax(err, fabs(want - img[((size_t)(n * C + k) * S2 + i) * S2 + j]));
+                    rmax = fmax(rmax, fabs(r));
+                }
+            }
+    }
+    double m0 = 0.5 * (tanh(T2V_SG_MATTE_BIAS) + 1.0);
+    if (at_init)
+        T2V_CHECK(err < 1e-5 && rmax == 0.0 && fabs(mlo - m0) < 1e-6 && fabs(mhi - m0) < 1e-6,
+                  "repainting Stage II at initialisation: no correction, the matte %.4f "
+                  "everywhere, and every pixel v + m (b - v) with b read from the caption "
+                  "(max error %.2g)", m0, err);
+    else
+        T2V_CHECK(err < 1e-5 && mhi - mlo > 0.02,
+                  "repainting Stage II: every pixel is v + m (b - v), v = clamp(up4(img1) + r), "
+                  "b = tanh(FC([softmax(hc u2) hc, S, c2])) (max error %.2g; matte from %.3f "
+                  "to %.3f)", err, mlo, mhi);
+    free(img1);
+    free(o);
+    free(img);
 }
 
 /* layered: 0, or the object picture's side (16: the whole frame); glyph:
@@ -766,12 +864,13 @@ static void check_residual_clamp(gen_case *c)
  * background (the chain's mean colour), 5: as 4 with the tint reading the
  * words' features through its own attention too. Stage II: glyph 1 is
  * the residual Stage II (a correction of the upsampled Stage-I image,
- * clamped to [-1, 1]) */
+ * clamped to [-1, 1]), 2 that correction repainting a background colour
+ * read from the caption under a matte */
 static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
 {
     gen_case *c = calloc(1, sizeof *c);
     c->stage = stage;
-    if (glyph >= 2) {
+    if (stage == 1 && glyph >= 2) {
         c->pic_n = (size_t)NB * layered * layered;
         c->tint_n = (size_t)NB * 3;
         c->w_pic = signed_weights(c->pic_n, 7);
@@ -784,7 +883,8 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
                             .layered = stage == 1 && glyph ? 2 : layered > 0,
                             .layer_side = layered, .tint_sent = glyph >= 3,
                             .bg_flat = glyph >= 4, .tint_words = glyph == 5,
-                            .s2_residual = stage == 2 && glyph == 1,
+                            .s2_residual = stage == 2 && glyph >= 1,
+                            .s2_bg = stage == 2 && glyph == 2,
                             .ca_act = smooth ? T2V_ACT_TANH : T2V_ACT_LRELU,
                             .text = {.vocab = 9, .embed = 4, .hidden = 3, .sent = 5,
                                      .max_words = 6}};
@@ -800,7 +900,15 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         t2v_sg_stage1_init(&c->s1, be, &c->ps, &c->bufs, 5);
     else
         t2v_sg_stage2_init(&c->s2, be, &c->ps, &c->bufs, 5);
-    int residual = stage == 2 && glyph == 1;
+    int residual = stage == 2 && glyph >= 1, repaint = stage == 2 && glyph == 2;
+    if (stage == 2) { /* word features in [-1, 1]; captions of 6 and 3 words */
+        float hc[NB * 36], mask[NB * 6] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0};
+        t2v_rng_uniform_host(hc, NB * 36, 9, 4, 0);
+        for (int i = 0; i < NB * 36; i++)
+            hc[i] = 2.0f * hc[i] - 1.0f;
+        fd_upload(be, c->hc, hc, NB * 36);
+        fd_upload(be, c->mask, mask, NB * 6);
+    }
     if (residual) {
         float S[NB * 5], eps0[NB * 2];
         t2v_rng_normal_host(S, NB * 5, 9, 2, 0);
@@ -809,8 +917,12 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         fd_upload(be, c->s2.ca.eps, eps0, NB * 2);
         residual_img1(c, 0.9f);
         t2v_sg_stage2_forward(&c->s2, be, &c->ps, &c->bufs, c->img1, c->S, 1);
-        check_residual_reference(c, 0);
-        check_residual_reads_image(c);
+        if (repaint) {
+            check_repaint_reference(c, 1);
+        } else {
+            check_residual_reference(c, 0);
+            check_residual_reads_image(c);
+        }
     }
     randomise(&c->ps, 0.3f, 11);
     if (glyph == 5) /* sharp scores: their path into the word features weighs */
@@ -843,7 +955,10 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
         fd_upload(be, c->img1, img, (size_t)NB * 3 * 256);
         fd_upload(be, c->s2.ca.eps, eps, NB * 2);
         free(img);
-        if (residual) {
+        if (repaint) {
+            residual_soften(c);
+            c->s2.reg = 3000.0f;
+        } else if (residual) {
             check_residual_clamp(c);
             c->s2.reg = 3000.0f; /* the correction's mean square joins the loss, weighted
                                     to matter beside the 24,576 weighted pixels */
@@ -853,7 +968,9 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
     gen_loss(c);
     if (layered && smooth)
         glyph ? check_glyph_reference(c) : check_layer_reference(&c->s1, &c->ps);
-    if (residual)
+    if (repaint)
+        check_repaint_reference(c, 0);
+    else if (residual)
         check_residual_reference(c, 2);
     if (stage == 1) { /* the glyph's attention reaches the words as well as S */
         fd_upload(be, c->s1.dimg, c->w, c->out_n);
@@ -886,6 +1003,9 @@ static void check_stage_as(int stage, t2v_act act, int layered, int glyph)
              : glyph ? ", word attention, tint head" : "");
     snprintf(what, sizeof what, "%s (%s) with CA and KL", stage == 1 ? layered ? layer
              : "Stage-I G 16x16, residual blocks, + encoder"
+             : repaint ? "repainting Stage-II G 16 -> 64 (a clamped correction of Stage I, "
+                         "its mean square weighted 3000, and a background colour read from "
+                         "the words painted under a matte)"
              : residual ? "residual Stage-II G 16 -> 64 (a clamped correction of Stage I, "
                           "its mean square weighted 3000)"
                         : "Stage-II G 16 -> 64, residual block",
@@ -960,6 +1080,7 @@ int main(void)
     check_stage_as(1, T2V_ACT_TANH, 12, 5);
     check_stage(2, T2V_ACT_TANH, 0);
     check_stage_as(2, T2V_ACT_TANH, 0, 1);
+    check_stage_as(2, T2V_ACT_TANH, 0, 2);
     /* ReLU after batch norm puts many units at the kink; a smaller step
      * measures the slope with fewer crossings */
     EPS = 5e-4;

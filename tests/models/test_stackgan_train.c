@@ -223,8 +223,8 @@ static void check_new_stage2(void)
     T2V_CHECK(same, "residual Stage II resumed at step 1 equals 3 steps in one go (D %.6f/%.6f)",
               x[2][0], y[2][0]);
     t2v_sg_trainer_free(tr);
-    T2V_CHECK(new_stage2(ckpt, 2) == NULL && strstr(t2v_last_error(), "residual"),
-              "a residual flag of 2 is refused: %s", t2v_last_error());
+    T2V_CHECK(new_stage2(ckpt, 3) == NULL && strstr(t2v_last_error(), "Stage-II form"),
+              "a Stage-II form of 3 is refused: %s", t2v_last_error());
 }
 
 /* The object discriminator (layered 2, object_d set): its loss on a fixed
@@ -773,6 +773,65 @@ static void check_d2_low(void)
     t2v_sg_trainer_free(tr);
 }
 
+/* A repainting Stage II (form 2) on the Stage I of check_new_stage2: it
+ * starts at Stage I's images under a faint matte (every pixel within
+ * 2 m0 of the upsampled Stage-I pixel, m0 the matte's start), trains,
+ * exports a file whose entry point draws what the trainer draws, and
+ * resumes exactly. */
+static void check_repaint(void)
+{
+    char ckpt[300], ckpt2[300], model[300];
+    snprintf(ckpt, sizeof ckpt, "%s/stage1.gguf", dir);
+    snprintf(ckpt2, sizeof ckpt2, "%s/repaint2.gguf", dir);
+    snprintf(model, sizeof model, "%s/repaint.gguf", dir);
+    static float b1[N1], b2[N2];
+    t2v_sg_trainer *tr = new_stage2(ckpt, 2);
+    const t2v_sg_recipe *r = tr ? t2v_sg_trainer_recipe(tr) : NULL;
+    if (!T2V_CHECK(r && r->gen.s2_residual == 1 && r->gen.s2_bg == 1 &&
+                   t2v_sg_trainer_step_count(tr, 2) == 0,
+                   "a new repainting Stage II opens on the checkpoint's Stage I"))
+        return;
+    t2v_status s = t2v_sg_trainer_sample(tr, caps, 2, 3, b1, b2);
+    double m0 = 0.5 * (tanh(T2V_SG_MATTE_BIAS) + 1.0), off = 0.0;
+    for (int i = 0; i < N2; i++) {
+        int nc = i / 4096, y = i / 64 % 64, x = i % 64;
+        off = fmax(off, fabs(b1[(nc * 16 + y / 4) * 16 + x / 4] - b2[i]));
+    }
+    T2V_CHECK(s == T2V_OK && off > 1e-4 && off <= 2.0 * m0 + 1e-6,
+              "new repainting Stage II: Stage II's images are Stage I's upsampled under a "
+              "matte of %.3f (off by up to %.4f, at most %.4f)", m0, off, 2.0 * m0);
+    float x[3][2], y[3][2];
+    int ok = run_steps(tr, 2, 3, x) && t2v_sg_export(tr, model, "test") == T2V_OK &&
+             t2v_sg_trainer_sample(tr, caps + 1, 1, 42, b1, b2) == T2V_OK;
+    t2v_sg_trainer_free(tr);
+    t2v_backend *be;
+    t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be);
+    loaded m;
+    static float a1[N1 / 2], a2[N2 / 2];
+    ok = ok && load_model(model, be, &m) == T2V_OK;
+    if (ok) {
+        ok = m.g.cfg.s2_bg == 1 && sample(&m, be, caps[1], 42, 0, a1, a2) == T2V_OK;
+        unload(&m);
+    }
+    t2v_backend_close(be);
+    double d2 = 0.0;
+    for (int i = 0; ok && i < N2 / 2; i++)
+        d2 = fmax(d2, fabs(a2[i] - b2[i]));
+    T2V_CHECK(ok && d2 < 1e-5, "a repainting Stage II trained 3 steps exports: the file says "
+              "so, and its entry point draws the trainer's image (max diff %.2g)", d2);
+    tr = new_stage2(ckpt, 2);
+    ok = tr && run_steps(tr, 2, 1, y) && t2v_sg_save_checkpoint(tr, ckpt2, "test") == T2V_OK;
+    t2v_sg_trainer_free(tr);
+    tr = ok ? tiny(NULL, ckpt2) : NULL;
+    ok = tr && t2v_sg_trainer_recipe(tr)->gen.s2_bg == 1 && run_steps(tr, 2, 2, y + 1);
+    int same = ok;
+    for (int i = 0; ok && i < 3; i++)
+        same &= x[i][0] == y[i][0] && x[i][1] == y[i][1];
+    T2V_CHECK(same, "repainting Stage II resumed at step 1 equals 3 steps in one go (G "
+              "%.6f/%.6f)", x[2][1], y[2][1]);
+    t2v_sg_trainer_free(tr);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/t2v-stackgan-test-%d", (int)getpid());
@@ -789,6 +848,7 @@ int main(void)
         check_standing_stats();
         check_sampling();
         check_new_stage2();
+        check_repaint();
         check_d2_low();
         for (layered = 1; layered <= 2; layered++) { /* the object layer, the glyph: exact */
             check_resume();                           /* resume, export and sampling */

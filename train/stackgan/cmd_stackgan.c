@@ -35,9 +35,12 @@ static void usage(FILE *f)
             "                      encoder, Stage I and Stage-I discriminators; CKPT is only\n"
             "                      read); a run dir that has its own checkpoint and\n"
             "                      --resume continues that instead\n"
-            "  --g2-residual on|off  Stage II draws a correction added to Stage I's image\n"
-            "                      (upsampled), starting at zero, or the whole image (off,\n"
-            "                      default); set when Stage II starts, fixed after\n"
+            "  --g2-residual on|off|repaint  Stage II draws a correction added to Stage\n"
+            "                      I's image (upsampled), starting at zero, or the whole\n"
+            "                      image (off, default); repaint: a correction, and a\n"
+            "                      background colour read from the caption again, painted\n"
+            "                      under a matte Stage II draws; set when Stage II starts,\n"
+            "                      fixed after\n"
             "  --g2-reg X          with --g2-residual on: weight of the correction's mean\n"
             "                      square in G's loss (default 0); set when Stage II\n"
             "                      starts, fixed after\n"
@@ -122,6 +125,14 @@ static void usage(FILE *f)
             "  --quiet             no progress output\n");
 }
 
+/* Stage II's form as --g2-residual names it: 0 off, 1 on, 2 repaint. */
+static const char *const s2_form_names[3] = {"off", "on", "repaint"};
+
+static int s2_form(const t2v_sg_recipe *r)
+{
+    return r->gen.s2_residual ? 1 + r->gen.s2_bg : 0;
+}
+
 /* The options only this command takes. */
 typedef struct sg_opts {
     int stage;
@@ -138,7 +149,7 @@ typedef struct sg_opts {
     float swap_miss;    /* < 0: preset's */
     int g_tint;         /* < 0: preset's; 1: the tint reads the sentence; 2: and the words */
     int g_background;   /* < 0: preset's; 1: flat */
-    int g2_residual;    /* < 0: preset's (or the checkpoint's) */
+    int g2_residual;    /* < 0: preset's (or the checkpoint's); 0 off, 1 on, 2 repaint */
     float g2_reg;       /* < 0: preset's (or the checkpoint's) */
     float d2_low;       /* < 0: preset's (or the checkpoint's) */
     const char *from;   /* a checkpoint whose Stage I a new Stage II starts from */
@@ -188,7 +199,10 @@ static int parse_own(void *user, int c, const char *arg)
                                                    : -1;
         return o->g_tint < 0 ? -1 : 0;
     case O_G2_RESIDUAL:
-        o->g2_residual = strcmp(arg, "on") == 0 ? 1 : strcmp(arg, "off") == 0 ? 0 : -1;
+        o->g2_residual = strcmp(arg, "repaint") == 0 ? 2
+                         : strcmp(arg, "on") == 0    ? 1
+                         : strcmp(arg, "off") == 0   ? 0
+                                                     : -1;
         return o->g2_residual < 0 ? -1 : 0;
     case O_G2_REG:
         o->g2_reg = strtof(arg, &end);
@@ -364,10 +378,11 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (so.object_d >= 0) rc.object_d = so.object_d;
     if (so.swap_miss >= 0) rc.swap_miss = so.swap_miss;
     if (so.g_tint >= 0) rc.gen.tint_sent = so.g_tint >= 1, rc.gen.tint_words = so.g_tint == 2;
-    if (so.g2_residual >= 0) rc.gen.s2_residual = so.g2_residual;
+    if (so.g2_residual >= 0)
+        rc.gen.s2_residual = so.g2_residual > 0, rc.gen.s2_bg = so.g2_residual == 2;
     if (so.g2_reg >= 0) rc.s2_reg = so.g2_reg;
     if (so.d2_low >= 0) rc.d2_low = so.d2_low;
-    if (so.g2_reg > 0 && !rc.gen.s2_residual && so.g2_residual != 1 && !fixed_recipe) {
+    if (so.g2_reg > 0 && !rc.gen.s2_residual && so.g2_residual < 1 && !fixed_recipe) {
         fprintf(stderr, CMD ": --g2-reg weighs the residual Stage II's correction: it needs "
                 "--g2-residual on\n");
         return 2;
@@ -454,7 +469,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
                                t2v_print_data_warning, NULL, &tr);
     /* Stage II's form is chosen when it starts: before, a new one replaces it */
     if (s == T2V_OK && resuming && so.g2_residual >= 0 &&
-        so.g2_residual != t2v_sg_trainer_recipe(tr)->gen.s2_residual &&
+        so.g2_residual != s2_form(t2v_sg_trainer_recipe(tr)) &&
         t2v_sg_trainer_step_count(tr, 2) == 0) {
         t2v_sg_trainer_free(tr);
         s = t2v_sg_trainer_new_stage2(ckpt, so.g2_residual, so.stage == 2 ? o.steps : 0,
@@ -490,11 +505,13 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return refuse(tr, "--d2-low %g on --resume: the checkpoint's Stage II has trained "
                       "%lld steps with %g, which it keeps", (double)so.d2_low,
                       (long long)t2v_sg_trainer_step_count(tr, 2), (double)r->d2_low);
-    if (resuming && so.g2_residual >= 0 && so.g2_residual != r->gen.s2_residual)
+    if (resuming && so.g2_residual >= 0 && so.g2_residual != s2_form(r))
         return refuse(tr, "--g2-residual %s on --resume: the checkpoint's Stage II has "
-                      "trained %lld steps %s, which it keeps", so.g2_residual ? "on" : "off",
+                      "trained %lld steps %s, which it keeps", s2_form_names[so.g2_residual],
                       (long long)t2v_sg_trainer_step_count(tr, 2),
-                      r->gen.s2_residual ? "as a correction" : "drawing the whole image");
+                      r->gen.s2_bg         ? "as a correction that repaints the background"
+                      : r->gen.s2_residual ? "as a correction"
+                                           : "drawing the whole image");
     int stage = so.stage;
     t2v_match_guide guide;
     memset(&guide, 0, sizeof guide);

@@ -318,6 +318,8 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
     t2v_backend *be = tr->be;
     t2v_sg_stage1_plan(&tr->gen.s1, be, p);
     t2v_sg_stage2_plan(&tr->gen.s2, be, p);
+    tr->gen.s2.hc = tr->gen.s1.text.hc; /* repainting reads the caption's words */
+    tr->gen.s2.mask = tr->gen.s1.text.mask;
     size_t ws = 0;
     for (int i = 0; i < 2; i++) {
         sg_disc *D = &tr->disc[i];
@@ -520,8 +522,9 @@ static t2v_status load_params(t2v_params *ps, const t2v_weights *w, int with_mom
 }
 
 /* fresh2 >= 0 (with resume_path): Stage I from the checkpoint, Stage II
- * (its generator, discriminator and reader) fresh, residual when fresh2 is
- * 1, not when 0, as stored when 2. */
+ * (its generator, discriminator and reader) fresh: drawing the whole image
+ * when fresh2 is 0, residual when 1, residual and repainting when 2, as
+ * stored when 3. */
 static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_path, int fresh2,
                                int threads, t2v_device device, int gpu_id,
                                t2v_data_warn_fn warn, void *warn_user, t2v_sg_trainer **out)
@@ -542,8 +545,10 @@ static t2v_status trainer_open(const t2v_sg_recipe *recipe, const char *resume_p
             tr->rc.steps1 = recipe->steps1;
         if (recipe && recipe->steps2 > 0)
             tr->rc.steps2 = recipe->steps2;
-        if (fresh2 == 0 || fresh2 == 1)
-            tr->rc.gen.s2_residual = fresh2;
+        if (fresh2 >= 0 && fresh2 <= 2) {
+            tr->rc.gen.s2_residual = fresh2 > 0;
+            tr->rc.gen.s2_bg = fresh2 == 2;
+        }
     } else {
         tr->rc = *recipe;
     }
@@ -696,12 +701,12 @@ t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int6
                                      t2v_sg_trainer **out)
 {
     *out = NULL;
-    if (residual < -1 || residual > 1)
-        return t2v_fail(T2V_ERR_INVALID, "Stage-II residual %d: -1, 0 or 1", residual);
+    if (residual < -1 || residual > 2)
+        return t2v_fail(T2V_ERR_INVALID, "Stage-II form %d: -1, 0, 1 or 2", residual);
     t2v_sg_recipe r;
     memset(&r, 0, sizeof r);
     r.steps2 = steps2;
-    return trainer_open(&r, stage1_path, residual < 0 ? 2 : residual, threads, device, gpu_id,
+    return trainer_open(&r, stage1_path, residual < 0 ? 3 : residual, threads, device, gpu_id,
                         warn, warn_user, out);
 }
 

@@ -91,8 +91,9 @@ t2v_status t2v_sg_trainer_new(const t2v_sg_recipe *recipe, const char *resume_pa
 /* A new Stage II on a trained Stage I: the recipe, the encoder, Stage I
  * and its discriminators from the checkpoint at stage1_path, Stage II (its
  * generator, discriminator and word reader, their Adam moments) fresh at
- * step 0, residual (stackgan.s2_residual) 1 or 0 as given (-1: as the
- * checkpoint's recipe says); steps2 > 0 overrides
+ * step 0, in the form `residual` gives: 0 drawing the whole image, 1 a
+ * correction (stackgan.s2_residual), 2 a correction that also repaints the
+ * background (stackgan.s2_bg), -1 as the checkpoint's recipe says; steps2 > 0 overrides
  * the stored step target. The checkpoint itself is only read. */
 t2v_status t2v_sg_trainer_new_stage2(const char *stage1_path, int residual, int64_t steps2,
                                      int threads, t2v_device device, int gpu_id,
