@@ -800,8 +800,19 @@ static void check_repaint(void)
     T2V_CHECK(s == T2V_OK && off > 1e-4 && off <= 2.0 * m0 + 1e-6,
               "new repainting Stage II: Stage II's images are Stage I's upsampled under a "
               "matte of %.3f (off by up to %.4f, at most %.4f)", m0, off, 2.0 * m0);
+    /* the penalty weighs the correction alone, zero before G's first update
+     * (a matte channel counted in would read some 0.23) */
+    t2v_sg_stats st;
+    s = t2v_sg_trainer_set_s2_reg(tr, 100.0f);
+    if (s == T2V_OK)
+        s = t2v_sg_train_step(tr, 2, &st);
+    T2V_CHECK(s == T2V_OK && st.g_reg == 0.0f,
+              "repainting Stage II's first step: the correction's mean square is %g (the "
+              "matte not in it)", s == T2V_OK ? (double)st.g_reg : -1.0);
+    t2v_sg_trainer_free(tr);
+    tr = new_stage2(ckpt, 2);
     float x[3][2], y[3][2];
-    int ok = run_steps(tr, 2, 3, x) && t2v_sg_export(tr, model, "test") == T2V_OK &&
+    int ok = tr && run_steps(tr, 2, 3, x) && t2v_sg_export(tr, model, "test") == T2V_OK &&
              t2v_sg_trainer_sample(tr, caps + 1, 1, 42, b1, b2) == T2V_OK;
     t2v_sg_trainer_free(tr);
     t2v_backend *be;

@@ -1084,7 +1084,8 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
         st->g_match = (float)match;
     }
     if (stage == 2 && g->cfg.s2_residual && tr->rc.s2_reg > 0.0f) { /* its gradient: backward's */
-        const float *r = g->s2.net.node[g->s2.net.n - 1].out;
+        /* the correction alone: a repainting output layer's last channel is its matte */
+        const float *r = g->cfg.s2_bg ? g->s2.r : g->s2.net.node[g->s2.net.n - 1].out;
         int64_t len = (int64_t)g->cfg.channels * side * side;
         k->row_dot(be, tr->loss_dev, r, r, N, len, 1.0f / (float)len);
         st->g_reg = (float)(t2v_device_sum(be, tr->loss_host, tr->loss_dev, N) / N);
