@@ -41,9 +41,10 @@ t2v_status t2v_stackgan_check(t2v_stackgan_cfg *c)
                         "Stage I (layered 2)", c->tint_words);
     if (c->s2_residual < 0 || c->s2_residual > 1)
         return t2v_fail(T2V_ERR_INVALID, "StackGAN s2_residual %d: 0 or 1", c->s2_residual);
-    if (c->s2_bg < 0 || c->s2_bg > 1 || (c->s2_bg && !c->s2_residual))
+    if (c->s2_bg < 0 || c->s2_bg > 1 || (c->s2_bg && (!c->s2_residual || !c->layered)))
         return t2v_fail(T2V_ERR_INVALID, "StackGAN s2_bg %d: 0, or 1 with the residual Stage "
-                        "II (s2_residual 1)", c->s2_bg);
+                        "II (s2_residual 1) over a layered Stage I (its alpha is the matte)",
+                        c->s2_bg);
     int side = c->layer_side;
     if (side < 0 || (side && (!c->layered || side > c->size1 ||
                               !(pow2_times(side, 3) || pow2_times(side, 4)))))
@@ -1012,13 +1013,12 @@ t2v_status t2v_sg_stage2_declare(t2v_sg_stage2 *s, const t2v_stackgan_cfg *cfg, 
     }
     if (c->s2_residual) /* the correction reads the picture it corrects */
         add_concat(&b, T2V_SG_IMAGE, c->channels);
-    /* repainting: the matte is the output layer's last channel */
-    add_conv(&b, "out", c->channels + (c->s2_bg ? 1 : 0), 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
+    add_conv(&b, "out", c->channels, 3, 1, 1, 0, T2V_ACT_TANH, T2V_SG_OUT);
     s->bg_att = s->bg_w = s->bg_b = -1;
-    if (c->s2_bg && b.st == T2V_OK) {
+    if (c->s2_bg && b.st == T2V_OK) { /* the head: C colour values and the gate */
         int Q = 2 * c->text.hidden;
-        int64_t q[1] = {Q}, w[2] = {c->channels, Q + c->text.sent + c->c_dim},
-                bb[1] = {c->channels};
+        int64_t q[1] = {Q}, w[2] = {c->channels + 1, Q + c->text.sent + c->c_dim},
+                bb[1] = {c->channels + 1};
         s->bg_att = t2v_declare(ps, &b.st, "s2.bg", "attend", 1, q, 1);
         s->bg_w = t2v_declare(ps, &b.st, "s2.bg", "fc.weight", 2, w, 0);
         s->bg_b = t2v_declare(ps, &b.st, "s2.bg", "fc.bias", 1, bb, 1);
@@ -1050,8 +1050,9 @@ void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
     size_t N = (size_t)p->N, C = (size_t)c->channels, L = n / (N * C);
     size_t T = (size_t)c->text.max_words, Q = 2 * (size_t)c->text.hidden;
     size_t D = (size_t)c->text.sent, K = (size_t)c->c_dim;
-    s->r = t2v_plan_floats(p, n);
-    s->mraw = t2v_plan_floats(p, N * L);
+    s->a_half = t2v_plan_floats(p, N * L / 4);
+    s->keep = t2v_plan_floats(p, N * L);
+    s->gate_t = t2v_plan_floats(p, N * L);
     s->matte = t2v_plan_floats(p, N * L);
     s->matte_t = t2v_plan_floats(p, n);
     s->matte3 = t2v_plan_floats(p, n);
@@ -1061,14 +1062,16 @@ void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
     s->bq_p = t2v_plan_floats(p, N * Q);
     s->bin_sc = t2v_plan_floats(p, N * (D + K));
     s->bin = t2v_plan_floats(p, N * (Q + D + K));
+    s->head = t2v_plan_floats(p, N * (C + 1));
     s->bg = t2v_plan_floats(p, N * C);
+    s->gate = t2v_plan_floats(p, N);
     s->bgt = t2v_plan_floats(p, n);
     s->diff = t2v_plan_floats(p, n);
-    s->dr = t2v_plan_grad(p, n);
-    s->dmraw = t2v_plan_grad(p, N * L);
     s->dv = t2v_plan_grad(p, n);
     s->dbgt = t2v_plan_grad(p, n);
     s->dbg = t2v_plan_grad(p, N * C);
+    s->dgate = t2v_plan_grad(p, N);
+    s->dhead = t2v_plan_grad(p, N * (C + 1));
     s->dbin = t2v_plan_grad(p, N * (Q + D + K));
     s->dbin_sc = t2v_plan_grad(p, N * (D + K));
     s->dbq_p = t2v_plan_grad(p, N * Q);
@@ -1076,6 +1079,7 @@ void t2v_sg_stage2_plan(t2v_sg_stage2 *s, t2v_backend *be, t2v_plan *p)
     s->dbq_s = t2v_plan_grad(p, N * T);
     s->dmatte_t = t2v_plan_grad(p, n);
     s->dmatte3 = t2v_plan_grad(p, n);
+    s->dmatte = t2v_plan_grad(p, N * L);
     s->dS_bg = t2v_plan_grad(p, N * D);
     s->dc_bg = t2v_plan_grad(p, N * K);
 }
@@ -1094,21 +1098,24 @@ t2v_status t2v_sg_stage2_init(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps,
                             t2v_tensor_numel(&ps->items[out->w].t), 0.0f);
     if (st != T2V_OK || !s->cfg.s2_bg)
         return st;
-    /* a matte near 0.02 everywhere, a background head on the words' mean */
-    int C = s->cfg.channels;
-    st = t2v_init_const(be, t2v_pdata(ps, out->b) + C, 1, T2V_SG_MATTE_BIAS);
+    /* a head on the words' mean; the gate sigmoid(T2V_SG_GATE_BIAS) for every
+     * caption at first (its row of weights zero) */
+    int C = s->cfg.channels, W = 2 * s->cfg.text.hidden + s->cfg.text.sent + s->cfg.c_dim;
+    st = t2v_init_const(be, t2v_pdata(ps, s->bg_att), 2 * s->cfg.text.hidden, 0.0f);
     if (st == T2V_OK)
-        st = t2v_init_const(be, t2v_pdata(ps, s->bg_att), 2 * s->cfg.text.hidden, 0.0f);
+        st = t2v_init_normal(be, t2v_pdata(ps, s->bg_w), (int64_t)C * W, 0.0f, 0.02f, seed, 1400);
     if (st == T2V_OK)
-        st = t2v_init_normal(be, t2v_pdata(ps, s->bg_w), t2v_tensor_numel(&ps->items[s->bg_w].t),
-                             0.0f, 0.02f, seed, 1400);
+        st = t2v_init_const(be, t2v_pdata(ps, s->bg_w) + (size_t)C * W, W, 0.0f);
     if (st == T2V_OK)
         st = t2v_init_const(be, t2v_pdata(ps, s->bg_b), C, 0.0f);
+    if (st == T2V_OK)
+        st = t2v_init_const(be, t2v_pdata(ps, s->bg_b) + C, 1, T2V_SG_GATE_BIAS);
     return st;
 }
 
-/* The repainting's colour: Q2 (N, 2H) = softmax(hc u2) hc over each
- * caption's words, b (N, C) = tanh(FC([Q2, S, c2])), tiled into bgt. */
+/* The repainting's colour and gate: Q2 (N, 2H) = softmax(hc u2) hc over
+ * each caption's words, [b, g] = FC([Q2, S, c2]), b (N, C) through tanh
+ * (tiled into bgt), the gate g (N) through the sigmoid. */
 static void bg_head_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S)
 {
     const t2v_kernels *k = be->k;
@@ -1122,14 +1129,16 @@ static void bg_head_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, c
                     s->bq_p, Q, Q, N);
     k->concat_forward(be, s->bin_sc, S, s->ca.c_hat, N, D, K, 1);
     k->concat_forward(be, s->bin, s->bq_p, s->bin_sc, N, Q, D + K, 1);
-    t2v_linear_forward(be, s->bg, s->bin, t2v_pdata(ps, s->bg_w), t2v_pdata(ps, s->bg_b), N,
-                       Q + D + K, C);
+    t2v_linear_forward(be, s->head, s->bin, t2v_pdata(ps, s->bg_w), t2v_pdata(ps, s->bg_b), N,
+                       Q + D + K, C + 1);
+    k->concat_backward(be, s->bg, s->gate, s->head, N, C, 1, 1);
     k->act_forward(be, T2V_ACT_TANH, 0.0f, s->bg, s->bg, (int64_t)N * C);
+    k->act_forward(be, T2V_ACT_SIGMOID, 0.0f, s->gate, s->gate, N);
     k->tile_forward(be, s->bgt, s->bg, N, C, L);
 }
 
-/* dbgt -> the head's parameter gradients (the encoder is frozen: its word
- * features get none) and dc_bg, the c2 part, for the CA's backward. */
+/* dbgt, dgate -> the head's parameter gradients (the encoder is frozen: its
+ * word features get none) and dc_bg, the c2 part, for the CA's backward. */
 static void bg_head_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
@@ -1139,8 +1148,10 @@ static void bg_head_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
     k->fill(be, s->dbg, 0.0f, (int64_t)N * C);
     k->tile_backward(be, s->dbg, s->dbgt, N, C, L);
     k->act_backward(be, T2V_ACT_TANH, 0.0f, s->dbg, s->dbg, s->bg, (int64_t)N * C);
-    t2v_linear_backward(be, s->dbin, t2v_pgrad(ps, s->bg_w), t2v_pgrad(ps, s->bg_b), s->dbg,
-                        s->bin, t2v_pdata(ps, s->bg_w), N, Q + D + K, C);
+    k->act_backward(be, T2V_ACT_SIGMOID, 0.0f, s->dgate, s->dgate, s->gate, N);
+    k->concat_forward(be, s->dhead, s->dbg, s->dgate, N, C, 1, 1);
+    t2v_linear_backward(be, s->dbin, t2v_pgrad(ps, s->bg_w), t2v_pgrad(ps, s->bg_b), s->dhead,
+                        s->bin, t2v_pdata(ps, s->bg_w), N, Q + D + K, C + 1);
     k->concat_backward(be, s->dbq_p, s->dbin_sc, s->dbin, N, Q, D + K, 1);
     k->concat_backward(be, s->dS_bg, s->dc_bg, s->dbin_sc, N, D, K, 1);
     // da[n] (1, T) = dQ2[n] (1, Q) hc[n]^T (Q, T); du2 += hc^T dscores
@@ -1166,15 +1177,9 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
     k->upsample2_forward(be, s->up, s->up_half, NC, 1, 2 * h, 2 * h, 2);
     s->net.image = s->up;
     chain_forward(&s->net, be, ps, bufs, img1, s->ca.c_hat, training);
-    const float *r = chain_last(&s->net)->out;
     int L = s->cfg.size2 * s->cfg.size2, C = s->cfg.channels;
-    float *v = s->img;
-    if (s->cfg.s2_bg) { /* out = [r, matte]; the clamp into v, the repainting after it */
-        k->concat_backward(be, s->r, s->mraw, r, s->N, C, 1, L);
-        r = s->r;
-        v = s->v;
-    }
-    k->add(be, s->u, s->up, r, n);
+    float *v = s->cfg.s2_bg ? s->v : s->img; /* repainting: the clamp into v, then over it */
+    k->add(be, s->u, s->up, chain_last(&s->net)->out, n);
     // clamp(u, -1, 1) = relu(u + 1) - relu(u - 1) - 1
     k->fill(be, s->lo, 1.0f, n);
     k->axpy(be, s->lo, 1.0f, s->u, n);
@@ -1188,9 +1193,14 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
     if (!s->cfg.s2_bg)
         return;
     bg_head_forward(s, be, ps, S);
-    // matte (N, L) = (t + 1) / 2 -> (N, L, C) -> (N, C, L); img = v + matte (bgt - v)
-    k->fill(be, s->matte, 0.5f, (int64_t)s->N * L);
-    k->axpy(be, s->matte, 0.5f, s->mraw, (int64_t)s->N * L);
+    // keep (N, L) = 1 - up4(alpha1): Stage I's background; matte = gate keep
+    k->upsample2_forward(be, s->a_half, s->alpha1, s->N, 1, h, h, 2);
+    k->upsample2_forward(be, s->gate_t, s->a_half, s->N, 1, 2 * h, 2 * h, 2); /* up4(alpha1) */
+    k->fill(be, s->keep, 1.0f, (int64_t)s->N * L);
+    k->axpy(be, s->keep, -1.0f, s->gate_t, (int64_t)s->N * L);
+    k->tile_forward(be, s->gate_t, s->gate, s->N, 1, L);
+    k->mul(be, s->matte, s->keep, s->gate_t, (int64_t)s->N * L);
+    // matte (N, L) -> (N, L, C) -> (N, C, L); img = v + matte (bgt - v)
     k->tile_forward(be, s->matte_t, s->matte, s->N, L, C);
     int64_t shape[3] = {s->N, L, C};
     int perm[3] = {0, 2, 1};
@@ -1201,8 +1211,8 @@ void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2
     k->add(be, s->img, s->img, v, n);
 }
 
-/* Repainting's backward: dimg -> dv (the clamped image's share), the
- * background head's gradients and the matte's dmraw. */
+/* Repainting's backward: dimg -> dv (the clamped image's share) and,
+ * through the colour and the gate, the background head's gradients. */
 static void repaint_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
 {
     const t2v_kernels *k = be->k;
@@ -1211,14 +1221,17 @@ static void repaint_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
     k->mul(be, s->dbgt, s->matte3, s->dimg, n);
     k->copy(be, s->dv, s->dimg, n);
     k->axpy(be, s->dv, -1.0f, s->dbgt, n);
-    bg_head_backward(s, be, ps);
+    // dmatte (N, L) = sum over C of dimg (bgt - v); dgate = sum over L of dmatte keep
     k->mul(be, s->dmatte3, s->dimg, s->diff, n);
     int64_t shape[3] = {N, C, L};
     int perm[3] = {0, 2, 1};
     k->permute(be, s->dmatte_t, s->dmatte3, 3, shape, perm);
-    k->fill(be, s->dmraw, 0.0f, (int64_t)N * L);
-    k->tile_backward(be, s->dmraw, s->dmatte_t, N, L, C);
-    k->scale(be, s->dmraw, s->dmraw, 0.5f, (int64_t)N * L);
+    k->fill(be, s->dmatte, 0.0f, (int64_t)N * L);
+    k->tile_backward(be, s->dmatte, s->dmatte_t, N, L, C);
+    k->mul(be, s->dmatte, s->dmatte, s->keep, (int64_t)N * L);
+    k->fill(be, s->dgate, 0.0f, N);
+    k->tile_backward(be, s->dgate, s->dmatte, N, 1, L);
+    bg_head_backward(s, be, ps);
 }
 
 void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, const float *S,
@@ -1228,21 +1241,17 @@ void t2v_sg_stage2_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, c
     int bg = s->cfg.s2_bg;
     if (s->cfg.s2_residual) { /* dr = dv where -1 < u < 1, else 0 */
         int64_t n = (int64_t)s->N * s->cfg.channels * s->cfg.size2 * s->cfg.size2;
-        float *dr = bg ? s->dr : chain_last(&s->net)->dout;
+        float *dr = chain_last(&s->net)->dout;
         const float *dv = s->dimg, *r = chain_last(&s->net)->out;
         if (bg) {
             repaint_backward(s, be, ps);
             dv = s->dv;
-            r = s->r;
         }
         k->act_backward(be, T2V_ACT_RELU, 0.0f, dr, dv, s->lo, n);
         k->act_backward(be, T2V_ACT_RELU, 0.0f, s->dhi, dv, s->hi, n);
         k->axpy(be, dr, -1.0f, s->dhi, n);
         if (s->reg > 0.0f) /* reg mean(r^2) */
             k->axpy(be, dr, 2.0f * s->reg / (float)n, r, n);
-        if (bg)
-            k->concat_forward(be, chain_last(&s->net)->dout, dr, s->dmraw, s->N,
-                              s->cfg.channels, 1, (int64_t)s->cfg.size2 * s->cfg.size2);
     }
     chain_backward(&s->net, be, ps, 0);
     k->copy(be, s->ca.dc, s->net.dcond, (int64_t)s->N * s->cfg.c_dim);
@@ -1272,6 +1281,7 @@ void t2v_stackgan_plan(t2v_stackgan *g, t2v_backend *be, t2v_plan *p)
     t2v_sg_stage2_plan(&g->s2, be, p);
     g->s2.hc = g->s1.text.hc; /* Stage II reads the caption's words through Stage I's encoder */
     g->s2.mask = g->s1.text.mask;
+    g->s2.alpha1 = g->s1.layer.alpha; /* and repaints where Stage I's object is not */
 }
 
 t2v_status t2v_stackgan_init(t2v_stackgan *g, t2v_backend *be, t2v_params *ps,

@@ -42,16 +42,18 @@
  *             edges at 256x256 (the rest of the chain sees it through a
  *             16x16 encoding), and its weights start at zero, so Stage II
  *             starts at Stage I's picture and learns what to change.
- *   Stage II, repainting (cfg.s2_bg, with s2_residual): Stage II reads the
- *             caption again for the background: Q2 = the encoder's word
- *             features hc weighted by softmax(hc u2) over the caption's
- *             words, b = tanh(FC([Q2, S, c2])) one colour per image, and
- *             the output layer draws one more channel, a matte
- *             m = (t + 1) / 2 (its bias starts at -2: m near 0.02);
- *             img2 = v + m (b - v), v = clamp(up4(img1) + r, -1, 1). Where
- *             Stage I drew the wrong background, Stage II can paint the
- *             caption's over it, and the residual's penalty (on r) does
- *             not weigh on the repainting.
+ *   Stage II, repainting (cfg.s2_bg, with s2_residual over a layered
+ *             Stage I): Stage II reads the caption again for the
+ *             background and paints it where Stage I's object is not:
+ *             Q2 = the encoder's word features hc weighted by softmax(hc u2)
+ *             over the caption's words, [b, g] = FC([Q2, S, c2]) with
+ *             b = tanh (one colour per image) and the gate g = sigmoid (its
+ *             bias starts at T2V_SG_GATE_BIAS, its weights at zero);
+ *             the matte m = g (1 - up4(alpha1)), alpha1 Stage I's object
+ *             alpha, and img2 = v + m (b - v), v = clamp(up4(img1) + r, -1,
+ *             1). Where Stage I drew the wrong background, Stage II can
+ *             paint the caption's over it; the residual's penalty weighs r
+ *             alone.
  *
  * Both stages are a chain of nodes (t2v_sg_chain) run forward and backward
  * in order; a residual block's add node names the node whose output it
@@ -85,9 +87,9 @@ typedef struct t2v_stackgan_cfg {
     int s2_residual;    /* 1: Stage II draws a correction of Stage I's image:
                            img2 = clamp(up4(img1) + tanh(out), -1, 1), its
                            output layer starting at zero */
-    int s2_bg;          /* 1 (with s2_residual): Stage II repaints under a matte of
-                           its own with a background colour read from the
-                           caption (above) */
+    int s2_bg;          /* 1 (with s2_residual, over a layered Stage I): Stage II
+                           repaints Stage I's background in a colour read from
+                           the caption (above) */
     int layer_side;     /* layered: the object picture's side, 3 or 4 times a
                            power of 2, at most size1 (centred in the frame
                            before its move); 0: size1 */
@@ -234,7 +236,7 @@ typedef struct t2v_sg_stage1 {
     float *img, *dimg;              /* (N, C, size1, size1): the output and its gradient */
 } t2v_sg_stage1;
 
-#define T2V_SG_MATTE_BIAS (-2.0f)   /* repainting: the matte's initial bias (m = 0.018) */
+#define T2V_SG_GATE_BIAS (-3.0f)    /* repainting: the gate's initial bias (g = 0.047) */
 
 typedef struct t2v_sg_stage2 {
     t2v_stackgan_cfg cfg;
@@ -250,18 +252,20 @@ typedef struct t2v_sg_stage2 {
                                        in the loss (a trainer's), its gradient added by
                                        backward */
     /* cfg.s2_bg: the encoder's word features (N, T, 2 hidden) and mask (N, T) of
-     * the captions (set by the owner before a forward: t2v_stackgan_plan points
-     * them at Stage I's encoder); the background head and the matte */
-    const float *hc, *mask;
-    int bg_att, bg_w, bg_b;         /* score vector (2 hidden), FC ([Q2, S, c2] -> C) */
-    float *r;                       /* (N, C, L2) the correction (the out layer's first C) */
-    float *mraw, *matte, *matte_t, *matte3; /* (N, L2) tanh, [0, 1]; (N, L2, C); (N, C, L2) */
+     * the captions and Stage I's object alpha (N, size1, size1), set by the
+     * owner before a forward (t2v_stackgan_plan points them at Stage I's) */
+    const float *hc, *mask, *alpha1;
+    int bg_att, bg_w, bg_b;         /* score vector (2 hidden), FC ([Q2, S, c2] -> C + 1) */
+    float *a_half, *keep;           /* up2(alpha1); (N, L2) 1 - up4(alpha1) */
+    float *gate_t, *matte, *matte_t, *matte3; /* (N, L2) gate tiled, g keep; (N, L2, C);
+                                       (N, C, L2) */
     float *v;                       /* (N, C, L2) the clamped residual image */
     float *bq_s, *bq_a, *bq_p;      /* (N, T) scores, weights; Q2 (N, 2 hidden) */
     float *bin_sc, *bin;            /* [S, c2], [Q2, S, c2] */
-    float *bg, *bgt, *diff;         /* (N, C) colour, (N, C, L2) tiled, bgt - v */
-    float *dr, *dmraw, *dv, *dbgt, *dbg, *dbin, *dbin_sc, *dbq_p, *dbq_a, *dbq_s;
-    float *dmatte_t, *dmatte3, *dS_bg, *dc_bg;
+    float *head, *bg, *gate;        /* (N, C + 1) FC output; (N, C) colour; (N) gate */
+    float *bgt, *diff;              /* (N, C, L2) colour tiled, bgt - v */
+    float *dv, *dbgt, *dbg, *dgate, *dhead, *dbin, *dbin_sc, *dbq_p, *dbq_a, *dbq_s;
+    float *dmatte_t, *dmatte3, *dmatte, *dS_bg, *dc_bg;
 } t2v_sg_stage2;
 
 /* Parameters "gen.text.*" and "s1.*" into ps, BN statistics into bufs. */

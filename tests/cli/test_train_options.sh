@@ -538,18 +538,26 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     else
         fail "train-stackgan --resume --from: status $status, $(head -c 200 "$work/sg2fs.err")"
     fi
-    # repainting: a residual Stage II whose output layer draws a matte too
-    # (3 + 1 channels) and a background head on [Q2, S, c2] (16 + 8 + 6)
+    # repainting: a residual Stage II with a head on [Q2, S, c2] (16 + 8 + 6)
+    # for a background colour and its gate (3 + 1)
     run sg2p train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2p" \
         --from "$work/sgow/checkpoint.gguf" --g2-residual repaint
     if [[ $status -eq 0 ]] && key_is "$work/sg2p/checkpoint.gguf" stackgan.s2_residual 1 &&
         key_is "$work/sg2p/model.gguf" stackgan.s2_bg 1 &&
-        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.out\.weight +\(4, ' &&
-        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.bg\.fc\.weight +\(3, 30\)' &&
+        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.bg\.fc\.weight +\(4, 30\)' &&
+        "$cli" info "$work/sg2p/model.gguf" | grep -Eq '^ +s2\.bg\.attend +\(16\)' &&
         samples "$work/sg2p/model.gguf" "a small red sandal at the top on a blue background" sg2p; then
-        ok "train-stackgan --stage 2 --from CKPT --g2-residual repaint: stackgan.s2_bg 1, a matte channel and the background head in the file, and the model samples"
+        ok "train-stackgan --stage 2 --from CKPT --g2-residual repaint: stackgan.s2_bg 1, the background head in the file, and the model samples"
     else
         fail "train-stackgan --g2-residual repaint: status $status, $(head -c 200 "$work/sg2p.err")"
+    fi
+    run sg2pp train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2pp" \
+        --from "$work/sg/checkpoint.gguf" --g2-residual repaint
+    if [[ $status -eq 1 ]] && grep -q "over a layered Stage I" "$work/sg2pp.err" &&
+        [[ ! -e $work/sg2pp/checkpoint.gguf ]]; then
+        ok "train-stackgan --from a plain Stage I --g2-residual repaint: status 1, $(head -n1 "$work/sg2pp.err" | cut -c1-90)"
+    else
+        fail "train-stackgan --g2-residual repaint on a plain Stage I: status $status (want 1): $(head -c 200 "$work/sg2pp.err")"
     fi
     run sg2pr train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2p" --resume --steps 3 --g2-residual on
     refused sg2pr "repaints the background" "train-stackgan --g2-residual on --resume on a repainting Stage II"

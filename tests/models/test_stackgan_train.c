@@ -773,9 +773,10 @@ static void check_d2_low(void)
     t2v_sg_trainer_free(tr);
 }
 
-/* A repainting Stage II (form 2) on the Stage I of check_new_stage2: it
+/* A repainting Stage II (form 2) on a glyph Stage I (on check_new_stage2's
+ * plain one it is refused: no alpha to repaint around): it
  * starts at Stage I's images under a faint matte (every pixel within
- * 2 m0 of the upsampled Stage-I pixel, m0 the matte's start), trains,
+ * 2 g0 of the upsampled Stage-I pixel, g0 the gate's start), trains,
  * exports a file whose entry point draws what the trainer draws, and
  * resumes exactly. */
 static void check_repaint(void)
@@ -785,30 +786,40 @@ static void check_repaint(void)
     snprintf(ckpt2, sizeof ckpt2, "%s/repaint2.gguf", dir);
     snprintf(model, sizeof model, "%s/repaint.gguf", dir);
     static float b1[N1], b2[N2];
-    t2v_sg_trainer *tr = new_stage2(ckpt, 2);
+    T2V_CHECK(new_stage2(ckpt, 2) == NULL && strstr(t2v_last_error(), "layered"),
+              "a repainting Stage II on a plain Stage I is refused: %s", t2v_last_error());
+    snprintf(ckpt, sizeof ckpt, "%s/glyph1.gguf", dir);
+    layered = 2;
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    layered = 0;
+    int made = tr && run_steps(tr, 1, 4, NULL) && t2v_sg_standing_stats(tr, 1, 3) == T2V_OK &&
+               t2v_sg_save_checkpoint(tr, ckpt, "test") == T2V_OK;
+    t2v_sg_trainer_free(tr);
+    if (!T2V_CHECK(made, "a glyph Stage I of 4 steps saved"))
+        return;
+    tr = new_stage2(ckpt, 2);
     const t2v_sg_recipe *r = tr ? t2v_sg_trainer_recipe(tr) : NULL;
     if (!T2V_CHECK(r && r->gen.s2_residual == 1 && r->gen.s2_bg == 1 &&
                    t2v_sg_trainer_step_count(tr, 2) == 0,
                    "a new repainting Stage II opens on the checkpoint's Stage I"))
         return;
     t2v_status s = t2v_sg_trainer_sample(tr, caps, 2, 3, b1, b2);
-    double m0 = 0.5 * (tanh(T2V_SG_MATTE_BIAS) + 1.0), off = 0.0;
+    double m0 = 1.0 / (1.0 + exp(-(double)T2V_SG_GATE_BIAS)), off = 0.0;
     for (int i = 0; i < N2; i++) {
         int nc = i / 4096, y = i / 64 % 64, x = i % 64;
         off = fmax(off, fabs(b1[(nc * 16 + y / 4) * 16 + x / 4] - b2[i]));
     }
     T2V_CHECK(s == T2V_OK && off > 1e-4 && off <= 2.0 * m0 + 1e-6,
               "new repainting Stage II: Stage II's images are Stage I's upsampled under a "
-              "matte of %.3f (off by up to %.4f, at most %.4f)", m0, off, 2.0 * m0);
-    /* the penalty weighs the correction alone, zero before G's first update
-     * (a matte channel counted in would read some 0.23) */
+              "gate of %.3f (off by up to %.4f, at most %.4f)", m0, off, 2.0 * m0);
+    /* the penalty weighs the correction alone, zero before G's first update */
     t2v_sg_stats st;
     s = t2v_sg_trainer_set_s2_reg(tr, 100.0f);
     if (s == T2V_OK)
         s = t2v_sg_train_step(tr, 2, &st);
     T2V_CHECK(s == T2V_OK && st.g_reg == 0.0f,
               "repainting Stage II's first step: the correction's mean square is %g (the "
-              "matte not in it)", s == T2V_OK ? (double)st.g_reg : -1.0);
+              "repainting not in it)", s == T2V_OK ? (double)st.g_reg : -1.0);
     t2v_sg_trainer_free(tr);
     tr = new_stage2(ckpt, 2);
     float x[3][2], y[3][2];

@@ -414,8 +414,8 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         return 2;
     }
     rc.attend_sharpen = rc.gen.layered == 2 ? (so.g_attend >= 0 ? so.g_attend : 0.1f) : 0.0f;
-    t2v_stackgan_cfg sizes = rc.gen;
-    if (!o.resume && t2v_stackgan_check(&sizes) != T2V_OK) {
+    t2v_stackgan_cfg sizes = rc.gen; /* a checkpoint's recipe is checked where it is read */
+    if (!fixed_recipe && t2v_stackgan_check(&sizes) != T2V_OK) {
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
         return 2;
     }

@@ -320,6 +320,7 @@ static void plan_all(t2v_sg_trainer *tr, t2v_plan *p)
     t2v_sg_stage2_plan(&tr->gen.s2, be, p);
     tr->gen.s2.hc = tr->gen.s1.text.hc; /* repainting reads the caption's words */
     tr->gen.s2.mask = tr->gen.s1.text.mask;
+    tr->gen.s2.alpha1 = tr->gen.s1.layer.alpha; /* and Stage I's object alpha */
     size_t ws = 0;
     for (int i = 0; i < 2; i++) {
         sg_disc *D = &tr->disc[i];
@@ -1084,8 +1085,7 @@ static t2v_status g_pass(t2v_sg_trainer *tr, sg_disc *D, int stage, const float 
         st->g_match = (float)match;
     }
     if (stage == 2 && g->cfg.s2_residual && tr->rc.s2_reg > 0.0f) { /* its gradient: backward's */
-        /* the correction alone: a repainting output layer's last channel is its matte */
-        const float *r = g->cfg.s2_bg ? g->s2.r : g->s2.net.node[g->s2.net.n - 1].out;
+        const float *r = g->s2.net.node[g->s2.net.n - 1].out;
         int64_t len = (int64_t)g->cfg.channels * side * side;
         k->row_dot(be, tr->loss_dev, r, r, N, len, 1.0f / (float)len);
         st->g_reg = (float)(t2v_device_sum(be, tr->loss_host, tr->loss_dev, N) / N);
