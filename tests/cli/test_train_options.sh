@@ -78,7 +78,8 @@ for bad in "train --near-miss 1.5" "train --near-miss x" "train --g-text both" \
     "train-stackgan --g-tint words" \
     "train-stackgan --g-background flat" "train-stackgan --g-layout glyph --g-background plain" \
     "train-stackgan --g2-residual yes" "train-stackgan --g2-residual" \
-    "train-stackgan --g2-residual repainted" \
+    "train-stackgan --g2-residual repainted" "train-stackgan --stage1 x" \
+    "train-stackgan --stage 2 --stage1 /nonexistent/model.gguf" "train-stackgan --stage 2 --stage1" \
     "train-stackgan --g2-reg -1" "train-stackgan --g2-reg x" "train-stackgan --g2-reg 1" \
     "train-stackgan --from x" "train-stackgan --stage 2 --from /nonexistent/checkpoint.gguf" \
     "train-stackgan --swap-miss 1.5" "train-stackgan --swap-miss -0.1" \
@@ -558,6 +559,29 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
         ok "train-stackgan --from a plain Stage I --g2-residual repaint: status 1, $(head -n1 "$work/sg2pp.err" | cut -c1-90)"
     else
         fail "train-stackgan --g2-residual repaint on a plain Stage I: status $status (want 1): $(head -c 200 "$work/sg2pp.err")"
+    fi
+    # --stage1: a model's Stage I under the checkpoint's Stage II
+    run sg2s train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2s" \
+        --from "$work/sgow/checkpoint.gguf" --stage1 "$work/sgow/model.gguf" --g2-residual repaint
+    if [[ $status -eq 0 ]] && key_is "$work/sg2s/checkpoint.gguf" train.step2 2 &&
+        key_is "$work/sg2s/model.gguf" stackgan.s2_bg 1; then
+        ok "train-stackgan --stage 2 --from CKPT --stage1 MODEL: a repainting Stage II of 2 steps on the model's Stage I"
+    else
+        fail "train-stackgan --stage1: status $status, $(head -c 200 "$work/sg2s.err")"
+    fi
+    run sg2sr train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2s" --resume --steps 3 \
+        --stage1 "$work/sgow/model.gguf"
+    if [[ $status -eq 0 ]] && key_is "$work/sg2s/checkpoint.gguf" train.step2 3; then
+        ok "train-stackgan --stage1 --resume after Stage II has trained: it continues on its Stage I"
+    else
+        fail "train-stackgan --stage1 --resume: status $status, $(head -c 200 "$work/sg2sr.err")"
+    fi
+    run sg2sx train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2sx" \
+        --from "$work/sgow/checkpoint.gguf" --stage1 "$work/sg/model.gguf"
+    if [[ $status -eq 1 ]] && grep -q "not shaped as this run's" "$work/sg2sx.err"; then
+        ok "train-stackgan --stage1 with a model of another Stage I: status 1, $(head -n1 "$work/sg2sx.err" | cut -c1-90)"
+    else
+        fail "train-stackgan --stage1 of another shape: status $status (want 1): $(head -c 200 "$work/sg2sx.err")"
     fi
     run sg2pr train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2p" --resume --steps 3 --g2-residual on
     refused sg2pr "repaints the background" "train-stackgan --g2-residual on --resume on a repainting Stage II"

@@ -854,6 +854,59 @@ static void check_repaint(void)
     t2v_sg_trainer_free(tr);
 }
 
+/* A model's Stage I under a checkpoint's Stage II (t2v_sg_trainer_load_stage1):
+ * on check_repaint's glyph checkpoint, the Stage I of another glyph run's
+ * exported model; its images are that model's, byte for byte. A model of
+ * another shape is refused, and so is any after Stage II's first step;
+ * Stage II's matching loss is set likewise. */
+static void check_load_stage1(void)
+{
+    char ckpt[300], other[300], plain[300];
+    snprintf(ckpt, sizeof ckpt, "%s/glyph1.gguf", dir);
+    snprintf(other, sizeof other, "%s/glyph-other.gguf", dir);
+    snprintf(plain, sizeof plain, "%s/model.gguf", dir); /* check_sampling's, plain */
+    layered = 2;
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    layered = 0;
+    int ok = tr && run_steps(tr, 1, 7, NULL) && t2v_sg_standing_stats(tr, 1, 3) == T2V_OK &&
+             t2v_sg_export(tr, other, "test") == T2V_OK;
+    t2v_sg_trainer_free(tr);
+    if (!T2V_CHECK(ok, "another glyph Stage I of 7 steps exported"))
+        return;
+    static float t1[N1 / 2], t2[N2 / 2], m1[N1 / 2], m2[N2 / 2], a1[N1 / 2], a2[N2 / 2];
+    tr = new_stage2(ckpt, 2);
+    ok = tr && t2v_sg_trainer_sample(tr, caps + 1, 1, 42, a1, a2) == T2V_OK &&
+         t2v_sg_trainer_load_stage1(tr, other) == T2V_OK &&
+         t2v_sg_trainer_sample(tr, caps + 1, 1, 42, t1, t2) == T2V_OK;
+    t2v_backend *be;
+    t2v_backend_open(T2V_DEVICE_CPU, 1, 0, &be);
+    loaded m;
+    if (ok && load_model(other, be, &m) == T2V_OK) {
+        ok = sample(&m, be, caps[1], 42, 0, m1, m2) == T2V_OK;
+        unload(&m);
+    } else {
+        ok = 0;
+    }
+    t2v_backend_close(be);
+    T2V_CHECK(ok && memcmp(t1, m1, sizeof t1) == 0 && memcmp(a1, t1, sizeof t1) != 0,
+              "a model's Stage I under the checkpoint's: Stage I draws the model's image byte "
+              "for byte, not the checkpoint's");
+    T2V_CHECK(tr && t2v_sg_trainer_load_stage1(tr, plain) == T2V_ERR_INVALID &&
+                  strstr(t2v_last_error(), "not shaped"),
+              "a model of another Stage-I layout is refused: %s", t2v_last_error());
+    const char *match = "/nonexistent/match.gguf";
+    ok = tr && t2v_sg_trainer_set_match(tr, match, 0.5f) == T2V_OK &&
+         t2v_sg_trainer_recipe(tr)->lambda_match == 0.5f &&
+         strcmp(t2v_sg_trainer_recipe(tr)->match_model, match) == 0 &&
+         t2v_sg_trainer_set_match(tr, match, 0.0f) == T2V_OK;
+    T2V_CHECK(ok, "Stage II's matching loss is set (and unset) before its first step");
+    ok = tr && run_steps(tr, 2, 1, NULL);
+    T2V_CHECK(ok && t2v_sg_trainer_load_stage1(tr, other) == T2V_ERR_INVALID &&
+                  t2v_sg_trainer_set_match(tr, match, 0.5f) == T2V_ERR_INVALID,
+              "after Stage II's first step neither is taken: %s", t2v_last_error());
+    t2v_sg_trainer_free(tr);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/t2v-stackgan-test-%d", (int)getpid());
@@ -871,6 +924,7 @@ int main(void)
         check_sampling();
         check_new_stage2();
         check_repaint();
+        check_load_stage1();
         check_d2_low();
         for (layered = 1; layered <= 2; layered++) { /* the object layer, the glyph: exact */
             check_resume();                           /* resume, export and sampling */

@@ -35,6 +35,12 @@ static void usage(FILE *f)
             "                      encoder, Stage I and Stage-I discriminators; CKPT is only\n"
             "                      read); a run dir that has its own checkpoint and\n"
             "                      --resume continues that instead\n"
+            "  --stage1 MODEL      with --stage 2: Stage I and the encoder from an exported\n"
+            "                      model (`txt2vid train-stackgan` writes one) of the same\n"
+            "                      sizes and vocabulary, in place of the checkpoint's, when\n"
+            "                      Stage II starts (a new Stage II for a model's Stage I);\n"
+            "                      once Stage II has trained, the run keeps the Stage I it\n"
+            "                      trained on and says so\n"
             "  --g2-residual on|off|repaint  Stage II draws a correction added to Stage\n"
             "                      I's image (upsampled), starting at zero, or the whole\n"
             "                      image (off, default); repaint: a correction, and a\n"
@@ -68,7 +74,9 @@ static void usage(FILE *f)
             "  --match-model FILE  a matching model (`txt2vid match train`) whose loss the\n"
             "                      generator also minimises: its images must pick their own\n"
             "                      captions among the batch's (on --resume: where the\n"
-            "                      checkpoint's model now lies)\n"
+            "                      checkpoint's model now lies; with --stage 2 where Stage\n"
+            "                      II has not trained, --from included: Stage II's loss,\n"
+            "                      fixed after)\n"
             "  --lambda-match X    weight of that loss (default 1 with --match-model)\n"
             "  --aux-words X       weight of the word heads: each stage's D learns to read\n"
             "                      a real image's caption words from its 4x4 features, G's\n"
@@ -153,11 +161,12 @@ typedef struct sg_opts {
     float g2_reg;       /* < 0: preset's (or the checkpoint's) */
     float d2_low;       /* < 0: preset's (or the checkpoint's) */
     const char *from;   /* a checkpoint whose Stage I a new Stage II starts from */
+    const char *stage1; /* a model whose Stage I and encoder Stage II trains on */
 } sg_opts;
 
 enum { O_STAGE = T2V_OPT_OWN, O_KL, O_MATCH_MODEL, O_LAMBDA_MATCH, O_AUX_WORDS, O_READER,
        O_G_LAYOUT, O_TEXT_POOL, O_G_OBJECT, O_G_ATTEND, O_OBJECT_D,
-       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM, O_SWAP_MISS,
+       O_G_TINT, O_G_BACKGROUND, O_G2_RESIDUAL, O_G2_REG, O_FROM, O_STAGE1, O_SWAP_MISS,
        O_D2_LOW };
 
 static int parse_own(void *user, int c, const char *arg)
@@ -210,6 +219,9 @@ static int parse_own(void *user, int c, const char *arg)
     case O_FROM:
         o->from = arg;
         return *arg ? 0 : -1;
+    case O_STAGE1:
+        o->stage1 = arg;
+        return *arg ? 0 : -1;
     case O_D2_LOW:
         o->d2_low = strtof(arg, &end);
         return *end || !(o->d2_low >= 0.0f && o->d2_low <= 100.0f) ? -1 : 0;
@@ -242,7 +254,7 @@ static int parse(int argc, char **argv, t2v_run_opts *ro, sg_opts *o)
         {"g-object", 1, 0, O_G_OBJECT}, {"g-attend", 1, 0, O_G_ATTEND},
         {"object-d", 1, 0, O_OBJECT_D}, {"g-tint", 1, 0, O_G_TINT},
         {"g-background", 1, 0, O_G_BACKGROUND}, {"g2-residual", 1, 0, O_G2_RESIDUAL},
-        {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {"swap-miss", 1, 0, O_SWAP_MISS},
+        {"g2-reg", 1, 0, O_G2_REG}, {"from", 1, 0, O_FROM}, {"stage1", 1, 0, O_STAGE1}, {"swap-miss", 1, 0, O_SWAP_MISS},
         {"d2-low", 1, 0, O_D2_LOW},
         {0, 0, 0, 0}};
     *o = (sg_opts){.stage = 1, .kl = -1.0f, .lambda_match = -1.0f, .aux_words = -1.0f,
@@ -368,6 +380,15 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
                 "--stage 2\n");
         return 2;
     }
+    if (so.stage1 && so.stage != 2) {
+        fprintf(stderr, CMD ": --stage1 gives Stage II a model's Stage I: use it with "
+                "--stage 2\n");
+        return 2;
+    }
+    if (so.stage1 && access(so.stage1, R_OK) != 0) {
+        fprintf(stderr, CMD ": --stage1 %s: %s\n", so.stage1, strerror(errno));
+        return 2;
+    }
     if (so.from && access(so.from, R_OK) != 0) {
         fprintf(stderr, CMD ": --from %s: %s\n", so.from, strerror(errno));
         return 2;
@@ -419,10 +440,11 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(stderr, CMD ": %s\n", t2v_last_error());
         return 2;
     }
-    if (so.lambda_match > 0 && !so.match_model && !fixed_recipe) {
+    if (so.lambda_match > 0 && !so.match_model && (!fixed_recipe || so.stage == 2)) {
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
     }
+    char match_abs[sizeof rc.match_model] = "";
     if (so.match_model) {
         /* the recipe keeps an absolute path: a resumed run may start elsewhere */
         char *abs = realpath(so.match_model, NULL);
@@ -430,6 +452,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(stderr, CMD ": --match-model %s: %s\n", so.match_model, strerror(errno));
             return 2;
         }
+        snprintf(match_abs, sizeof match_abs, "%s", abs);
         snprintf(rc.match_model, sizeof rc.match_model, "%s", abs);
         free(abs);
         rc.lambda_match = so.lambda_match >= 0 ? so.lambda_match : 1.0f;
@@ -480,7 +503,18 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         t2v_run_opts_open_error(CMD, &o, s);
         return 1;
     }
-    /* the correction's weight too, before Stage II's first step */
+    /* a model's Stage I, Stage II's matching loss and the correction's weight too,
+     * before Stage II's first step */
+    int fresh2 = s == T2V_OK && so.stage == 2 && (resuming || from) &&
+                 t2v_sg_trainer_step_count(tr, 2) == 0;
+    if (fresh2 && so.match_model)
+        s = t2v_sg_trainer_set_match(tr, match_abs,
+                                     so.lambda_match >= 0 ? so.lambda_match : 1.0f);
+    if (s == T2V_OK && so.stage1 && t2v_sg_trainer_step_count(tr, 2) == 0)
+        s = t2v_sg_trainer_load_stage1(tr, so.stage1);
+    else if (s == T2V_OK && so.stage1 && !o.quiet)
+        fprintf(stderr, CMD ": Stage II has trained %lld steps on the Stage I it started with; "
+                "--stage1 is not applied again\n", (long long)t2v_sg_trainer_step_count(tr, 2));
     if (s == T2V_OK && (resuming || from) && so.g2_reg >= 0 &&
         so.g2_reg != t2v_sg_trainer_recipe(tr)->s2_reg && t2v_sg_trainer_step_count(tr, 2) == 0)
         s = t2v_sg_trainer_set_s2_reg(tr, so.g2_reg);
@@ -515,7 +549,9 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     int stage = so.stage;
     t2v_match_guide guide;
     memset(&guide, 0, sizeof guide);
-    if (resuming && (so.lambda_match >= 0 || (so.match_model && !(r->lambda_match > 0.0f))))
+    if (resuming && !(fresh2 && so.match_model) &&
+        ((so.lambda_match >= 0 && so.lambda_match != r->lambda_match) ||
+         (so.match_model && !(r->lambda_match > 0.0f))))
         return refuse(tr, "%s fixes the matching loss (weight %g%s%s); on --resume, "
                       "--match-model only says where its model now lies", ckpt,
                       (double)r->lambda_match, r->lambda_match > 0.0f ? ", " : "",

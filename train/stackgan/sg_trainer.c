@@ -677,6 +677,64 @@ t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight)
     return s;
 }
 
+t2v_status t2v_sg_trainer_set_match(t2v_sg_trainer *tr, const char *match_model, float weight)
+{
+    t2v_status s = check_stage2_weight(tr, "the matching loss's weight", weight);
+    if (s == T2V_OK && strlen(match_model) >= sizeof tr->rc.match_model)
+        s = t2v_fail(T2V_ERR_INVALID, "matching model path too long: %s", match_model);
+    if (s == T2V_OK) {
+        snprintf(tr->rc.match_model, sizeof tr->rc.match_model, "%s", match_model);
+        tr->rc.lambda_match = weight;
+    }
+    return s;
+}
+
+/* Stage I's and the encoder's sizes and layout agree (Stage II's may not). */
+static int same_stage1(const t2v_stackgan_cfg *a, const t2v_stackgan_cfg *b)
+{
+    const t2v_encoder_cfg *x = &a->text, *y = &b->text;
+    return a->z_dim == b->z_dim && a->c_dim == b->c_dim && a->gf == b->gf &&
+           a->size1 == b->size1 && a->res1 == b->res1 && a->unit_norm0 == b->unit_norm0 &&
+           a->layered == b->layered && a->tint_sent == b->tint_sent &&
+           a->bg_flat == b->bg_flat && a->tint_words == b->tint_words &&
+           a->layer_side == b->layer_side && a->channels == b->channels && a->act == b->act &&
+           a->ca_act == b->ca_act && x->vocab == y->vocab && x->embed == y->embed &&
+           x->hidden == y->hidden && x->sent == y->sent && x->max_words == y->max_words &&
+           x->pool == y->pool;
+}
+
+t2v_status t2v_sg_trainer_load_stage1(t2v_sg_trainer *tr, const char *model_path)
+{
+    if (tr->step[1] > 0)
+        return t2v_fail(T2V_ERR_INVALID, "Stage I is replaced before Stage II's first step "
+                        "(this run's Stage II is at step %lld)", (long long)tr->step[1]);
+    t2v_weights *w = NULL;
+    t2v_vocab v;
+    memset(&v, 0, sizeof v);
+    t2v_stackgan_cfg c;
+    t2v_status s = t2v_weights_open(model_path, &w);
+    if (s == T2V_OK)
+        s = t2v_vocab_read(w, &v);
+    if (s == T2V_OK)
+        s = t2v_stackgan_cfg_read(w, v.count, &c);
+    int same = s == T2V_OK && v.count == tr->vocab.count;
+    for (int i = 0; same && i < v.count; i++)
+        same = strcmp(v.words[i], tr->vocab.words[i]) == 0;
+    if (s == T2V_OK && !same)
+        s = t2v_fail(T2V_ERR_INVALID, "%s: its vocabulary (%d words) is not this run's (%d)",
+                     model_path, v.count, tr->vocab.count);
+    if (s == T2V_OK && !same_stage1(&c, &tr->gen.cfg))
+        s = t2v_fail(T2V_ERR_INVALID, "%s: its Stage I or encoder is not shaped as this run's "
+                     "(`txt2vid info` lists both files' stackgan.* keys)", model_path);
+    if (s == T2V_OK)
+        s = t2v_params_load_from(&tr->gps1, w, 0);
+    if (s == T2V_OK)
+        s = t2v_params_load_from(&tr->gbufs1, w, 0);
+    t2v_vocab_free(&v);
+    t2v_weights_close(w);
+    return s;
+}
+
 t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight)
 {
     const t2v_stackgan_cfg *g = &tr->gen.cfg;

@@ -105,6 +105,16 @@ t2v_status t2v_sg_trainer_set_s2_reg(t2v_sg_trainer *tr, float weight);
 /* Sets recipe d2_low likewise (T2V_ERR_INVALID after Stage II's first step,
  * for a negative weight, or when Stage II is not 4 times Stage I's size). */
 t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight);
+/* Sets recipe match_model and lambda_match likewise (before Stage II's
+ * first step; a stage whose steps then fail until the command sets the
+ * image loss, t2v_sg_trainer_set_image_loss): Stage II's matching loss. */
+t2v_status t2v_sg_trainer_set_match(t2v_sg_trainer *tr, const char *match_model, float weight);
+/* Stage I and the encoder (their weights and running statistics) from an
+ * exported model (t2v_sg_export) whose vocabulary and Stage-I sizes equal
+ * this run's, before Stage II's first step (T2V_ERR_INVALID after it): a
+ * new Stage II for a model's Stage I. The discriminators stay the
+ * checkpoint's. */
+t2v_status t2v_sg_trainer_load_stage1(t2v_sg_trainer *tr, const char *model_path);
 void t2v_sg_trainer_free(t2v_sg_trainer *tr);
 const t2v_sg_recipe *t2v_sg_trainer_recipe(const t2v_sg_trainer *tr);
 /* Steps taken by stage 1 or 2. */
