@@ -707,41 +707,56 @@ static void glyph_input(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
     k->concat_forward(be, y->pin, y->att_p, s->zc, N, E, s->cfg.c_dim + s->cfg.z_dim, 1);
 }
 
-/* Q (N, 2H) = a hc: hc (N, T, 2H) the encoder's bi-LSTM outputs, a the
- * softmax over each caption's words of hc u. */
-static void tint_words_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+/* Pooled word features: p (N, Q) = a hc, hc (N, T, Q) the encoder's
+ * bi-LSTM outputs, a (N, T) the softmax over each caption's words (mask)
+ * of the scores sc = hc u, u (Q). */
+static void pool_words_forward(t2v_backend *be, float *sc, float *a, float *p, const float *hc,
+                               const float *mask, const float *u, int N, int T, int Q)
 {
     const t2v_kernels *k = be->k;
-    t2v_sg_layer *y = &s->layer;
-    int N = s->N, T = s->cfg.text.max_words, Q = 2 * s->cfg.text.hidden;
     // scores (N T, 1) = hc (N T, Q) u (Q, 1)
-    k->gemm(be, 0, 0, N * T, 1, Q, 1.0f, s->text.hc, Q, t2v_pdata(ps, y->tq_w), 1, 0.0f,
-            y->tq_s, 1);
-    k->softmax_forward(be, y->tq_a, y->tq_s, s->text.mask, N, T);
-    // Q[n] (1, Q) = a[n] (1, T) hc[n] (T, Q)
-    k->gemm_batched(be, 0, 0, 1, Q, T, 1.0f, y->tq_a, T, T, s->text.hc, Q, (int64_t)T * Q, 0.0f,
-                    y->tq_p, Q, Q, N);
+    k->gemm(be, 0, 0, N * T, 1, Q, 1.0f, hc, Q, u, 1, 0.0f, sc, 1);
+    k->softmax_forward(be, a, sc, mask, N, T);
+    // p[n] (1, Q) = a[n] (1, T) hc[n] (T, Q)
+    k->gemm_batched(be, 0, 0, 1, Q, T, 1.0f, a, T, T, hc, Q, (int64_t)T * Q, 0.0f, p, Q, Q, N);
+}
+
+/* Its backward: dp (N, Q) -> du (accumulated) through da and dsc, and,
+ * when dhc is not NULL, the features' gradient dhc (N, T, Q), assigned. */
+static void pool_words_backward(t2v_backend *be, float *dsc, float *da, float *du, float *dhc,
+                                const float *dp, const float *a, const float *hc,
+                                const float *u, int N, int T, int Q)
+{
+    const t2v_kernels *k = be->k;
+    // da[n] (1, T) = dp[n] (1, Q) hc[n]^T (Q, T)
+    k->gemm_batched(be, 0, 1, 1, T, Q, 1.0f, dp, Q, Q, hc, Q, (int64_t)T * Q, 0.0f, da, T, T, N);
+    k->softmax_backward(be, dsc, a, da, N, T, 0.0f);
+    // du (Q, 1) += hc^T (Q, N T) dsc (N T, 1)
+    k->gemm(be, 1, 0, Q, 1, N * T, 1.0f, hc, Q, dsc, 1, 1.0f, du, 1);
+    if (!dhc)
+        return;
+    // dhc[n] (T, Q) = a[n]^T (T, 1) dp[n] (1, Q) + dsc (N T, 1) u^T (1, Q)
+    k->gemm_batched(be, 0, 0, T, Q, 1, 1.0f, a, 1, T, dp, Q, Q, 0.0f, dhc, Q, (int64_t)T * Q, N);
+    k->gemm(be, 0, 0, N * T, Q, 1, 1.0f, dsc, 1, u, Q, 1.0f, dhc, Q);
+}
+
+/* The tint's Q (N, 2H): the caption's word features pooled by its scores. */
+static void tint_words_forward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
+{
+    t2v_sg_layer *y = &s->layer;
+    pool_words_forward(be, y->tq_s, y->tq_a, y->tq_p, s->text.hc, s->text.mask,
+                       t2v_pdata(ps, y->tq_w), s->N, s->cfg.text.max_words,
+                       2 * s->cfg.text.hidden);
 }
 
 /* dtq_p (N, 2H) -> the score vector's gradient, and the features' dhc
  * (N, T, 2H) for an encoder trained by G's loss. */
 static void tint_words_backward(t2v_sg_stage1 *s, t2v_backend *be, t2v_params *ps)
 {
-    const t2v_kernels *k = be->k;
     t2v_sg_layer *y = &s->layer;
-    int N = s->N, T = s->cfg.text.max_words, Q = 2 * s->cfg.text.hidden;
-    // da[n] (1, T) = dQ[n] (1, Q) hc[n]^T (Q, T)
-    k->gemm_batched(be, 0, 1, 1, T, Q, 1.0f, y->dtq_p, Q, Q, s->text.hc, Q, (int64_t)T * Q, 0.0f,
-                    y->dtq_a, T, T, N);
-    k->softmax_backward(be, y->dtq_s, y->tq_a, y->dtq_a, N, T, 0.0f);
-    // du (Q, 1) += hc^T (Q, N T) dscores (N T, 1)
-    k->gemm(be, 1, 0, Q, 1, N * T, 1.0f, s->text.hc, Q, y->dtq_s, 1, 1.0f,
-            t2v_pgrad(ps, y->tq_w), 1);
-    // dhc[n] (T, Q) = a[n]^T (T, 1) dQ[n] (1, Q) + dscores (N T, 1) u^T (1, Q)
-    k->gemm_batched(be, 0, 0, T, Q, 1, 1.0f, y->tq_a, 1, T, y->dtq_p, Q, Q, 0.0f, y->dhc, Q,
-                    (int64_t)T * Q, N);
-    k->gemm(be, 0, 0, N * T, Q, 1, 1.0f, y->dtq_s, 1, t2v_pdata(ps, y->tq_w), Q, 1.0f, y->dhc,
-            Q);
+    pool_words_backward(be, y->dtq_s, y->dtq_a, t2v_pgrad(ps, y->tq_w), y->dhc, y->dtq_p,
+                        y->tq_a, s->text.hc, t2v_pdata(ps, y->tq_w), s->N,
+                        s->cfg.text.max_words, 2 * s->cfg.text.hidden);
 }
 
 /* out (N, C, L) = the mean over L of each (n, c) row of x, everywhere;
@@ -1122,11 +1137,8 @@ static void bg_head_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, c
     const t2v_stackgan_cfg *c = &s->cfg;
     int N = s->N, T = c->text.max_words, Q = 2 * c->text.hidden, D = c->text.sent;
     int K = c->c_dim, C = c->channels, L = c->size2 * c->size2;
-    k->gemm(be, 0, 0, N * T, 1, Q, 1.0f, s->hc, Q, t2v_pdata(ps, s->bg_att), 1, 0.0f, s->bq_s,
-            1);
-    k->softmax_forward(be, s->bq_a, s->bq_s, s->mask, N, T);
-    k->gemm_batched(be, 0, 0, 1, Q, T, 1.0f, s->bq_a, T, T, s->hc, Q, (int64_t)T * Q, 0.0f,
-                    s->bq_p, Q, Q, N);
+    pool_words_forward(be, s->bq_s, s->bq_a, s->bq_p, s->hc, s->mask, t2v_pdata(ps, s->bg_att),
+                       N, T, Q);
     k->concat_forward(be, s->bin_sc, S, s->ca.c_hat, N, D, K, 1);
     k->concat_forward(be, s->bin, s->bq_p, s->bin_sc, N, Q, D + K, 1);
     t2v_linear_forward(be, s->head, s->bin, t2v_pdata(ps, s->bg_w), t2v_pdata(ps, s->bg_b), N,
@@ -1154,12 +1166,8 @@ static void bg_head_backward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps)
                         s->bin, t2v_pdata(ps, s->bg_w), N, Q + D + K, C + 1);
     k->concat_backward(be, s->dbq_p, s->dbin_sc, s->dbin, N, Q, D + K, 1);
     k->concat_backward(be, s->dS_bg, s->dc_bg, s->dbin_sc, N, D, K, 1);
-    // da[n] (1, T) = dQ2[n] (1, Q) hc[n]^T (Q, T); du2 += hc^T dscores
-    k->gemm_batched(be, 0, 1, 1, T, Q, 1.0f, s->dbq_p, Q, Q, s->hc, Q, (int64_t)T * Q, 0.0f,
-                    s->dbq_a, T, T, N);
-    k->softmax_backward(be, s->dbq_s, s->bq_a, s->dbq_a, N, T, 0.0f);
-    k->gemm(be, 1, 0, Q, 1, N * T, 1.0f, s->hc, Q, s->dbq_s, 1, 1.0f, t2v_pgrad(ps, s->bg_att),
-            1);
+    pool_words_backward(be, s->dbq_s, s->dbq_a, t2v_pgrad(ps, s->bg_att), NULL, s->dbq_p,
+                        s->bq_a, s->hc, t2v_pdata(ps, s->bg_att), N, T, Q);
 }
 
 void t2v_sg_stage2_forward(t2v_sg_stage2 *s, t2v_backend *be, t2v_params *ps, t2v_params *bufs,
