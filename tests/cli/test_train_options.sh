@@ -576,6 +576,16 @@ if [[ -r $data_dir/fashion-mnist.t2vg ]]; then
     else
         fail "train-stackgan --stage1 --resume: status $status, $(head -c 200 "$work/sg2sr.err")"
     fi
+    run sg2sl train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2s" --resume --steps 4 \
+        --lr-g 0.0003
+    refused sg2sl "which it keeps" "train-stackgan --lr-g --resume on a Stage II that has trained"
+    run sg2l train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2l" \
+        --from "$work/sgow/checkpoint.gguf" --lr-g 0.5
+    if [[ $status -eq 0 ]] && key_is "$work/sg2l/checkpoint.gguf" train.lr_g 0.5; then
+        ok "train-stackgan --stage 2 --from CKPT --lr-g 0.5: Stage II's rate in the recipe"
+    else
+        fail "train-stackgan --from --lr-g: status $status, $(head -c 200 "$work/sg2l.err")"
+    fi
     run sg2sx train-stackgan "${common[@]}" --stage 2 --run-dir "$work/sg2sx" \
         --from "$work/sgow/checkpoint.gguf" --stage1 "$work/sg/model.gguf"
     if [[ $status -eq 1 ]] && grep -q "not shaped as this run's" "$work/sg2sx.err"; then

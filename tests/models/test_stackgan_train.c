@@ -858,7 +858,7 @@ static void check_repaint(void)
  * on check_repaint's glyph checkpoint, the Stage I of another glyph run's
  * exported model; its images are that model's, byte for byte. A model of
  * another shape is refused, and so is any after Stage II's first step;
- * Stage II's matching loss is set likewise. */
+ * Stage II's matching loss and learning rates are set likewise. */
 static void check_load_stage1(void)
 {
     char ckpt[300], other[300], plain[300];
@@ -900,8 +900,16 @@ static void check_load_stage1(void)
          strcmp(t2v_sg_trainer_recipe(tr)->match_model, match) == 0 &&
          t2v_sg_trainer_set_match(tr, match, 0.0f) == T2V_OK;
     T2V_CHECK(ok, "Stage II's matching loss is set (and unset) before its first step");
+    float lr_d = tr ? t2v_sg_trainer_recipe(tr)->lr_d : 0.0f;
+    ok = tr && t2v_sg_trainer_set_rates(tr, 3e-4f, -1.0f) == T2V_OK &&
+         t2v_sg_trainer_recipe(tr)->lr_g == 3e-4f && t2v_sg_trainer_recipe(tr)->lr_d == lr_d &&
+         t2v_sg_trainer_set_rates(tr, 0.0f, -1.0f) == T2V_ERR_INVALID &&
+         t2v_sg_trainer_set_rates(tr, -1.0f, 2.0f) == T2V_ERR_INVALID;
+    T2V_CHECK(ok, "Stage II's learning rates are set before its first step (G 3e-4, D kept), "
+              "and 0 or 2 are refused");
     ok = tr && run_steps(tr, 2, 1, NULL);
     T2V_CHECK(ok && t2v_sg_trainer_load_stage1(tr, other) == T2V_ERR_INVALID &&
+                  t2v_sg_trainer_set_rates(tr, 1e-4f, -1.0f) == T2V_ERR_INVALID &&
                   t2v_sg_trainer_set_match(tr, match, 0.5f) == T2V_ERR_INVALID,
               "after Stage II's first step neither is taken: %s", t2v_last_error());
     t2v_sg_trainer_free(tr);

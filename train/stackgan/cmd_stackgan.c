@@ -116,7 +116,8 @@ static void usage(FILE *f)
             "  --text-pool on|off  the sentence vector's last E entries are the mean word\n"
             "                      embedding (every encoder: the generator's and each\n"
             "                      discriminator's; fixed for the run)\n"
-            "  --lr-g X, --lr-d X  Adam learning rates\n"
+            "  --lr-g X, --lr-d X  Adam learning rates (with --stage 2 where Stage II has not\n"
+            "                      trained, --from included: Stage II's; fixed after)\n"
             "  --beta1 X, --beta2 X  Adam moment decays (both networks)\n"
             "  --train-count N     items of the synthetic training split\n"
             "  --run-dir DIR       checkpoint, log and samples (both stages)\n"
@@ -507,7 +508,9 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
      * before Stage II's first step */
     int fresh2 = s == T2V_OK && so.stage == 2 && (resuming || from) &&
                  t2v_sg_trainer_step_count(tr, 2) == 0;
-    if (fresh2 && so.match_model)
+    if (fresh2 && (o.lr_g > 0 || o.lr_d > 0))
+        s = t2v_sg_trainer_set_rates(tr, o.lr_g, o.lr_d);
+    if (s == T2V_OK && fresh2 && so.match_model)
         s = t2v_sg_trainer_set_match(tr, match_abs,
                                      so.lambda_match >= 0 ? so.lambda_match : 1.0f);
     if (s == T2V_OK && so.stage1 && t2v_sg_trainer_step_count(tr, 2) == 0)
@@ -556,6 +559,11 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
                       "--match-model only says where its model now lies", ckpt,
                       (double)r->lambda_match, r->lambda_match > 0.0f ? ", " : "",
                       r->lambda_match > 0.0f ? r->match_model : "");
+    if (resuming && !fresh2 &&
+        ((o.lr_g > 0 && o.lr_g != r->lr_g) || (o.lr_d > 0 && o.lr_d != r->lr_d)))
+        return refuse(tr, "--lr-g/--lr-d on --resume: the checkpoint trains with %g and %g, "
+                      "which it keeps (a Stage II that has not started takes new ones)",
+                      (double)r->lr_g, (double)r->lr_d);
     /* the word heads are parameters of D: they exist from step 0 or not at all */
     if (resuming && so.aux_words >= 0 && so.aux_words != r->aux_words)
         return refuse(tr, "--aux-words %g on --resume: the checkpoint was trained with %g, "

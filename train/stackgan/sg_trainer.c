@@ -689,6 +689,21 @@ t2v_status t2v_sg_trainer_set_match(t2v_sg_trainer *tr, const char *match_model,
     return s;
 }
 
+t2v_status t2v_sg_trainer_set_rates(t2v_sg_trainer *tr, float lr_g, float lr_d)
+{
+    t2v_status s = check_stage2_weight(tr, "a learning rate", lr_g < 0.0f ? 0.0f : lr_g);
+    if (s == T2V_OK)
+        s = check_stage2_weight(tr, "a learning rate", lr_d < 0.0f ? 0.0f : lr_d);
+    if (s == T2V_OK && (lr_g == 0.0f || lr_d == 0.0f || lr_g > 1.0f || lr_d > 1.0f))
+        s = t2v_fail(T2V_ERR_INVALID, "learning rates lie in (0, 1] (%g, %g)", (double)lr_g,
+                     (double)lr_d);
+    if (s == T2V_OK && lr_g > 0.0f)
+        tr->rc.lr_g = lr_g;
+    if (s == T2V_OK && lr_d > 0.0f)
+        tr->rc.lr_d = lr_d;
+    return s;
+}
+
 /* Stage I's and the encoder's sizes and layout agree (Stage II's may not). */
 static int same_stage1(const t2v_stackgan_cfg *a, const t2v_stackgan_cfg *b)
 {

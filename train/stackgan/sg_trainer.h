@@ -109,6 +109,9 @@ t2v_status t2v_sg_trainer_set_d2_low(t2v_sg_trainer *tr, float weight);
  * first step; a stage whose steps then fail until the command sets the
  * image loss, t2v_sg_trainer_set_image_loss): Stage II's matching loss. */
 t2v_status t2v_sg_trainer_set_match(t2v_sg_trainer *tr, const char *match_model, float weight);
+/* Sets recipe lr_g and lr_d (a negative one: kept) likewise, for Stage II
+ * (Stage I is done); rates lie in (0, 1]. */
+t2v_status t2v_sg_trainer_set_rates(t2v_sg_trainer *tr, float lr_g, float lr_d);
 /* Stage I and the encoder (their weights and running statistics) from an
  * exported model (t2v_sg_export) whose vocabulary and Stage-I sizes equal
  * this run's, before Stage II's first step (T2V_ERR_INVALID after it): a
