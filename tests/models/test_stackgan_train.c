@@ -773,6 +773,21 @@ static void check_d2_low(void)
     t2v_sg_trainer_free(tr);
 }
 
+/* A tiny glyph Stage I of `steps` steps with standing statistics, saved as
+ * a checkpoint at ckpt and / or exported to model (either may be NULL). */
+static int glyph_stage1(int steps, const char *ckpt, const char *model)
+{
+    int keep = layered;
+    layered = 2;
+    t2v_sg_trainer *tr = tiny(NULL, NULL);
+    layered = keep;
+    int ok = tr && run_steps(tr, 1, steps, NULL) && t2v_sg_standing_stats(tr, 1, 3) == T2V_OK &&
+             (!ckpt || t2v_sg_save_checkpoint(tr, ckpt, "test") == T2V_OK) &&
+             (!model || t2v_sg_export(tr, model, "test") == T2V_OK);
+    t2v_sg_trainer_free(tr);
+    return ok;
+}
+
 /* A repainting Stage II (form 2) on a glyph Stage I (on check_new_stage2's
  * plain one it is refused: no alpha to repaint around): it
  * starts at Stage I's images under a faint matte (every pixel within
@@ -789,15 +804,9 @@ static void check_repaint(void)
     T2V_CHECK(new_stage2(ckpt, 2) == NULL && strstr(t2v_last_error(), "layered"),
               "a repainting Stage II on a plain Stage I is refused: %s", t2v_last_error());
     snprintf(ckpt, sizeof ckpt, "%s/glyph1.gguf", dir);
-    layered = 2;
-    t2v_sg_trainer *tr = tiny(NULL, NULL);
-    layered = 0;
-    int made = tr && run_steps(tr, 1, 4, NULL) && t2v_sg_standing_stats(tr, 1, 3) == T2V_OK &&
-               t2v_sg_save_checkpoint(tr, ckpt, "test") == T2V_OK;
-    t2v_sg_trainer_free(tr);
-    if (!T2V_CHECK(made, "a glyph Stage I of 4 steps saved"))
+    if (!T2V_CHECK(glyph_stage1(4, ckpt, NULL), "a glyph Stage I of 4 steps saved"))
         return;
-    tr = new_stage2(ckpt, 2);
+    t2v_sg_trainer *tr = new_stage2(ckpt, 2);
     const t2v_sg_recipe *r = tr ? t2v_sg_trainer_recipe(tr) : NULL;
     if (!T2V_CHECK(r && r->gen.s2_residual == 1 && r->gen.s2_bg == 1 &&
                    t2v_sg_trainer_step_count(tr, 2) == 0,
@@ -865,14 +874,10 @@ static void check_load_stage1(void)
     snprintf(ckpt, sizeof ckpt, "%s/glyph1.gguf", dir);
     snprintf(other, sizeof other, "%s/glyph-other.gguf", dir);
     snprintf(plain, sizeof plain, "%s/model.gguf", dir); /* check_sampling's, plain */
-    layered = 2;
-    t2v_sg_trainer *tr = tiny(NULL, NULL);
-    layered = 0;
-    int ok = tr && run_steps(tr, 1, 7, NULL) && t2v_sg_standing_stats(tr, 1, 3) == T2V_OK &&
-             t2v_sg_export(tr, other, "test") == T2V_OK;
-    t2v_sg_trainer_free(tr);
-    if (!T2V_CHECK(ok, "another glyph Stage I of 7 steps exported"))
+    if (!T2V_CHECK(glyph_stage1(7, NULL, other), "another glyph Stage I of 7 steps exported"))
         return;
+    int ok;
+    t2v_sg_trainer *tr;
     static float t1[N1 / 2], t2[N2 / 2], m1[N1 / 2], m2[N2 / 2], a1[N1 / 2], a2[N2 / 2];
     tr = new_stage2(ckpt, 2);
     ok = tr && t2v_sg_trainer_sample(tr, caps + 1, 1, 42, a1, a2) == T2V_OK &&

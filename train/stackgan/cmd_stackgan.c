@@ -45,8 +45,8 @@ static void usage(FILE *f)
             "                      I's image (upsampled), starting at zero, or the whole\n"
             "                      image (off, default); repaint: a correction, and a\n"
             "                      background colour read from the caption again, painted\n"
-            "                      under a matte Stage II draws; set when Stage II starts,\n"
-            "                      fixed after\n"
+            "                      where Stage I's object is not (a layered or glyph Stage\n"
+            "                      I); set when Stage II starts, fixed after\n"
             "  --g2-reg X          with --g2-residual on: weight of the correction's mean\n"
             "                      square in G's loss (default 0); set when Stage II\n"
             "                      starts, fixed after\n"
@@ -445,7 +445,6 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
         fprintf(stderr, CMD ": --lambda-match needs --match-model FILE\n");
         return 2;
     }
-    char match_abs[sizeof rc.match_model] = "";
     if (so.match_model) {
         /* the recipe keeps an absolute path: a resumed run may start elsewhere */
         char *abs = realpath(so.match_model, NULL);
@@ -453,7 +452,6 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
             fprintf(stderr, CMD ": --match-model %s: %s\n", so.match_model, strerror(errno));
             return 2;
         }
-        snprintf(match_abs, sizeof match_abs, "%s", abs);
         snprintf(rc.match_model, sizeof rc.match_model, "%s", abs);
         free(abs);
         rc.lambda_match = so.lambda_match >= 0 ? so.lambda_match : 1.0f;
@@ -511,7 +509,7 @@ int t2v_cmd_train_stackgan(int argc, char **argv)
     if (fresh2 && (o.lr_g > 0 || o.lr_d > 0))
         s = t2v_sg_trainer_set_rates(tr, o.lr_g, o.lr_d);
     if (s == T2V_OK && fresh2 && so.match_model)
-        s = t2v_sg_trainer_set_match(tr, match_abs,
+        s = t2v_sg_trainer_set_match(tr, rc.match_model, /* the absolute path above */
                                      so.lambda_match >= 0 ? so.lambda_match : 1.0f);
     if (s == T2V_OK && so.stage1 && t2v_sg_trainer_step_count(tr, 2) == 0)
         s = t2v_sg_trainer_load_stage1(tr, so.stage1);
